@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages skiff's tests need; quiet and idempotent.
+set -euo pipefail
+PKGS="busybox-static docker-registry skopeo jq apache2-utils util-linux"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "test-deps: missing packages:$missing (run as root to install them)" >&2
+  exit 1
+fi
+echo "test-deps: installing$missing" >&2
+# Keep package scripts from starting docker-registry as a service on :5000.
+policy_made=0
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  policy_made=1
+fi
+trap '[ "$policy_made" = 1 ] && rm -f /usr/sbin/policy-rc.d' EXIT
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,74 @@
+//! The global options, turned into what every command needs.
+
+use std::cell::OnceCell;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::engine::{Engine, EngineOptions};
+use crate::error::{Error, Result};
+use crate::state::paths;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalOpts {
+    /// Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)
+    #[arg(long, global = true, value_name = "DIR", env = "SKIFF_ROOT")]
+    pub root: Option<PathBuf>,
+    /// Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)
+    #[arg(long, global = true, value_name = "DIR", env = "SKIFF_RUNROOT")]
+    pub runroot: Option<PathBuf>,
+    /// Log level: debug, info, warn, error, fatal
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "warn",
+          value_parser = ["trace", "debug", "info", "warn", "error", "fatal", "panic"])]
+    pub log_level: String,
+    /// Storage driver (only overlay)
+    #[arg(long, global = true, value_name = "DRIVER", default_value = "overlay")]
+    pub storage_driver: String,
+}
+
+pub struct Context {
+    pub global: GlobalOpts,
+    engine: OnceCell<Engine>,
+}
+
+impl Context {
+    pub fn new(global: GlobalOpts) -> Result<Context> {
+        if global.storage_driver != "overlay" && global.storage_driver != "overlay2" {
+            return Err(Error::InvalidArgument(format!(
+                "unsupported storage driver {:?}: only overlay is supported",
+                global.storage_driver
+            )));
+        }
+        Ok(Context { global, engine: OnceCell::new() })
+    }
+
+    pub fn debug(&self) -> bool {
+        matches!(self.global.log_level.as_str(), "debug" | "trace")
+    }
+
+    /// The engine, built on first use (so `--help` and `version` touch no disk).
+    pub fn engine(&self) -> Result<&Engine> {
+        if let Some(e) = self.engine.get() {
+            return Ok(e);
+        }
+        let root = self.global.root.clone().unwrap_or_else(paths::default_root);
+        let runroot = match &self.global.runroot {
+            Some(r) => r.clone(),
+            None => paths::default_runroot()?,
+        };
+        let e = Engine::new(EngineOptions {
+            root,
+            runroot,
+            storage_driver: "overlay".into(),
+            rootless: paths::is_rootless(),
+        });
+        Ok(self.engine.get_or_init(|| e))
+    }
+
+    pub fn stdout_is_tty(&self) -> bool {
+        std::io::stdout().is_terminal()
+    }
+
+    pub fn stdin_is_tty(&self) -> bool {
+        std::io::stdin().is_terminal()
+    }
+}

@@ -1,0 +1,201 @@
+//! The root command, docker's noun/verb tree with its top-level aliases,
+//! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
+
+pub mod context;
+pub mod output;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Parser, Subcommand};
+
+use crate::commands::{image, inspect, system};
+use crate::error::{code, Error, Result};
+use context::{Context, GlobalOpts};
+
+/// A daemonless, Docker-compatible container engine.
+#[derive(Debug, Parser)]
+#[command(name = "skiff", disable_version_flag = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    /// Print version information and quit
+    #[arg(short = 'v', long = "version")]
+    pub version: bool,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage images
+    #[command(subcommand)]
+    Image(ImageVerb),
+    /// Manage skiff
+    #[command(subcommand)]
+    System(SystemVerb),
+    /// List images
+    Images(image::ls::Args),
+    /// Pull an image from a registry
+    Pull(image::pull::Args),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(image::tag::Args),
+    /// Remove one or more images
+    Rmi(image::rm::Args),
+    /// Show the history of an image
+    History(image::history::Args),
+    /// Save one or more images to a tar archive
+    Save(image::save::Args),
+    /// Load an image from a tar archive or STDIN
+    Load(image::load::Args),
+    /// Return low-level information on skiff objects
+    Inspect(inspect::Args),
+    /// Show the skiff version information
+    Version(system::version::Args),
+    /// Display system-wide information
+    Info(system::info::Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageVerb {
+    /// List images
+    #[command(visible_alias = "list")]
+    Ls(image::ls::Args),
+    /// Pull an image from a registry
+    Pull(image::pull::Args),
+    /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+    Tag(image::tag::Args),
+    /// Remove one or more images
+    #[command(visible_alias = "remove")]
+    Rm(image::rm::Args),
+    /// Display detailed information on one or more images
+    Inspect(image::inspect::Args),
+    /// Show the history of an image
+    History(image::history::Args),
+    /// Save one or more images to a tar archive
+    Save(image::save::Args),
+    /// Load an image from a tar archive or STDIN
+    Load(image::load::Args),
+    /// Remove unused images
+    Prune(image::prune::Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SystemVerb {
+    /// Display system-wide information
+    Info(system::info::Args),
+}
+
+fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
+    match cmd {
+        Command::Image(v) => match v {
+            ImageVerb::Ls(a) => image::ls::run(ctx, a),
+            ImageVerb::Pull(a) => image::pull::run(ctx, a),
+            ImageVerb::Tag(a) => image::tag::run(ctx, a),
+            ImageVerb::Rm(a) => image::rm::run(ctx, a),
+            ImageVerb::Inspect(a) => image::inspect::run(ctx, a),
+            ImageVerb::History(a) => image::history::run(ctx, a),
+            ImageVerb::Save(a) => image::save::run(ctx, a),
+            ImageVerb::Load(a) => image::load::run(ctx, a),
+            ImageVerb::Prune(a) => image::prune::run(ctx, a),
+        },
+        Command::System(v) => match v {
+            SystemVerb::Info(a) => system::info::run(ctx, a),
+        },
+        Command::Images(a) => image::ls::run(ctx, a),
+        Command::Pull(a) => image::pull::run(ctx, a),
+        Command::Tag(a) => image::tag::run(ctx, a),
+        Command::Rmi(a) => image::rm::run(ctx, a),
+        Command::History(a) => image::history::run(ctx, a),
+        Command::Save(a) => image::save::run(ctx, a),
+        Command::Load(a) => image::load::run(ctx, a),
+        Command::Inspect(a) => inspect::run(ctx, a),
+        Command::Version(a) => system::version::run(ctx, a),
+        Command::Info(a) => system::info::run(ctx, a),
+    }
+}
+
+/// Turn a clap error into docker's wording: `unknown flag: --foo`.
+fn clap_message(e: &clap::Error) -> String {
+    let ctx_str = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        _ => None,
+    };
+    match e.kind() {
+        ErrorKind::UnknownArgument => {
+            let arg = ctx_str(ContextKind::InvalidArg).unwrap_or_default();
+            let arg = arg.split('=').next().unwrap_or(&arg).to_owned();
+            if arg.starts_with("--") || !arg.starts_with('-') {
+                format!("unknown flag: {arg}")
+            } else {
+                let c = arg.trim_start_matches('-').chars().next().unwrap_or('?');
+                format!("unknown shorthand flag: '{c}' in {arg}")
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            let sub = ctx_str(ContextKind::InvalidSubcommand).unwrap_or_default();
+            format!("unknown command \"{sub}\" for \"skiff\"")
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            first.trim_start_matches("error: ").to_owned()
+        }
+    }
+}
+
+/// Print an error the way design.md says: one line, `Error: ...`.
+pub fn report(e: &Error, debug: bool) {
+    eprintln!("Error: {e}");
+    if debug {
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            eprintln!("  caused by: {s}");
+            src = s.source();
+        }
+    }
+}
+
+/// Entry point of the CLI; returns the process exit code.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                return 0;
+            }
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                return code::ENGINE;
+            }
+            _ => {
+                eprintln!("Error: {}", clap_message(&e));
+                return code::ENGINE;
+            }
+        },
+    };
+    if cli.version {
+        let v = crate::engine::system::version();
+        println!("skiff version {}, build {}", v.version, v.git_commit);
+        return 0;
+    }
+    let Some(command) = cli.command else {
+        use clap::CommandFactory;
+        let _ = Cli::command().print_help();
+        return 0;
+    };
+    let ctx = match Context::new(cli.global) {
+        Ok(c) => c,
+        Err(e) => {
+            report(&e, false);
+            return e.exit_code();
+        }
+    };
+    match dispatch(&ctx, command) {
+        Ok(code) => code,
+        Err(e) => {
+            report(&e, ctx.debug());
+            e.exit_code()
+        }
+    }
+}

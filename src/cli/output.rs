@@ -1,0 +1,58 @@
+//! Writing results: docker's --format handling, tables, inspect JSON.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::template::{Formatter, Template};
+
+/// Print to stdout; a closed pipe (`skiff images | head -1`) is not an error.
+pub fn out(s: &str) -> Result<()> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(Error::Other(format!("writing to stdout: {e}"))),
+    }
+}
+
+pub fn outln(s: &str) -> Result<()> {
+    let mut line = String::with_capacity(s.len() + 1);
+    line.push_str(s);
+    line.push('\n');
+    out(&line)
+}
+
+fn template_error(e: impl std::fmt::Display) -> Error {
+    Error::InvalidArgument(format!("template parsing error: {e}"))
+}
+
+/// Render rows for a list verb: `format` is the user's --format (None =
+/// the default table), `headers` maps field names to column titles.
+pub fn render_list(format: Option<&str>, default_table: &str, headers: &Value, rows: &[Value]) -> Result<String> {
+    let f = Formatter::new(format.unwrap_or(default_table), default_table).map_err(template_error)?;
+    f.render(headers, rows).map_err(|e| Error::InvalidArgument(format!("template: {e}")))
+}
+
+/// docker inspect's JSON: an array, 4-space indent, newline at the end.
+pub fn inspect_json(values: &[Value]) -> Result<String> {
+    let mut buf = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
+    serde::Serialize::serialize(values, &mut ser).map_err(|e| Error::Other(e.to_string()))?;
+    buf.push(b'\n');
+    String::from_utf8(buf).map_err(|e| Error::Other(e.to_string()))
+}
+
+/// `inspect -f`: each object through the template, one line each.
+pub fn inspect_format(format: &str, values: &[Value]) -> Result<String> {
+    let format = if format == "json" { "{{json .}}" } else { format };
+    let t = Template::parse(format).map_err(template_error)?;
+    let mut s = String::new();
+    for v in values {
+        s.push_str(&t.execute(v).map_err(|e| Error::InvalidArgument(format!("template: {e}")))?);
+        s.push('\n');
+    }
+    Ok(s)
+}

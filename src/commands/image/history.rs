@@ -1,0 +1,70 @@
+//! `skiff history` / `skiff image history`.
+
+use serde_json::{json, Value};
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::error::Result;
+use crate::util::{time, units};
+
+const DEFAULT: &str = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Image
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// Print sizes and dates in human readable format
+    #[arg(short = 'H', long, num_args = 0..=1, require_equals = true, default_value_t = true,
+          default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub human: bool,
+    /// Don't truncate output
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub no_trunc: bool,
+    /// Only show image IDs
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub quiet: bool,
+    /// Format output using a Go template, "table", or "json"
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+fn rfc3339_secs(t: time::UnixNanos) -> String {
+    time::rfc3339_nano(t - t.rem_euclid(1_000_000_000))
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let entries = ctx.engine()?.image_history(&args.image)?;
+    let id = |e: &crate::engine::image::HistoryEntry| match &e.id {
+        Some(id) if args.no_trunc => id.clone(),
+        Some(id) => id.strip_prefix("sha256:").unwrap_or(id)[..12].to_owned(),
+        None => "<missing>".into(),
+    };
+    if args.quiet {
+        let s: String = entries.iter().map(|e| id(e) + "\n").collect();
+        return output::out(&s).map(|_| 0);
+    }
+    let rows: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            let created_at = e.created.map(rfc3339_secs).unwrap_or_default();
+            let by = e.created_by.replace('\t', " ");
+            json!({
+                "Comment": e.comment,
+                "CreatedAt": created_at,
+                "CreatedBy": if args.no_trunc { by } else { units::ellipsis(&by, 45) },
+                "CreatedSince": if args.human { e.created.map(time::since).unwrap_or_else(|| "N/A".into()) } else { created_at.clone() },
+                "ID": id(e),
+                "Size": if args.human { units::human_size(e.size) } else { e.size.to_string() },
+            })
+        })
+        .collect();
+    let headers = json!({
+        "Comment": "COMMENT", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
+        "CreatedSince": "CREATED", "ID": "IMAGE", "Size": "SIZE"
+    });
+    output::out(&output::render_list(args.format.as_deref(), DEFAULT, &headers, &rows)?)?;
+    Ok(0)
+}

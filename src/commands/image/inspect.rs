@@ -1,0 +1,43 @@
+//! `skiff image inspect`.
+
+use crate::cli::context::Context;
+use crate::cli::{output, report};
+use crate::error::{code, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Images to inspect
+    #[arg(value_name = "IMAGE", required = true)]
+    pub images: Vec<String>,
+    /// Format output using a Go template or "json"
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+/// Print found objects, report missing ones; exit 125 if any was missing.
+pub fn print(ctx: &Context, found: Vec<serde_json::Value>, errors: Vec<crate::Error>, format: Option<&str>) -> Result<u8> {
+    let text = match format {
+        Some(f) => output::inspect_format(f, &found)?,
+        None => output::inspect_json(&found)?,
+    };
+    if format.is_none() || !found.is_empty() {
+        output::out(&text)?;
+    }
+    for e in &errors {
+        report(e, ctx.debug());
+    }
+    Ok(if errors.is_empty() { 0 } else { code::ENGINE })
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let engine = ctx.engine()?;
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for name in &args.images {
+        match engine.inspect_image(name) {
+            Ok(v) => found.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    print(ctx, found, errors, args.format.as_deref())
+}

@@ -1,0 +1,42 @@
+//! `skiff load` / `skiff image load`.
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Read from tar archive file, instead of STDIN
+    #[arg(short, long, value_name = "FILE")]
+    pub input: Option<std::path::PathBuf>,
+    /// Suppress the load output
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub quiet: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let engine = ctx.engine()?;
+    let loaded = match &args.input {
+        Some(path) => engine.load_images_from(path)?,
+        None => {
+            if ctx.stdin_is_tty() {
+                return Err(Error::InvalidArgument("requested load from stdin, but stdin is empty".into()));
+            }
+            let mut input = std::io::stdin().lock();
+            engine.load_images(&mut input)?
+        }
+    };
+    if !args.quiet {
+        let mut s = String::new();
+        for l in loaded {
+            if l.starts_with("sha256:") {
+                s.push_str(&format!("Loaded image ID: {l}\n"));
+            } else {
+                s.push_str(&format!("Loaded image: {l}\n"));
+            }
+        }
+        output::out(&s)?;
+    }
+    Ok(0)
+}

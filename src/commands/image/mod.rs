@@ -1,0 +1,9 @@
+pub mod history;
+pub mod inspect;
+pub mod load;
+pub mod ls;
+pub mod prune;
+pub mod pull;
+pub mod rm;
+pub mod save;
+pub mod tag;

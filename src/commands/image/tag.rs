@@ -1,0 +1,19 @@
+//! `skiff tag SOURCE TARGET`.
+
+use crate::cli::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Existing image: NAME[:TAG], digest reference or ID
+    #[arg(value_name = "SOURCE_IMAGE[:TAG]")]
+    pub source: String,
+    /// New tag
+    #[arg(value_name = "TARGET_IMAGE[:TAG]")]
+    pub target: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    ctx.engine()?.tag_image(&args.source, &args.target)?;
+    Ok(0)
+}

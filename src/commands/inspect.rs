@@ -1,0 +1,48 @@
+//! `skiff inspect`: any object by name (images for now; containers,
+//! networks and volumes join as they arrive).
+
+use crate::cli::context::Context;
+use crate::commands::image::inspect::print;
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Objects to inspect
+    #[arg(value_name = "NAME|ID", required = true)]
+    pub names: Vec<String>,
+    /// Format output using a Go template or "json"
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Only this type of object: image, container
+    #[arg(long = "type", value_name = "TYPE")]
+    pub kind: Option<String>,
+    /// Display total file sizes (accepted; sizes are always shown for images)
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set)]
+    pub size: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    match args.kind.as_deref() {
+        None | Some("image") | Some("container") => {}
+        Some(other) => return Err(Error::InvalidArgument(format!("{other:?} is not a valid value for --type"))),
+    }
+    let engine = ctx.engine()?;
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for name in &args.names {
+        let r = match args.kind.as_deref() {
+            Some("container") => Err(Error::NotFound(format!("No such container: {name}"))),
+            Some("image") => engine.inspect_image(name),
+            _ => engine.inspect_image(name).map_err(|e| match e {
+                Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),
+                other => other,
+            }),
+        };
+        match r {
+            Ok(v) => found.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    print(ctx, found, errors, args.format.as_deref())
+}

@@ -1,0 +1,569 @@
+//! Image operations: pull, list, tag, remove, inspect, history, prune,
+//! save and load.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::image::pull::{self, PullOptions, PullProgress, PullReport};
+use crate::image::reference::Reference;
+use crate::image::registry::{Client, ClientOptions};
+use crate::image::store::{ImageRecord, Repositories};
+use crate::image::types::{ImageConfig, PlatformWanted};
+use crate::state::ids;
+use crate::util::{glob, time};
+
+/// How to reach a registry (from `--tls-verify`, `--creds`, `--platform`).
+#[derive(Debug, Clone, Default)]
+pub struct RegistryOptions {
+    pub tls_verify: Option<bool>,
+    pub creds: Option<(String, String)>,
+    pub platform: Option<String>,
+}
+
+/// One image as `images` lists it.
+#[derive(Debug, Clone)]
+pub struct ImageSummary {
+    pub record: ImageRecord,
+    pub config: ImageConfig,
+    /// Fully qualified tags pointing at this image.
+    pub tags: Vec<Reference>,
+    pub created: Option<time::UnixNanos>,
+}
+
+impl ImageSummary {
+    pub fn dangling(&self) -> bool {
+        self.tags.is_empty()
+    }
+
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        self.config.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default()
+    }
+
+    /// Repo digests parsed as references (name@digest).
+    pub fn digests(&self) -> Vec<Reference> {
+        self.record.repo_digests.iter().filter_map(|d| Reference::parse(d).ok()).collect()
+    }
+}
+
+/// `images -f` filters.
+#[derive(Debug, Clone)]
+pub enum ImageFilter {
+    Dangling(bool),
+    Reference(String),
+    Label(String, Option<String>),
+    Before(String),
+    Since(String),
+}
+
+impl ImageFilter {
+    pub fn parse(s: &str) -> Result<ImageFilter> {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}")))?;
+        Ok(match k {
+            "dangling" => match v {
+                "true" | "1" => ImageFilter::Dangling(true),
+                "false" | "0" => ImageFilter::Dangling(false),
+                _ => return Err(Error::InvalidArgument(format!("invalid filter 'dangling={v}'"))),
+            },
+            "reference" => ImageFilter::Reference(v.to_owned()),
+            "label" => match v.split_once('=') {
+                Some((lk, lv)) => ImageFilter::Label(lk.to_owned(), Some(lv.to_owned())),
+                None => ImageFilter::Label(v.to_owned(), None),
+            },
+            "before" => ImageFilter::Before(v.to_owned()),
+            "since" => ImageFilter::Since(v.to_owned()),
+            _ => return Err(Error::InvalidArgument(format!("invalid filter '{k}'"))),
+        })
+    }
+}
+
+/// One line of `rmi`/`image prune` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoveEvent {
+    Untagged(String),
+    Deleted(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PruneReport {
+    pub events: Vec<RemoveEvent>,
+    pub reclaimed: u64,
+}
+
+/// One row of `history`.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    /// The image id for the top entry, else None (`<missing>`).
+    pub id: Option<String>,
+    pub created: Option<time::UnixNanos>,
+    pub created_by: String,
+    pub size: u64,
+    pub comment: String,
+    pub tags: Vec<String>,
+}
+
+fn no_such_image(name: &str) -> Error {
+    Error::NotFound(format!("No such image: {name}"))
+}
+
+impl Engine {
+    fn registry_client(&self, reference: &Reference, ro: &RegistryOptions) -> Result<Client> {
+        let opts = ClientOptions {
+            tls_verify: ro.tls_verify,
+            creds: ro.creds.clone(),
+            user_agent: format!("skiff/{}", env!("CARGO_PKG_VERSION")),
+            cert_dir: None,
+        };
+        Client::new(reference.registry_host(), opts).map_err(Error::Registry)
+    }
+
+    /// `pull`: fetch `name` from its registry.
+    pub fn pull(&self, name: &str, ro: &RegistryOptions, progress: &dyn PullProgress) -> Result<PullReport> {
+        let reference = Reference::parse(name)?;
+        let platform = match &ro.platform {
+            Some(p) => PlatformWanted::parse(p)?,
+            None => PlatformWanted::host(),
+        };
+        let client = self.registry_client(&reference, ro)?;
+        let opts = PullOptions { platform, rootless: self.opts.rootless, jobs: 3 };
+        pull::pull(&self.images, &client, &reference, &opts, progress)
+    }
+
+    /// Find an image by reference, digest reference or id prefix.
+    pub fn image_lookup(&self, name: &str) -> Result<ImageRecord> {
+        let repos = self.images.repositories()?;
+        self.lookup_in(&repos, name)?.ok_or_else(|| no_such_image(name))
+    }
+
+    fn lookup_in(&self, repos: &Repositories, name: &str) -> Result<Option<ImageRecord>> {
+        let hexpart = name.strip_prefix("sha256:").unwrap_or(name);
+        if name.starts_with("sha256:") {
+            let all = self.images.images()?;
+            let found = ids::match_prefix(all.iter().map(|r| r.hex()), hexpart, "image")?;
+            return Ok(found.and_then(|h| all.into_iter().find(|r| r.hex() == h)));
+        }
+        if let Ok(r) = Reference::parse(name) {
+            if r.digest.is_some() {
+                let key = r.with_digest(r.digest.as_deref().unwrap_or_default());
+                let want = format!("{}@{}", key.name(), r.digest.as_deref().unwrap_or_default());
+                for rec in self.images.images()? {
+                    if rec.repo_digests.contains(&want) {
+                        return Ok(Some(rec));
+                    }
+                }
+                return Ok(None);
+            }
+            let tagged = Reference::parse_tagged(name)?;
+            if let Some(id) = repos.tags.get(&tagged.to_string()) {
+                if let Some(rec) = self.images.image(id)? {
+                    return Ok(Some(rec));
+                }
+            }
+        }
+        if ids::is_id_prefix(hexpart) {
+            let all = self.images.images()?;
+            let found = ids::match_prefix(all.iter().map(|r| r.hex()), hexpart, "image")?;
+            return Ok(found.and_then(|h| all.into_iter().find(|r| r.hex() == h)));
+        }
+        Ok(None)
+    }
+
+    /// The parsed config of an image.
+    pub fn image_config(&self, rec: &ImageRecord) -> Result<ImageConfig> {
+        let bytes = self.images.read_blob(&rec.id)?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::Other(format!("parsing config of image {}: {e}", rec.id)))
+    }
+
+    fn summarize(&self, rec: ImageRecord, repos: &Repositories) -> Result<ImageSummary> {
+        let config = self.image_config(&rec)?;
+        let tags = repos.tags_of(&rec.id).iter().filter_map(|t| Reference::parse(t).ok()).collect();
+        let created = config.created.as_deref().and_then(time::parse_rfc3339);
+        Ok(ImageSummary { record: rec, config, tags, created })
+    }
+
+    /// `images`: every image, newest first, filtered.
+    pub fn list_images(&self, filters: &[ImageFilter], reference: Option<&str>) -> Result<Vec<ImageSummary>> {
+        let repos = self.images.repositories()?;
+        let mut out = Vec::new();
+        for rec in self.images.images()? {
+            out.push(self.summarize(rec, &repos)?);
+        }
+        let mut filters = filters.to_vec();
+        if let Some(r) = reference {
+            filters.push(ImageFilter::Reference(r.to_owned()));
+        }
+        let bound = |name: &str| -> Result<Option<time::UnixNanos>> {
+            let rec = self.image_lookup(name)?;
+            Ok(out.iter().find(|s| s.record.id == rec.id).and_then(|s| s.created))
+        };
+        let mut before = None;
+        let mut since = None;
+        for f in &filters {
+            match f {
+                ImageFilter::Before(n) => before = bound(n)?,
+                ImageFilter::Since(n) => since = bound(n)?,
+                _ => {}
+            }
+        }
+        out.retain_mut(|s| {
+            filters.iter().all(|f| match f {
+                ImageFilter::Dangling(d) => s.dangling() == *d,
+                ImageFilter::Label(k, v) => {
+                    let labels = s.labels();
+                    match v {
+                        Some(v) => labels.get(k) == Some(v),
+                        None => labels.contains_key(k),
+                    }
+                }
+                ImageFilter::Reference(pat) => {
+                    let keep: Vec<Reference> = s
+                        .tags
+                        .iter()
+                        .filter(|t| glob::path_match(pat, &t.familiar()) || glob::path_match(pat, &t.familiar_name()))
+                        .cloned()
+                        .collect();
+                    let any = !keep.is_empty();
+                    if any {
+                        s.tags = keep;
+                    }
+                    any
+                }
+                ImageFilter::Before(_) => matches!((s.created, before), (Some(c), Some(b)) if c < b),
+                ImageFilter::Since(_) => matches!((s.created, since), (Some(c), Some(b)) if c > b),
+            })
+        });
+        out.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.record.id.cmp(&b.record.id)));
+        Ok(out)
+    }
+
+    /// `tag SOURCE TARGET`.
+    pub fn tag_image(&self, source: &str, target: &str) -> Result<()> {
+        let target = Reference::parse_tagged(target)?;
+        if target.digest.is_some() {
+            return Err(Error::InvalidArgument(format!(
+                "refusing to create a tag with a digest reference: {}",
+                target.familiar()
+            )));
+        }
+        let _g = self.images.lock()?;
+        let repos = self.images.repositories()?;
+        let rec = self.lookup_in(&repos, source)?.ok_or_else(|| no_such_image(source))?;
+        let mut repos = repos;
+        repos.tags.insert(target.to_string(), rec.id.clone());
+        self.images.put_repositories(&repos)?;
+        let mut rec = rec;
+        rec.last_tag_time = Some(time::now());
+        self.images.put_image(&rec)
+    }
+
+    /// `rmi NAME`: untag, and delete the image once no tag is left.
+    pub fn remove_image(&self, name: &str, force: bool) -> Result<Vec<RemoveEvent>> {
+        let _g = self.images.lock()?;
+        let mut repos = self.images.repositories()?;
+        let rec = self.lookup_in(&repos, name)?.ok_or_else(|| no_such_image(name))?;
+        let tags = repos.tags_of(&rec.id);
+        let mut events = Vec::new();
+        // By tag: drop just that tag while others remain.
+        let by_tag = Reference::parse_tagged(name).ok().filter(|r| r.digest.is_none() && tags.contains(&r.to_string()));
+        if let Some(r) = by_tag {
+            if tags.len() > 1 {
+                repos.tags.remove(&r.to_string());
+                self.images.put_repositories(&repos)?;
+                return Ok(vec![RemoveEvent::Untagged(r.familiar())]);
+            }
+        } else if tags.len() > 1 && !force {
+            return Err(Error::Conflict(format!(
+                "conflict: unable to delete {} (must be forced) - image is referenced in multiple repositories",
+                &rec.hex()[..12]
+            )));
+        }
+        for t in &tags {
+            repos.tags.remove(t);
+            if let Ok(r) = Reference::parse(t) {
+                events.push(RemoveEvent::Untagged(r.familiar()));
+            }
+        }
+        for d in &rec.repo_digests {
+            if let Ok(r) = Reference::parse(d) {
+                events.push(RemoveEvent::Untagged(r.familiar()));
+            }
+        }
+        self.images.put_repositories(&repos)?;
+        self.images.remove_image(&rec.id)?;
+        events.push(RemoveEvent::Deleted(rec.id.clone()));
+        events.extend(self.collect_garbage()?.into_iter().map(RemoveEvent::Deleted));
+        Ok(events)
+    }
+
+    /// Remove layers and blobs no image refers to; returns removed layer chain ids.
+    /// Call while holding the image store lock.
+    fn collect_garbage(&self) -> Result<Vec<String>> {
+        let images = self.images.images()?;
+        let mut keep_layers = HashSet::new();
+        let mut keep_blobs = HashSet::new();
+        for rec in &images {
+            keep_blobs.insert(rec.id.clone());
+            if let Some(m) = &rec.manifest_digest {
+                keep_blobs.insert(m.clone());
+            }
+            for l in &rec.layers {
+                keep_layers.insert(l.chain_id.clone());
+                if let Some(b) = &l.blob {
+                    keep_blobs.insert(b.clone());
+                }
+            }
+        }
+        let mut removed = Vec::new();
+        // Top-down so a half-done GC never leaves a child without its parent.
+        let mut doomed: Vec<String> = self.images.layers()?.into_iter().filter(|c| !keep_layers.contains(c)).collect();
+        doomed.reverse();
+        for chain in doomed {
+            let Ok(_g) = self.images.lock_layer(&chain) else { continue };
+            self.images.remove_layer(&chain)?;
+            removed.push(chain);
+        }
+        for b in self.images.blobs()? {
+            if !keep_blobs.contains(&b) {
+                self.images.remove_blob(&b)?;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// `image prune`: dangling images, or with `all` every image (no
+    /// containers exist yet to keep one alive).
+    pub fn prune_images(&self, all: bool, filters: &[ImageFilter]) -> Result<PruneReport> {
+        {
+            let _g = self.images.lock()?;
+            self.images.clean_leftovers()?;
+        }
+        let doomed = self.list_images(filters, None)?;
+        let mut report = PruneReport::default();
+        for s in doomed {
+            if !all && !s.dangling() {
+                continue;
+            }
+            let events = self.remove_image(&s.record.id, true)?;
+            report.reclaimed += s.record.size;
+            report.events.extend(events);
+        }
+        Ok(report)
+    }
+
+    /// `image inspect`: docker's JSON shape.
+    pub fn inspect_image(&self, name: &str) -> Result<serde_json::Value> {
+        let rec = self.image_lookup(name)?;
+        let repos = self.images.repositories()?;
+        let s = self.summarize(rec, &repos)?;
+        Ok(inspect_json(&s, &self.images.layer_dir_paths(&s.record)))
+    }
+
+    /// `history`: newest first.
+    pub fn image_history(&self, name: &str) -> Result<Vec<HistoryEntry>> {
+        let rec = self.image_lookup(name)?;
+        let repos = self.images.repositories()?;
+        let s = self.summarize(rec, &repos)?;
+        let mut sizes = s.record.layers.iter().map(|l| l.size);
+        let mut out: Vec<HistoryEntry> = Vec::new();
+        if s.config.history.is_empty() {
+            for l in &s.record.layers {
+                out.push(HistoryEntry {
+                    id: None,
+                    created: s.created,
+                    created_by: String::new(),
+                    size: l.size,
+                    comment: String::new(),
+                    tags: Vec::new(),
+                });
+            }
+        }
+        for h in &s.config.history {
+            let size = if h.empty_layer { 0 } else { sizes.next().unwrap_or(0) };
+            out.push(HistoryEntry {
+                id: None,
+                created: h.created.as_deref().and_then(time::parse_rfc3339),
+                created_by: h.created_by.clone().unwrap_or_default(),
+                size,
+                comment: h.comment.clone().unwrap_or_default(),
+                tags: Vec::new(),
+            });
+        }
+        out.reverse();
+        if let Some(top) = out.first_mut() {
+            top.id = Some(s.record.id.clone());
+            top.tags = s.tags.iter().map(Reference::familiar).collect();
+        }
+        Ok(out)
+    }
+
+    /// Resolve names for `save`: (record, the familiar tags to write).
+    pub fn images_for_save(&self, names: &[String]) -> Result<Vec<(ImageRecord, Vec<String>)>> {
+        let repos = self.images.repositories()?;
+        let mut out: Vec<(ImageRecord, Vec<String>)> = Vec::new();
+        for name in names {
+            let rec = self.lookup_in(&repos, name)?.ok_or_else(|| no_such_image(name))?;
+            let tags: Vec<String> = match Reference::parse_tagged(name) {
+                Ok(r) if r.digest.is_none() && repos.tags.get(&r.to_string()) == Some(&rec.id) => vec![r.familiar()],
+                _ if ids::is_id_prefix(name.strip_prefix("sha256:").unwrap_or(name)) => Vec::new(),
+                _ => repos.tags_of(&rec.id).iter().filter_map(|t| Reference::parse(t).ok()).map(|r| r.familiar()).collect(),
+            };
+            match out.iter_mut().find(|(r, _)| r.id == rec.id) {
+                Some((_, t)) => t.extend(tags),
+                None => out.push((rec, tags)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// `save`: write a docker-archive (also an OCI layout) of `names` to `out`.
+    pub fn save_images(&self, names: &[String], out: &mut dyn std::io::Write) -> Result<()> {
+        let images = self.images_for_save(names)?;
+        crate::image::archive::save(&self.images, &images, out)
+    }
+
+    /// `load`: read a docker-archive or OCI archive; returns what was loaded
+    /// (familiar tags, or `sha256:` ids for untagged images).
+    pub fn load_images(&self, input: &mut dyn std::io::Read) -> Result<Vec<String>> {
+        let loaded = crate::image::archive::load(&self.images, input, self.opts.rootless)?;
+        let _g = self.images.lock()?;
+        let mut repos = self.images.repositories()?;
+        let mut out = Vec::new();
+        for (rec, tags) in loaded {
+            let existing = self.images.image(&rec.id)?;
+            if existing.is_none() {
+                self.images.put_image(&rec)?;
+            }
+            if tags.is_empty() {
+                out.push(rec.id.clone());
+            }
+            for t in tags {
+                let r = Reference::parse_tagged(&t)?;
+                repos.tags.insert(r.to_string(), rec.id.clone());
+                out.push(r.familiar());
+            }
+        }
+        self.images.put_repositories(&repos)?;
+        Ok(out)
+    }
+
+    /// Counts for `info`.
+    pub fn image_count(&self) -> Result<usize> {
+        Ok(self.images.images()?.len())
+    }
+}
+
+impl crate::image::store::ImageStore {
+    /// Lower dirs of an image, top first (overlay's lowerdir order).
+    pub fn layer_dir_paths(&self, rec: &ImageRecord) -> Vec<String> {
+        rec.layers
+            .iter()
+            .rev()
+            .filter_map(|l| self.layer_dir(&l.chain_id).ok())
+            .map(|p| p.join("diff").display().to_string())
+            .collect()
+    }
+}
+
+fn inspect_json(s: &ImageSummary, lowers: &[String]) -> serde_json::Value {
+    use serde_json::{json, Value};
+    let c = s.config.config.clone().unwrap_or_default();
+    let strings = |v: &Option<Vec<String>>| v.as_ref().map_or(Value::Null, |v| json!(v));
+    let mut config = serde_json::Map::new();
+    config.insert("Hostname".into(), json!(""));
+    config.insert("Domainname".into(), json!(""));
+    config.insert("User".into(), json!(c.user.clone().unwrap_or_default()));
+    config.insert("AttachStdin".into(), json!(false));
+    config.insert("AttachStdout".into(), json!(false));
+    config.insert("AttachStderr".into(), json!(false));
+    if let Some(p) = &c.exposed_ports {
+        config.insert("ExposedPorts".into(), json!(p));
+    }
+    config.insert("Tty".into(), json!(false));
+    config.insert("OpenStdin".into(), json!(false));
+    config.insert("StdinOnce".into(), json!(false));
+    config.insert("Env".into(), strings(&c.env));
+    config.insert("Cmd".into(), strings(&c.cmd));
+    if let Some(h) = &c.healthcheck {
+        config.insert("Healthcheck".into(), h.clone());
+    }
+    if let Some(a) = c.args_escaped {
+        config.insert("ArgsEscaped".into(), json!(a));
+    }
+    config.insert("Image".into(), json!(""));
+    config.insert("Volumes".into(), c.volumes.as_ref().map_or(Value::Null, |v| json!(v)));
+    config.insert("WorkingDir".into(), json!(c.working_dir.clone().unwrap_or_default()));
+    config.insert("Entrypoint".into(), strings(&c.entrypoint));
+    config.insert("OnBuild".into(), strings(&c.on_build));
+    config.insert("Labels".into(), c.labels.as_ref().map_or(Value::Null, |v| json!(v)));
+    if let Some(sig) = &c.stop_signal {
+        config.insert("StopSignal".into(), json!(sig));
+    }
+    if let Some(sh) = &c.shell {
+        config.insert("Shell".into(), json!(sh));
+    }
+    let tags: Vec<String> = s.tags.iter().map(Reference::familiar).collect();
+    let digests: Vec<String> = s.digests().iter().map(Reference::familiar).collect();
+    let mut graph = serde_json::Map::new();
+    if let Some((upper, rest)) = lowers.split_first() {
+        if rest.is_empty() {
+            graph.insert("UpperDir".into(), json!(upper));
+        } else {
+            graph.insert("LowerDir".into(), json!(rest.join(":")));
+            graph.insert("UpperDir".into(), json!(upper));
+        }
+    }
+    let mut m = serde_json::Map::new();
+    m.insert("Id".into(), json!(s.record.id));
+    m.insert("RepoTags".into(), json!(tags));
+    m.insert("RepoDigests".into(), json!(digests));
+    m.insert("Parent".into(), json!(s.config.parent.clone().unwrap_or_default()));
+    m.insert("Comment".into(), json!(s.config.comment.clone().unwrap_or_default()));
+    m.insert(
+        "Created".into(),
+        json!(s.created.map(time::rfc3339_nano).unwrap_or_else(|| "0001-01-01T00:00:00Z".into())),
+    );
+    m.insert("DockerVersion".into(), json!(s.config.docker_version.clone().unwrap_or_default()));
+    m.insert("Author".into(), json!(s.config.author.clone().unwrap_or_default()));
+    m.insert("Config".into(), Value::Object(config));
+    m.insert("Architecture".into(), json!(s.config.architecture));
+    if let Some(v) = &s.config.variant {
+        m.insert("Variant".into(), json!(v));
+    }
+    m.insert("Os".into(), json!(s.config.os));
+    m.insert("Size".into(), json!(s.record.size));
+    m.insert("GraphDriver".into(), json!({"Data": Value::Object(graph), "Name": "overlay"}));
+    m.insert("RootFS".into(), json!({"Type": "layers", "Layers": s.config.rootfs.diff_ids}));
+    m.insert(
+        "Metadata".into(),
+        json!({"LastTagTime": s.record.last_tag_time.map(time::rfc3339_nano).unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}),
+    );
+    Value::Object(m)
+}
+
+/// Unique tag names, for messages.
+pub fn familiar_tags(tags: &[Reference]) -> BTreeSet<String> {
+    tags.iter().map(Reference::familiar).collect()
+}
+
+impl Engine {
+    /// `save -o FILE`: written to a temp file beside FILE, renamed when complete.
+    pub fn save_images_to(&self, names: &[String], path: &std::path::Path) -> Result<()> {
+        let images = self.images_for_save(names)?;
+        crate::state::atomic::write_with(path, |f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            crate::image::archive::save(&self.images, &images, &mut w)
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            std::io::Write::flush(&mut w)
+        })
+    }
+
+    /// `load -i FILE`.
+    pub fn load_images_from(&self, path: &std::path::Path) -> Result<Vec<String>> {
+        use crate::error::IoContext;
+        let f = std::fs::File::open(path).ctx("opening", path)?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+        self.load_images(&mut r)
+    }
+}

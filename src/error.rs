@@ -1,0 +1,75 @@
+//! The one error type the engine returns. Every message names its culprit;
+//! `exit_code` maps it to docker's codes (125 for skiff's own errors).
+
+use std::fmt;
+use std::path::Path;
+
+/// Docker-compatible exit codes.
+pub mod code {
+    /// skiff's own error: bad flag, no such object, registry failure.
+    pub const ENGINE: u8 = 125;
+    /// The container command cannot be invoked.
+    pub const NOT_EXECUTABLE: u8 = 126;
+    /// The container command was not found.
+    pub const NOT_FOUND: u8 = 127;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A user-facing argument is malformed (flag value, reference, filter).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// No object of that kind and name.
+    #[error("{0}")]
+    NotFound(String),
+    /// The object exists but the operation conflicts with its state.
+    #[error("{0}")]
+    Conflict(String),
+    /// A filesystem operation failed; names the path.
+    #[error("{op} {path}: {source}")]
+    Io {
+        op: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Registry(#[from] crate::image::registry::RegistryError),
+    #[error(transparent)]
+    Layer(#[from] crate::image::layer::LayerError),
+    /// Anything else, already phrased for the user.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(op: &'static str, path: impl AsRef<Path>, source: std::io::Error) -> Error {
+        Error::Io {
+            op,
+            path: path.as_ref().display().to_string(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        code::ENGINE
+    }
+
+    /// Prefix the message with what was being done: `pulling x: <msg>`.
+    pub fn context(self, what: impl fmt::Display) -> Error {
+        Error::Other(format!("{what}: {self}"))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `io_ctx!(op, path)` helper: map an io::Error to Error::Io naming the path.
+pub trait IoContext<T> {
+    fn ctx(self, op: &'static str, path: impl AsRef<Path>) -> Result<T>;
+}
+
+impl<T> IoContext<T> for std::io::Result<T> {
+    fn ctx(self, op: &'static str, path: impl AsRef<Path>) -> Result<T> {
+        self.map_err(|e| Error::io(op, path, e))
+    }
+}

@@ -1,0 +1,10 @@
+//! Images: references, the registry client, the blob and layer store,
+//! pulling, layer unpacking and archives.
+pub mod archive;
+pub mod auth;
+pub mod layer;
+pub mod pull;
+pub mod reference;
+pub mod registry;
+pub mod store;
+pub mod types;

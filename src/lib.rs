@@ -1,0 +1,14 @@
+//! skiff: a daemonless, single-binary, Docker-compatible container engine.
+//! The map is ../shared/design.md.
+
+pub mod cli;
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod fsroot;
+pub mod image;
+pub mod state;
+pub mod template;
+pub mod util;
+
+pub use error::{Error, Result};

@@ -1,0 +1,7 @@
+//! The on-disk store: atomic writes, flock guards, ids and name reservation.
+//! Layout and rules: ../shared/design.md "On-disk format".
+pub mod atomic;
+pub mod ids;
+pub mod lock;
+pub mod names;
+pub mod paths;

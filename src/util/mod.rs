@@ -1,0 +1,4 @@
+//! Small pure helpers shared by the engine and the commands.
+pub mod glob;
+pub mod time;
+pub mod units;

@@ -1,0 +1,519 @@
+//! Shared test fixtures: a temp skiff store, a real docker-registry on
+//! 127.0.0.1, and an image builder that makes OCI layouts from
+//! busybox-static and pushes them with skopeo.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+pub fn have(cmd: &str) -> bool {
+    Command::new("sh").arg("-c").arg(format!("command -v {cmd}")).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+}
+
+/// Skip the calling test (with a message) when a tool is missing.
+#[macro_export]
+macro_rules! require {
+    ($($cmd:expr),*) => {
+        $(if !common::have($cmd) { eprintln!("SKIP: {} not installed (make test-deps)", $cmd); return; })*
+    };
+}
+
+pub fn sha256_hex(b: &[u8]) -> String {
+    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+// ---------------------------------------------------------------- skiff
+
+/// A private store (root + runroot + HOME) for one test.
+pub struct Skiff {
+    pub dir: tempfile::TempDir,
+}
+
+impl Skiff {
+    pub fn new() -> Skiff {
+        Skiff { dir: tempfile::Builder::new().prefix("skiff-test-").tempdir().unwrap() }
+    }
+
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().join("root")
+    }
+
+    pub fn home(&self) -> PathBuf {
+        let h = self.dir.path().join("home");
+        std::fs::create_dir_all(&h).unwrap();
+        h
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
+        c.arg("--root").arg(self.root()).arg("--runroot").arg(self.dir.path().join("run"));
+        c.env("HOME", self.home())
+            .env("XDG_RUNTIME_DIR", self.dir.path().join("xdg"))
+            .env_remove("DOCKER_CONFIG")
+            .env_remove("REGISTRY_AUTH_FILE")
+            .env_remove("SKIFF_ROOT")
+            .env_remove("SKIFF_RUNROOT")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Run; return (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd().args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Run and expect success; return stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args);
+        assert_eq!(code, 0, "skiff {args:?} failed ({code}):\nstdout: {out}\nstderr: {err}");
+        out
+    }
+
+    /// Run and expect failure with `code`; return stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let (c, out, err) = self.run(args);
+        assert_eq!(c, code, "skiff {args:?}: expected exit {code}, got {c}:\nstdout: {out}\nstderr: {err}");
+        err
+    }
+}
+
+// ---------------------------------------------------------------- registry
+
+pub struct Registry {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Registry {
+    pub fn start() -> Registry {
+        Self::start_with(None)
+    }
+
+    /// With htpasswd basic auth for `user:pass`.
+    pub fn start_auth(user: &str, pass: &str) -> Registry {
+        Self::start_with(Some((user, pass)))
+    }
+
+    fn start_with(auth: Option<(&str, &str)>) -> Registry {
+        let mut last_err = String::new();
+        for _ in 0..5 {
+            let dir = tempfile::Builder::new().prefix("skiff-registry-").tempdir().unwrap();
+            let port = free_port();
+            let mut conf = format!(
+                "version: 0.1\nlog: {{level: error, accesslog: {{disabled: true}}}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nhttp: {{addr: 127.0.0.1:{port}, secret: skiff-test-not-secret}}\n",
+                dir.path().join("data").display()
+            );
+            if let Some((u, p)) = auth {
+                let out = Command::new("htpasswd").args(["-Bbn", u, p]).output().expect("htpasswd (apache2-utils)");
+                std::fs::write(dir.path().join("htpasswd"), &out.stdout).unwrap();
+                conf.push_str(&format!("auth:\n  htpasswd: {{realm: skiff-test, path: {}}}\n", dir.path().join("htpasswd").display()));
+            }
+            let conf_path = dir.path().join("config.yml");
+            std::fs::write(&conf_path, conf).unwrap();
+            let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+            let child = Command::new("docker-registry")
+                .arg("serve")
+                .arg(&conf_path)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .expect("docker-registry");
+            let mut reg = Registry { child, port, dir };
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(status)) = reg.child.try_wait() {
+                    last_err = format!("docker-registry exited: {status}");
+                    break;
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return reg;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            drop(reg);
+        }
+        panic!("could not start docker-registry: {last_err}");
+    }
+
+    pub fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// The registry's on-disk file for a blob (to corrupt it in tests).
+    pub fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.trim_start_matches("sha256:");
+        self.dir.path().join(format!("data/docker/registry/v2/blobs/sha256/{}/{hex}/data", &hex[..2]))
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- images
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+pub enum Entry {
+    Dir(&'static str, u32),
+    File(String, Vec<u8>, u32),
+    Owned(String, Vec<u8>, u32, u64, u64),
+    Symlink(&'static str, &'static str),
+    Hardlink(&'static str, &'static str),
+    /// `.wh.<name>` for the path.
+    Whiteout(&'static str),
+    /// `<dir>/.wh..wh..opq`.
+    Opaque(&'static str),
+}
+
+const EPOCH: u64 = 946_684_800; // 2000-01-01T00:00:00Z
+
+pub fn layer_tar(entries: &[Entry]) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    let hdr = |path: &str, kind: tar::EntryType, size: u64, mode: u32| {
+        let mut h = tar::Header::new_gnu();
+        h.set_path(path).unwrap();
+        h.set_entry_type(kind);
+        h.set_size(size);
+        h.set_mode(mode);
+        h.set_mtime(EPOCH);
+        h.set_uid(0);
+        h.set_gid(0);
+        h
+    };
+    for e in entries {
+        match e {
+            Entry::Dir(p, m) => {
+                let mut h = hdr(p, tar::EntryType::Directory, 0, *m);
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::File(p, data, m) => {
+                let mut h = hdr(p, tar::EntryType::Regular, data.len() as u64, *m);
+                h.set_cksum();
+                b.append(&h, data.as_slice()).unwrap();
+            }
+            Entry::Owned(p, data, m, uid, gid) => {
+                let mut h = hdr(p, tar::EntryType::Regular, data.len() as u64, *m);
+                h.set_uid(*uid);
+                h.set_gid(*gid);
+                h.set_cksum();
+                b.append(&h, data.as_slice()).unwrap();
+            }
+            Entry::Symlink(p, t) => {
+                let mut h = hdr(p, tar::EntryType::Symlink, 0, 0o777);
+                h.set_link_name(t).unwrap();
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::Hardlink(p, t) => {
+                let mut h = hdr(p, tar::EntryType::Link, 0, 0o755);
+                h.set_link_name(t).unwrap();
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::Whiteout(p) => {
+                let path = Path::new(p);
+                let name = path.file_name().unwrap().to_str().unwrap();
+                let wh = match path.parent().filter(|x| !x.as_os_str().is_empty()) {
+                    Some(dir) => format!("{}/.wh.{name}", dir.display()),
+                    None => format!(".wh.{name}"),
+                };
+                let mut h = hdr(&wh, tar::EntryType::Regular, 0, 0o644);
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::Opaque(d) => {
+                let mut h = hdr(&format!("{d}/.wh..wh..opq"), tar::EntryType::Regular, 0, 0o644);
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+        }
+    }
+    b.into_inner().unwrap()
+}
+
+pub fn compress(data: &[u8], c: Compression) -> Vec<u8> {
+    match c {
+        Compression::None => data.to_vec(),
+        Compression::Gzip => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(data).unwrap();
+            e.finish().unwrap()
+        }
+        Compression::Zstd => zstd::encode_all(data, 3).unwrap(),
+    }
+}
+
+/// The busybox-static base layer: /bin/busybox, applet symlinks, /etc files.
+pub fn busybox_layer() -> Vec<Entry> {
+    let bb = std::fs::read("/bin/busybox").expect("/bin/busybox (busybox-static)");
+    let mut v = vec![
+        Entry::Dir("bin/", 0o755),
+        Entry::File("bin/busybox".into(), bb, 0o755),
+        Entry::Dir("etc/", 0o755),
+        Entry::File("etc/passwd".into(), b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n".to_vec(), 0o644),
+        Entry::File("etc/group".into(), b"root:x:0:\nnogroup:x:65534:\n".to_vec(), 0o644),
+        Entry::Dir("tmp/", 0o1777),
+        Entry::Dir("root/", 0o700),
+    ];
+    for applet in ["sh", "ls", "cat", "echo", "true", "false", "sleep", "env", "id", "wget", "httpd", "ps"] {
+        v.push(Entry::Symlink(Box::leak(format!("bin/{applet}").into_boxed_str()), "busybox"));
+    }
+    v
+}
+
+pub struct BuiltLayer {
+    pub blob: Vec<u8>,
+    pub diff_id: String,
+    pub compression: Compression,
+}
+
+pub fn build_layer(entries: &[Entry], c: Compression) -> BuiltLayer {
+    let tar = layer_tar(entries);
+    BuiltLayer { diff_id: format!("sha256:{}", sha256_hex(&tar)), blob: compress(&tar, c), compression: c }
+}
+
+/// Write `layers` + a config as an OCI image layout at `dir` under `tag`;
+/// returns the config digest (the image id).
+pub fn oci_layout(dir: &Path, tag: &str, layers: &[BuiltLayer], cmd: &[&str], labels: Value) -> String {
+    oci_layout_arch(dir, tag, layers, cmd, labels, "amd64")
+}
+
+pub fn oci_layout_arch(dir: &Path, tag: &str, layers: &[BuiltLayer], cmd: &[&str], labels: Value, arch: &str) -> String {
+    let blobs = dir.join("blobs/sha256");
+    std::fs::create_dir_all(&blobs).unwrap();
+    let put = |b: &[u8]| {
+        let h = sha256_hex(b);
+        std::fs::write(blobs.join(&h), b).unwrap();
+        format!("sha256:{h}")
+    };
+    let mut history = Vec::new();
+    for i in 0..layers.len() {
+        history.push(json!({"created": "2000-01-01T00:00:00Z", "created_by": format!("/bin/sh -c #(nop) layer {i} of a skiff test image built from busybox-static")}));
+    }
+    history.push(json!({"created": "2000-01-01T00:00:00Z", "created_by": "/bin/sh -c #(nop)  CMD [\"sh\"]", "empty_layer": true}));
+    let config = json!({
+        "created": "2000-01-01T00:00:00Z",
+        "architecture": arch,
+        "os": "linux",
+        "config": {
+            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+            "Cmd": cmd,
+            "Labels": labels,
+        },
+        "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
+        "history": history,
+    });
+    let config_bytes = serde_json::to_vec(&config).unwrap();
+    let config_digest = put(&config_bytes);
+    let layer_descs: Vec<Value> = layers
+        .iter()
+        .map(|l| {
+            let mt = match l.compression {
+                Compression::None => "application/vnd.oci.image.layer.v1.tar",
+                Compression::Gzip => "application/vnd.oci.image.layer.v1.tar+gzip",
+                Compression::Zstd => "application/vnd.oci.image.layer.v1.tar+zstd",
+            };
+            json!({"mediaType": mt, "digest": put(&l.blob), "size": l.blob.len()})
+        })
+        .collect();
+    let manifest = json!({
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config_bytes.len()},
+        "layers": layer_descs,
+    });
+    let mbytes = serde_json::to_vec(&manifest).unwrap();
+    let mdigest = put(&mbytes);
+    add_to_index(dir, json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": mdigest, "size": mbytes.len(), "platform": {"architecture": arch, "os": "linux"}, "annotations": {"org.opencontainers.image.ref.name": tag}}));
+    config_digest
+}
+
+fn read_index(dir: &Path) -> Value {
+    std::fs::read(dir.join("index.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_else(|| json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": []}))
+}
+
+fn add_to_index(dir: &Path, desc: Value) {
+    let mut index = read_index(dir);
+    index["manifests"].as_array_mut().unwrap().push(desc);
+    std::fs::write(dir.join("index.json"), serde_json::to_vec(&index).unwrap()).unwrap();
+    std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#).unwrap();
+}
+
+/// Add a multi-arch image index named `tag` over the manifests named `tags`.
+pub fn oci_multiarch(dir: &Path, tag: &str, tags: &[&str]) {
+    let index = read_index(dir);
+    let entries: Vec<Value> = index["manifests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| tags.contains(&m["annotations"]["org.opencontainers.image.ref.name"].as_str().unwrap_or("")))
+        .map(|m| json!({"mediaType": m["mediaType"], "digest": m["digest"], "size": m["size"], "platform": m["platform"]}))
+        .collect();
+    let inner = json!({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": entries});
+    let bytes = serde_json::to_vec(&inner).unwrap();
+    let h = sha256_hex(&bytes);
+    std::fs::write(dir.join("blobs/sha256").join(&h), &bytes).unwrap();
+    add_to_index(dir, json!({"mediaType": "application/vnd.oci.image.index.v1+json", "digest": format!("sha256:{h}"), "size": bytes.len(), "annotations": {"org.opencontainers.image.ref.name": tag}}));
+}
+
+/// skopeo copy an OCI layout tag to the registry.
+pub fn push(layout: &Path, tag: &str, dest: &str, extra: &[&str]) {
+    let out = Command::new("skopeo")
+        .args(["copy", "-q", "--dest-tls-verify=false"])
+        .args(extra)
+        .arg(format!("oci:{}:{tag}", layout.display()))
+        .arg(format!("docker://{dest}"))
+        .output()
+        .expect("skopeo");
+    assert!(out.status.success(), "skopeo copy {tag} -> {dest}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The manifest digest the registry serves for `repo:tag` (read with skopeo).
+pub fn remote_digest(reference: &str) -> String {
+    let out = Command::new("skopeo")
+        .args(["inspect", "--raw", "--tls-verify=false"])
+        .arg(format!("docker://{reference}"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    format!("sha256:{}", sha256_hex(&out.stdout))
+}
+
+/// A standard two-layer test image (busybox base + a layer with a whiteout,
+/// an opaque dir, a hardlink and a symlink) pushed as `<host>/<name>:<tag>`.
+pub struct TestImage {
+    pub id: String,
+    pub reference: String,
+    pub layout: tempfile::TempDir,
+}
+
+pub fn standard_layers(c2: Compression) -> Vec<BuiltLayer> {
+    let mut base = busybox_layer();
+    base.push(Entry::File("etc/remove-me".into(), b"gone in layer 2\n".to_vec(), 0o644));
+    base.push(Entry::Dir("opq/", 0o755));
+    base.push(Entry::File("opq/a".into(), b"a\n".to_vec(), 0o644));
+    base.push(Entry::File("opq/b".into(), b"b\n".to_vec(), 0o644));
+    let top = vec![
+        Entry::Dir("etc/", 0o755),
+        Entry::Whiteout("etc/remove-me"),
+        Entry::Dir("opq/", 0o755),
+        Entry::Opaque("opq"),
+        Entry::File("opq/c".into(), b"c\n".to_vec(), 0o644),
+        Entry::Owned("srv/data.txt".into(), b"hello from layer 2\n".to_vec(), 0o4755, 1000, 1000),
+        Entry::Hardlink("srv/data-link.txt", "srv/data.txt"),
+        Entry::Symlink("srv/latest", "/srv/data.txt"),
+    ];
+    vec![build_layer(&base, Compression::Gzip), build_layer(&top, c2)]
+}
+
+pub fn push_standard(reg: &Registry, name: &str, tag: &str) -> TestImage {
+    let layout = tempfile::Builder::new().prefix("skiff-oci-").tempdir().unwrap();
+    let id = oci_layout(layout.path(), tag, &standard_layers(Compression::Gzip), &["sh"], json!({"org.skiff.test": "standard"}));
+    let reference = format!("{}/{name}:{tag}", reg.host());
+    push(layout.path(), tag, &reference, &[]);
+    TestImage { id, reference, layout }
+}
+
+/// A throttling TCP proxy in front of a registry (to catch a pull mid-way).
+pub struct SlowProxy {
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl SlowProxy {
+    pub fn start(target_port: u16, bytes_per_sec: usize) -> SlowProxy {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        l.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let s2 = stop.clone();
+        std::thread::spawn(move || {
+            while !s2.load(std::sync::atomic::Ordering::SeqCst) {
+                match l.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).unwrap();
+                        let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)) else { continue };
+                        let (c2, s3) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                        std::thread::spawn(move || pipe(c2, s3, usize::MAX));
+                        std::thread::spawn(move || pipe(server, client, bytes_per_sec));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        SlowProxy { port, stop }
+    }
+}
+
+impl Drop for SlowProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+fn pipe(mut from: TcpStream, mut to: TcpStream, rate: usize) {
+    let chunk = if rate == usize::MAX { 64 * 1024 } else { (rate / 100).max(1024) };
+    let mut buf = vec![0u8; chunk];
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        if to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+        if rate != usize::MAX {
+            std::thread::sleep(Duration::from_secs_f64(n as f64 / rate as f64));
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}
+
+/// Deterministic incompressible bytes.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+    let mut v = Vec::with_capacity(len + 8);
+    while v.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v.extend_from_slice(&x.to_le_bytes());
+    }
+    v.truncate(len);
+    v
+}
