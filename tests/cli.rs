@@ -7,9 +7,18 @@ use common::*;
 #[test]
 fn unknown_flags_and_commands_exit_125() {
     let s = Skiff::new();
-    assert_eq!(s.fails(125, &["images", "--foo"]), "Error: unknown flag: --foo\n");
-    assert_eq!(s.fails(125, &["images", "-Z"]), "Error: unknown shorthand flag: 'Z' in -Z\n");
-    assert_eq!(s.fails(125, &["frobnicate"]), "Error: unknown command \"frobnicate\" for \"skiff\"\n");
+    assert_eq!(
+        s.fails(125, &["images", "--foo"]),
+        "Error: unknown flag: --foo\n"
+    );
+    assert_eq!(
+        s.fails(125, &["images", "-Z"]),
+        "Error: unknown shorthand flag: 'Z' in -Z\n"
+    );
+    assert_eq!(
+        s.fails(125, &["frobnicate"]),
+        "Error: unknown command \"frobnicate\" for \"skiff\"\n"
+    );
     let err = s.fails(125, &["tag", "onlyone"]);
     assert_eq!(err.lines().count(), 1, "{err}");
     let err = s.fails(125, &["--storage-driver", "vfs", "images"]);
@@ -30,12 +39,27 @@ fn docker_style_booleans() {
 fn version_and_help() {
     let s = Skiff::new();
     let v = s.ok(&["-v"]);
-    assert!(v.starts_with(&format!("skiff version {}", env!("CARGO_PKG_VERSION"))), "{v}");
+    assert!(
+        v.starts_with(&format!("skiff version {}", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
     let v = s.ok(&["version"]);
-    assert!(v.contains(&format!(" Version:           {}\n", env!("CARGO_PKG_VERSION"))), "{v}");
-    assert_eq!(s.ok(&["version", "--format", "{{.Client.Version}}"]), format!("{}\n", env!("CARGO_PKG_VERSION")));
+    assert!(
+        v.contains(&format!(
+            " Version:           {}\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{v}"
+    );
+    assert_eq!(
+        s.ok(&["version", "--format", "{{.Client.Version}}"]),
+        format!("{}\n", env!("CARGO_PKG_VERSION"))
+    );
     let h = s.ok(&["--help"]);
-    for verb in ["image", "images", "pull", "rmi", "tag", "save", "load", "inspect", "history", "info", "version"] {
+    for verb in [
+        "image", "images", "pull", "rmi", "tag", "save", "load", "inspect", "history", "info",
+        "version",
+    ] {
         assert!(h.contains(&format!("  {verb} ")), "help lists {verb}: {h}");
     }
     let h = s.ok(&["image", "--help"]);
@@ -47,14 +71,26 @@ fn info_reports_the_host() {
     let s = Skiff::new();
     let out = s.ok(&["info"]);
     assert!(out.contains(" Storage Driver: overlay\n"), "{out}");
-    assert!(out.contains(&format!(" Docker Root Dir: {}\n", s.root().display())), "{out}");
+    assert!(
+        out.contains(&format!(" Docker Root Dir: {}\n", s.root().display())),
+        "{out}"
+    );
     let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
-    let v2 = mountinfo.lines().any(|l| l.contains(" /sys/fs/cgroup ") && l.contains(" - cgroup2 "));
+    let v2 = mountinfo
+        .lines()
+        .any(|l| l.contains(" /sys/fs/cgroup ") && l.contains(" - cgroup2 "));
     let want = if v2 { "2" } else { "1" };
     assert!(out.contains(&format!(" Cgroup Version: {want}\n")), "{out}");
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap();
-    assert!(out.contains(&format!(" Kernel Version: {}\n", kernel.trim())), "{out}");
-    assert_eq!(s.ok(&["system", "info", "--format", "{{.Driver}} {{.Images}}"]), "overlay 0\n");
-    let j: serde_json::Value = serde_json::from_str(&s.ok(&["info", "--format", "{{json .}}"])).unwrap();
+    assert!(
+        out.contains(&format!(" Kernel Version: {}\n", kernel.trim())),
+        "{out}"
+    );
+    assert_eq!(
+        s.ok(&["system", "info", "--format", "{{.Driver}} {{.Images}}"]),
+        "overlay 0\n"
+    );
+    let j: serde_json::Value =
+        serde_json::from_str(&s.ok(&["info", "--format", "{{json .}}"])).unwrap();
     assert_eq!(j["CgroupVersion"], want);
 }

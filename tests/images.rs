@@ -40,15 +40,24 @@ fn pull_reports_like_docker_and_stores_layers() {
     assert_eq!(lines[0], "Using default tag: latest");
     assert_eq!(lines[1], "latest: Pulling from busybox");
     assert_eq!(lines.len(), 2 + 2 + 3, "one line per layer: {out}");
-    assert!(lines[2].ends_with(": Pull complete") && lines[3].ends_with(": Pull complete"), "{out}");
+    assert!(
+        lines[2].ends_with(": Pull complete") && lines[3].ends_with(": Pull complete"),
+        "{out}"
+    );
     assert_eq!(lines[4], format!("Digest: {digest}"));
-    assert_eq!(lines[5], format!("Status: Downloaded newer image for {name}:latest"));
+    assert_eq!(
+        lines[5],
+        format!("Status: Downloaded newer image for {name}:latest")
+    );
     assert_eq!(lines[6], format!("{name}:latest"));
 
     // Pulling again: nothing downloaded, docker's "up to date".
     let again = s.ok(&["pull", &format!("{name}:latest")]);
     assert!(again.contains(": Already exists"), "{again}");
-    assert!(again.contains(&format!("Status: Image is up to date for {name}:latest")), "{again}");
+    assert!(
+        again.contains(&format!("Status: Image is up to date for {name}:latest")),
+        "{again}"
+    );
 
     let v = inspect(&s, &name);
     assert_eq!(v["Id"], img.id);
@@ -61,21 +70,42 @@ fn pull_reports_like_docker_and_stores_layers() {
     assert_eq!(v["Created"], "2000-01-01T00:00:00Z");
     assert_eq!(v["RootFS"]["Type"], "layers");
     assert_eq!(v["RootFS"]["Layers"].as_array().unwrap().len(), 2);
-    assert!(v["Size"].as_u64().unwrap() > 500_000, "busybox alone is bigger: {}", v["Size"]);
+    assert!(
+        v["Size"].as_u64().unwrap() > 500_000,
+        "busybox alone is bigger: {}",
+        v["Size"]
+    );
 
     // The unpacked layers, as overlayfs will see them.
     let dirs = layer_dirs(&s, &name);
     assert_eq!(dirs.len(), 2);
     let (base, top) = (&dirs[0], &dirs[1]);
-    assert_eq!(std::fs::read_link(base.join("bin/sh")).unwrap().to_str(), Some("busybox"));
-    assert_eq!(std::fs::read(base.join("bin/busybox")).unwrap(), std::fs::read("/bin/busybox").unwrap());
+    assert_eq!(
+        std::fs::read_link(base.join("bin/sh")).unwrap().to_str(),
+        Some("busybox")
+    );
+    assert_eq!(
+        std::fs::read(base.join("bin/busybox")).unwrap(),
+        std::fs::read("/bin/busybox").unwrap()
+    );
     let wh = std::fs::symlink_metadata(top.join("etc/remove-me")).unwrap();
-    assert!(wh.file_type().is_char_device() && wh.rdev() == 0, "whiteout is a 0/0 char device");
+    assert!(
+        wh.file_type().is_char_device() && wh.rdev() == 0,
+        "whiteout is a 0/0 char device"
+    );
     assert!(!top.join("opq/a").exists() && top.join("opq/c").exists());
     let data = std::fs::metadata(top.join("srv/data.txt")).unwrap();
     assert_eq!(data.nlink(), 2, "hardlink kept");
-    assert_eq!(data.ino(), std::fs::metadata(top.join("srv/data-link.txt")).unwrap().ino());
-    assert_eq!(std::fs::read_link(top.join("srv/latest")).unwrap().to_str(), Some("/srv/data.txt"));
+    assert_eq!(
+        data.ino(),
+        std::fs::metadata(top.join("srv/data-link.txt"))
+            .unwrap()
+            .ino()
+    );
+    assert_eq!(
+        std::fs::read_link(top.join("srv/latest")).unwrap().to_str(),
+        Some("/srv/data.txt")
+    );
     if is_root() {
         assert_eq!((data.uid(), data.gid()), (1000, 1000));
         assert_eq!(data.mode() & 0o7777, 0o4755, "setuid survives chown");
@@ -109,14 +139,22 @@ fn layers_mount_as_overlay() {
     s.ok(&["pull", "-q", &name]);
     let dirs = layer_dirs(&s, &name);
     let work = tempfile::tempdir().unwrap();
-    let (upper, wdir, merged) = (work.path().join("u"), work.path().join("w"), work.path().join("m"));
+    let (upper, wdir, merged) = (
+        work.path().join("u"),
+        work.path().join("w"),
+        work.path().join("m"),
+    );
     for d in [&upper, &wdir, &merged] {
         std::fs::create_dir(d).unwrap();
     }
     let lower = format!("{}:{}", dirs[1].display(), dirs[0].display());
     let st = std::process::Command::new("mount")
         .args(["-t", "overlay", "overlay", "-o"])
-        .arg(format!("lowerdir={lower},upperdir={},workdir={}", upper.display(), wdir.display()))
+        .arg(format!(
+            "lowerdir={lower},upperdir={},workdir={}",
+            upper.display(),
+            wdir.display()
+        ))
         .arg(&merged)
         .status()
         .unwrap();
@@ -128,12 +166,21 @@ fn layers_mount_as_overlay() {
         }
     }
     let _u = Unmount(merged.clone());
-    assert!(!merged.join("etc/remove-me").exists(), "whiteout hides the lower file");
+    assert!(
+        !merged.join("etc/remove-me").exists(),
+        "whiteout hides the lower file"
+    );
     assert!(merged.join("etc/passwd").exists());
-    let mut opq: Vec<String> = std::fs::read_dir(merged.join("opq")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut opq: Vec<String> = std::fs::read_dir(merged.join("opq"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     opq.sort();
     assert_eq!(opq, ["c"], "opaque dir hides the lower entries");
-    assert_eq!(std::fs::read_to_string(merged.join("srv/data.txt")).unwrap(), "hello from layer 2\n");
+    assert_eq!(
+        std::fs::read_to_string(merged.join("srv/data.txt")).unwrap(),
+        "hello from layer 2\n"
+    );
 }
 
 #[test]
@@ -141,8 +188,22 @@ fn zstd_and_uncompressed_layers() {
     require!("docker-registry", "skopeo");
     let reg = Registry::start();
     let layout = tempfile::tempdir().unwrap();
-    let top = build_layer(&[Entry::File("zstd.txt".into(), b"zstd layer\n".to_vec(), 0o644)], Compression::Zstd);
-    let raw = build_layer(&[Entry::File("raw.txt".into(), b"plain tar layer\n".to_vec(), 0o644)], Compression::None);
+    let top = build_layer(
+        &[Entry::File(
+            "zstd.txt".into(),
+            b"zstd layer\n".to_vec(),
+            0o644,
+        )],
+        Compression::Zstd,
+    );
+    let raw = build_layer(
+        &[Entry::File(
+            "raw.txt".into(),
+            b"plain tar layer\n".to_vec(),
+            0o644,
+        )],
+        Compression::None,
+    );
     let base = build_layer(&busybox_layer(), Compression::Gzip);
     let id = oci_layout(layout.path(), "z", &[base, top, raw], &["sh"], json!(null));
     let name = format!("{}/zstd:z", reg.host());
@@ -151,8 +212,14 @@ fn zstd_and_uncompressed_layers() {
     s.ok(&["pull", &name]);
     assert_eq!(inspect(&s, &name)["Id"], id);
     let dirs = layer_dirs(&s, &name);
-    assert_eq!(std::fs::read_to_string(dirs[1].join("zstd.txt")).unwrap(), "zstd layer\n");
-    assert_eq!(std::fs::read_to_string(dirs[2].join("raw.txt")).unwrap(), "plain tar layer\n");
+    assert_eq!(
+        std::fs::read_to_string(dirs[1].join("zstd.txt")).unwrap(),
+        "zstd layer\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dirs[2].join("raw.txt")).unwrap(),
+        "plain tar layer\n"
+    );
 }
 
 #[test]
@@ -160,11 +227,21 @@ fn multiarch_index_and_platform() {
     require!("docker-registry", "skopeo");
     let reg = Registry::start();
     let layout = tempfile::tempdir().unwrap();
-    let amd = oci_layout_arch(layout.path(), "amd", &[build_layer(&busybox_layer(), Compression::Gzip)], &["sh"], json!(null), "amd64");
+    let amd = oci_layout_arch(
+        layout.path(),
+        "amd",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        json!(null),
+        "amd64",
+    );
     let arm = oci_layout_arch(
         layout.path(),
         "arm",
-        &[build_layer(&[Entry::File("arch".into(), b"arm64\n".to_vec(), 0o644)], Compression::Gzip)],
+        &[build_layer(
+            &[Entry::File("arch".into(), b"arm64\n".to_vec(), 0o644)],
+            Compression::Gzip,
+        )],
         &["sh"],
         json!(null),
         "arm64",
@@ -180,7 +257,10 @@ fn multiarch_index_and_platform() {
     assert_eq!(v["Id"], arm);
     assert_eq!(v["Architecture"], "arm64");
     let err = s.fails(125, &["pull", "--platform", "linux/s390x", &name]);
-    assert!(err.contains("no matching manifest for linux/s390x"), "{err}");
+    assert!(
+        err.contains("no matching manifest for linux/s390x"),
+        "{err}"
+    );
     let err = s.fails(125, &["pull", "--platform", "s390x", &name]);
     assert!(err.contains("invalid platform"), "{err}");
 }
@@ -190,12 +270,21 @@ fn docker_schema2_manifest() {
     require!("docker-registry", "skopeo");
     let reg = Registry::start();
     let layout = tempfile::tempdir().unwrap();
-    let id = oci_layout(layout.path(), "v2", &[build_layer(&busybox_layer(), Compression::Gzip)], &["sh"], json!(null));
+    let id = oci_layout(
+        layout.path(),
+        "v2",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        json!(null),
+    );
     let name = format!("{}/library/ubuntu:14.04", reg.host());
     push(layout.path(), "v2", &name, &["--format", "v2s2"]);
     let s = Skiff::new();
     let out = s.ok(&["pull", &name]);
-    assert!(out.contains(&format!("Digest: {}", remote_digest(&name))), "{out}");
+    assert!(
+        out.contains(&format!("Digest: {}", remote_digest(&name))),
+        "{out}"
+    );
     assert_eq!(inspect(&s, &name)["Id"], id);
 }
 
@@ -213,13 +302,32 @@ fn images_columns_formats_and_filters() {
     let table = s.ok(&["images"]);
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.len(), 3, "{table}");
-    let header = "REPOSITORY".to_owned() + &" ".repeat(name.len() - 10 + 3) + "TAG       IMAGE ID       CREATED        SIZE";
+    let header = "REPOSITORY".to_owned()
+        + &" ".repeat(name.len() - 10 + 3)
+        + "TAG       IMAGE ID       CREATED        SIZE";
     assert_eq!(lines[0].trim_end(), header.trim_end());
-    assert!(lines.iter().any(|l| l.starts_with("mine ") && l.contains(" v1 ") && l.contains(short)), "{table}");
-    assert!(lines.iter().any(|l| l.starts_with(&name) && l.contains("latest") && l.contains("years ago")), "{table}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("mine ") && l.contains(" v1 ") && l.contains(short)),
+        "{table}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&name) && l.contains("latest") && l.contains("years ago")),
+        "{table}"
+    );
 
-    assert_eq!(s.ok(&["images", "-q"]), format!("{short}\n"), "ids are unique in -q");
-    assert_eq!(s.ok(&["images", "-q", "--no-trunc"]), format!("{}\n", img.id));
+    assert_eq!(
+        s.ok(&["images", "-q"]),
+        format!("{short}\n"),
+        "ids are unique in -q"
+    );
+    assert_eq!(
+        s.ok(&["images", "-q", "--no-trunc"]),
+        format!("{}\n", img.id)
+    );
     let f = s.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
     let mut got: Vec<&str> = f.lines().collect();
     got.sort();
@@ -245,10 +353,22 @@ fn images_columns_formats_and_filters() {
     assert!(d.contains(&remote_digest(&img.reference)), "{d}");
 
     assert_eq!(s.ok(&["images", "-q", "-f", "dangling=true"]), "");
-    assert_eq!(s.ok(&["images", "--format", "{{.Tag}}", "-f", "reference=mine"]), "v1\n");
-    assert_eq!(s.ok(&["images", "--format", "{{.Tag}}", "-f", "reference=*:lat*"]), "");
-    assert_eq!(s.ok(&["images", "-q", "-f", "label=org.skiff.test=standard"]), format!("{short}\n"));
-    assert_eq!(s.ok(&["images", "-q", "-f", "label=org.skiff.test=other"]), "");
+    assert_eq!(
+        s.ok(&["images", "--format", "{{.Tag}}", "-f", "reference=mine"]),
+        "v1\n"
+    );
+    assert_eq!(
+        s.ok(&["images", "--format", "{{.Tag}}", "-f", "reference=*:lat*"]),
+        ""
+    );
+    assert_eq!(
+        s.ok(&["images", "-q", "-f", "label=org.skiff.test=standard"]),
+        format!("{short}\n")
+    );
+    assert_eq!(
+        s.ok(&["images", "-q", "-f", "label=org.skiff.test=other"]),
+        ""
+    );
     let err = s.fails(125, &["images", "-f", "colour=blue"]);
     assert_eq!(err, "Error: invalid filter 'colour'\n");
 }
@@ -264,13 +384,19 @@ fn tag_rmi_and_garbage_collection() {
     s.ok(&["tag", &name, "other:1"]);
     s.ok(&["image", "tag", &img.id[7..15], "third"]);
     assert_eq!(inspect(&s, "third")["Id"], img.id);
-    assert_eq!(inspect(&s, "other:1")["RepoTags"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        inspect(&s, "other:1")["RepoTags"].as_array().unwrap().len(),
+        3
+    );
 
     // A tag of a multi-tagged image: only untagged.
     assert_eq!(s.ok(&["rmi", "other:1"]), "Untagged: other:1\n");
     // By id with several tags: docker's conflict without -f.
     let err = s.fails(125, &["rmi", &img.id[7..19]]);
-    assert!(err.contains("image is referenced in multiple repositories"), "{err}");
+    assert!(
+        err.contains("image is referenced in multiple repositories"),
+        "{err}"
+    );
     assert!(err.contains("must be forced"), "{err}");
     let out = s.ok(&["image", "rm", "-f", &img.id[7..19]]);
     assert!(out.contains("Untagged: third:latest\n"), "{out}");
@@ -279,7 +405,13 @@ fn tag_rmi_and_garbage_collection() {
     // Everything is gone from disk, too.
     let root = s.root();
     for sub in ["layers", "images", "blobs/sha256"] {
-        let left: Vec<_> = std::fs::read_dir(root.join(sub)).map(|d| d.flatten().filter(|e| !e.file_name().to_string_lossy().starts_with('.')).collect()).unwrap_or_default();
+        let left: Vec<_> = std::fs::read_dir(root.join(sub))
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default();
         assert!(left.is_empty(), "{sub} not empty: {left:?}");
     }
     let err = s.fails(125, &["rmi", "nope:latest"]);
@@ -302,16 +434,34 @@ fn history_columns() {
     let out = s.ok(&["history", &name]);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
-    assert!(lines[0].starts_with("IMAGE          CREATED        CREATED BY"), "{out}");
+    assert!(
+        lines[0].starts_with("IMAGE          CREATED        CREATED BY"),
+        "{out}"
+    );
     assert!(lines[1].starts_with(&img.id[7..19]), "{out}");
     assert!(lines[1].contains("0B"), "empty CMD layer: {out}");
     assert!(lines[2].starts_with("<missing>"), "{out}");
     assert!(lines[2].contains('…'), "CREATED BY truncated at 45: {out}");
     let q = s.ok(&["history", "-q", &name]);
     assert_eq!(q, format!("{}\n<missing>\n<missing>\n", &img.id[7..19]));
-    let full = s.ok(&["history", "--no-trunc", "--format", "{{.ID}}|{{.CreatedBy}}", &name]);
-    assert!(full.starts_with(&format!("{}|/bin/sh -c #(nop)  CMD [\"sh\"]\n", img.id)), "{full}");
-    let raw = s.ok(&["history", "--human=false", "--format", "{{.CreatedSince}} {{.Size}}", &name]);
+    let full = s.ok(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.ID}}|{{.CreatedBy}}",
+        &name,
+    ]);
+    assert!(
+        full.starts_with(&format!("{}|/bin/sh -c #(nop)  CMD [\"sh\"]\n", img.id)),
+        "{full}"
+    );
+    let raw = s.ok(&[
+        "history",
+        "--human=false",
+        "--format",
+        "{{.CreatedSince}} {{.Size}}",
+        &name,
+    ]);
     assert!(raw.starts_with("2000-01-01T00:00:00Z 0\n"), "{raw}");
 }
 
@@ -330,12 +480,28 @@ fn save_load_round_trip() {
     let out = s.cmd().args(["image", "save", &name]).output().unwrap();
     assert!(out.status.success());
     std::fs::write(&b, &out.stdout).unwrap();
-    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "save is deterministic");
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        "save is deterministic"
+    );
 
     // An independent reader: skopeo understands it as a docker-archive and as OCI.
-    let sk = std::process::Command::new("skopeo").args(["inspect", "--config"]).arg(format!("docker-archive:{}", a.display())).output().unwrap();
-    assert!(sk.status.success(), "{}", String::from_utf8_lossy(&sk.stderr));
-    assert_eq!(format!("sha256:{}", sha256_hex(&sk.stdout)), img.id, "config bytes kept");
+    let sk = std::process::Command::new("skopeo")
+        .args(["inspect", "--config"])
+        .arg(format!("docker-archive:{}", a.display()))
+        .output()
+        .unwrap();
+    assert!(
+        sk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sk.stderr)
+    );
+    assert_eq!(
+        format!("sha256:{}", sha256_hex(&sk.stdout)),
+        img.id,
+        "config bytes kept"
+    );
 
     s.ok(&["rmi", &name]);
     assert_eq!(s.ok(&["images", "-q"]), "");
@@ -344,17 +510,36 @@ fn save_load_round_trip() {
     let v = inspect(&s, &name);
     assert_eq!(v["Id"], img.id, "digest-stable round trip");
     let dirs = layer_dirs(&s, &name);
-    assert_eq!(std::fs::read_to_string(dirs[1].join("srv/data.txt")).unwrap(), "hello from layer 2\n");
+    assert_eq!(
+        std::fs::read_to_string(dirs[1].join("srv/data.txt")).unwrap(),
+        "hello from layer 2\n"
+    );
 
     // Load from stdin, into another store.
     let s2 = Skiff::new();
-    let out = s2.cmd().arg("load").stdin(std::fs::File::open(&b).unwrap()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = s2
+        .cmd()
+        .arg("load")
+        .stdin(std::fs::File::open(&b).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(inspect(&s2, &name)["Id"], img.id);
 
     // An OCI archive (a tar of an image layout) loads too.
     let oci_tar = dir.path().join("oci.tar");
-    let st = std::process::Command::new("tar").arg("-cf").arg(&oci_tar).arg("-C").arg(img.layout.path()).arg(".").status().unwrap();
+    let st = std::process::Command::new("tar")
+        .arg("-cf")
+        .arg(&oci_tar)
+        .arg("-C")
+        .arg(img.layout.path())
+        .arg(".")
+        .status()
+        .unwrap();
     assert!(st.success());
     let s3 = Skiff::new();
     let out = s3.ok(&["load", "-i", oci_tar.to_str().unwrap()]);
@@ -368,7 +553,15 @@ fn save_load_round_trip() {
     assert!(err.starts_with("Error: "), "{err}");
     let err = s3.fails(125, &["load", "-i", "/nonexistent/x.tar"]);
     assert!(err.contains("/nonexistent/x.tar"), "{err}");
-    let err = s.fails(125, &["save", "-o", dir.path().join("c.tar").to_str().unwrap(), "nope"]);
+    let err = s.fails(
+        125,
+        &[
+            "save",
+            "-o",
+            dir.path().join("c.tar").to_str().unwrap(),
+            "nope",
+        ],
+    );
     assert_eq!(err, "Error: No such image: nope\n");
     assert!(!dir.path().join("c.tar").exists());
 }
@@ -383,20 +576,42 @@ fn prune_dangling_and_all() {
     s.ok(&["pull", "-q", &name]);
     // A new image under the same tag leaves the old one dangling.
     let layout = tempfile::tempdir().unwrap();
-    let second = oci_layout(layout.path(), "latest", &[build_layer(&busybox_layer(), Compression::Gzip)], &["true"], json!(null));
+    let second = oci_layout(
+        layout.path(),
+        "latest",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["true"],
+        json!(null),
+    );
     push(layout.path(), "latest", &name, &[]);
     s.ok(&["pull", "-q", &name]);
-    let table = s.ok(&["images", "--format", "{{.ID}} {{.Repository}} {{.Tag}}", "-f", "dangling=true"]);
-    assert_eq!(table, format!("{} {}/app <none>\n", &first.id[7..19], reg.host()), "untagged image keeps its digest repo");
+    let table = s.ok(&[
+        "images",
+        "--format",
+        "{{.ID}} {{.Repository}} {{.Tag}}",
+        "-f",
+        "dangling=true",
+    ]);
+    assert_eq!(
+        table,
+        format!("{} {}/app <none>\n", &first.id[7..19], reg.host()),
+        "untagged image keeps its digest repo"
+    );
 
     let err = s.fails(125, &["image", "prune"]);
-    assert!(err.contains("--force"), "never prompts without a terminal: {err}");
+    assert!(
+        err.contains("--force"),
+        "never prompts without a terminal: {err}"
+    );
     let out = s.ok(&["image", "prune", "-f"]);
     assert!(out.starts_with("Deleted Images:\n"), "{out}");
     assert!(out.contains(&format!("deleted: {}", first.id)), "{out}");
     assert!(out.contains("Total reclaimed space: "), "{out}");
     assert_eq!(s.ok(&["images", "-q", "--no-trunc"]), format!("{second}\n"));
-    assert_eq!(s.ok(&["image", "prune", "-f"]), "Total reclaimed space: 0B\n");
+    assert_eq!(
+        s.ok(&["image", "prune", "-f"]),
+        "Total reclaimed space: 0B\n"
+    );
     let out = s.ok(&["image", "prune", "-a", "-f"]);
     assert!(out.contains(&format!("deleted: {second}")), "{out}");
     assert_eq!(s.ok(&["images", "-q"]), "");
@@ -410,7 +625,13 @@ fn bad_input_errors() {
     let s = Skiff::new();
     let err = s.fails(125, &["pull", &format!("{}/busybox:nope", reg.host())]);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with(&format!("Error: manifest for {}/busybox:nope not found: manifest unknown", reg.host())), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "Error: manifest for {}/busybox:nope not found: manifest unknown",
+            reg.host()
+        )),
+        "{err}"
+    );
     let err = s.fails(125, &["pull", &format!("{}/nothere", reg.host())]);
     assert!(err.contains("not found"), "{err}");
     let err = s.fails(125, &["pull", "Busy Box"]);
@@ -419,7 +640,10 @@ fn bad_input_errors() {
     assert!(err.starts_with("Error: invalid reference format"), "{err}");
     let down = free_port();
     let err = s.fails(125, &["pull", &format!("127.0.0.1:{down}/busybox")]);
-    assert!(err.contains(&format!("127.0.0.1:{down}")) && err.contains("refused"), "{err}");
+    assert!(
+        err.contains(&format!("127.0.0.1:{down}")) && err.contains("refused"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert_eq!(s.ok(&["images", "-q"]), "");
 }
@@ -429,9 +653,18 @@ fn corrupted_blob_is_rejected_and_nothing_stored() {
     require!("docker-registry", "skopeo");
     let reg = Registry::start();
     let layout = tempfile::tempdir().unwrap();
-    let payload = build_layer(&[Entry::File("payload".into(), noise(200_000, 7), 0o644)], Compression::Gzip);
+    let payload = build_layer(
+        &[Entry::File("payload".into(), noise(200_000, 7), 0o644)],
+        Compression::Gzip,
+    );
     let payload_digest = format!("sha256:{}", sha256_hex(&payload.blob));
-    oci_layout(layout.path(), "c", &[build_layer(&busybox_layer(), Compression::Gzip), payload], &["sh"], json!(null));
+    oci_layout(
+        layout.path(),
+        "c",
+        &[build_layer(&busybox_layer(), Compression::Gzip), payload],
+        &["sh"],
+        json!(null),
+    );
     let name = format!("{}/corrupt:c", reg.host());
     push(layout.path(), "c", &name, &[]);
     // Flip a byte in the registry's copy of the layer.
@@ -455,15 +688,32 @@ fn basic_auth_registry() {
     require!("docker-registry", "skopeo", "htpasswd");
     let reg = Registry::start_auth("tester", "s3cret");
     let layout = tempfile::tempdir().unwrap();
-    let id = oci_layout(layout.path(), "a", &[build_layer(&busybox_layer(), Compression::Gzip)], &["sh"], json!(null));
+    let id = oci_layout(
+        layout.path(),
+        "a",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        json!(null),
+    );
     let name = format!("{}/private:a", reg.host());
-    push(layout.path(), "a", &name, &["--dest-creds", "tester:s3cret"]);
+    push(
+        layout.path(),
+        "a",
+        &name,
+        &["--dest-creds", "tester:s3cret"],
+    );
 
     let s = Skiff::new();
     let err = s.fails(125, &["pull", &name]);
-    assert!(err.contains("unauthorized") || err.contains("authentication required"), "{err}");
+    assert!(
+        err.contains("unauthorized") || err.contains("authentication required"),
+        "{err}"
+    );
     let err = s.fails(125, &["pull", "--creds", "tester:wrong", &name]);
-    assert!(err.contains("unauthorized") || err.contains("authentication required"), "{err}");
+    assert!(
+        err.contains("unauthorized") || err.contains("authentication required"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1);
     s.ok(&["pull", "-q", "--creds", "tester:s3cret", &name]);
     assert_eq!(inspect(&s, &name)["Id"], id);
@@ -473,13 +723,21 @@ fn basic_auth_registry() {
     let docker_dir = s2.home().join(".docker");
     std::fs::create_dir_all(&docker_dir).unwrap();
     let auth = base64_encode(b"tester:s3cret");
-    std::fs::write(docker_dir.join("config.json"), json!({"auths": {reg.host(): {"auth": auth}}}).to_string()).unwrap();
+    std::fs::write(
+        docker_dir.join("config.json"),
+        json!({"auths": {reg.host(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
     s2.ok(&["pull", "-q", &name]);
     // And from $XDG_RUNTIME_DIR/containers/auth.json.
     let s3 = Skiff::new();
     let xdg = s3.dir.path().join("xdg/containers");
     std::fs::create_dir_all(&xdg).unwrap();
-    std::fs::write(xdg.join("auth.json"), json!({"auths": {reg.host(): {"auth": auth}}}).to_string()).unwrap();
+    std::fs::write(
+        xdg.join("auth.json"),
+        json!({"auths": {reg.host(): {"auth": auth}}}).to_string(),
+    )
+    .unwrap();
     s3.ok(&["pull", "-q", &name]);
 }
 
@@ -496,14 +754,39 @@ fn inspect_and_format() {
     let s = Skiff::new();
     let name = format!("{}/busybox", reg.host());
     s.ok(&["pull", "-q", &name]);
-    assert_eq!(s.ok(&["inspect", "-f", "{{.Id}}", &name]), format!("{}\n", img.id));
-    assert_eq!(s.ok(&["image", "inspect", "--format", "{{.Os}}/{{.Architecture}} {{index .Config.Cmd 0}}", &name]), "linux/amd64 sh\n");
-    assert_eq!(s.ok(&["inspect", "--format", "{{json .Config.Labels}}", &name]), "{\"org.skiff.test\":\"standard\"}\n");
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.Id}}", &name]),
+        format!("{}\n", img.id)
+    );
+    assert_eq!(
+        s.ok(&[
+            "image",
+            "inspect",
+            "--format",
+            "{{.Os}}/{{.Architecture}} {{index .Config.Cmd 0}}",
+            &name
+        ]),
+        "linux/amd64 sh\n"
+    );
+    assert_eq!(
+        s.ok(&["inspect", "--format", "{{json .Config.Labels}}", &name]),
+        "{\"org.skiff.test\":\"standard\"}\n"
+    );
     let out = s.ok(&["inspect", &name]);
-    assert!(out.starts_with("[\n    {\n        \"Id\": "), "docker's 4-space indent: {out}");
+    assert!(
+        out.starts_with("[\n    {\n        \"Id\": "),
+        "docker's 4-space indent: {out}"
+    );
     let (code, out, err) = s.run(&["inspect", &name, "missing"]);
     assert_eq!(code, 125);
-    assert_eq!(serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().len(), 1);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(err, "Error: No such object: missing\n");
     let err = s.fails(125, &["inspect", "--type", "volume", &name]);
     assert!(err.contains("--type"), "{err}");

@@ -21,7 +21,11 @@ fn child(test: &str, role: &str, dir: &Path, extra: &str) -> Command {
 
 fn role() -> Option<(String, PathBuf, String)> {
     let r = std::env::var("SKIFF_TEST_ROLE").ok()?;
-    Some((r, std::env::var("SKIFF_TEST_DIR").unwrap().into(), std::env::var("SKIFF_TEST_ARG").unwrap_or_default()))
+    Some((
+        r,
+        std::env::var("SKIFF_TEST_DIR").unwrap().into(),
+        std::env::var("SKIFF_TEST_ARG").unwrap_or_default(),
+    ))
 }
 
 #[test]
@@ -39,7 +43,16 @@ fn fifty_processes_reserve_one_name() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("names")).unwrap();
     let kids: Vec<_> = (0..50)
-        .map(|i| child("fifty_processes_reserve_one_name", "reserve", dir.path(), &format!("id{i:02}")).spawn().unwrap())
+        .map(|i| {
+            child(
+                "fifty_processes_reserve_one_name",
+                "reserve",
+                dir.path(),
+                &format!("id{i:02}"),
+            )
+            .spawn()
+            .unwrap()
+        })
         .collect();
     std::thread::sleep(Duration::from_millis(300));
     std::fs::write(dir.path().join("go"), b"").unwrap();
@@ -55,8 +68,13 @@ fn fifty_processes_reserve_one_name() {
         }
     }
     assert_eq!(winners.len(), 1, "exactly one process wins: {winners:?}");
-    assert_eq!(names::lookup(&dir.path().join("names"), "web").unwrap(), Some(winners[0].clone()));
-    let left: Vec<_> = std::fs::read_dir(dir.path().join("names")).unwrap().collect();
+    assert_eq!(
+        names::lookup(&dir.path().join("names"), "web").unwrap(),
+        Some(winners[0].clone())
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("names"))
+        .unwrap()
+        .collect();
     assert_eq!(left.len(), 1, "no temp files left behind");
 }
 
@@ -79,7 +97,14 @@ fn sigkilled_writer_never_tears_a_file() {
     let mut kills = 0;
     let start = Instant::now();
     for round in 0..25u64 {
-        let mut k = child("sigkilled_writer_never_tears_a_file", "writer", dir.path(), "").spawn().unwrap();
+        let mut k = child(
+            "sigkilled_writer_never_tears_a_file",
+            "writer",
+            dir.path(),
+            "",
+        )
+        .spawn()
+        .unwrap();
         std::thread::sleep(Duration::from_millis(15 + round * 7 % 40));
         k.kill().unwrap(); // SIGKILL
         k.wait().unwrap();
@@ -91,15 +116,25 @@ fn sigkilled_writer_never_tears_a_file() {
                 continue; // a killed writer's temp file: ignored by readers
             }
             let bytes = std::fs::read(e.path()).unwrap();
-            let v: serde_json::Value = serde_json::from_slice(&bytes)
-                .unwrap_or_else(|err| panic!("round {round}: {name} is torn ({} bytes): {err}", bytes.len()));
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_else(|err| {
+                panic!(
+                    "round {round}: {name} is torn ({} bytes): {err}",
+                    bytes.len()
+                )
+            });
             assert!(v["n"].is_u64());
         }
     }
     assert_eq!(kills, 25);
     assert!(start.elapsed() < Duration::from_secs(60));
-    let files: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(files.iter().filter(|n| n.starts_with("state-")).count() >= 1, "{files:?}");
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().filter(|n| n.starts_with("state-")).count() >= 1,
+        "{files:?}"
+    );
     // Leftover temp files are cleaned; real files stay.
     atomic::clean_tmp(dir.path()).unwrap();
     for e in std::fs::read_dir(dir.path()).unwrap() {
@@ -114,7 +149,11 @@ fn store_ignores_leftover_temp_files() {
     let dir = tempfile::tempdir().unwrap();
     let images = dir.path().join("root/images");
     std::fs::create_dir_all(&images).unwrap();
-    std::fs::write(images.join(format!(".{}.json.abc123.tmp", "a".repeat(64))), b"{\"id\":").unwrap();
+    std::fs::write(
+        images.join(format!(".{}.json.abc123.tmp", "a".repeat(64))),
+        b"{\"id\":",
+    )
+    .unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
         .arg("--root")
         .arg(dir.path().join("root"))
@@ -123,7 +162,11 @@ fn store_ignores_leftover_temp_files() {
         .args(["images", "-q"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "");
     // `image prune` reclaims such leftovers.
     let out = Command::new(env!("CARGO_BIN_EXE_skiff"))
@@ -134,6 +177,40 @@ fn store_ignores_leftover_temp_files() {
         .args(["image", "prune", "-f"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(std::fs::read_dir(&images).unwrap().count(), 0);
+}
+
+#[test]
+fn a_blocked_command_says_what_it_waits_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let lock = std::fs::File::create(root.join("repositories.lock")).unwrap();
+    lock.lock().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_skiff"))
+        .arg("--root")
+        .arg(&root)
+        .arg("--runroot")
+        .arg(dir.path().join("run"))
+        .args(["tag", "nope", "other"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1600));
+    lock.unlock().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        err,
+        format!(
+            "waiting for lock on {}\nError: No such image: nope\n",
+            root.join("repositories.lock").display()
+        )
+    );
+    assert_eq!(out.status.code(), Some(125));
 }

@@ -38,7 +38,10 @@ impl Context {
                 global.storage_driver
             )));
         }
-        Ok(Context { global, engine: OnceCell::new() })
+        Ok(Context {
+            global,
+            engine: OnceCell::new(),
+        })
     }
 
     pub fn debug(&self) -> bool {

@@ -30,9 +30,16 @@ fn template_error(e: impl std::fmt::Display) -> Error {
 
 /// Render rows for a list verb: `format` is the user's --format (None =
 /// the default table), `headers` maps field names to column titles.
-pub fn render_list(format: Option<&str>, default_table: &str, headers: &Value, rows: &[Value]) -> Result<String> {
-    let f = Formatter::new(format.unwrap_or(default_table), default_table).map_err(template_error)?;
-    f.render(headers, rows).map_err(|e| Error::InvalidArgument(format!("template: {e}")))
+pub fn render_list(
+    format: Option<&str>,
+    default_table: &str,
+    headers: &Value,
+    rows: &[Value],
+) -> Result<String> {
+    let f =
+        Formatter::new(format.unwrap_or(default_table), default_table).map_err(template_error)?;
+    f.render(headers, rows)
+        .map_err(|e| Error::InvalidArgument(format!("template: {e}")))
 }
 
 /// docker inspect's JSON: an array, 4-space indent, newline at the end.
@@ -47,11 +54,18 @@ pub fn inspect_json(values: &[Value]) -> Result<String> {
 
 /// `inspect -f`: each object through the template, one line each.
 pub fn inspect_format(format: &str, values: &[Value]) -> Result<String> {
-    let format = if format == "json" { "{{json .}}" } else { format };
+    let format = if format == "json" {
+        "{{json .}}"
+    } else {
+        format
+    };
     let t = Template::parse(format).map_err(template_error)?;
     let mut s = String::new();
     for v in values {
-        s.push_str(&t.execute(v).map_err(|e| Error::InvalidArgument(format!("template: {e}")))?);
+        s.push_str(
+            &t.execute(v)
+                .map_err(|e| Error::InvalidArgument(format!("template: {e}")))?,
+        );
         s.push('\n');
     }
     Ok(s)

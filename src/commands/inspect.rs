@@ -25,7 +25,11 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     match args.kind.as_deref() {
         None | Some("image") | Some("container") => {}
-        Some(other) => return Err(Error::InvalidArgument(format!("{other:?} is not a valid value for --type"))),
+        Some(other) => {
+            return Err(Error::InvalidArgument(format!(
+                "{other:?} is not a valid value for --type"
+            )))
+        }
     }
     let engine = ctx.engine()?;
     let mut found = Vec::new();

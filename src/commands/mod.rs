@@ -5,4 +5,3 @@
 pub mod image;
 pub mod inspect;
 pub mod system;
-

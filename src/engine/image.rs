@@ -37,12 +37,20 @@ impl ImageSummary {
     }
 
     pub fn labels(&self) -> BTreeMap<String, String> {
-        self.config.config.as_ref().and_then(|c| c.labels.clone()).unwrap_or_default()
+        self.config
+            .config
+            .as_ref()
+            .and_then(|c| c.labels.clone())
+            .unwrap_or_default()
     }
 
     /// Repo digests parsed as references (name@digest).
     pub fn digests(&self) -> Vec<Reference> {
-        self.record.repo_digests.iter().filter_map(|d| Reference::parse(d).ok()).collect()
+        self.record
+            .repo_digests
+            .iter()
+            .filter_map(|d| Reference::parse(d).ok())
+            .collect()
     }
 }
 
@@ -58,14 +66,18 @@ pub enum ImageFilter {
 
 impl ImageFilter {
     pub fn parse(s: &str) -> Result<ImageFilter> {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}")))?;
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}"))
+        })?;
         Ok(match k {
             "dangling" => match v {
                 "true" | "1" => ImageFilter::Dangling(true),
                 "false" | "0" => ImageFilter::Dangling(false),
-                _ => return Err(Error::InvalidArgument(format!("invalid filter 'dangling={v}'"))),
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "invalid filter 'dangling={v}'"
+                    )))
+                }
             },
             "reference" => ImageFilter::Reference(v.to_owned()),
             "label" => match v.split_once('=') {
@@ -120,21 +132,31 @@ impl Engine {
     }
 
     /// `pull`: fetch `name` from its registry.
-    pub fn pull(&self, name: &str, ro: &RegistryOptions, progress: &dyn PullProgress) -> Result<PullReport> {
+    pub fn pull(
+        &self,
+        name: &str,
+        ro: &RegistryOptions,
+        progress: &dyn PullProgress,
+    ) -> Result<PullReport> {
         let reference = Reference::parse(name)?;
         let platform = match &ro.platform {
             Some(p) => PlatformWanted::parse(p)?,
             None => PlatformWanted::host(),
         };
         let client = self.registry_client(&reference, ro)?;
-        let opts = PullOptions { platform, rootless: self.opts.rootless, jobs: 3 };
+        let opts = PullOptions {
+            platform,
+            rootless: self.opts.rootless,
+            jobs: 3,
+        };
         pull::pull(&self.images, &client, &reference, &opts, progress)
     }
 
     /// Find an image by reference, digest reference or id prefix.
     pub fn image_lookup(&self, name: &str) -> Result<ImageRecord> {
         let repos = self.images.repositories()?;
-        self.lookup_in(&repos, name)?.ok_or_else(|| no_such_image(name))
+        self.lookup_in(&repos, name)?
+            .ok_or_else(|| no_such_image(name))
     }
 
     fn lookup_in(&self, repos: &Repositories, name: &str) -> Result<Option<ImageRecord>> {
@@ -173,18 +195,32 @@ impl Engine {
     /// The parsed config of an image.
     pub fn image_config(&self, rec: &ImageRecord) -> Result<ImageConfig> {
         let bytes = self.images.read_blob(&rec.id)?;
-        serde_json::from_slice(&bytes).map_err(|e| Error::Other(format!("parsing config of image {}: {e}", rec.id)))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Other(format!("parsing config of image {}: {e}", rec.id)))
     }
 
     fn summarize(&self, rec: ImageRecord, repos: &Repositories) -> Result<ImageSummary> {
         let config = self.image_config(&rec)?;
-        let tags = repos.tags_of(&rec.id).iter().filter_map(|t| Reference::parse(t).ok()).collect();
+        let tags = repos
+            .tags_of(&rec.id)
+            .iter()
+            .filter_map(|t| Reference::parse(t).ok())
+            .collect();
         let created = config.created.as_deref().and_then(time::parse_rfc3339);
-        Ok(ImageSummary { record: rec, config, tags, created })
+        Ok(ImageSummary {
+            record: rec,
+            config,
+            tags,
+            created,
+        })
     }
 
     /// `images`: every image, newest first, filtered.
-    pub fn list_images(&self, filters: &[ImageFilter], reference: Option<&str>) -> Result<Vec<ImageSummary>> {
+    pub fn list_images(
+        &self,
+        filters: &[ImageFilter],
+        reference: Option<&str>,
+    ) -> Result<Vec<ImageSummary>> {
         let repos = self.images.repositories()?;
         let mut out = Vec::new();
         for rec in self.images.images()? {
@@ -196,7 +232,10 @@ impl Engine {
         }
         let bound = |name: &str| -> Result<Option<time::UnixNanos>> {
             let rec = self.image_lookup(name)?;
-            Ok(out.iter().find(|s| s.record.id == rec.id).and_then(|s| s.created))
+            Ok(out
+                .iter()
+                .find(|s| s.record.id == rec.id)
+                .and_then(|s| s.created))
         };
         let mut before = None;
         let mut since = None;
@@ -221,7 +260,10 @@ impl Engine {
                     let keep: Vec<Reference> = s
                         .tags
                         .iter()
-                        .filter(|t| glob::path_match(pat, &t.familiar()) || glob::path_match(pat, &t.familiar_name()))
+                        .filter(|t| {
+                            glob::path_match(pat, &t.familiar())
+                                || glob::path_match(pat, &t.familiar_name())
+                        })
                         .cloned()
                         .collect();
                     let any = !keep.is_empty();
@@ -230,11 +272,17 @@ impl Engine {
                     }
                     any
                 }
-                ImageFilter::Before(_) => matches!((s.created, before), (Some(c), Some(b)) if c < b),
+                ImageFilter::Before(_) => {
+                    matches!((s.created, before), (Some(c), Some(b)) if c < b)
+                }
                 ImageFilter::Since(_) => matches!((s.created, since), (Some(c), Some(b)) if c > b),
             })
         });
-        out.sort_by(|a, b| b.created.cmp(&a.created).then_with(|| a.record.id.cmp(&b.record.id)));
+        out.sort_by(|a, b| {
+            b.created
+                .cmp(&a.created)
+                .then_with(|| a.record.id.cmp(&b.record.id))
+        });
         Ok(out)
     }
 
@@ -249,7 +297,9 @@ impl Engine {
         }
         let _g = self.images.lock()?;
         let repos = self.images.repositories()?;
-        let rec = self.lookup_in(&repos, source)?.ok_or_else(|| no_such_image(source))?;
+        let rec = self
+            .lookup_in(&repos, source)?
+            .ok_or_else(|| no_such_image(source))?;
         let mut repos = repos;
         repos.tags.insert(target.to_string(), rec.id.clone());
         self.images.put_repositories(&repos)?;
@@ -262,11 +312,15 @@ impl Engine {
     pub fn remove_image(&self, name: &str, force: bool) -> Result<Vec<RemoveEvent>> {
         let _g = self.images.lock()?;
         let mut repos = self.images.repositories()?;
-        let rec = self.lookup_in(&repos, name)?.ok_or_else(|| no_such_image(name))?;
+        let rec = self
+            .lookup_in(&repos, name)?
+            .ok_or_else(|| no_such_image(name))?;
         let tags = repos.tags_of(&rec.id);
         let mut events = Vec::new();
         // By tag: drop just that tag while others remain.
-        let by_tag = Reference::parse_tagged(name).ok().filter(|r| r.digest.is_none() && tags.contains(&r.to_string()));
+        let by_tag = Reference::parse_tagged(name)
+            .ok()
+            .filter(|r| r.digest.is_none() && tags.contains(&r.to_string()));
         if let Some(r) = by_tag {
             if tags.len() > 1 {
                 repos.tags.remove(&r.to_string());
@@ -293,7 +347,11 @@ impl Engine {
         self.images.put_repositories(&repos)?;
         self.images.remove_image(&rec.id)?;
         events.push(RemoveEvent::Deleted(rec.id.clone()));
-        events.extend(self.collect_garbage()?.into_iter().map(RemoveEvent::Deleted));
+        events.extend(
+            self.collect_garbage()?
+                .into_iter()
+                .map(RemoveEvent::Deleted),
+        );
         Ok(events)
     }
 
@@ -317,10 +375,17 @@ impl Engine {
         }
         let mut removed = Vec::new();
         // Top-down so a half-done GC never leaves a child without its parent.
-        let mut doomed: Vec<String> = self.images.layers()?.into_iter().filter(|c| !keep_layers.contains(c)).collect();
+        let mut doomed: Vec<String> = self
+            .images
+            .layers()?
+            .into_iter()
+            .filter(|c| !keep_layers.contains(c))
+            .collect();
         doomed.reverse();
         for chain in doomed {
-            let Ok(_g) = self.images.lock_layer(&chain) else { continue };
+            let Ok(_g) = self.images.lock_layer(&chain) else {
+                continue;
+            };
             self.images.remove_layer(&chain)?;
             removed.push(chain);
         }
@@ -380,7 +445,11 @@ impl Engine {
             }
         }
         for h in &s.config.history {
-            let size = if h.empty_layer { 0 } else { sizes.next().unwrap_or(0) };
+            let size = if h.empty_layer {
+                0
+            } else {
+                sizes.next().unwrap_or(0)
+            };
             out.push(HistoryEntry {
                 id: None,
                 created: h.created.as_deref().and_then(time::parse_rfc3339),
@@ -403,11 +472,20 @@ impl Engine {
         let repos = self.images.repositories()?;
         let mut out: Vec<(ImageRecord, Vec<String>)> = Vec::new();
         for name in names {
-            let rec = self.lookup_in(&repos, name)?.ok_or_else(|| no_such_image(name))?;
+            let rec = self
+                .lookup_in(&repos, name)?
+                .ok_or_else(|| no_such_image(name))?;
             let tags: Vec<String> = match Reference::parse_tagged(name) {
-                Ok(r) if r.digest.is_none() && repos.tags.get(&r.to_string()) == Some(&rec.id) => vec![r.familiar()],
+                Ok(r) if r.digest.is_none() && repos.tags.get(&r.to_string()) == Some(&rec.id) => {
+                    vec![r.familiar()]
+                }
                 _ if ids::is_id_prefix(name.strip_prefix("sha256:").unwrap_or(name)) => Vec::new(),
-                _ => repos.tags_of(&rec.id).iter().filter_map(|t| Reference::parse(t).ok()).map(|r| r.familiar()).collect(),
+                _ => repos
+                    .tags_of(&rec.id)
+                    .iter()
+                    .filter_map(|t| Reference::parse(t).ok())
+                    .map(|r| r.familiar())
+                    .collect(),
             };
             match out.iter_mut().find(|(r, _)| r.id == rec.id) {
                 Some((_, t)) => t.extend(tags),
@@ -492,11 +570,20 @@ fn inspect_json(s: &ImageSummary, lowers: &[String]) -> serde_json::Value {
         config.insert("ArgsEscaped".into(), json!(a));
     }
     config.insert("Image".into(), json!(""));
-    config.insert("Volumes".into(), c.volumes.as_ref().map_or(Value::Null, |v| json!(v)));
-    config.insert("WorkingDir".into(), json!(c.working_dir.clone().unwrap_or_default()));
+    config.insert(
+        "Volumes".into(),
+        c.volumes.as_ref().map_or(Value::Null, |v| json!(v)),
+    );
+    config.insert(
+        "WorkingDir".into(),
+        json!(c.working_dir.clone().unwrap_or_default()),
+    );
     config.insert("Entrypoint".into(), strings(&c.entrypoint));
     config.insert("OnBuild".into(), strings(&c.on_build));
-    config.insert("Labels".into(), c.labels.as_ref().map_or(Value::Null, |v| json!(v)));
+    config.insert(
+        "Labels".into(),
+        c.labels.as_ref().map_or(Value::Null, |v| json!(v)),
+    );
     if let Some(sig) = &c.stop_signal {
         config.insert("StopSignal".into(), json!(sig));
     }
@@ -518,14 +605,29 @@ fn inspect_json(s: &ImageSummary, lowers: &[String]) -> serde_json::Value {
     m.insert("Id".into(), json!(s.record.id));
     m.insert("RepoTags".into(), json!(tags));
     m.insert("RepoDigests".into(), json!(digests));
-    m.insert("Parent".into(), json!(s.config.parent.clone().unwrap_or_default()));
-    m.insert("Comment".into(), json!(s.config.comment.clone().unwrap_or_default()));
+    m.insert(
+        "Parent".into(),
+        json!(s.config.parent.clone().unwrap_or_default()),
+    );
+    m.insert(
+        "Comment".into(),
+        json!(s.config.comment.clone().unwrap_or_default()),
+    );
     m.insert(
         "Created".into(),
-        json!(s.created.map(time::rfc3339_nano).unwrap_or_else(|| "0001-01-01T00:00:00Z".into())),
+        json!(s
+            .created
+            .map(time::rfc3339_nano)
+            .unwrap_or_else(|| "0001-01-01T00:00:00Z".into())),
     );
-    m.insert("DockerVersion".into(), json!(s.config.docker_version.clone().unwrap_or_default()));
-    m.insert("Author".into(), json!(s.config.author.clone().unwrap_or_default()));
+    m.insert(
+        "DockerVersion".into(),
+        json!(s.config.docker_version.clone().unwrap_or_default()),
+    );
+    m.insert(
+        "Author".into(),
+        json!(s.config.author.clone().unwrap_or_default()),
+    );
     m.insert("Config".into(), Value::Object(config));
     m.insert("Architecture".into(), json!(s.config.architecture));
     if let Some(v) = &s.config.variant {
@@ -533,8 +635,14 @@ fn inspect_json(s: &ImageSummary, lowers: &[String]) -> serde_json::Value {
     }
     m.insert("Os".into(), json!(s.config.os));
     m.insert("Size".into(), json!(s.record.size));
-    m.insert("GraphDriver".into(), json!({"Data": Value::Object(graph), "Name": "overlay"}));
-    m.insert("RootFS".into(), json!({"Type": "layers", "Layers": s.config.rootfs.diff_ids}));
+    m.insert(
+        "GraphDriver".into(),
+        json!({"Data": Value::Object(graph), "Name": "overlay"}),
+    );
+    m.insert(
+        "RootFS".into(),
+        json!({"Type": "layers", "Layers": s.config.rootfs.diff_ids}),
+    );
     m.insert(
         "Metadata".into(),
         json!({"LastTagTime": s.record.last_tag_time.map(time::rfc3339_nano).unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}),

@@ -27,7 +27,9 @@ pub fn version() -> VersionInfo {
     VersionInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         api_version: API_VERSION.to_owned(),
-        git_commit: option_env!("SKIFF_GIT_COMMIT").unwrap_or("unknown").to_owned(),
+        git_commit: option_env!("SKIFF_GIT_COMMIT")
+            .unwrap_or("unknown")
+            .to_owned(),
         os: std::env::consts::OS.to_owned(),
         arch: crate::image::types::PlatformWanted::host().architecture,
     }
@@ -54,7 +56,9 @@ impl CgroupLayout {
 pub fn cgroup_layout_from(mountinfo: &str) -> CgroupLayout {
     for line in mountinfo.lines() {
         let fields: Vec<&str> = line.split(' ').collect();
-        let Some(sep) = fields.iter().position(|f| *f == "-") else { continue };
+        let Some(sep) = fields.iter().position(|f| *f == "-") else {
+            continue;
+        };
         let (mount_point, fstype) = (fields.get(4), fields.get(sep + 1));
         if mount_point == Some(&"/sys/fs/cgroup") && fstype == Some(&"cgroup2") {
             return CgroupLayout::Unified;
@@ -117,7 +121,9 @@ fn mem_total() -> u64 {
 }
 
 fn read_trim(path: &str) -> String {
-    fs::read_to_string(path).map(|s| s.trim().to_owned()).unwrap_or_default()
+    fs::read_to_string(path)
+        .map(|s| s.trim().to_owned())
+        .unwrap_or_default()
 }
 
 impl Engine {
@@ -165,6 +171,7 @@ fn backing_fs(path: &std::path::Path) -> String {
             break;
         }
     }
+    #[allow(clippy::unnecessary_cast)] // f_type's type differs by arch
     let magic = rustix::fs::statfs(&p).map(|s| s.f_type as i64).unwrap_or(0);
     match magic {
         0xEF53 => "extfs",

@@ -33,7 +33,10 @@ struct DockerManifestEntry {
 fn tmp_dir(store: &ImageStore) -> Result<tempfile::TempDir> {
     let dir = store.root().join("tmp");
     fs::create_dir_all(&dir).ctx("creating", &dir)?;
-    tempfile::Builder::new().prefix("archive-").tempdir_in(&dir).ctx("creating temp dir in", &dir)
+    tempfile::Builder::new()
+        .prefix("archive-")
+        .tempdir_in(&dir)
+        .ctx("creating temp dir in", &dir)
 }
 
 fn header(path: &str, size: u64, dir: bool) -> tar::Header {
@@ -43,24 +46,34 @@ fn header(path: &str, size: u64, dir: bool) -> tar::Header {
     h.set_mtime(0);
     h.set_uid(0);
     h.set_gid(0);
-    h.set_entry_type(if dir { tar::EntryType::Directory } else { tar::EntryType::Regular });
+    h.set_entry_type(if dir {
+        tar::EntryType::Directory
+    } else {
+        tar::EntryType::Regular
+    });
     let _ = path;
     h
 }
 
 fn add_bytes<W: Write>(tw: &mut tar::Builder<W>, path: &str, bytes: &[u8]) -> Result<()> {
     let mut h = header(path, bytes.len() as u64, false);
-    tw.append_data(&mut h, path, bytes).map_err(|e| Error::Other(format!("writing archive entry {path}: {e}")))
+    tw.append_data(&mut h, path, bytes)
+        .map_err(|e| Error::Other(format!("writing archive entry {path}: {e}")))
 }
 
 /// Write `images` (record + familiar tags) as one archive.
-pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<String>)], out: &mut dyn Write) -> Result<()> {
+pub fn save(
+    store: &ImageStore,
+    images: &[(ImageRecord, Vec<String>)],
+    out: &mut dyn Write,
+) -> Result<()> {
     let tmp = tmp_dir(store)?;
     let mut tw = tar::Builder::new(out);
     tw.mode(tar::HeaderMode::Deterministic);
     for d in ["blobs/", "blobs/sha256/"] {
         let mut h = header(d, 0, true);
-        tw.append_data(&mut h, d, io::empty()).map_err(|e| Error::Other(format!("writing archive: {e}")))?;
+        tw.append_data(&mut h, d, io::empty())
+            .map_err(|e| Error::Other(format!("writing archive: {e}")))?;
     }
     let mut written: HashSet<String> = HashSet::new();
     let mut docker_manifest = Vec::new();
@@ -72,15 +85,28 @@ pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<String>)], out: &mut
         let mut layer_descs = Vec::new();
         let mut layer_paths = Vec::new();
         for (i, l) in rec.layers.iter().enumerate() {
-            let diff_id = config.rootfs.diff_ids.get(i).cloned().unwrap_or_else(|| l.diff_id.clone());
+            let diff_id = config
+                .rootfs
+                .diff_ids
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| l.diff_id.clone());
             let path = format!("blobs/sha256/{}", digest_hex(&diff_id)?);
-            let blob = l
-                .blob
-                .as_deref()
-                .ok_or_else(|| Error::Other(format!("layer {} of image {} has no stored blob", l.chain_id, rec.id)))?;
+            let blob = l.blob.as_deref().ok_or_else(|| {
+                Error::Other(format!(
+                    "layer {} of image {} has no stored blob",
+                    l.chain_id, rec.id
+                ))
+            })?;
             // Decompress once into a temp file to learn its size for the tar header.
             let tpath = tmp.path().join(digest_hex(&diff_id)?);
-            let mut tf = File::options().read(true).write(true).create(true).truncate(true).open(&tpath).ctx("creating", &tpath)?;
+            let mut tf = File::options()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tpath)
+                .ctx("creating", &tpath)?;
             let mut r = decompressed(io::BufReader::new(store.open_blob(blob)?))?;
             let mut hasher = Sha256::new();
             let mut buf = vec![0u8; 1 << 20];
@@ -96,16 +122,27 @@ pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<String>)], out: &mut
             }
             let got = format!("sha256:{}", ids::hex(&hasher.finalize()));
             if got != diff_id {
-                return Err(Error::Other(format!("layer {blob} of image {}: content has diff id {got}, expected {diff_id}", rec.id)));
+                return Err(Error::Other(format!(
+                    "layer {blob} of image {}: content has diff id {got}, expected {diff_id}",
+                    rec.id
+                )));
             }
             if written.insert(path.clone()) {
                 tf.rewind().ctx("reading", &tpath)?;
                 let mut h = header(&path, size, false);
-                tw.append_data(&mut h, &path, &mut tf).map_err(|e| Error::Other(format!("writing archive entry {path}: {e}")))?;
+                tw.append_data(&mut h, &path, &mut tf)
+                    .map_err(|e| Error::Other(format!("writing archive entry {path}: {e}")))?;
             }
             drop(tf);
             let _ = fs::remove_file(&tpath);
-            layer_descs.push(Descriptor { media_type: types::MT_OCI_LAYER.into(), digest: diff_id, size, platform: None, annotations: None, urls: None });
+            layer_descs.push(Descriptor {
+                media_type: types::MT_OCI_LAYER.into(),
+                digest: diff_id,
+                size,
+                platform: None,
+                annotations: None,
+                urls: None,
+            });
             layer_paths.push(path);
         }
         let config_path = format!("blobs/sha256/{}", rec.hex());
@@ -115,7 +152,14 @@ pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<String>)], out: &mut
         let manifest = Manifest {
             schema_version: 2,
             media_type: Some(types::MT_OCI_MANIFEST.into()),
-            config: Descriptor { media_type: types::MT_OCI_CONFIG.into(), digest: rec.id.clone(), size: config_bytes.len() as u64, platform: None, annotations: None, urls: None },
+            config: Descriptor {
+                media_type: types::MT_OCI_CONFIG.into(),
+                digest: rec.id.clone(),
+                size: config_bytes.len() as u64,
+                platform: None,
+                annotations: None,
+                urls: None,
+            },
             layers: layer_descs,
             annotations: None,
         };
@@ -140,20 +184,42 @@ pub fn save(store: &ImageStore, images: &[(ImageRecord, Vec<String>)], out: &mut
             let r = Reference::parse_tagged(t)?;
             let mut ann = BTreeMap::new();
             ann.insert("io.containerd.image.name".to_owned(), r.to_string());
-            ann.insert("org.opencontainers.image.ref.name".to_owned(), r.tag.clone().unwrap_or_default());
+            ann.insert(
+                "org.opencontainers.image.ref.name".to_owned(),
+                r.tag.clone().unwrap_or_default(),
+            );
             index_entries.push(desc(Some(ann)));
         }
         docker_manifest.push(DockerManifestEntry {
             config: config_path,
-            repo_tags: if tags.is_empty() { None } else { Some(tags.clone()) },
+            repo_tags: if tags.is_empty() {
+                None
+            } else {
+                Some(tags.clone())
+            },
             layers: layer_paths,
         });
     }
-    let index = Index { schema_version: 2, media_type: Some(types::MT_OCI_INDEX.into()), manifests: index_entries, annotations: None };
-    add_bytes(&mut tw, "index.json", &serde_json::to_vec(&index).map_err(|e| Error::Other(e.to_string()))?)?;
-    add_bytes(&mut tw, "manifest.json", &serde_json::to_vec(&docker_manifest).map_err(|e| Error::Other(e.to_string()))?)?;
+    let index = Index {
+        schema_version: 2,
+        media_type: Some(types::MT_OCI_INDEX.into()),
+        manifests: index_entries,
+        annotations: None,
+    };
+    add_bytes(
+        &mut tw,
+        "index.json",
+        &serde_json::to_vec(&index).map_err(|e| Error::Other(e.to_string()))?,
+    )?;
+    add_bytes(
+        &mut tw,
+        "manifest.json",
+        &serde_json::to_vec(&docker_manifest).map_err(|e| Error::Other(e.to_string()))?,
+    )?;
     add_bytes(&mut tw, "oci-layout", br#"{"imageLayoutVersion":"1.0.0"}"#)?;
-    tw.into_inner().and_then(|w| w.flush()).map_err(|e| Error::Other(format!("writing archive: {e}")))?;
+    tw.into_inner()
+        .and_then(|w| w.flush())
+        .map_err(|e| Error::Other(format!("writing archive: {e}")))?;
     Ok(())
 }
 
@@ -186,12 +252,20 @@ impl Unpacked {
         let dir = tmp_dir(store)?;
         let mut links = HashMap::new();
         let mut ar = tar::Archive::new(input);
-        let entries = ar.entries().map_err(|e| Error::Other(format!("reading archive: {e}")))?;
+        let entries = ar
+            .entries()
+            .map_err(|e| Error::Other(format!("reading archive: {e}")))?;
         for entry in entries {
             let mut entry = entry.map_err(|e| Error::Other(format!("reading archive: {e}")))?;
-            let raw = entry.path().map_err(|e| Error::Other(format!("reading archive: {e}")))?.into_owned();
+            let raw = entry
+                .path()
+                .map_err(|e| Error::Other(format!("reading archive: {e}")))?
+                .into_owned();
             let Some(rel) = clean_rel(&raw) else {
-                return Err(Error::Other(format!("archive entry {} points outside the archive", raw.display())));
+                return Err(Error::Other(format!(
+                    "archive entry {} points outside the archive",
+                    raw.display()
+                )));
             };
             if rel.as_os_str().is_empty() {
                 continue;
@@ -206,7 +280,12 @@ impl Unpacked {
                     io::copy(&mut entry, &mut f).ctx("writing", &dest)?;
                 }
                 tar::EntryType::Symlink | tar::EntryType::Link => {
-                    let target = entry.link_name().ok().flatten().map(|t| t.into_owned()).unwrap_or_default();
+                    let target = entry
+                        .link_name()
+                        .ok()
+                        .flatten()
+                        .map(|t| t.into_owned())
+                        .unwrap_or_default();
                     let base = if entry.header().entry_type() == tar::EntryType::Link {
                         PathBuf::new()
                     } else {
@@ -222,7 +301,9 @@ impl Unpacked {
 
     /// The on-disk file for an archive path, following remembered links.
     fn file(&self, name: &str) -> Result<PathBuf> {
-        let mut rel = clean_rel(Path::new(name)).ok_or_else(|| Error::Other(format!("archive path {name} points outside the archive")))?;
+        let mut rel = clean_rel(Path::new(name)).ok_or_else(|| {
+            Error::Other(format!("archive path {name} points outside the archive"))
+        })?;
         for _ in 0..16 {
             let p = self.dir.path().join(&rel);
             if p.is_file() {
@@ -230,7 +311,9 @@ impl Unpacked {
             }
             match self.links.get(&rel) {
                 Some(t) => {
-                    rel = clean_rel(t).ok_or_else(|| Error::Other(format!("archive link {name} points outside the archive")))?;
+                    rel = clean_rel(t).ok_or_else(|| {
+                        Error::Other(format!("archive link {name} points outside the archive"))
+                    })?;
                 }
                 None => break,
             }
@@ -250,15 +333,21 @@ impl Unpacked {
 
 /// Read an archive into the store's blobs and layers. The caller writes the
 /// image records and tags.
-pub fn load(store: &ImageStore, input: &mut dyn Read, rootless: bool) -> Result<Vec<(ImageRecord, Vec<String>)>> {
+pub fn load(
+    store: &ImageStore,
+    input: &mut dyn Read,
+    rootless: bool,
+) -> Result<Vec<(ImageRecord, Vec<String>)>> {
     let ar = Unpacked::read(store, input)?;
     let mut out = Vec::new();
     if ar.has("manifest.json") {
-        let entries: Vec<DockerManifestEntry> = serde_json::from_slice(&ar.read_file("manifest.json")?)
-            .map_err(|e| Error::Other(format!("parsing manifest.json of the archive: {e}")))?;
+        let entries: Vec<DockerManifestEntry> =
+            serde_json::from_slice(&ar.read_file("manifest.json")?)
+                .map_err(|e| Error::Other(format!("parsing manifest.json of the archive: {e}")))?;
         for e in entries {
             let config = ar.read_file(&e.config)?;
-            let layers: Vec<PathBuf> = e.layers.iter().map(|l| ar.file(l)).collect::<Result<_>>()?;
+            let layers: Vec<PathBuf> =
+                e.layers.iter().map(|l| ar.file(l)).collect::<Result<_>>()?;
             let rec = import(store, &config, &layers, rootless)?;
             out.push((rec, e.repo_tags.unwrap_or_default()));
         }
@@ -269,18 +358,25 @@ pub fn load(store: &ImageStore, input: &mut dyn Read, rootless: bool) -> Result<
             let mut desc = d.clone();
             let mut bytes = blob_of(&ar, &desc.digest)?;
             if types::is_index(&types::sniff_media_type(&desc.media_type, &bytes)) {
-                let inner: Index = serde_json::from_slice(&bytes).map_err(|e| Error::Other(format!("parsing index {}: {e}", desc.digest)))?;
+                let inner: Index = serde_json::from_slice(&bytes)
+                    .map_err(|e| Error::Other(format!("parsing index {}: {e}", desc.digest)))?;
                 let host = PlatformWanted::host();
                 let pick = inner
                     .manifests
                     .iter()
                     .find(|m| m.platform.as_ref().is_some_and(|p| host.matches(p)))
                     .or(inner.manifests.first())
-                    .ok_or_else(|| Error::Other(format!("empty index {} in the archive", desc.digest)))?;
-                desc = Descriptor { annotations: d.annotations.clone(), ..pick.clone() };
+                    .ok_or_else(|| {
+                        Error::Other(format!("empty index {} in the archive", desc.digest))
+                    })?;
+                desc = Descriptor {
+                    annotations: d.annotations.clone(),
+                    ..pick.clone()
+                };
                 bytes = blob_of(&ar, &desc.digest)?;
             }
-            let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| Error::Other(format!("parsing manifest {}: {e}", desc.digest)))?;
+            let manifest: Manifest = serde_json::from_slice(&bytes)
+                .map_err(|e| Error::Other(format!("parsing manifest {}: {e}", desc.digest)))?;
             let config = blob_of(&ar, &manifest.config.digest)?;
             let layers: Vec<PathBuf> = manifest
                 .layers
@@ -289,10 +385,11 @@ pub fn load(store: &ImageStore, input: &mut dyn Read, rootless: bool) -> Result<
                 .collect::<Result<_>>()?;
             let rec = import(store, &config, &layers, rootless)?;
             let ann = desc.annotations.clone().unwrap_or_default();
-            let name = ann
-                .get("io.containerd.image.name")
-                .cloned()
-                .or_else(|| ann.get("org.opencontainers.image.ref.name").filter(|n| n.contains([':', '/'])).cloned());
+            let name = ann.get("io.containerd.image.name").cloned().or_else(|| {
+                ann.get("org.opencontainers.image.ref.name")
+                    .filter(|n| n.contains([':', '/']))
+                    .cloned()
+            });
             out.push((rec, name.into_iter().collect()));
         }
     } else {
@@ -307,18 +404,30 @@ fn blob_of(ar: &Unpacked, digest: &str) -> Result<Vec<u8>> {
     let bytes = ar.read_file(&format!("blobs/sha256/{}", digest_hex(digest)?))?;
     let got = sha256_digest(&bytes);
     if got != digest {
-        return Err(Error::Other(format!("digest mismatch for blob {digest} in the archive: got {got}")));
+        return Err(Error::Other(format!(
+            "digest mismatch for blob {digest} in the archive: got {got}"
+        )));
     }
     Ok(bytes)
 }
 
 /// Store a config and its layer files; returns the image record.
-fn import(store: &ImageStore, config_bytes: &[u8], layer_files: &[PathBuf], rootless: bool) -> Result<ImageRecord> {
+fn import(
+    store: &ImageStore,
+    config_bytes: &[u8],
+    layer_files: &[PathBuf],
+    rootless: bool,
+) -> Result<ImageRecord> {
     let id = sha256_digest(config_bytes);
-    let config: ImageConfig = serde_json::from_slice(config_bytes).map_err(|e| Error::Other(format!("parsing image config {id}: {e}")))?;
+    let config: ImageConfig = serde_json::from_slice(config_bytes)
+        .map_err(|e| Error::Other(format!("parsing image config {id}: {e}")))?;
     let diff_ids = &config.rootfs.diff_ids;
     if diff_ids.len() != layer_files.len() {
-        return Err(Error::Other(format!("image {id}: the archive has {} layers, the config lists {}", layer_files.len(), diff_ids.len())));
+        return Err(Error::Other(format!(
+            "image {id}: the archive has {} layers, the config lists {}",
+            layer_files.len(),
+            diff_ids.len()
+        )));
     }
     let chains = chain_ids(diff_ids);
     let mut layers = Vec::new();
@@ -363,7 +472,14 @@ fn import(store: &ImageStore, config_bytes: &[u8], layer_files: &[PathBuf], root
         }
         let info = store.create_layer(&chains[i], |diff| {
             let f = io::BufReader::with_capacity(1 << 20, store.open_blob(&blob)?);
-            let report = layer::unpack(f, diff, &UnpackOptions { rootless, ..Default::default() })?;
+            let report = layer::unpack(
+                f,
+                diff,
+                &UnpackOptions {
+                    rootless,
+                    ..Default::default()
+                },
+            )?;
             if report.diff_id != diff_ids[i] {
                 return Err(Error::Other(format!(
                     "layer {} in the archive has diff id {} but the image config says {}",
@@ -406,12 +522,15 @@ fn file_digest(path: &Path) -> Result<String> {
 
 /// A reader of the uncompressed content of a (maybe gzip/zstd) layer blob.
 pub fn decompressed<'a, R: io::BufRead + 'a>(mut r: R) -> Result<Box<dyn Read + 'a>> {
-    let head = r.fill_buf().map_err(|e| Error::Other(format!("reading layer: {e}")))?;
+    let head = r
+        .fill_buf()
+        .map_err(|e| Error::Other(format!("reading layer: {e}")))?;
     Ok(match layer::detect_compression(head) {
         layer::Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(r)),
-        layer::Compression::Zstd => {
-            Box::new(zstd::stream::read::Decoder::with_buffer(r).map_err(|e| Error::Other(format!("reading zstd layer: {e}")))?)
-        }
+        layer::Compression::Zstd => Box::new(
+            zstd::stream::read::Decoder::with_buffer(r)
+                .map_err(|e| Error::Other(format!("reading zstd layer: {e}")))?,
+        ),
         layer::Compression::None => Box::new(r),
     })
 }

@@ -60,19 +60,32 @@ pub fn short_id(digest: &str) -> String {
 
 fn manifest_error(reference: &Reference, e: RegistryError) -> Error {
     if e.is_not_found() {
-        return Error::NotFound(format!("manifest for {} not found: {e}", reference.familiar()));
+        return Error::NotFound(format!(
+            "manifest for {} not found: {e}",
+            reference.familiar()
+        ));
     }
     Error::Registry(e)
 }
 
 /// Fetch the manifest for `reference`, descending into an index for `platform`.
-pub fn resolve(client: &Client, reference: &Reference, platform: &PlatformWanted) -> Result<(Vec<u8>, String, String)> {
+pub fn resolve(
+    client: &Client,
+    reference: &Reference,
+    platform: &PlatformWanted,
+) -> Result<(Vec<u8>, String, String)> {
     let repo = &reference.path;
-    let m = client.get_manifest(repo, reference.reference()).map_err(|e| manifest_error(reference, e))?;
+    let m = client
+        .get_manifest(repo, reference.reference())
+        .map_err(|e| manifest_error(reference, e))?;
     let mt = types::sniff_media_type(&m.media_type, &m.bytes);
     if types::is_index(&mt) {
-        let index: Index = serde_json::from_slice(&m.bytes)
-            .map_err(|e| Error::Other(format!("parsing image index of {}: {e}", reference.familiar())))?;
+        let index: Index = serde_json::from_slice(&m.bytes).map_err(|e| {
+            Error::Other(format!(
+                "parsing image index of {}: {e}",
+                reference.familiar()
+            ))
+        })?;
         let pick = index
             .manifests
             .iter()
@@ -83,10 +96,15 @@ pub fn resolve(client: &Client, reference: &Reference, platform: &PlatformWanted
                     reference.familiar()
                 ))
             })?;
-        let inner = client.get_manifest(repo, &pick.digest).map_err(|e| manifest_error(reference, e))?;
+        let inner = client
+            .get_manifest(repo, &pick.digest)
+            .map_err(|e| manifest_error(reference, e))?;
         let imt = types::sniff_media_type(&inner.media_type, &inner.bytes);
         if types::is_index(&imt) {
-            return Err(Error::Other(format!("nested image index in {} is not supported", reference.familiar())));
+            return Err(Error::Other(format!(
+                "nested image index in {} is not supported",
+                reference.familiar()
+            )));
         }
         return Ok((inner.bytes, imt, inner.digest));
     }
@@ -118,7 +136,15 @@ pub fn pull(
     if !store.has_blob(&config_digest) {
         let mut buf = Vec::new();
         client
-            .get_blob(repo, &config_digest, Some(manifest.config.size), &mut buf, 0, Default::default(), &mut |_| {})
+            .get_blob(
+                repo,
+                &config_digest,
+                Some(manifest.config.size),
+                &mut buf,
+                0,
+                Default::default(),
+                &mut |_| {},
+            )
             .map_err(Error::Registry)?;
         store.put_blob(&config_digest, &buf)?;
     }
@@ -134,12 +160,17 @@ pub fn pull(
         )));
     }
     let chains = chain_ids(diff_ids);
-    let listed: Vec<(String, u64)> = manifest.layers.iter().map(|l| (short_id(&l.digest), l.size)).collect();
+    let listed: Vec<(String, u64)> = manifest
+        .layers
+        .iter()
+        .map(|l| (short_id(&l.digest), l.size))
+        .collect();
     progress.resolved(&manifest_digest, &listed);
 
     // Layers, in parallel, each into its own dir.
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<LayerInfo>>>> = Mutex::new((0..manifest.layers.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Result<LayerInfo>>>> =
+        Mutex::new((0..manifest.layers.len()).map(|_| None).collect());
     let jobs = opts.jobs.clamp(1, 8).min(manifest.layers.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..jobs {
@@ -148,7 +179,16 @@ pub fn pull(
                 if i >= manifest.layers.len() {
                     break;
                 }
-                let r = ensure_layer(store, client, repo, &manifest.layers[i], &diff_ids[i], &chains[i], opts, progress);
+                let r = ensure_layer(
+                    store,
+                    client,
+                    repo,
+                    &manifest.layers[i],
+                    &diff_ids[i],
+                    &chains[i],
+                    opts,
+                    progress,
+                );
                 let failed = r.is_err();
                 results.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(r);
                 if failed {
@@ -206,7 +246,9 @@ pub fn pull(
     }
     let mut changed = dirty;
     if tagged.tag.is_some() {
-        let key = tagged.with_tag(tagged.tag.as_deref().unwrap_or("latest")).to_string();
+        let key = tagged
+            .with_tag(tagged.tag.as_deref().unwrap_or("latest"))
+            .to_string();
         let mut repos = store.repositories()?;
         if repos.tags.get(&key) != Some(&config_digest) {
             repos.tags.insert(key, config_digest.clone());
@@ -214,7 +256,12 @@ pub fn pull(
             changed = true;
         }
     }
-    Ok(PullReport { id: config_digest, reference: tagged, manifest_digest, changed })
+    Ok(PullReport {
+        id: config_digest,
+        reference: tagged,
+        manifest_digest,
+        changed,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -241,10 +288,20 @@ fn ensure_layer(
     if let Some(info) = store.layer_info(chain_id) {
         if store.has_blob(&desc.digest) {
             progress.layer(&short, LayerEvent::AlreadyExists);
-            return Ok(LayerInfo { ..info_of(info.size) });
+            return Ok(LayerInfo {
+                ..info_of(info.size)
+            });
         }
     }
-    fetch_blob(store, client, repo, &desc.digest, desc.size, &short, progress)?;
+    fetch_blob(
+        store,
+        client,
+        repo,
+        &desc.digest,
+        desc.size,
+        &short,
+        progress,
+    )?;
     if let Some(info) = store.layer_info(chain_id) {
         progress.layer(&short, LayerEvent::Complete);
         return Ok(info_of(info.size));
@@ -258,7 +315,14 @@ fn ensure_layer(
     let info = store.create_layer(chain_id, |diff| {
         let blob = store.open_blob(&desc.digest)?;
         let reader = std::io::BufReader::with_capacity(1 << 20, blob);
-        let report = layer::unpack(reader, diff, &UnpackOptions { rootless: opts.rootless, ..Default::default() })?;
+        let report = layer::unpack(
+            reader,
+            diff,
+            &UnpackOptions {
+                rootless: opts.rootless,
+                ..Default::default()
+            },
+        )?;
         if report.diff_id != diff_id {
             return Err(Error::Other(format!(
                 "layer {}: unpacked content has diff id {} but the image config says {diff_id}",
@@ -292,12 +356,26 @@ pub fn fetch_blob(
     }
     for attempt in 0..2 {
         let (mut file, have, hasher) = store.open_partial(digest)?;
-        let (offset, hasher) = if have > size { (0, Default::default()) } else { (have, hasher) };
+        let (offset, hasher) = if have > size {
+            (0, Default::default())
+        } else {
+            (have, hasher)
+        };
         if offset == 0 && have > 0 {
-            file.set_len(0).map_err(|e| Error::io("truncating partial blob", digest, e))?;
+            file.set_len(0)
+                .map_err(|e| Error::io("truncating partial blob", digest, e))?;
         }
-        let mut report = |done: u64| progress.layer(short, LayerEvent::Downloading { done, total: size });
-        match client.get_blob(repo, digest, Some(size), &mut file, offset, hasher, &mut report) {
+        let mut report =
+            |done: u64| progress.layer(short, LayerEvent::Downloading { done, total: size });
+        match client.get_blob(
+            repo,
+            digest,
+            Some(size),
+            &mut file,
+            offset,
+            hasher,
+            &mut report,
+        ) {
             Ok(_) => {
                 store.commit_partial(digest, file)?;
                 progress.layer(short, LayerEvent::Downloaded);

@@ -94,7 +94,8 @@ pub fn is_valid_tag(t: &str) -> bool {
     !b.is_empty()
         && b.len() <= 128
         && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
-        && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-')
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-')
 }
 
 pub fn is_valid_digest(d: &str) -> bool {
@@ -160,9 +161,17 @@ impl Reference {
             path = format!("library/{path}");
         }
         if domain.len() + 1 + path.len() > MAX_NAME {
-            return Err(invalid(input, "repository name must not be more than 255 characters"));
+            return Err(invalid(
+                input,
+                "repository name must not be more than 255 characters",
+            ));
         }
-        Ok(Reference { domain, path, tag, digest })
+        Ok(Reference {
+            domain,
+            path,
+            tag,
+            digest,
+        })
     }
 
     /// Like [`parse`], adding `:latest` when there is neither tag nor digest.
@@ -182,7 +191,10 @@ impl Reference {
     /// `busybox`, `user/x`, `127.0.0.1:5000/x` (docker's familiar form).
     pub fn familiar_name(&self) -> String {
         if self.domain == DEFAULT_DOMAIN {
-            self.path.strip_prefix("library/").unwrap_or(&self.path).to_owned()
+            self.path
+                .strip_prefix("library/")
+                .unwrap_or(&self.path)
+                .to_owned()
         } else {
             self.name()
         }
@@ -190,7 +202,10 @@ impl Reference {
 
     /// The tag or digest a registry is asked for (digest wins).
     pub fn reference(&self) -> &str {
-        self.digest.as_deref().or(self.tag.as_deref()).unwrap_or(DEFAULT_TAG)
+        self.digest
+            .as_deref()
+            .or(self.tag.as_deref())
+            .unwrap_or(DEFAULT_TAG)
     }
 
     /// `busybox:latest`, familiar form with tag (and digest if any).
@@ -213,12 +228,20 @@ impl Reference {
 
     /// The same repository with another tag and no digest.
     pub fn with_tag(&self, tag: &str) -> Reference {
-        Reference { tag: Some(tag.to_owned()), digest: None, ..self.clone() }
+        Reference {
+            tag: Some(tag.to_owned()),
+            digest: None,
+            ..self.clone()
+        }
     }
 
     /// The same repository pinned to a digest and no tag.
     pub fn with_digest(&self, digest: &str) -> Reference {
-        Reference { tag: None, digest: Some(digest.to_owned()), ..self.clone() }
+        Reference {
+            tag: None,
+            digest: Some(digest.to_owned()),
+            ..self.clone()
+        }
     }
 
     /// The host to connect to for this reference's registry.
@@ -250,13 +273,19 @@ mod tests {
     fn normalises_like_docker() {
         assert_eq!(norm("busybox"), "docker.io/library/busybox:latest");
         assert_eq!(norm("user/app:1.0"), "docker.io/user/app:1.0");
-        assert_eq!(norm("index.docker.io/busybox"), "docker.io/library/busybox:latest");
+        assert_eq!(
+            norm("index.docker.io/busybox"),
+            "docker.io/library/busybox:latest"
+        );
         assert_eq!(norm("localhost/x"), "localhost/x:latest");
         assert_eq!(norm("127.0.0.1:5000/a/b:v2"), "127.0.0.1:5000/a/b:v2");
         assert_eq!(norm("localhost:5000/x"), "localhost:5000/x:latest");
         assert_eq!(norm("Host/x"), "Host/x:latest");
         let d = format!("sha256:{}", "a".repeat(64));
-        assert_eq!(norm(&format!("busybox@{d}")), format!("docker.io/library/busybox@{d}"));
+        assert_eq!(
+            norm(&format!("busybox@{d}")),
+            format!("docker.io/library/busybox@{d}")
+        );
         assert_eq!(
             norm(&format!("busybox:1@{d}")),
             format!("docker.io/library/busybox:1@{d}")
@@ -271,14 +300,28 @@ mod tests {
         let r = Reference::parse_tagged("127.0.0.1:5000/busybox:x").unwrap();
         assert_eq!(r.familiar(), "127.0.0.1:5000/busybox:x");
         assert_eq!(r.registry_host(), "127.0.0.1:5000");
-        assert_eq!(Reference::parse("busybox").unwrap().registry_host(), "registry-1.docker.io");
+        assert_eq!(
+            Reference::parse("busybox").unwrap().registry_host(),
+            "registry-1.docker.io"
+        );
     }
 
     #[test]
     fn rejects_bad_input() {
         for bad in [
-            "", "Busybox", "busy box", "busybox:", "busybox:-x", ":tag", "a//b", "-a", "a-",
-            "busybox@sha256:abc", "busybox@md5:aaaa", "x:5000:x/y", "a/B",
+            "",
+            "Busybox",
+            "busy box",
+            "busybox:",
+            "busybox:-x",
+            ":tag",
+            "a//b",
+            "-a",
+            "a-",
+            "busybox@sha256:abc",
+            "busybox@md5:aaaa",
+            "x:5000:x/y",
+            "a/B",
         ] {
             assert!(Reference::parse(bad).is_err(), "{bad:?} should be rejected");
         }

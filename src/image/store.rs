@@ -73,7 +73,11 @@ pub struct Repositories {
 
 impl Repositories {
     pub fn tags_of(&self, id: &str) -> Vec<String> {
-        self.tags.iter().filter(|(_, v)| v.as_str() == id).map(|(k, _)| k.clone()).collect()
+        self.tags
+            .iter()
+            .filter(|(_, v)| v.as_str() == id)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
 }
 
@@ -84,7 +88,10 @@ pub fn chain_ids(diff_ids: &[String]) -> Vec<String> {
     for d in diff_ids {
         let next = match out.last() {
             None => d.clone(),
-            Some(parent) => format!("sha256:{}", ids::hex(&Sha256::digest(format!("{parent} {d}")))),
+            Some(parent) => format!(
+                "sha256:{}",
+                ids::hex(&Sha256::digest(format!("{parent} {d}")))
+            ),
         };
         out.push(next);
     }
@@ -100,7 +107,9 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 pub fn digest_hex(digest: &str) -> Result<&str> {
     match digest.strip_prefix("sha256:") {
         Some(h) if ids::is_full_id(h) => Ok(h),
-        _ => Err(Error::InvalidArgument(format!("unsupported digest {digest:?}: only sha256 is supported"))),
+        _ => Err(Error::InvalidArgument(format!(
+            "unsupported digest {digest:?}: only sha256 is supported"
+        ))),
     }
 }
 
@@ -111,7 +120,9 @@ pub struct ImageStore {
 
 impl ImageStore {
     pub fn new(root: &Path) -> ImageStore {
-        ImageStore { root: root.to_path_buf() }
+        ImageStore {
+            root: root.to_path_buf(),
+        }
     }
 
     fn dir(&self, rel: &str) -> Result<PathBuf> {
@@ -138,7 +149,9 @@ impl ImageStore {
     pub fn put_blob(&self, digest: &str, bytes: &[u8]) -> Result<()> {
         let actual = sha256_digest(bytes);
         if actual != digest {
-            return Err(Error::Other(format!("digest mismatch for blob {digest}: got {actual}")));
+            return Err(Error::Other(format!(
+                "digest mismatch for blob {digest}: got {actual}"
+            )));
         }
         let path = self.blob_path(digest)?;
         if path.is_file() {
@@ -195,7 +208,9 @@ impl ImageStore {
     pub fn discard_partial(&self, digest: &str) -> Result<()> {
         let path = self.root.join("blobs/partial").join(digest_hex(digest)?);
         match fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io("removing", &path, e)),
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Err(Error::io("removing", &path, e))
+            }
             _ => Ok(()),
         }
     }
@@ -223,8 +238,12 @@ impl ImageStore {
 
     /// Every stored blob digest.
     pub fn blobs(&self) -> Result<Vec<String>> {
-        list_names(&self.root.join("blobs/sha256"))
-            .map(|v| v.into_iter().filter(|n| ids::is_full_id(n)).map(|n| format!("sha256:{n}")).collect())
+        list_names(&self.root.join("blobs/sha256")).map(|v| {
+            v.into_iter()
+                .filter(|n| ids::is_full_id(n))
+                .map(|n| format!("sha256:{n}"))
+                .collect()
+        })
     }
 
     // ---- layers
@@ -247,7 +266,11 @@ impl ImageStore {
     /// info to record; the dir becomes visible only after syncfs + rename.
     /// Leftovers of killed creators are removed first. Call while holding
     /// [`lock_layer`].
-    pub fn create_layer(&self, chain_id: &str, fill: impl FnOnce(&Path) -> Result<LayerInfo>) -> Result<LayerInfo> {
+    pub fn create_layer(
+        &self,
+        chain_id: &str,
+        fill: impl FnOnce(&Path) -> Result<LayerInfo>,
+    ) -> Result<LayerInfo> {
         let hex = digest_hex(chain_id)?.to_owned();
         let layers = self.dir("layers")?;
         let tmp_prefix = format!(".tmp-{hex}-");
@@ -298,7 +321,10 @@ impl ImageStore {
     // ---- images
 
     fn image_path(&self, id: &str) -> Result<PathBuf> {
-        Ok(self.root.join("images").join(format!("{}.json", digest_hex(id)?)))
+        Ok(self
+            .root
+            .join("images")
+            .join(format!("{}.json", digest_hex(id)?)))
     }
 
     pub fn image(&self, id: &str) -> Result<Option<ImageRecord>> {
@@ -433,7 +459,14 @@ mod tests {
         assert_eq!(fs::read_dir(d.path().join("layers")).unwrap().count(), 0);
         s.create_layer(&chain, |diff| {
             fs::write(diff.join("f"), b"x").unwrap();
-            Ok(LayerInfo { diff_id: chain.clone(), chain_id: chain.clone(), blob: None, media_type: String::new(), compressed_size: 0, size: 1 })
+            Ok(LayerInfo {
+                diff_id: chain.clone(),
+                chain_id: chain.clone(),
+                blob: None,
+                media_type: String::new(),
+                compressed_size: 0,
+                size: 1,
+            })
         })
         .unwrap();
         assert_eq!(s.layers().unwrap(), vec![chain.clone()]);

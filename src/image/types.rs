@@ -26,7 +26,11 @@ pub struct Platform {
     pub os: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(rename = "os.version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "os.version",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub os_version: Option<String>,
 }
 
@@ -168,23 +172,33 @@ impl PlatformWanted {
             "x86" => "386",
             other => other,
         };
-        PlatformWanted { os: "linux".into(), architecture: architecture.into(), variant: None }
+        PlatformWanted {
+            os: "linux".into(),
+            architecture: architecture.into(),
+            variant: None,
+        }
     }
 
     pub fn parse(s: &str) -> crate::Result<PlatformWanted> {
         let parts: Vec<&str> = s.split('/').collect();
-        let bad = || crate::Error::InvalidArgument(format!("invalid platform {s:?}: expected os/arch[/variant]"));
+        let bad = || {
+            crate::Error::InvalidArgument(format!(
+                "invalid platform {s:?}: expected os/arch[/variant]"
+            ))
+        };
         match parts.as_slice() {
             [os, arch] if !os.is_empty() && !arch.is_empty() => Ok(PlatformWanted {
                 os: os.to_string(),
                 architecture: arch.to_string(),
                 variant: None,
             }),
-            [os, arch, v] if !os.is_empty() && !arch.is_empty() && !v.is_empty() => Ok(PlatformWanted {
-                os: os.to_string(),
-                architecture: arch.to_string(),
-                variant: Some(v.to_string()),
-            }),
+            [os, arch, v] if !os.is_empty() && !arch.is_empty() && !v.is_empty() => {
+                Ok(PlatformWanted {
+                    os: os.to_string(),
+                    architecture: arch.to_string(),
+                    variant: Some(v.to_string()),
+                })
+            }
             _ => Err(bad()),
         }
     }
@@ -225,9 +239,17 @@ pub fn sniff_media_type(header: &str, body: &[u8]) -> String {
         schema_version: Option<u32>,
     }
     match serde_json::from_slice::<Probe>(body) {
-        Ok(Probe { media_type: Some(m), .. }) => m,
-        Ok(Probe { manifests: Some(_), .. }) => MT_OCI_INDEX.to_owned(),
-        Ok(Probe { schema_version: Some(1), .. }) => MT_DOCKER_V1.to_owned(),
+        Ok(Probe {
+            media_type: Some(m),
+            ..
+        }) => m,
+        Ok(Probe {
+            manifests: Some(_), ..
+        }) => MT_OCI_INDEX.to_owned(),
+        Ok(Probe {
+            schema_version: Some(1),
+            ..
+        }) => MT_DOCKER_V1.to_owned(),
         _ => MT_OCI_MANIFEST.to_owned(),
     }
 }

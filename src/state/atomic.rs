@@ -21,16 +21,18 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Atomically replace `path` with pretty or compact JSON of `value`.
 pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let bytes = serde_json::to_vec(value).map_err(|e| {
-        crate::Error::Other(format!("encoding {}: {e}", path.display()))
-    })?;
+    let bytes = serde_json::to_vec(value)
+        .map_err(|e| crate::Error::Other(format!("encoding {}: {e}", path.display())))?;
     write(path, &bytes)
 }
 
 /// Atomically replace `path` with whatever `fill` writes.
 pub fn write_with(path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
     let dir = parent(path);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(TMP_SUFFIX)
@@ -40,13 +42,16 @@ pub fn write_with(path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<(
     tmp.as_file().lock().ctx("locking", tmp.path())?;
     fill(tmp.as_file_mut()).ctx("writing", tmp.path())?;
     tmp.as_file().sync_all().ctx("syncing", tmp.path())?;
-    tmp.persist(path).map_err(|e| crate::Error::io("renaming into", path, e.error))?;
+    tmp.persist(path)
+        .map_err(|e| crate::Error::io("renaming into", path, e.error))?;
     sync_dir(dir)
 }
 
 /// fsync a directory so a rename or create in it is durable.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir).and_then(|d| d.sync_all()).ctx("syncing directory", dir)
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .ctx("syncing directory", dir)
 }
 
 fn parent(path: &Path) -> &Path {

@@ -8,9 +8,8 @@ pub fn new_id() -> String {
     let mut filled = 0;
     while filled < buf.len() {
         // SAFETY: the pointer and length describe the unfilled tail of `buf`.
-        let n = unsafe {
-            libc::getrandom(buf[filled..].as_mut_ptr().cast(), buf.len() - filled, 0)
-        };
+        let n =
+            unsafe { libc::getrandom(buf[filled..].as_mut_ptr().cast(), buf.len() - filled, 0) };
         if n > 0 {
             filled += n as usize;
         }
@@ -30,12 +29,17 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Is `s` a full 64-hex id?
 pub fn is_full_id(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Could `s` be a (prefix of an) id?
 pub fn is_id_prefix(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Find the single id in `ids` that starts with `prefix`.
@@ -75,7 +79,10 @@ mod tests {
     #[test]
     fn prefixes() {
         let ids = ["abc1", "abd2", "ff"];
-        assert_eq!(match_prefix(ids, "abc", "image").unwrap().as_deref(), Some("abc1"));
+        assert_eq!(
+            match_prefix(ids, "abc", "image").unwrap().as_deref(),
+            Some("abc1")
+        );
         assert!(match_prefix(ids, "ab", "image").is_err());
         assert_eq!(match_prefix(ids, "zz", "image").unwrap(), None);
         assert_eq!(match_prefix(ids, "", "image").unwrap(), None);

@@ -33,7 +33,10 @@ impl LockGuard {
     pub fn try_exclusive(path: &Path) -> Result<Option<LockGuard>> {
         let file = open(path)?;
         match file.try_lock() {
-            Ok(()) => Ok(Some(LockGuard { file, path: path.into() })),
+            Ok(()) => Ok(Some(LockGuard {
+                file,
+                path: path.into(),
+            })),
             Err(TryLockError::WouldBlock) => Ok(None),
             Err(TryLockError::Error(e)) => Err(crate::Error::io("locking", path, e)),
         }
@@ -41,12 +44,23 @@ impl LockGuard {
 
     fn take(path: &Path, shared: bool) -> Result<LockGuard> {
         let file = open(path)?;
-        let attempt = |f: &File| if shared { f.try_lock_shared() } else { f.try_lock() };
+        let attempt = |f: &File| {
+            if shared {
+                f.try_lock_shared()
+            } else {
+                f.try_lock()
+            }
+        };
         let start = Instant::now();
         let mut pause = Duration::from_millis(1);
         loop {
             match attempt(&file) {
-                Ok(()) => return Ok(LockGuard { file, path: path.into() }),
+                Ok(()) => {
+                    return Ok(LockGuard {
+                        file,
+                        path: path.into(),
+                    })
+                }
                 Err(TryLockError::WouldBlock) if start.elapsed() < QUIET_WAIT => {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(50));
@@ -56,9 +70,16 @@ impl LockGuard {
             }
         }
         eprintln!("waiting for lock on {}", path.display());
-        let r = if shared { file.lock_shared() } else { file.lock() };
+        let r = if shared {
+            file.lock_shared()
+        } else {
+            file.lock()
+        };
         r.ctx("locking", path)?;
-        Ok(LockGuard { file, path: path.into() })
+        Ok(LockGuard {
+            file,
+            path: path.into(),
+        })
     }
 
     pub fn path(&self) -> &Path {

@@ -67,5 +67,8 @@ pub fn ensure_private_dir(dir: &Path, uid: u32) -> Result<()> {
 }
 
 pub fn home_dir() -> PathBuf {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/"))
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/"))
 }

@@ -172,7 +172,12 @@ mod tests {
         let t = parse_rfc3339("2000-01-01T02:00:00+02:00").unwrap();
         assert_eq!(rfc3339_nano(t), "2000-01-01T00:00:00Z");
         assert_eq!(go_string(t), "2000-01-01 00:00:00 +0000 UTC");
-        assert_eq!(parse_rfc3339("0001-01-01T00:00:00Z").map(rfc3339_nano).unwrap(), "0001-01-01T00:00:00Z");
+        assert_eq!(
+            parse_rfc3339("0001-01-01T00:00:00Z")
+                .map(rfc3339_nano)
+                .unwrap(),
+            "0001-01-01T00:00:00Z"
+        );
         assert!(parse_rfc3339("yesterday").is_none());
         assert!(parse_rfc3339("2000-13-01T00:00:00Z").is_none());
     }

@@ -81,7 +81,9 @@ pub fn human_duration(secs: f64) -> String {
 /// Parse docker-style sizes: "10", "10b", "10k", "1.5m", "2g" (binary units, like RAMInBytes).
 pub fn parse_ram(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: f64 = num.parse().ok()?;
     let mul: u64 = match unit.trim_end_matches('b').trim_end_matches('i') {
@@ -94,6 +96,32 @@ pub fn parse_ram(s: &str) -> Option<u64> {
         _ => return None,
     };
     Some((n * mul as f64) as u64)
+}
+
+/// go-units BytesSize: binary units, 4 significant digits ("23.47GiB").
+pub fn bytes_size(size: u64) -> String {
+    const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+    let mut s = size as f64;
+    let mut i = 0;
+    while s >= 1024.0 && i < UNITS.len() - 1 {
+        s /= 1024.0;
+        i += 1;
+    }
+    format!("{}{}", format_g(s, 4), UNITS[i])
+}
+
+/// docker's stringutils.Ellipsis: cut to `max` chars, the last one '…'.
+pub fn ellipsis(s: &str, max: usize) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    if chars.len() <= max {
+        return s.to_owned();
+    }
+    if max < 3 {
+        return chars[..max].iter().collect();
+    }
+    let mut out: String = chars[..max - 1].iter().collect();
+    out.push('…');
+    out
 }
 
 #[cfg(test)]
@@ -136,30 +164,4 @@ mod tests {
         assert_eq!(parse_ram("2GB"), Some(2 << 30));
         assert_eq!(parse_ram("x"), None);
     }
-}
-
-/// go-units BytesSize: binary units, 4 significant digits ("23.47GiB").
-pub fn bytes_size(size: u64) -> String {
-    const UNITS: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
-    let mut s = size as f64;
-    let mut i = 0;
-    while s >= 1024.0 && i < UNITS.len() - 1 {
-        s /= 1024.0;
-        i += 1;
-    }
-    format!("{}{}", format_g(s, 4), UNITS[i])
-}
-
-/// docker's stringutils.Ellipsis: cut to `max` chars, the last one '…'.
-pub fn ellipsis(s: &str, max: usize) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    if chars.len() <= max {
-        return s.to_owned();
-    }
-    if max < 3 {
-        return chars[..max].iter().collect();
-    }
-    let mut out: String = chars[..max - 1].iter().collect();
-    out.push('…');
-    out
 }

@@ -18,7 +18,12 @@ pub fn is_root() -> bool {
 }
 
 pub fn have(cmd: &str) -> bool {
-    Command::new("sh").arg("-c").arg(format!("command -v {cmd}")).stdout(Stdio::null()).status().is_ok_and(|s| s.success())
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {cmd}"))
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 /// Skip the calling test (with a message) when a tool is missing.
@@ -30,11 +35,18 @@ macro_rules! require {
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {
-    Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect()
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 // ---------------------------------------------------------------- skiff
@@ -46,7 +58,12 @@ pub struct Skiff {
 
 impl Skiff {
     pub fn new() -> Skiff {
-        Skiff { dir: tempfile::Builder::new().prefix("skiff-test-").tempdir().unwrap() }
+        Skiff {
+            dir: tempfile::Builder::new()
+                .prefix("skiff-test-")
+                .tempdir()
+                .unwrap(),
+        }
     }
 
     pub fn root(&self) -> PathBuf {
@@ -61,7 +78,10 @@ impl Skiff {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
-        c.arg("--root").arg(self.root()).arg("--runroot").arg(self.dir.path().join("run"));
+        c.arg("--root")
+            .arg(self.root())
+            .arg("--runroot")
+            .arg(self.dir.path().join("run"));
         c.env("HOME", self.home())
             .env("XDG_RUNTIME_DIR", self.dir.path().join("xdg"))
             .env_remove("DOCKER_CONFIG")
@@ -85,14 +105,20 @@ impl Skiff {
     /// Run and expect success; return stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let (code, out, err) = self.run(args);
-        assert_eq!(code, 0, "skiff {args:?} failed ({code}):\nstdout: {out}\nstderr: {err}");
+        assert_eq!(
+            code, 0,
+            "skiff {args:?} failed ({code}):\nstdout: {out}\nstderr: {err}"
+        );
         out
     }
 
     /// Run and expect failure with `code`; return stderr.
     pub fn fails(&self, code: i32, args: &[&str]) -> String {
         let (c, out, err) = self.run(args);
-        assert_eq!(c, code, "skiff {args:?}: expected exit {code}, got {c}:\nstdout: {out}\nstderr: {err}");
+        assert_eq!(
+            c, code,
+            "skiff {args:?}: expected exit {code}, got {c}:\nstdout: {out}\nstderr: {err}"
+        );
         err
     }
 }
@@ -118,16 +144,25 @@ impl Registry {
     fn start_with(auth: Option<(&str, &str)>) -> Registry {
         let mut last_err = String::new();
         for _ in 0..5 {
-            let dir = tempfile::Builder::new().prefix("skiff-registry-").tempdir().unwrap();
+            let dir = tempfile::Builder::new()
+                .prefix("skiff-registry-")
+                .tempdir()
+                .unwrap();
             let port = free_port();
             let mut conf = format!(
                 "version: 0.1\nlog: {{level: error, accesslog: {{disabled: true}}}}\nstorage:\n  filesystem: {{rootdirectory: {}}}\n  delete: {{enabled: true}}\n  maintenance: {{uploadpurging: {{enabled: false}}}}\nhttp: {{addr: 127.0.0.1:{port}, secret: skiff-test-not-secret}}\n",
                 dir.path().join("data").display()
             );
             if let Some((u, p)) = auth {
-                let out = Command::new("htpasswd").args(["-Bbn", u, p]).output().expect("htpasswd (apache2-utils)");
+                let out = Command::new("htpasswd")
+                    .args(["-Bbn", u, p])
+                    .output()
+                    .expect("htpasswd (apache2-utils)");
                 std::fs::write(dir.path().join("htpasswd"), &out.stdout).unwrap();
-                conf.push_str(&format!("auth:\n  htpasswd: {{realm: skiff-test, path: {}}}\n", dir.path().join("htpasswd").display()));
+                conf.push_str(&format!(
+                    "auth:\n  htpasswd: {{realm: skiff-test, path: {}}}\n",
+                    dir.path().join("htpasswd").display()
+                ));
             }
             let conf_path = dir.path().join("config.yml");
             std::fs::write(&conf_path, conf).unwrap();
@@ -164,7 +199,10 @@ impl Registry {
     /// The registry's on-disk file for a blob (to corrupt it in tests).
     pub fn blob_file(&self, digest: &str) -> PathBuf {
         let hex = digest.trim_start_matches("sha256:");
-        self.dir.path().join(format!("data/docker/registry/v2/blobs/sha256/{}/{hex}/data", &hex[..2]))
+        self.dir.path().join(format!(
+            "data/docker/registry/v2/blobs/sha256/{}/{hex}/data",
+            &hex[..2]
+        ))
     }
 }
 
@@ -254,7 +292,12 @@ pub fn layer_tar(entries: &[Entry]) -> Vec<u8> {
                 b.append(&h, std::io::empty()).unwrap();
             }
             Entry::Opaque(d) => {
-                let mut h = hdr(&format!("{d}/.wh..wh..opq"), tar::EntryType::Regular, 0, 0o644);
+                let mut h = hdr(
+                    &format!("{d}/.wh..wh..opq"),
+                    tar::EntryType::Regular,
+                    0,
+                    0o644,
+                );
                 h.set_cksum();
                 b.append(&h, std::io::empty()).unwrap();
             }
@@ -282,13 +325,27 @@ pub fn busybox_layer() -> Vec<Entry> {
         Entry::Dir("bin/", 0o755),
         Entry::File("bin/busybox".into(), bb, 0o755),
         Entry::Dir("etc/", 0o755),
-        Entry::File("etc/passwd".into(), b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n".to_vec(), 0o644),
-        Entry::File("etc/group".into(), b"root:x:0:\nnogroup:x:65534:\n".to_vec(), 0o644),
+        Entry::File(
+            "etc/passwd".into(),
+            b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+                .to_vec(),
+            0o644,
+        ),
+        Entry::File(
+            "etc/group".into(),
+            b"root:x:0:\nnogroup:x:65534:\n".to_vec(),
+            0o644,
+        ),
         Entry::Dir("tmp/", 0o1777),
         Entry::Dir("root/", 0o700),
     ];
-    for applet in ["sh", "ls", "cat", "echo", "true", "false", "sleep", "env", "id", "wget", "httpd", "ps"] {
-        v.push(Entry::Symlink(Box::leak(format!("bin/{applet}").into_boxed_str()), "busybox"));
+    for applet in [
+        "sh", "ls", "cat", "echo", "true", "false", "sleep", "env", "id", "wget", "httpd", "ps",
+    ] {
+        v.push(Entry::Symlink(
+            Box::leak(format!("bin/{applet}").into_boxed_str()),
+            "busybox",
+        ));
     }
     v
 }
@@ -301,16 +358,33 @@ pub struct BuiltLayer {
 
 pub fn build_layer(entries: &[Entry], c: Compression) -> BuiltLayer {
     let tar = layer_tar(entries);
-    BuiltLayer { diff_id: format!("sha256:{}", sha256_hex(&tar)), blob: compress(&tar, c), compression: c }
+    BuiltLayer {
+        diff_id: format!("sha256:{}", sha256_hex(&tar)),
+        blob: compress(&tar, c),
+        compression: c,
+    }
 }
 
 /// Write `layers` + a config as an OCI image layout at `dir` under `tag`;
 /// returns the config digest (the image id).
-pub fn oci_layout(dir: &Path, tag: &str, layers: &[BuiltLayer], cmd: &[&str], labels: Value) -> String {
+pub fn oci_layout(
+    dir: &Path,
+    tag: &str,
+    layers: &[BuiltLayer],
+    cmd: &[&str],
+    labels: Value,
+) -> String {
     oci_layout_arch(dir, tag, layers, cmd, labels, "amd64")
 }
 
-pub fn oci_layout_arch(dir: &Path, tag: &str, layers: &[BuiltLayer], cmd: &[&str], labels: Value, arch: &str) -> String {
+pub fn oci_layout_arch(
+    dir: &Path,
+    tag: &str,
+    layers: &[BuiltLayer],
+    cmd: &[&str],
+    labels: Value,
+    arch: &str,
+) -> String {
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).unwrap();
     let put = |b: &[u8]| {
@@ -356,7 +430,10 @@ pub fn oci_layout_arch(dir: &Path, tag: &str, layers: &[BuiltLayer], cmd: &[&str
     });
     let mbytes = serde_json::to_vec(&manifest).unwrap();
     let mdigest = put(&mbytes);
-    add_to_index(dir, json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": mdigest, "size": mbytes.len(), "platform": {"architecture": arch, "os": "linux"}, "annotations": {"org.opencontainers.image.ref.name": tag}}));
+    add_to_index(
+        dir,
+        json!({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": mdigest, "size": mbytes.len(), "platform": {"architecture": arch, "os": "linux"}, "annotations": {"org.opencontainers.image.ref.name": tag}}),
+    );
     config_digest
 }
 
@@ -388,7 +465,10 @@ pub fn oci_multiarch(dir: &Path, tag: &str, tags: &[&str]) {
     let bytes = serde_json::to_vec(&inner).unwrap();
     let h = sha256_hex(&bytes);
     std::fs::write(dir.join("blobs/sha256").join(&h), &bytes).unwrap();
-    add_to_index(dir, json!({"mediaType": "application/vnd.oci.image.index.v1+json", "digest": format!("sha256:{h}"), "size": bytes.len(), "annotations": {"org.opencontainers.image.ref.name": tag}}));
+    add_to_index(
+        dir,
+        json!({"mediaType": "application/vnd.oci.image.index.v1+json", "digest": format!("sha256:{h}"), "size": bytes.len(), "annotations": {"org.opencontainers.image.ref.name": tag}}),
+    );
 }
 
 /// skopeo copy an OCI layout tag to the registry.
@@ -400,7 +480,11 @@ pub fn push(layout: &Path, tag: &str, dest: &str, extra: &[&str]) {
         .arg(format!("docker://{dest}"))
         .output()
         .expect("skopeo");
-    assert!(out.status.success(), "skopeo copy {tag} -> {dest}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "skopeo copy {tag} -> {dest}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The manifest digest the registry serves for `repo:tag` (read with skopeo).
@@ -410,7 +494,11 @@ pub fn remote_digest(reference: &str) -> String {
         .arg(format!("docker://{reference}"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     format!("sha256:{}", sha256_hex(&out.stdout))
 }
 
@@ -424,7 +512,11 @@ pub struct TestImage {
 
 pub fn standard_layers(c2: Compression) -> Vec<BuiltLayer> {
     let mut base = busybox_layer();
-    base.push(Entry::File("etc/remove-me".into(), b"gone in layer 2\n".to_vec(), 0o644));
+    base.push(Entry::File(
+        "etc/remove-me".into(),
+        b"gone in layer 2\n".to_vec(),
+        0o644,
+    ));
     base.push(Entry::Dir("opq/", 0o755));
     base.push(Entry::File("opq/a".into(), b"a\n".to_vec(), 0o644));
     base.push(Entry::File("opq/b".into(), b"b\n".to_vec(), 0o644));
@@ -434,7 +526,13 @@ pub fn standard_layers(c2: Compression) -> Vec<BuiltLayer> {
         Entry::Dir("opq/", 0o755),
         Entry::Opaque("opq"),
         Entry::File("opq/c".into(), b"c\n".to_vec(), 0o644),
-        Entry::Owned("srv/data.txt".into(), b"hello from layer 2\n".to_vec(), 0o4755, 1000, 1000),
+        Entry::Owned(
+            "srv/data.txt".into(),
+            b"hello from layer 2\n".to_vec(),
+            0o4755,
+            1000,
+            1000,
+        ),
         Entry::Hardlink("srv/data-link.txt", "srv/data.txt"),
         Entry::Symlink("srv/latest", "/srv/data.txt"),
     ];
@@ -442,11 +540,24 @@ pub fn standard_layers(c2: Compression) -> Vec<BuiltLayer> {
 }
 
 pub fn push_standard(reg: &Registry, name: &str, tag: &str) -> TestImage {
-    let layout = tempfile::Builder::new().prefix("skiff-oci-").tempdir().unwrap();
-    let id = oci_layout(layout.path(), tag, &standard_layers(Compression::Gzip), &["sh"], json!({"org.skiff.test": "standard"}));
+    let layout = tempfile::Builder::new()
+        .prefix("skiff-oci-")
+        .tempdir()
+        .unwrap();
+    let id = oci_layout(
+        layout.path(),
+        tag,
+        &standard_layers(Compression::Gzip),
+        &["sh"],
+        json!({"org.skiff.test": "standard"}),
+    );
     let reference = format!("{}/{name}:{tag}", reg.host());
     push(layout.path(), tag, &reference, &[]);
-    TestImage { id, reference, layout }
+    TestImage {
+        id,
+        reference,
+        layout,
+    }
 }
 
 /// A throttling TCP proxy in front of a registry (to catch a pull mid-way).
@@ -467,7 +578,9 @@ impl SlowProxy {
                 match l.accept() {
                     Ok((client, _)) => {
                         client.set_nonblocking(false).unwrap();
-                        let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)) else { continue };
+                        let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)) else {
+                            continue;
+                        };
                         let (c2, s3) = (client.try_clone().unwrap(), server.try_clone().unwrap());
                         std::thread::spawn(move || pipe(c2, s3, usize::MAX));
                         std::thread::spawn(move || pipe(server, client, bytes_per_sec));
@@ -487,7 +600,11 @@ impl Drop for SlowProxy {
 }
 
 fn pipe(mut from: TcpStream, mut to: TcpStream, rate: usize) {
-    let chunk = if rate == usize::MAX { 64 * 1024 } else { (rate / 100).max(1024) };
+    let chunk = if rate == usize::MAX {
+        64 * 1024
+    } else {
+        (rate / 100).max(1024)
+    };
     let mut buf = vec![0u8; chunk];
     loop {
         let n = match from.read(&mut buf) {
@@ -506,7 +623,10 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, rate: usize) {
 
 /// Deterministic incompressible bytes.
 pub fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
     let mut v = Vec::with_capacity(len + 8);
     while v.len() < len {
         x ^= x << 13;

@@ -65,6 +65,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         "Comment": "COMMENT", "CreatedAt": "CREATED AT", "CreatedBy": "CREATED BY",
         "CreatedSince": "CREATED", "ID": "IMAGE", "Size": "SIZE"
     });
-    output::out(&output::render_list(args.format.as_deref(), DEFAULT, &headers, &rows)?)?;
+    output::out(&output::render_list(
+        args.format.as_deref(),
+        DEFAULT,
+        &headers,
+        &rows,
+    )?)?;
     Ok(0)
 }

@@ -15,7 +15,12 @@ pub struct Args {
 }
 
 /// Print found objects, report missing ones; exit 125 if any was missing.
-pub fn print(ctx: &Context, found: Vec<serde_json::Value>, errors: Vec<crate::Error>, format: Option<&str>) -> Result<u8> {
+pub fn print(
+    ctx: &Context,
+    found: Vec<serde_json::Value>,
+    errors: Vec<crate::Error>,
+    format: Option<&str>,
+) -> Result<u8> {
     let text = match format {
         Some(f) => output::inspect_format(f, &found)?,
         None => output::inspect_json(&found)?,

@@ -21,7 +21,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         Some(path) => engine.load_images_from(path)?,
         None => {
             if ctx.stdin_is_tty() {
-                return Err(Error::InvalidArgument("requested load from stdin, but stdin is empty".into()));
+                return Err(Error::InvalidArgument(
+                    "requested load from stdin, but stdin is empty".into(),
+                ));
             }
             let mut input = std::io::stdin().lock();
             engine.load_images(&mut input)?

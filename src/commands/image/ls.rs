@@ -10,7 +10,8 @@ use crate::image::reference::Reference;
 use crate::util::{time, units};
 
 const DEFAULT: &str = "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
-const DEFAULT_DIGESTS: &str = "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
+const DEFAULT_DIGESTS: &str =
+    "table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -72,11 +73,19 @@ pub fn rows(images: &[ImageSummary], no_trunc: bool) -> Vec<Value> {
         let mut pairs: Vec<(String, String, String)> = Vec::new();
         for t in &s.tags {
             let name = t.familiar_name();
-            pairs.push((name.clone(), t.tag.clone().unwrap_or_else(|| "<none>".into()), digest_for(&name)));
+            pairs.push((
+                name.clone(),
+                t.tag.clone().unwrap_or_else(|| "<none>".into()),
+                digest_for(&name),
+            ));
         }
         if pairs.is_empty() {
             for d in &digests {
-                pairs.push((d.familiar_name(), "<none>".into(), d.digest.clone().unwrap_or_default()));
+                pairs.push((
+                    d.familiar_name(),
+                    "<none>".into(),
+                    d.digest.clone().unwrap_or_default(),
+                ));
             }
         }
         if pairs.is_empty() {
@@ -103,14 +112,20 @@ pub fn rows(images: &[ImageSummary], no_trunc: bool) -> Vec<Value> {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    let filters = args.filter.iter().map(|f| ImageFilter::parse(f)).collect::<Result<Vec<_>>>()?;
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| ImageFilter::parse(f))
+        .collect::<Result<Vec<_>>>()?;
     if let Some(r) = &args.reference {
         // Validate like docker: a bad pattern is an error, not an empty list.
         if !r.contains(['*', '?', '[']) {
             Reference::parse(r)?;
         }
     }
-    let images = ctx.engine()?.list_images(&filters, args.reference.as_deref())?;
+    let images = ctx
+        .engine()?
+        .list_images(&filters, args.reference.as_deref())?;
     if args.quiet {
         let mut seen = std::collections::HashSet::new();
         let mut s = String::new();
@@ -123,8 +138,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         }
         return output::out(&s).map(|_| 0);
     }
-    let default = if args.digests { DEFAULT_DIGESTS } else { DEFAULT };
-    let text = output::render_list(args.format.as_deref(), default, &headers(), &rows(&images, args.no_trunc))?;
+    let default = if args.digests {
+        DEFAULT_DIGESTS
+    } else {
+        DEFAULT
+    };
+    let text = output::render_list(
+        args.format.as_deref(),
+        default,
+        &headers(),
+        &rows(&images, args.no_trunc),
+    )?;
     output::out(&text)?;
     Ok(0)
 }

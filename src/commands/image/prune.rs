@@ -29,7 +29,9 @@ fn confirm(all: bool) -> Result<bool> {
     };
     eprint!("{warning}\nAre you sure you want to continue? [y/N] ");
     let mut line = String::new();
-    std::io::stdin().read_line(&mut line).map_err(|e| Error::Other(format!("reading answer: {e}")))?;
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
@@ -38,20 +40,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         // Never prompt without a terminal: a script must say -f.
         if !ctx.stdin_is_tty() {
             return Err(Error::InvalidArgument(
-                "image prune asks for confirmation; stdin is not a terminal, so pass -f/--force".into(),
+                "image prune asks for confirmation; stdin is not a terminal, so pass -f/--force"
+                    .into(),
             ));
         }
         if !confirm(args.all)? {
             return Ok(0);
         }
     }
-    let filters = args.filter.iter().map(|f| ImageFilter::parse(f)).collect::<Result<Vec<_>>>()?;
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| ImageFilter::parse(f))
+        .collect::<Result<Vec<_>>>()?;
     let report = ctx.engine()?.prune_images(args.all, &filters)?;
     if !report.events.is_empty() {
         output::outln("Deleted Images:")?;
         crate::commands::image::rm::print_events(&report.events, false)?;
         output::outln("")?;
     }
-    output::outln(&format!("Total reclaimed space: {}", units::human_size(report.reclaimed)))?;
+    output::outln(&format!(
+        "Total reclaimed space: {}",
+        units::human_size(report.reclaimed)
+    ))?;
     Ok(0)
 }

@@ -59,15 +59,19 @@ struct Bars {
 
 impl Bars {
     fn new() -> Bars {
-        Bars { multi: MultiProgress::with_draw_target(ProgressDrawTarget::stdout()), bars: Mutex::new(HashMap::new()) }
+        Bars {
+            multi: MultiProgress::with_draw_target(ProgressDrawTarget::stdout()),
+            bars: Mutex::new(HashMap::new()),
+        }
     }
 }
 
 impl PullProgress for Bars {
     fn resolved(&self, _digest: &str, layers: &[(String, u64)]) {
-        let style = ProgressStyle::with_template("{prefix}: {msg:<16} [{bar:30}] {bytes}/{total_bytes}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
+        let style =
+            ProgressStyle::with_template("{prefix}: {msg:<16} [{bar:30}] {bytes}/{total_bytes}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
         let mut bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
         for (short, size) in layers {
             let b = self.multi.add(ProgressBar::new(*size));
@@ -101,7 +105,9 @@ pub fn parse_creds(s: &str) -> Result<(String, String)> {
     match s.split_once(':') {
         Some((u, p)) if !u.is_empty() => Ok((u.to_owned(), p.to_owned())),
         None if !s.is_empty() => Ok((s.to_owned(), String::new())),
-        _ => Err(Error::InvalidArgument(format!("invalid --creds {s:?}: expected USERNAME[:PASSWORD]"))),
+        _ => Err(Error::InvalidArgument(format!(
+            "invalid --creds {s:?}: expected USERNAME[:PASSWORD]"
+        ))),
     }
 }
 
@@ -121,7 +127,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     if reference.tag.is_none() && reference.digest.is_none() {
         output::outln("Using default tag: latest")?;
     }
-    let shown = reference.tag.as_deref().or(reference.digest.as_deref()).unwrap_or("latest");
+    let shown = reference
+        .tag
+        .as_deref()
+        .or(reference.digest.as_deref())
+        .unwrap_or("latest");
     output::outln(&format!("{shown}: Pulling from {}", reference.path))?;
     let report = if ctx.stdout_is_tty() {
         let bars = Bars::new();
@@ -132,7 +142,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         engine.pull(&args.name, &ro, &Lines)?
     };
     output::outln(&format!("Digest: {}", report.manifest_digest))?;
-    let status = if report.changed { "Downloaded newer image for" } else { "Image is up to date for" };
+    let status = if report.changed {
+        "Downloaded newer image for"
+    } else {
+        "Image is up to date for"
+    };
     output::outln(&format!("Status: {status} {}", report.reference.familiar()))?;
     output::outln(&report.reference.to_string())?;
     Ok(0)

@@ -19,7 +19,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         return output::out(&output::inspect_format(f, &[v])?).map(|_| 0);
     }
     let mut s = String::new();
-    s.push_str(&format!("Client:\n Version:    {}\n Context:    default\n Debug Mode: {}\n\n", i.server_version, ctx.debug()));
+    s.push_str(&format!(
+        "Client:\n Version:    {}\n Context:    default\n Debug Mode: {}\n\n",
+        i.server_version,
+        ctx.debug()
+    ));
     s.push_str("Server:\n");
     s.push_str(&format!(
         " Containers: {}\n  Running: {}\n  Paused: {}\n  Stopped: {}\n Images: {}\n Server Version: {}\n",

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# make bench: time skiff's hot paths with hyperfine against a local
+# docker-registry (127.0.0.1 only). Not a test: it prints figures.
+# Where podman is installed, ../shared/peer/bench-podman.sh runs the same
+# cases inside the peer fixtures' safe namespace and ratios are printed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { apt-get install -y -qq hyperfine >/dev/null 2>&1 || true; }
+cargo build --release -q
+SKIFF=$PWD/target/release/skiff
+W=$(mktemp -d /tmp/skiff-bench.XXXXXX)
+REG_PID=
+cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$W/reg.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $W/regdata}}
+http: {addr: 127.0.0.1:$PORT, secret: bench}
+YML
+docker-registry serve "$W/reg.yml" >"$W/reg.log" 2>&1 &
+REG_PID=$!
+for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+REG=127.0.0.1:$PORT
+python3 scripts/mkimage.py "$W/oci" busybox 0 0 >/dev/null
+read -r RAW GZ < <(python3 scripts/mkimage.py "$W/oci" big 100 4)
+skopeo copy -q --dest-tls-verify=false "oci:$W/oci:busybox" "docker://$REG/library/busybox:latest"
+skopeo copy -q --dest-tls-verify=false "oci:$W/oci:big" "docker://$REG/big:latest"
+echo "test image big: $((RAW / 1000000)) MB unpacked, $((GZ / 1000000)) MB compressed, 5 layers"
+S="$SKIFF --root $W/root --runroot $W/run"
+RUNS=${RUNS:-10}
+hf() { local name=$1; shift; hyperfine -N --style basic --runs "$RUNS" --warmup 1 --export-json "$W/$name.json" -n "$name" "$@" >/dev/null 2>&1 || hyperfine -N --runs "$RUNS" -n "$name" "$@"; }
+hf pull_cold --prepare "rm -rf $W/root" "$S pull -q $REG/library/busybox:latest"
+hf pull_warm "$S pull -q $REG/library/busybox:latest"
+hf pull_100mb_cold --runs 5 --prepare "rm -rf $W/root" "$S pull -q $REG/big:latest"
+hf pull_100mb_warm "$S pull -q $REG/big:latest"
+hf images "$S images"
+hf inspect "$S inspect $REG/library/busybox:latest"
+hf version "$S version"
+printf '%-18s %9s %9s %9s\n' case mean_ms min_ms max_ms
+for n in pull_cold pull_warm pull_100mb_cold pull_100mb_warm images inspect version; do
+  jq -r --arg n "$n" '.results[0] | [$n, (.mean*1000*10|floor/10), (.min*1000*10|floor/10), (.max*1000*10|floor/10)] | @tsv' "$W/$n.json"
+done | awk -F'\t' '{printf "%-18s %9s %9s %9s\n",$1,$2,$3,$4}' | tee "$W/summary.txt"
+if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
+  P=$W/podman
+  ../shared/peer/fixtures.sh up >/dev/null 2>&1 && \
+  ../shared/peer/fixtures.sh exec ../shared/peer/bench-podman.sh "$P" pull_cold pull_warm images inspect version >/dev/null 2>&1 && {
+    echo; echo "side by side (podman / skiff):"
+    for n in pull_cold pull_warm images inspect version; do
+      s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$P/$n.json" 2>/dev/null || echo null)
+      [ "$p" = null ] || awk -v n="$n" -v s="$s" -v p="$p" 'BEGIN{printf "%-12s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, p*1000, p/s}'
+    done
+  }
+else
+  echo "(podman not installed: no side-by-side figures)"
+fi
