@@ -488,7 +488,7 @@ fn save_load_round_trip() {
 
     // An independent reader: skopeo understands it as a docker-archive and as OCI.
     let sk = std::process::Command::new("skopeo")
-        .args(["inspect", "--config"])
+        .args(["inspect", "--raw", "--config"])
         .arg(format!("docker-archive:{}", a.display()))
         .output()
         .unwrap();

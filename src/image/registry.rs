@@ -1,47 +1,3218 @@
-// STUB: replaced by the registry helper's module.
-#[derive(Debug, thiserror::Error)]
-pub enum RegistryError {
-    #[error("x")]
-    X,
-}
-impl RegistryError {
-    pub fn is_not_found(&self) -> bool {
-        false
-    }
-    pub fn is_digest_mismatch(&self) -> bool {
-        false
-    }
-}
+//! A synchronous client for the OCI distribution (docker registry v2) API:
+//! manifests, blobs (streamed, resumable, verified), uploads and auth.
+//!
+//! One [`Client`] talks to one registry host. It holds a ureq agent (a
+//! connection pool), the scheme chosen for the host, the last auth challenge
+//! seen, and bearer tokens by scope, so it is meant to live for a whole pull
+//! or push and to be shared by its worker threads.
+//!
+//! * **Transport.** HTTPS with the system's root certificates plus any
+//!   `*.crt` in `/etc/docker/certs.d/<host>/` and `/etc/containers/certs.d/<host>/`
+//!   (or `ClientOptions::cert_dir`), and a client certificate from a
+//!   `*.cert`/`*.key` pair there. Loopback registries (localhost,
+//!   127.0.0.0/8, ::1) and `tls_verify: Some(false)` try HTTPS first and
+//!   fall back to plain HTTP when the host does not speak TLS; the choice
+//!   is made once per client by `GET /v2/`. `tls_verify: Some(false)` also
+//!   skips certificate verification. Connect timeout 10 s, read-idle
+//!   timeout 60 s, no overall timeout (blobs can be large).
+//! * **Auth.** A request is tried; a 401 names the scheme in
+//!   `WWW-Authenticate`. `Basic` is answered with the credentials, `Bearer`
+//!   by fetching a token from the realm for `repository:<repo>:pull` (or
+//!   `pull,push`), with the credentials if there are any. The challenge is
+//!   remembered, so later requests authenticate up front. Credentials come
+//!   from `ClientOptions::creds` or, only once a registry asks, from
+//!   [`super::auth`]. They never travel over plain HTTP to a non-loopback
+//!   host, and ureq drops `Authorization` on redirects to another host.
+//! * **Retries.** Connection resets, timeouts, 429 and 5xx are retried 3
+//!   times (100 ms, 400 ms, 1 s apart); other 4xx are not. A blob download
+//!   cut off midway resumes with a Range request.
+
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use sha2::{Digest, Sha256, Sha512};
+use ureq::http::{self, HeaderMap, Response, StatusCode};
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+use ureq::{Body, SendBody};
+
+use super::auth;
+
+pub const MT_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const MT_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+pub const MT_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+pub const MT_DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+pub const MT_DOCKER_V1: &str = "application/vnd.docker.distribution.manifest.v1+json";
+pub const MT_DOCKER_V1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+
+/// What `get_manifest` accepts. Schema 1 is listed last so that an old
+/// registry answers with it rather than with an error, and the caller can
+/// say it is not supported.
+const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, \
+     application/vnd.oci.image.manifest.v1+json, \
+     application/vnd.docker.distribution.manifest.list.v2+json, \
+     application/vnd.docker.distribution.manifest.v2+json, \
+     application/vnd.docker.distribution.manifest.v1+prettyjws;q=0.5, \
+     application/vnd.docker.distribution.manifest.v1+json;q=0.5";
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The wait before each retry of a transient failure.
+const BACKOFF: [Duration; 3] = [
+    Duration::from_millis(100),
+    Duration::from_millis(400),
+    Duration::from_secs(1),
+];
+/// How often an interrupted blob download may resume in all.
+const MAX_RESUMES: usize = 10;
+/// Manifests are at most 4 MiB by the distribution spec; allow some slack.
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+const MAX_SMALL_BODY: u64 = 1 << 20;
+/// Progress is reported at most this often (and once at the end).
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// How to reach a registry.
+#[derive(Clone, Default)]
 pub struct ClientOptions {
+    /// `None`: verify certificates; loopback registries may also use plain
+    /// HTTP. `Some(true)`: HTTPS with verification only. `Some(false)`: no
+    /// verification, plain HTTP allowed.
     pub tls_verify: Option<bool>,
+    /// Explicit `--creds`; else looked up with [`auth::try_lookup`] when the
+    /// registry asks for credentials.
     pub creds: Option<(String, String)>,
     pub user_agent: String,
-    pub cert_dir: Option<std::path::PathBuf>,
+    /// Use the certificates in this directory instead of
+    /// `/etc/{docker,containers}/certs.d/<host>/`.
+    pub cert_dir: Option<PathBuf>,
 }
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("tls_verify", &self.tls_verify)
+            .field(
+                "creds",
+                &self.creds.as_ref().map(|(u, _)| (u, "<redacted>")),
+            )
+            .field("user_agent", &self.user_agent)
+            .field("cert_dir", &self.cert_dir)
+            .finish()
+    }
+}
+
+/// A manifest or index as the registry served it.
+#[derive(Debug, Clone)]
 pub struct Manifest {
     pub bytes: Vec<u8>,
+    /// From Content-Type, or the body's `mediaType` when that is missing or generic.
     pub media_type: String,
+    /// `sha256:<hex>` of `bytes` (the requested digest when it was asked for by a sha512 digest).
     pub digest: String,
 }
-pub struct Client;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// No such repository, manifest or blob (404, or MANIFEST_UNKNOWN, NAME_UNKNOWN, BLOB_UNKNOWN...).
+    #[error("{}", api_text(code, message, "not found"))]
+    NotFound { code: String, message: String },
+    /// Credentials missing or wrong.
+    #[error("{}", api_text(code, message, "unauthorized: authentication required"))]
+    Unauthorized { code: String, message: String },
+    /// Authenticated but not allowed.
+    #[error(
+        "{}",
+        api_text(code, message, "denied: requested access to the resource is denied")
+    )]
+    Denied { code: String, message: String },
+    /// Any other error the registry explained (MANIFEST_INVALID, TOOMANYREQUESTS, ...).
+    #[error("{}", api_text(code, message, "registry error"))]
+    Api {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// An error status the registry did not explain.
+    #[error("unexpected HTTP status {status} from {method} {url}")]
+    Http {
+        status: u16,
+        method: String,
+        url: String,
+    },
+    /// Nothing answers at that address.
+    #[error("registry {host} is not reachable: {reason}")]
+    Unreachable { host: String, reason: String },
+    #[error("TLS error talking to registry {host}: {reason}")]
+    Tls { host: String, reason: String },
+    /// The connection failed midway (after retries) or the peer broke the protocol.
+    #[error("error talking to registry {host}: {reason}")]
+    Network { host: String, reason: String },
+    #[error("digest mismatch for blob {expected}: got {actual}")]
+    DigestMismatch { expected: String, actual: String },
+    #[error("digest mismatch for manifest {expected}: got {actual}")]
+    ManifestDigestMismatch { expected: String, actual: String },
+    /// The registry answered something this client cannot use.
+    #[error("registry {host}: {message}")]
+    Protocol { host: String, message: String },
+    #[error("writing blob {digest}: {source}")]
+    Write {
+        digest: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("reading the data of blob {digest}: {source}")]
+    Read {
+        digest: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("credentials for {host}: {message}")]
+    Credentials { host: String, message: String },
+    /// A bad argument (repository name, reference, digest) or local setup.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn api_text(code: &str, message: &str, fallback: &str) -> String {
+    let code_text = code.to_ascii_lowercase().replace('_', " ");
+    match (code_text.is_empty(), message.is_empty()) {
+        (true, true) => fallback.to_owned(),
+        (true, false) => message.to_owned(),
+        (false, true) => code_text,
+        (false, false) => format!("{code_text}: {message}"),
+    }
+}
+
+impl RegistryError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, RegistryError::NotFound { .. })
+    }
+
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, RegistryError::Unauthorized { .. })
+    }
+
+    pub fn is_denied(&self) -> bool {
+        matches!(self, RegistryError::Denied { .. })
+    }
+
+    /// A blob or manifest whose content does not hash to its digest.
+    pub fn is_digest_mismatch(&self) -> bool {
+        matches!(
+            self,
+            RegistryError::DigestMismatch { .. } | RegistryError::ManifestDigestMismatch { .. }
+        )
+    }
+
+    /// The registry's error code (`MANIFEST_UNKNOWN`, ...), if it gave one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            RegistryError::NotFound { code, .. }
+            | RegistryError::Unauthorized { code, .. }
+            | RegistryError::Denied { code, .. }
+            | RegistryError::Api { code, .. } => Some(code.as_str()).filter(|c| !c.is_empty()),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status behind the error, if there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            RegistryError::Api { status, .. } | RegistryError::Http { status, .. } => Some(*status),
+            RegistryError::NotFound { .. } => Some(404),
+            RegistryError::Unauthorized { .. } => Some(401),
+            RegistryError::Denied { .. } => Some(403),
+            _ => None,
+        }
+    }
+}
+
+type Result<T, E = RegistryError> = std::result::Result<T, E>;
+
+// ---------------------------------------------------------------- names and digests
+
+/// Docker Hub's API lives on another host than its name.
+pub fn api_host(registry_host: &str) -> &str {
+    match registry_host {
+        "docker.io" | "index.docker.io" => "registry-1.docker.io",
+        h => h,
+    }
+}
+
+/// localhost, 127.0.0.0/8 or ::1, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or(rest)
+    } else if host.matches(':').count() == 1 {
+        host.split(':').next().unwrap_or(host)
+    } else {
+        host
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256_digest(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+}
+
+fn finish(hasher: Sha256) -> String {
+    format!("sha256:{}", hex(&hasher.finalize()))
+}
+
+fn is_lower_hex(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A `sha256:` or `sha512:` digest?
+fn is_digest(s: &str) -> bool {
+    match s.split_once(':') {
+        Some(("sha256", h)) => is_lower_hex(h, 64),
+        Some(("sha512", h)) => is_lower_hex(h, 128),
+        _ => false,
+    }
+}
+
+fn check_sha256(digest: &str) -> Result<()> {
+    match digest.strip_prefix("sha256:") {
+        Some(h) if is_lower_hex(h, 64) => Ok(()),
+        _ => Err(RegistryError::Invalid(format!(
+            "invalid blob digest {digest:?}: expected sha256:<64 hex digits>"
+        ))),
+    }
+}
+
+/// The repository path goes into URLs: lowercase components of
+/// `[a-z0-9]` with `.`, `_`, `-` separators, joined by `/`.
+fn check_repo(repo: &str) -> Result<()> {
+    let ok = !repo.is_empty()
+        && repo.len() <= 255
+        && repo.split('/').all(|c| {
+            !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+                && c.as_bytes()[0].is_ascii_alphanumeric()
+                && c.as_bytes()[c.len() - 1].is_ascii_alphanumeric()
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(RegistryError::Invalid(format!(
+            "invalid repository name {repo:?}"
+        )))
+    }
+}
+
+/// A tag (`[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`) or a digest.
+fn check_reference(reference: &str) -> Result<()> {
+    let b = reference.as_bytes();
+    let tag = !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"._-".contains(c));
+    if tag || is_digest(reference) {
+        Ok(())
+    } else {
+        Err(RegistryError::Invalid(format!(
+            "invalid tag or digest {reference:?}"
+        )))
+    }
+}
+
+/// Percent-encode a query value.
+fn query_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `scheme://authority` of an absolute URL, or None.
+fn url_origin(url: &str) -> Option<&str> {
+    let scheme_end = url.find("://")?;
+    let rest = &url[scheme_end + 3..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&url[..scheme_end + 3 + end])
+}
+
+fn url_host(url: &str) -> Option<&str> {
+    url_origin(url)
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, a)| a.rsplit('@').next().unwrap_or(a))
+}
+
+/// Resolve an upload `Location` against the URL of the request that returned it.
+fn resolve_location(request_url: &str, location: &str) -> Result<String, String> {
+    let location = location.trim();
+    if location.starts_with("https://") || location.starts_with("http://") {
+        return Ok(location.to_owned());
+    }
+    let origin = url_origin(request_url).ok_or_else(|| format!("bad request URL {request_url}"))?;
+    if let Some(rest) = location.strip_prefix("//") {
+        let scheme = &origin[..origin.find("://").unwrap_or(0)];
+        return Ok(format!("{scheme}://{rest}"));
+    }
+    if location.starts_with('/') {
+        return Ok(format!("{origin}{location}"));
+    }
+    if location.is_empty() {
+        return Err("empty Location header".into());
+    }
+    // A relative path: against the request path's directory.
+    let path = &request_url[origin.len()..];
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let dir = &path[..path.rfind('/').map(|i| i + 1).unwrap_or(0)];
+    let dir = if dir.is_empty() { "/" } else { dir };
+    Ok(format!("{origin}{dir}{location}"))
+}
+
+fn with_query(url: &str, key: &str, value: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{key}={}", query_escape(value))
+}
+
+// ---------------------------------------------------------------- WWW-Authenticate
+
+/// One challenge of a `WWW-Authenticate` header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// Lowercase: `basic`, `bearer`, ...
+    pub scheme: String,
+    /// Lowercase names, unquoted values, in order.
+    pub params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parse a `WWW-Authenticate` value (RFC 7235): one or more challenges,
+/// each a scheme and `name=value` parameters, values plain or quoted
+/// (quoted ones may hold commas and backslash escapes).
+pub fn parse_www_authenticate(value: &str) -> Vec<Challenge> {
+    let s = value.as_bytes();
+    let mut i = 0;
+    let mut out: Vec<Challenge> = Vec::new();
+    let is_sep = |c: u8| c == b',' || c == b'=' || c == b'"' || c.is_ascii_whitespace();
+    let skip_ws = |i: &mut usize| {
+        while *i < s.len() && s[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    let token = |i: &mut usize| {
+        let start = *i;
+        while *i < s.len() && !is_sep(s[*i]) {
+            *i += 1;
+        }
+        value[start..*i].to_owned()
+    };
+    while i < s.len() {
+        while i < s.len() && (s[i] == b',' || s[i].is_ascii_whitespace()) {
+            i += 1;
+        }
+        let scheme = token(&mut i);
+        if scheme.is_empty() {
+            // Stray punctuation: skip one byte and go on.
+            i += 1;
+            continue;
+        }
+        let mut challenge = Challenge {
+            scheme: scheme.to_ascii_lowercase(),
+            params: Vec::new(),
+        };
+        loop {
+            while i < s.len() && (s[i] == b',' || s[i].is_ascii_whitespace()) {
+                i += 1;
+            }
+            let start = i;
+            let name = token(&mut i);
+            skip_ws(&mut i);
+            if name.is_empty() || i >= s.len() || s[i] != b'=' {
+                if name.is_empty() && i < s.len() && s[i] == b'"' {
+                    // A quoted string with no name: skip it.
+                    let _ = quoted(value, &mut i);
+                    continue;
+                }
+                // The next challenge's scheme (or the end).
+                i = start;
+                break;
+            }
+            i += 1;
+            skip_ws(&mut i);
+            let v = if i < s.len() && s[i] == b'"' {
+                quoted(value, &mut i)
+            } else {
+                token(&mut i)
+            };
+            challenge.params.push((name.to_ascii_lowercase(), v));
+        }
+        out.push(challenge);
+    }
+    out
+}
+
+/// The quoted string starting at `value[*i] == '"'`; leaves `*i` after it.
+fn quoted(value: &str, i: &mut usize) -> String {
+    let mut out = String::new();
+    let mut chars = value[*i + 1..].char_indices();
+    let base = *i + 1;
+    while let Some((off, c)) = chars.next() {
+        match c {
+            '"' => {
+                *i = base + off + 1;
+                return out;
+            }
+            '\\' => {
+                if let Some((_, n)) = chars.next() {
+                    out.push(n);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    *i = value.len();
+    out
+}
+
+// ---------------------------------------------------------------- errors from responses
+
+#[derive(serde::Deserialize, Default)]
+struct ErrorBody {
+    #[serde(default)]
+    errors: Vec<ErrorEntry>,
+    /// Docker Hub's token server: `{"details": "incorrect username or password"}`.
+    #[serde(default)]
+    details: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct ErrorEntry {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// The registry's explanation in an error body: `(code, message)`.
+fn parse_error_body(body: &[u8]) -> Option<(String, String)> {
+    let b: ErrorBody = serde_json::from_slice(body).ok()?;
+    if let Some(e) = b.errors.into_iter().next() {
+        return Some((e.code, e.message));
+    }
+    let text = |v: Option<serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
+        _ => None,
+    };
+    let msg = text(b.details)
+        .or_else(|| text(b.message))
+        .or_else(|| text(b.error))?;
+    Some((String::new(), msg))
+}
+
+/// Classify an error status and its (possibly empty) body.
+fn status_error(status: u16, body: &[u8], method: &str, url: &str) -> RegistryError {
+    let Some((code, message)) = parse_error_body(body) else {
+        let (code, message) = (String::new(), String::new());
+        return match status {
+            404 => RegistryError::NotFound { code, message },
+            // Reads like docker's.
+            401 => RegistryError::Unauthorized {
+                code: "UNAUTHORIZED".into(),
+                message: "authentication required".into(),
+            },
+            403 => RegistryError::Denied { code, message },
+            _ => RegistryError::Http {
+                status,
+                method: method.to_owned(),
+                url: url.to_owned(),
+            },
+        };
+    };
+    match code.as_str() {
+        "MANIFEST_UNKNOWN" | "NAME_UNKNOWN" | "BLOB_UNKNOWN" | "BLOB_UPLOAD_UNKNOWN" => {
+            RegistryError::NotFound { code, message }
+        }
+        "UNAUTHORIZED" => RegistryError::Unauthorized { code, message },
+        "DENIED" => RegistryError::Denied { code, message },
+        _ => match status {
+            404 => RegistryError::NotFound { code, message },
+            401 => RegistryError::Unauthorized {
+                code: if code.is_empty() {
+                    "UNAUTHORIZED".into()
+                } else {
+                    code
+                },
+                message,
+            },
+            403 => RegistryError::Denied { code, message },
+            _ => RegistryError::Api {
+                status,
+                code,
+                message,
+            },
+        },
+    }
+}
+
+fn transient_status(status: StatusCode) -> bool {
+    status.as_u16() == 429 || status.is_server_error()
+}
+
+/// Turn a ureq failure into an error naming the host; the bool says
+/// whether it is worth retrying.
+fn classify(host: &str, https: bool, e: ureq::Error) -> (RegistryError, bool) {
+    use io::ErrorKind as K;
+    let unreachable = |reason: &str| RegistryError::Unreachable {
+        host: host.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let network = |reason: String| RegistryError::Network {
+        host: host.to_owned(),
+        reason,
+    };
+    let tls = |reason: String| RegistryError::Tls {
+        host: host.to_owned(),
+        reason: tls_hint(host, reason),
+    };
+    match e {
+        ureq::Error::Io(io) => match io.kind() {
+            K::ConnectionRefused => (unreachable("connection refused"), false),
+            K::HostUnreachable => (unreachable("no route to host"), false),
+            K::NetworkUnreachable => (unreachable("network is unreachable"), false),
+            K::AddrNotAvailable => (unreachable("address not available"), false),
+            K::TimedOut | K::WouldBlock => (network("timed out".into()), true),
+            K::ConnectionReset => (network("connection reset by peer".into()), true),
+            K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof | K::Interrupted => (
+                network(format!("connection closed unexpectedly ({io})")),
+                true,
+            ),
+            // rustls reports handshake and record errors as InvalidData.
+            K::InvalidData if https => (tls(io.to_string()), false),
+            _ => (network(io.to_string()), false),
+        },
+        ureq::Error::HostNotFound => (unreachable("no such host"), false),
+        ureq::Error::ConnectionFailed => (unreachable("connection failed"), false),
+        ureq::Error::Timeout(t) => match t {
+            ureq::Timeout::Connect | ureq::Timeout::Resolve => {
+                (unreachable("connection timed out"), true)
+            }
+            t => (network(format!("timed out ({t:?})")), true),
+        },
+        ureq::Error::Tls(m) => (tls(m.to_owned()), false),
+        ureq::Error::Rustls(e) => (tls(e.to_string()), false),
+        ureq::Error::Pem(e) => (tls(e.to_string()), false),
+        ureq::Error::TooManyRedirects => (network("too many redirects".into()), false),
+        ureq::Error::Protocol(p) => (network(format!("HTTP protocol error: {p}")), false),
+        other => (network(other.to_string()), false),
+    }
+}
+
+fn tls_hint(host: &str, reason: String) -> String {
+    if reason.contains("UnknownIssuer") || reason.contains("certificate") {
+        format!(
+            "{reason} (put the registry's CA certificate in /etc/containers/certs.d/{host}/ca.crt, or use --tls-verify=false)"
+        )
+    } else {
+        reason
+    }
+}
+
+// ---------------------------------------------------------------- TLS material
+
+fn native_roots() -> &'static [Certificate<'static>] {
+    static ROOTS: OnceLock<Vec<Certificate<'static>>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        rustls_native_certs::load_native_certs()
+            .certs
+            .iter()
+            .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+            .collect()
+    })
+}
+
+/// Extra CA certificates and a client certificate from one certs.d-style directory.
+#[derive(Default)]
+struct CertDirContents {
+    roots: Vec<Certificate<'static>>,
+    client: Option<ClientCert>,
+}
+
+fn load_cert_dir(dir: &Path, into: &mut CertDirContents) -> Result<()> {
+    let bad = |p: &Path, e: &dyn std::fmt::Display| {
+        RegistryError::Invalid(format!("reading {}: {e}", p.display()))
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e)
+            if e.kind() == io::ErrorKind::NotFound || e.kind() == io::ErrorKind::NotADirectory =>
+        {
+            return Ok(());
+        }
+        Err(e) => return Err(bad(dir, &e)),
+    };
+    let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    names.sort();
+    for path in &names {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if name.ends_with(".crt") {
+            let pem = std::fs::read(path).map_err(|e| bad(path, &e))?;
+            let before = into.roots.len();
+            for item in ureq::tls::parse_pem(&pem) {
+                if let PemItem::Certificate(c) = item.map_err(|e| bad(path, &e))? {
+                    into.roots.push(c);
+                }
+            }
+            if into.roots.len() == before {
+                return Err(bad(path, &"no PEM certificate in file"));
+            }
+        } else if let Some(stem) = name.strip_suffix(".cert") {
+            let key_path = dir.join(format!("{stem}.key"));
+            let pem = std::fs::read(path).map_err(|e| bad(path, &e))?;
+            let chain: Vec<Certificate<'static>> = ureq::tls::parse_pem(&pem)
+                .filter_map(|i| match i {
+                    Ok(PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let key_pem = std::fs::read(&key_path)
+                .map_err(|e| bad(&key_path, &format!("client key for {name}: {e}")))?;
+            let key = PrivateKey::from_pem(&key_pem).map_err(|e| bad(&key_path, &e))?;
+            if chain.is_empty() {
+                return Err(bad(path, &"no PEM certificate in file"));
+            }
+            into.client = Some(ClientCert::new_with_certs(&chain, key));
+        }
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- requests
+
+/// A request body: none, bytes (replayable) or a one-shot reader of a known length.
+enum Payload<'a> {
+    None,
+    Bytes(&'a [u8]),
+    Reader(&'a mut dyn Read, u64),
+}
+
+impl Payload<'_> {
+    fn replayable(&self) -> bool {
+        !matches!(self, Payload::Reader(..))
+    }
+}
+
+struct Req<'a> {
+    method: http::Method,
+    url: String,
+    headers: Vec<(&'static str, String)>,
+    body: Payload<'a>,
+    /// Token scopes this request needs (empty for `/v2/`).
+    scopes: Vec<String>,
+    /// Send our credentials or tokens (false for URLs on other hosts).
+    auth: bool,
+}
+
+impl<'a> Req<'a> {
+    fn new(method: http::Method, url: String, scopes: Vec<String>) -> Req<'a> {
+        Req {
+            method,
+            url,
+            headers: Vec::new(),
+            body: Payload::None,
+            scopes,
+            auth: true,
+        }
+    }
+
+    fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn body(mut self, body: Payload<'a>) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+fn pull_scope(repo: &str) -> Vec<String> {
+    vec![format!("repository:{repo}:pull")]
+}
+
+fn push_scope(repo: &str) -> Vec<String> {
+    vec![format!("repository:{repo}:pull,push")]
+}
+
+#[derive(Clone)]
+struct Token {
+    value: String,
+    expires: Instant,
+}
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scheme {
+    Https,
+    Http,
+}
+
+impl Scheme {
+    fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Https => "https",
+            Scheme::Http => "http",
+        }
+    }
+}
+
+/// A registry client for one host; see the module doc.
+pub struct Client {
+    /// Where the API is (`registry-1.docker.io` for `docker.io`).
+    host: String,
+    /// The name credentials are stored under (`docker.io`).
+    auth_host: String,
+    agent: ureq::Agent,
+    /// None until chosen by a probe (hosts that may fall back to plain HTTP).
+    scheme: Mutex<Option<Scheme>>,
+    explicit_creds: Option<(String, String)>,
+    /// Looked up once, when a registry first asks for credentials.
+    stored_creds: OnceLock<Result<Option<(String, String)>, String>>,
+    /// The last auth challenge from this registry.
+    challenge: Mutex<Option<Challenge>>,
+    /// Bearer tokens by scope.
+    tokens: Mutex<HashMap<String, Token>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.host)
+            .field("scheme", &*lock(&self.scheme))
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Hashes and counts what a push reads, and keeps the reader's error. Data
+/// that ends before `size` bytes is an error (else the server would wait
+/// for the rest of the announced length).
+struct HashingReader<'a> {
+    inner: io::Take<&'a mut dyn Read>,
+    size: u64,
+    hasher: Sha256,
+    count: u64,
+    error: Option<io::Error>,
+}
+
+impl Read for HashingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf) {
+            Ok(0) if self.count < self.size && !buf.is_empty() => {
+                let msg = format!("data ended after {} of {} bytes", self.count, self.size);
+                self.error = Some(io::Error::new(io::ErrorKind::UnexpectedEof, msg.clone()));
+                Err(io::Error::new(io::ErrorKind::UnexpectedEof, msg))
+            }
+            Ok(n) => {
+                self.hasher.update(&buf[..n]);
+                self.count += n as u64;
+                Ok(n)
+            }
+            Err(e) => {
+                let kind = e.kind();
+                let msg = e.to_string();
+                self.error = Some(e);
+                Err(io::Error::new(kind, msg))
+            }
+        }
+    }
+}
+
 impl Client {
-    pub fn new(_h: &str, _o: ClientOptions) -> Result<Client, RegistryError> {
-        Ok(Client)
+    /// A client for `registry_host` (`host[:port]`; `docker.io` means
+    /// Docker Hub's API host). Reads certificates; makes no request.
+    pub fn new(registry_host: &str, opts: ClientOptions) -> Result<Client> {
+        let registry_host = registry_host.trim_end_matches('/');
+        if registry_host.is_empty()
+            || registry_host.contains(['/', '@', '?', '#'])
+            || registry_host.contains(char::is_whitespace)
+        {
+            return Err(RegistryError::Invalid(format!(
+                "invalid registry host {registry_host:?}"
+            )));
+        }
+        let host = api_host(registry_host).to_owned();
+        let loopback = is_loopback_host(&host);
+        let insecure = opts.tls_verify == Some(false);
+
+        let mut extra = CertDirContents::default();
+        match &opts.cert_dir {
+            Some(dir) => load_cert_dir(dir, &mut extra)?,
+            None => {
+                let mut names = vec![registry_host.to_owned()];
+                if host != registry_host {
+                    names.push(host.clone());
+                }
+                for base in ["/etc/docker/certs.d", "/etc/containers/certs.d"] {
+                    for name in &names {
+                        load_cert_dir(&Path::new(base).join(name), &mut extra)?;
+                    }
+                }
+            }
+        }
+        let native = native_roots();
+        let roots = if native.is_empty() && extra.roots.is_empty() {
+            RootCerts::WebPki
+        } else {
+            RootCerts::Specific(Arc::new(
+                native.iter().cloned().chain(extra.roots).collect(),
+            ))
+        };
+        let tls = TlsConfig::builder()
+            .root_certs(roots)
+            .client_cert(extra.client)
+            .disable_verification(insecure)
+            .build();
+        let user_agent = if opts.user_agent.is_empty() {
+            "skiff".to_owned()
+        } else {
+            opts.user_agent.clone()
+        };
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(user_agent)
+            .tls_config(tls)
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_resolve(Some(CONNECT_TIMEOUT))
+            .timeout_per_read(Some(READ_IDLE_TIMEOUT))
+            .timeout_per_write(Some(READ_IDLE_TIMEOUT))
+            .redirect_auth_headers(ureq::config::RedirectAuthHeaders::SameHost)
+            .max_idle_connections_per_host(8);
+        if loopback {
+            // Like Go's ProxyFromEnvironment: loopback never goes through a proxy.
+            config = config.proxy(None);
+        }
+        let agent = config.build().new_agent();
+        let scheme = match opts.tls_verify {
+            Some(true) => Some(Scheme::Https),
+            Some(false) => None,
+            None if loopback => None,
+            None => Some(Scheme::Https),
+        };
+        Ok(Client {
+            auth_host: registry_host.to_owned(),
+            host,
+            agent,
+            scheme: Mutex::new(scheme),
+            explicit_creds: opts.creds,
+            stored_creds: OnceLock::new(),
+            challenge: Mutex::new(None),
+            tokens: Mutex::new(HashMap::new()),
+        })
     }
-    pub fn get_manifest(&self, _r: &str, _x: &str) -> Result<Manifest, RegistryError> {
-        Err(RegistryError::X)
+
+    /// The host the API is reached at.
+    pub fn host(&self) -> &str {
+        &self.host
     }
+
+    /// `https://host` or `http://host`, choosing the first time.
+    fn base(&self) -> Result<String> {
+        let mut g = lock(&self.scheme);
+        let scheme = match *g {
+            Some(s) => s,
+            None => {
+                let s = self.probe_scheme()?;
+                *g = Some(s);
+                s
+            }
+        };
+        Ok(format!("{}://{}", scheme.as_str(), self.host))
+    }
+
+    /// HTTPS if the host answers it, else plain HTTP if that answers `/v2/`
+    /// like a registry, else the HTTPS error. Learns the auth challenge too.
+    fn probe_scheme(&self) -> Result<Scheme> {
+        let https_err = match self.probe(Scheme::Https) {
+            Ok(()) => return Ok(Scheme::Https),
+            Err(e) => e,
+        };
+        if matches!(https_err, RegistryError::Unreachable { .. }) {
+            return Err(https_err);
+        }
+        match self.probe(Scheme::Http) {
+            Ok(()) => Ok(Scheme::Http),
+            Err(_) => Err(https_err),
+        }
+    }
+
+    fn probe(&self, scheme: Scheme) -> Result<()> {
+        let url = format!("{}://{}/v2/", scheme.as_str(), self.host);
+        let req = http::Request::get(&url)
+            .body(())
+            .map_err(|e| RegistryError::Invalid(format!("{url}: {e}")))?;
+        let req = self
+            .agent
+            .configure_request(req)
+            .timeout_per_call(Some(CONNECT_TIMEOUT))
+            .build();
+        let mut resp = self
+            .agent
+            .run(req)
+            .map_err(|e| classify(&self.host, scheme == Scheme::Https, e).0)?;
+        let status = resp.status().as_u16();
+        let _ = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_SMALL_BODY)
+            .read_to_vec();
+        // A TLS-only Go server answers plain HTTP with 400 ("Client sent an
+        // HTTP request to an HTTPS server"); a registry says 200 or 401.
+        if scheme == Scheme::Http && !(status == 200 || status == 401) {
+            return Err(RegistryError::Http {
+                status,
+                method: "GET".into(),
+                url,
+            });
+        }
+        if status == 401 {
+            self.remember_challenge(resp.headers());
+        }
+        Ok(())
+    }
+
+    fn remember_challenge(&self, headers: &HeaderMap) {
+        let mut all: Vec<Challenge> = headers
+            .get_all(http::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(parse_www_authenticate)
+            .collect();
+        // Bearer is preferred when both are offered.
+        all.sort_by_key(|c| match c.scheme.as_str() {
+            "bearer" => 0,
+            "basic" => 1,
+            _ => 2,
+        });
+        if let Some(c) = all
+            .into_iter()
+            .find(|c| c.scheme == "bearer" || c.scheme == "basic")
+        {
+            *lock(&self.challenge) = Some(c);
+        }
+    }
+
+    fn creds(&self) -> Result<Option<(String, String)>> {
+        if let Some(c) = &self.explicit_creds {
+            return Ok(Some(c.clone()));
+        }
+        let found = self
+            .stored_creds
+            .get_or_init(|| auth::try_lookup(&self.auth_host).map_err(|e| e.to_string()));
+        found.clone().map_err(|message| RegistryError::Credentials {
+            host: self.auth_host.clone(),
+            message,
+        })
+    }
+
+    fn is_plain_http_remote(&self, url: &str) -> bool {
+        url.starts_with("http://") && !url_host(url).is_some_and(is_loopback_host)
+    }
+
+    /// The Authorization header for a request with these scopes, from the
+    /// remembered challenge: Basic credentials, or a (cached or new) token.
+    fn authorization(&self, url: &str, scopes: &[String], fresh: bool) -> Result<Option<String>> {
+        let Some(challenge) = lock(&self.challenge).clone() else {
+            return Ok(None);
+        };
+        match challenge.scheme.as_str() {
+            "basic" => {
+                let Some((user, pass)) = self.creds()? else {
+                    return Ok(None);
+                };
+                if self.is_plain_http_remote(url) {
+                    return Err(RegistryError::Credentials {
+                        host: self.auth_host.clone(),
+                        message: "refusing to send credentials over plain HTTP".into(),
+                    });
+                }
+                Ok(Some(basic(&user, &pass)))
+            }
+            "bearer" => self
+                .bearer_token(&challenge, scopes, fresh)
+                .map(|t| Some(format!("Bearer {t}"))),
+            _ => Ok(None),
+        }
+    }
+
+    fn bearer_token(
+        &self,
+        challenge: &Challenge,
+        scopes: &[String],
+        fresh: bool,
+    ) -> Result<String> {
+        let key = scopes.join(" ");
+        if !fresh {
+            if let Some(t) = lock(&self.tokens).get(&key) {
+                if t.expires > Instant::now() {
+                    return Ok(t.value.clone());
+                }
+            }
+        }
+        let protocol = |message: String| RegistryError::Protocol {
+            host: self.host.clone(),
+            message,
+        };
+        let realm = challenge
+            .param("realm")
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| protocol("bearer challenge without a realm".into()))?;
+        if !(realm.starts_with("https://") || realm.starts_with("http://")) {
+            return Err(protocol(format!(
+                "bearer realm {realm:?} is not an http(s) URL"
+            )));
+        }
+        let mut url = realm.to_owned();
+        if let Some(service) = challenge.param("service") {
+            url = with_query(&url, "service", service);
+        }
+        // Our own scopes; the challenge's only when we have none (`/v2/`).
+        let challenge_scope: Vec<String> = challenge
+            .param("scope")
+            .map(|s| {
+                s.split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for scope in if scopes.is_empty() {
+            &challenge_scope
+        } else {
+            scopes
+        } {
+            url = with_query(&url, "scope", scope);
+        }
+        let creds = self.creds()?;
+        let mut req = Req::new(http::Method::GET, url.clone(), Vec::new());
+        req.auth = false;
+        if let Some((user, pass)) = &creds {
+            if self.is_plain_http_remote(&url) {
+                return Err(RegistryError::Credentials {
+                    host: self.auth_host.clone(),
+                    message: format!(
+                        "refusing to send credentials over plain HTTP to the token server {realm}"
+                    ),
+                });
+            }
+            req.url = with_query(&req.url, "account", user);
+            req = req.header("Authorization", basic(user, pass));
+        }
+        let resp = self.send(&mut req, None)?;
+        let mut resp = self.expect(resp, &req, &[200])?;
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_SMALL_BODY)
+            .read_to_vec()
+            .map_err(|e| {
+                classify(
+                    url_host(&req.url).unwrap_or(&self.host),
+                    req.url.starts_with("https"),
+                    e,
+                )
+                .0
+            })?;
+        let t: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| protocol(format!("unreadable answer from token server {realm}: {e}")))?;
+        let value = if t.token.is_empty() {
+            t.access_token
+        } else {
+            t.token
+        };
+        if value.is_empty() {
+            return Err(protocol(format!("token server {realm} returned no token")));
+        }
+        let lifetime = t.expires_in.unwrap_or(60).max(60);
+        let expires = Instant::now() + Duration::from_secs(lifetime.saturating_sub(10));
+        lock(&self.tokens).insert(
+            key,
+            Token {
+                value: value.clone(),
+                expires,
+            },
+        );
+        Ok(value)
+    }
+
+    /// Send, retrying transient failures (replayable bodies only).
+    fn send(&self, req: &mut Req, authorization: Option<&str>) -> Result<Response<Body>> {
+        let host = url_host(&req.url).unwrap_or(&self.host).to_owned();
+        let https = req.url.starts_with("https://");
+        let mut attempt = 0;
+        loop {
+            let can_retry = attempt < BACKOFF.len() && req.body.replayable();
+            match self.send_once(req, authorization) {
+                Ok(resp) if can_retry && transient_status(resp.status()) => drop(resp),
+                Ok(resp) => return Ok(resp),
+                Err(SendError::Fatal(e)) => return Err(e),
+                Err(SendError::Transport(e)) => {
+                    let (err, retry) = classify(&host, https, e);
+                    if !(retry && can_retry) {
+                        return Err(err);
+                    }
+                }
+            }
+            std::thread::sleep(BACKOFF[attempt]);
+            attempt += 1;
+        }
+    }
+
+    fn send_once(
+        &self,
+        req: &mut Req,
+        authorization: Option<&str>,
+    ) -> Result<Response<Body>, SendError> {
+        let mut b = http::Request::builder()
+            .method(req.method.clone())
+            .uri(&req.url);
+        for (k, v) in &req.headers {
+            b = b.header(*k, v);
+        }
+        if let Some(a) = authorization {
+            b = b.header("Authorization", a);
+        }
+        let bad = |e: http::Error| {
+            SendError::Fatal(RegistryError::Invalid(format!(
+                "bad request {}: {e}",
+                req.url
+            )))
+        };
+        let result = match &mut req.body {
+            Payload::None => self.agent.run(b.body(()).map_err(bad)?),
+            Payload::Bytes(bytes) => self.agent.run(b.body(*bytes).map_err(bad)?),
+            Payload::Reader(r, len) => {
+                b = b.header("Content-Length", len.to_string());
+                self.agent
+                    .run(b.body(SendBody::from_reader(&mut **r)).map_err(bad)?)
+            }
+        };
+        result.map_err(SendError::Transport)
+    }
+
+    /// Send with auth: up front from what the registry asked before, and on
+    /// a 401 once more after reading its challenge.
+    fn execute(&self, req: &mut Req) -> Result<Response<Body>> {
+        let mut retried = false;
+        loop {
+            let authorization = if req.auth {
+                self.authorization(&req.url, &req.scopes, retried)?
+            } else {
+                None
+            };
+            let resp = self.send(req, authorization.as_deref())?;
+            if resp.status() != StatusCode::UNAUTHORIZED
+                || !req.auth
+                || retried
+                || !req.body.replayable()
+            {
+                return Ok(resp);
+            }
+            self.remember_challenge(resp.headers());
+            let Some(challenge) = lock(&self.challenge).clone() else {
+                return Ok(resp);
+            };
+            match challenge.scheme.as_str() {
+                // Another try only with credentials we have not sent yet.
+                "basic" if authorization.is_some() || self.creds()?.is_none() => return Ok(resp),
+                "basic" => {}
+                // A fresh token, with any scope the challenge adds.
+                _ => {
+                    for scope in challenge
+                        .param("scope")
+                        .unwrap_or("")
+                        .split(' ')
+                        .filter(|s| !s.is_empty())
+                    {
+                        if !req.scopes.iter().any(|s| s == scope) {
+                            req.scopes.push(scope.to_owned());
+                        }
+                    }
+                }
+            }
+            retried = true;
+        }
+    }
+
+    /// `resp` if its status is one of `ok`, else the error it explains.
+    fn expect(&self, resp: Response<Body>, req: &Req, ok: &[u16]) -> Result<Response<Body>> {
+        if ok.contains(&resp.status().as_u16()) {
+            Ok(resp)
+        } else {
+            Err(self.error_of(resp, req))
+        }
+    }
+
+    /// The error an unwanted response explains.
+    fn error_of(&self, mut resp: Response<Body>, req: &Req) -> RegistryError {
+        let status = resp.status().as_u16();
+        let body = if req.method == http::Method::HEAD {
+            Vec::new()
+        } else {
+            resp.body_mut()
+                .with_config()
+                .limit(MAX_SMALL_BODY)
+                .read_to_vec()
+                .unwrap_or_default()
+        };
+        status_error(status, &body, req.method.as_str(), &req.url)
+    }
+
+    /// `GET /v2/`: reachable, and the credentials (if any) are accepted.
+    pub fn ping(&self) -> Result<()> {
+        let url = format!("{}/v2/", self.base()?);
+        let mut req = Req::new(http::Method::GET, url, Vec::new());
+        let resp = self.execute(&mut req)?;
+        self.expect(resp, &req, &[200]).map(drop)
+    }
+
+    /// Fetch a manifest or index by tag or digest; see [`Manifest`].
+    pub fn get_manifest(&self, repo: &str, reference: &str) -> Result<Manifest> {
+        check_repo(repo)?;
+        check_reference(reference)?;
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base()?);
+        let mut attempt = 0;
+        let (headers, bytes) = loop {
+            let mut req = Req::new(http::Method::GET, url.clone(), pull_scope(repo))
+                .header("Accept", ACCEPT_MANIFESTS);
+            let resp = self.execute(&mut req)?;
+            let mut resp = self.expect(resp, &req, &[200])?;
+            match resp
+                .body_mut()
+                .with_config()
+                .limit(MAX_MANIFEST_BYTES)
+                .read_to_vec()
+            {
+                Ok(bytes) => break (resp.headers().clone(), bytes),
+                Err(ureq::Error::BodyExceedsLimit(n)) => {
+                    return Err(RegistryError::Protocol {
+                        host: self.host.clone(),
+                        message: format!("manifest {repo}:{reference} is larger than {n} bytes"),
+                    });
+                }
+                Err(e) => {
+                    let (err, retry) = classify(&self.host, url.starts_with("https"), e);
+                    if !retry || attempt >= BACKOFF.len() {
+                        return Err(err);
+                    }
+                    std::thread::sleep(BACKOFF[attempt]);
+                    attempt += 1;
+                }
+            }
+        };
+        let digest = sha256_digest(&bytes);
+        let digest = match reference.split_once(':') {
+            Some(("sha256", _)) => {
+                if digest != reference {
+                    return Err(RegistryError::ManifestDigestMismatch {
+                        expected: reference.to_owned(),
+                        actual: digest,
+                    });
+                }
+                digest
+            }
+            Some(("sha512", _)) => {
+                let actual = format!("sha512:{}", hex(&Sha512::digest(&bytes)));
+                if actual != reference {
+                    return Err(RegistryError::ManifestDigestMismatch {
+                        expected: reference.to_owned(),
+                        actual,
+                    });
+                }
+                actual
+            }
+            _ => digest,
+        };
+        let media_type = media_type_of(&headers, &bytes);
+        Ok(Manifest {
+            bytes,
+            media_type,
+            digest,
+        })
+    }
+
+    /// Stream blob `digest` into `out`, from byte `offset` on.
+    ///
+    /// `hasher` must already hold the blob's first `offset` bytes (those the
+    /// caller has); `out` receives exactly the bytes after them, so a
+    /// partial file is simply appended to. When `offset > 0` the request
+    /// asks for a Range; a server that ignores it and sends the whole blob
+    /// has its first `offset` bytes skipped, so `out` never needs
+    /// truncating. A connection cut midway resumes the same way. The whole
+    /// blob is verified against `digest` at the end
+    /// ([`RegistryError::DigestMismatch`]: the caller should discard what it
+    /// wrote). `progress` gets the bytes so far (offset included), about
+    /// every 100 ms and at the end. Returns the blob's size.
     #[allow(clippy::too_many_arguments)]
     pub fn get_blob(
         &self,
-        _r: &str,
-        _d: &str,
-        _s: Option<u64>,
-        _o: &mut dyn std::io::Write,
-        _off: u64,
-        _h: sha2::Sha256,
-        _p: &mut dyn FnMut(u64),
-    ) -> Result<u64, RegistryError> {
-        Err(RegistryError::X)
+        repo: &str,
+        digest: &str,
+        expected_size: Option<u64>,
+        out: &mut dyn Write,
+        offset: u64,
+        mut hasher: Sha256,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<u64> {
+        check_repo(repo)?;
+        check_sha256(digest)?;
+        let verify = |hasher: Sha256, size: u64| {
+            let actual = finish(hasher);
+            if actual != digest {
+                return Err(RegistryError::DigestMismatch {
+                    expected: digest.to_owned(),
+                    actual,
+                });
+            }
+            if let Some(want) = expected_size {
+                if want != size {
+                    return Err(RegistryError::Protocol {
+                        host: self.host.clone(),
+                        message: format!("blob {digest} is {size} bytes, but {want} were expected"),
+                    });
+                }
+            }
+            Ok(size)
+        };
+        if let Some(size) = expected_size {
+            if offset > size {
+                return Err(RegistryError::Invalid(format!(
+                    "blob {digest}: cannot resume at byte {offset} of a {size}-byte blob"
+                )));
+            }
+            if offset == size && offset > 0 {
+                progress(offset);
+                return verify(hasher, offset);
+            }
+        }
+        let url = format!("{}/v2/{repo}/blobs/{digest}", self.base()?);
+        let mut state = BlobState {
+            pos: offset,
+            last_report: Instant::now(),
+            whole: false,
+        };
+        progress(offset);
+        let mut failures = 0;
+        let mut resumes = 0;
+        loop {
+            let before = state.pos;
+            match self.blob_attempt(
+                &url,
+                repo,
+                digest,
+                expected_size,
+                out,
+                &mut hasher,
+                progress,
+                &mut state,
+            ) {
+                Ok(()) => break,
+                Err(BlobError::Fatal(e)) => return Err(e),
+                Err(BlobError::Again) => {}
+                Err(BlobError::Retry(e)) => {
+                    if state.pos > before {
+                        failures = 0;
+                    }
+                    if failures >= BACKOFF.len() || resumes >= MAX_RESUMES {
+                        return Err(e);
+                    }
+                    std::thread::sleep(BACKOFF[failures]);
+                    failures += 1;
+                    resumes += 1;
+                }
+            }
+        }
+        progress(state.pos);
+        verify(hasher, state.pos)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn blob_attempt(
+        &self,
+        url: &str,
+        repo: &str,
+        digest: &str,
+        expected_size: Option<u64>,
+        out: &mut dyn Write,
+        hasher: &mut Sha256,
+        progress: &mut dyn FnMut(u64),
+        state: &mut BlobState,
+    ) -> Result<(), BlobError> {
+        let ranged = state.pos > 0 && !state.whole;
+        let mut req = Req::new(http::Method::GET, url.to_owned(), pull_scope(repo));
+        if ranged {
+            req = req.header("Range", format!("bytes={}-", state.pos));
+        }
+        let resp = self.execute(&mut req).map_err(BlobError::Fatal)?;
+        let status = resp.status().as_u16();
+        let skip = match status {
+            206 if ranged => {
+                let start = resp
+                    .headers()
+                    .get(http::header::CONTENT_RANGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().strip_prefix("bytes "))
+                    .and_then(|v| v.split('-').next())
+                    .and_then(|v| v.trim().parse::<u64>().ok());
+                if start != Some(state.pos) {
+                    // Not the range asked for: take the whole blob instead.
+                    state.whole = true;
+                    return Err(BlobError::Again);
+                }
+                0
+            }
+            200 => state.pos,
+            416 if ranged => {
+                state.whole = true;
+                return Err(BlobError::Again);
+            }
+            _ => return Err(BlobError::Fatal(self.error_of(resp, &req))),
+        };
+        let https = req.url.starts_with("https");
+        let mut reader = resp.into_body().into_reader();
+        let transport = |e: io::Error| {
+            let (err, retry) = classify(&self.host, https, ureq::Error::from(e));
+            if retry {
+                BlobError::Retry(err)
+            } else {
+                BlobError::Fatal(err)
+            }
+        };
+        let mut buf = vec![0u8; 256 << 10];
+        let mut to_skip = skip;
+        while to_skip > 0 {
+            let want = to_skip.min(buf.len() as u64) as usize;
+            let n = reader.read(&mut buf[..want]).map_err(transport)?;
+            if n == 0 {
+                return Err(BlobError::Retry(self.cut_off(
+                    digest,
+                    state.pos - to_skip + n as u64,
+                    expected_size,
+                )));
+            }
+            to_skip -= n as u64;
+        }
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(transport(e)),
+            };
+            if let Some(size) = expected_size {
+                if state.pos + n as u64 > size {
+                    return Err(BlobError::Fatal(RegistryError::Protocol {
+                        host: self.host.clone(),
+                        message: format!("blob {digest} is larger than the expected {size} bytes"),
+                    }));
+                }
+            }
+            hasher.update(&buf[..n]);
+            out.write_all(&buf[..n]).map_err(|source| {
+                BlobError::Fatal(RegistryError::Write {
+                    digest: digest.to_owned(),
+                    source,
+                })
+            })?;
+            state.pos += n as u64;
+            if state.last_report.elapsed() >= PROGRESS_EVERY {
+                progress(state.pos);
+                state.last_report = Instant::now();
+            }
+        }
+        if let Some(size) = expected_size {
+            if state.pos < size {
+                // A body without a length that ended early: resume.
+                return Err(BlobError::Retry(self.cut_off(
+                    digest,
+                    state.pos,
+                    expected_size,
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn cut_off(&self, digest: &str, at: u64, size: Option<u64>) -> RegistryError {
+        let of = size.map(|s| format!(" of {s}")).unwrap_or_default();
+        RegistryError::Network {
+            host: self.host.clone(),
+            reason: format!("blob {digest} cut off after {at}{of} bytes"),
+        }
+    }
+
+    /// `HEAD` the blob: does the repository have it?
+    pub fn blob_exists(&self, repo: &str, digest: &str) -> Result<bool> {
+        check_repo(repo)?;
+        if !is_digest(digest) {
+            return Err(RegistryError::Invalid(format!("invalid digest {digest:?}")));
+        }
+        let url = format!("{}/v2/{repo}/blobs/{digest}", self.base()?);
+        let mut req = Req::new(http::Method::HEAD, url, pull_scope(repo));
+        let resp = self.execute(&mut req)?;
+        match resp.status().as_u16() {
+            200 => Ok(true),
+            404 => Ok(false),
+            _ => Err(self.error_of(resp, &req)),
+        }
+    }
+
+    /// Start an upload: `POST /v2/<repo>/blobs/uploads/` (with `query`), returning the response.
+    fn start_upload(
+        &self,
+        repo: &str,
+        scopes: Vec<String>,
+        query: &str,
+    ) -> Result<(Response<Body>, String)> {
+        let url = format!("{}/v2/{repo}/blobs/uploads/{query}", self.base()?);
+        let mut req = Req::new(http::Method::POST, url.clone(), scopes).body(Payload::Bytes(&[]));
+        let resp = self.execute(&mut req)?;
+        Ok((self.expect(resp, &req, &[201, 202])?, url))
+    }
+
+    fn upload_location(&self, resp: &Response<Body>, request_url: &str) -> Result<String> {
+        let loc = resp
+            .headers()
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| RegistryError::Protocol {
+                host: self.host.clone(),
+                message: "upload started without a Location".into(),
+            })?;
+        resolve_location(request_url, loc).map_err(|message| RegistryError::Protocol {
+            host: self.host.clone(),
+            message,
+        })
+    }
+
+    /// Is `url` on this registry (so our credentials may go there)?
+    fn same_registry(&self, url: &str) -> bool {
+        url_host(url).is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
+    }
+
+    /// Upload a blob in one piece: `POST` to start, `PUT ?digest=` with the
+    /// `size` bytes of `data`. The data is hashed on the way and checked
+    /// against `digest`. A one-shot reader cannot be replayed, so the PUT is
+    /// not retried (the POST is); callers check [`Client::blob_exists`] first.
+    pub fn push_blob(
+        &self,
+        repo: &str,
+        digest: &str,
+        size: u64,
+        data: &mut dyn Read,
+    ) -> Result<()> {
+        check_repo(repo)?;
+        check_sha256(digest)?;
+        let (resp, post_url) = self.start_upload(repo, push_scope(repo), "")?;
+        let location = self.upload_location(&resp, &post_url)?;
+        drop(resp);
+        let put_url = with_query(&location, "digest", digest);
+        let mut reader = HashingReader {
+            inner: data.take(size),
+            size,
+            hasher: Sha256::new(),
+            count: 0,
+            error: None,
+        };
+        let mut req = Req::new(http::Method::PUT, put_url, push_scope(repo))
+            .header("Content-Type", "application/octet-stream")
+            .body(Payload::Reader(&mut reader, size));
+        req.auth = self.same_registry(&req.url);
+        let result = self
+            .execute(&mut req)
+            .and_then(|resp| self.expect(resp, &req, &[201]));
+        drop(req);
+        if let Some(source) = reader.error.take() {
+            return Err(RegistryError::Read {
+                digest: digest.to_owned(),
+                source,
+            });
+        }
+        if reader.count < size {
+            return Err(RegistryError::Read {
+                digest: digest.to_owned(),
+                source: io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("data ended after {} of {size} bytes", reader.count),
+                ),
+            });
+        }
+        let actual = finish(reader.hasher);
+        if actual != digest {
+            return Err(RegistryError::DigestMismatch {
+                expected: digest.to_owned(),
+                actual,
+            });
+        }
+        result.map(drop)
+    }
+
+    /// Cross-repository mount: make `digest` from `from` (same registry)
+    /// part of `repo` without uploading it. Returns false when the registry
+    /// declined (the caller then pushes the blob).
+    pub fn mount_blob(&self, repo: &str, digest: &str, from: &str) -> Result<bool> {
+        check_repo(repo)?;
+        check_repo(from)?;
+        check_sha256(digest)?;
+        let mut scopes = push_scope(repo);
+        scopes.push(format!("repository:{from}:pull"));
+        let query = format!(
+            "?mount={}&from={}",
+            query_escape(digest),
+            query_escape(from)
+        );
+        let (resp, post_url) = self.start_upload(repo, scopes, &query)?;
+        if resp.status().as_u16() == 201 {
+            return Ok(true);
+        }
+        // An upload was started instead: cancel it.
+        if let Ok(location) = self.upload_location(&resp, &post_url) {
+            drop(resp);
+            let mut req = Req::new(http::Method::DELETE, location, push_scope(repo));
+            req.auth = self.same_registry(&req.url);
+            let _ = self.execute(&mut req);
+        }
+        Ok(false)
+    }
+
+    /// `PUT` a manifest under a tag or digest; returns its digest.
+    pub fn put_manifest(
+        &self,
+        repo: &str,
+        reference: &str,
+        media_type: &str,
+        bytes: &[u8],
+    ) -> Result<String> {
+        check_repo(repo)?;
+        check_reference(reference)?;
+        let digest = sha256_digest(bytes);
+        if reference.starts_with("sha256:") && reference != digest {
+            return Err(RegistryError::ManifestDigestMismatch {
+                expected: reference.to_owned(),
+                actual: digest,
+            });
+        }
+        let url = format!("{}/v2/{repo}/manifests/{reference}", self.base()?);
+        let mut req = Req::new(http::Method::PUT, url, push_scope(repo))
+            .header("Content-Type", media_type)
+            .body(Payload::Bytes(bytes));
+        let resp = self.execute(&mut req)?;
+        self.expect(resp, &req, &[200, 201, 202])?;
+        Ok(digest)
+    }
+}
+
+struct BlobState {
+    /// Bytes of the blob hashed (and the caller holds) so far.
+    pos: u64,
+    last_report: Instant,
+    /// Ask for the whole blob (Range did not work out).
+    whole: bool,
+}
+
+enum BlobError {
+    Fatal(RegistryError),
+    /// Transient: resume from where we are after a pause.
+    Retry(RegistryError),
+    /// Ask again at once (differently).
+    Again,
+}
+
+enum SendError {
+    Fatal(RegistryError),
+    Transport(ureq::Error),
+}
+
+fn basic(user: &str, pass: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"))
+    )
+}
+
+/// Content-Type without parameters, unless missing or generic: then the body's `mediaType`.
+fn media_type_of(headers: &HeaderMap, bytes: &[u8]) -> String {
+    let ct = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .unwrap_or_default();
+    let generic = ct.is_empty()
+        || ct == "application/json"
+        || ct == "text/plain"
+        || ct == "application/octet-stream";
+    if !generic {
+        return ct;
+    }
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(rename = "mediaType", default)]
+        media_type: String,
+    }
+    match serde_json::from_slice::<Probe>(bytes) {
+        Ok(p) if !p.media_type.is_empty() => p.media_type,
+        _ => ct,
+    }
+}
+
+#[cfg(test)]
+impl Client {
+    /// Never read the user's auth files (tests run with the real $HOME).
+    fn no_stored_creds(self) -> Client {
+        let _ = self.stored_creds.set(Ok(None));
+        self
+    }
+
+    fn scheme_chosen(&self) -> Option<&'static str> {
+        lock(&self.scheme).map(Scheme::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    // ------------------------------------------------------------ pure parts
+
+    #[test]
+    fn www_authenticate_parsing() {
+        let c = parse_www_authenticate(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:samalba/my-app:pull,push""#,
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].scheme, "bearer");
+        assert_eq!(c[0].param("realm"), Some("https://auth.docker.io/token"));
+        assert_eq!(c[0].param("service"), Some("registry.docker.io"));
+        assert_eq!(
+            c[0].param("scope"),
+            Some("repository:samalba/my-app:pull,push")
+        );
+
+        let c = parse_www_authenticate(r#"Basic realm="Registry Realm""#);
+        assert_eq!(
+            c,
+            vec![Challenge {
+                scheme: "basic".into(),
+                params: vec![("realm".into(), "Registry Realm".into())]
+            }]
+        );
+
+        // Two challenges, spaces around '=', unquoted values, escapes, odd case.
+        let c = parse_www_authenticate(
+            r#"BASIC realm = "a \"quoted\", realm" , Bearer Realm=https://x/token, service=svc,scope="repository:a/b:pull""#,
+        );
+        assert_eq!(c.len(), 2, "{c:?}");
+        assert_eq!(c[0].scheme, "basic");
+        assert_eq!(c[0].param("realm"), Some(r#"a "quoted", realm"#));
+        assert_eq!(c[1].scheme, "bearer");
+        assert_eq!(c[1].param("realm"), Some("https://x/token"));
+        assert_eq!(c[1].param("service"), Some("svc"));
+        assert_eq!(c[1].param("scope"), Some("repository:a/b:pull"));
+
+        assert_eq!(parse_www_authenticate("Bearer").len(), 1);
+        assert!(parse_www_authenticate("").is_empty());
+        assert!(parse_www_authenticate("  ,  ").is_empty());
+        // Unterminated quote: take what is there.
+        let c = parse_www_authenticate(r#"Bearer realm="https://x"#);
+        assert_eq!(c[0].param("realm"), Some("https://x"));
+    }
+
+    #[test]
+    fn hosts_names_and_urls() {
+        for h in [
+            "localhost",
+            "localhost:5000",
+            "127.0.0.1",
+            "127.0.0.1:5000",
+            "127.1.2.3:80",
+            "[::1]:5000",
+            "::1",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "docker.io",
+            "10.0.0.1:5000",
+            "[::2]:5000",
+            "localhost.example:5000",
+            "128.0.0.1",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+        assert_eq!(api_host("docker.io"), "registry-1.docker.io");
+        assert_eq!(api_host("quay.io"), "quay.io");
+
+        for ok in ["library/busybox", "a", "a/b/c", "my-org/my_app.x", "a__b"] {
+            check_repo(ok).unwrap();
+        }
+        for bad in ["", "A", "a//b", "/a", "a/", "a/../b", "-a", "a b", "a?b"] {
+            assert!(
+                matches!(check_repo(bad), Err(RegistryError::Invalid(_))),
+                "{bad}"
+            );
+        }
+        for ok in [
+            "latest",
+            "v1.2_3-rc",
+            "_x",
+            &format!("sha256:{}", "a".repeat(64)),
+        ] {
+            check_reference(ok).unwrap();
+        }
+        for bad in ["", ".x", "a/b", &"x".repeat(129), "sha256:abc", "a:b"] {
+            assert!(check_reference(bad).is_err(), "{bad}");
+        }
+
+        let req = "http://127.0.0.1:5000/v2/a/b/blobs/uploads/";
+        assert_eq!(
+            resolve_location(req, "/v2/a/b/blobs/uploads/u1?_state=x").unwrap(),
+            "http://127.0.0.1:5000/v2/a/b/blobs/uploads/u1?_state=x"
+        );
+        assert_eq!(
+            resolve_location(req, "https://up.example/x?y=1").unwrap(),
+            "https://up.example/x?y=1"
+        );
+        assert_eq!(
+            resolve_location(req, "//up.example/x").unwrap(),
+            "http://up.example/x"
+        );
+        assert_eq!(
+            resolve_location(req, "u2").unwrap(),
+            "http://127.0.0.1:5000/v2/a/b/blobs/uploads/u2"
+        );
+        assert!(resolve_location(req, "").is_err());
+        assert_eq!(
+            with_query("http://h/u?_state=a%2Bb", "digest", "sha256:ab"),
+            "http://h/u?_state=a%2Bb&digest=sha256%3Aab"
+        );
+        assert_eq!(
+            with_query("http://h/u", "digest", "sha256:ab"),
+            "http://h/u?digest=sha256%3Aab"
+        );
+        assert_eq!(url_host("https://user@h:1/x?y"), Some("h:1"));
+        assert_eq!(url_host("/relative"), None);
+    }
+
+    #[test]
+    fn error_bodies_and_messages() {
+        let e = status_error(404, br#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"x"}}]}"#, "GET", "u");
+        assert!(e.is_not_found());
+        assert_eq!(e.code(), Some("MANIFEST_UNKNOWN"));
+        assert_eq!(e.to_string(), "manifest unknown: manifest unknown");
+        let e = status_error(401, br#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required","detail":null}]}"#, "GET", "u");
+        assert!(e.is_unauthorized());
+        assert_eq!(e.to_string(), "unauthorized: authentication required");
+        let e = status_error(401, b"", "HEAD", "u");
+        assert_eq!(e.to_string(), "unauthorized: authentication required");
+        let e = status_error(
+            401,
+            br#"{"details":"incorrect username or password"}"#,
+            "GET",
+            "u",
+        );
+        assert_eq!(
+            e.to_string(),
+            "unauthorized: incorrect username or password"
+        );
+        let e = status_error(403, br#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#, "GET", "u");
+        assert!(e.is_denied());
+        assert_eq!(
+            e.to_string(),
+            "denied: requested access to the resource is denied"
+        );
+        let e = status_error(
+            429,
+            br#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#,
+            "GET",
+            "u",
+        );
+        assert!(matches!(e, RegistryError::Api { status: 429, .. }));
+        assert_eq!(e.to_string(), "toomanyrequests: slow down");
+        let e = status_error(404, b"<html>nope</html>", "GET", "u");
+        assert!(e.is_not_found());
+        assert_eq!(e.to_string(), "not found");
+        let e = status_error(500, b"oops", "PUT", "http://h/v2/x");
+        assert!(matches!(e, RegistryError::Http { status: 500, .. }));
+        assert_eq!(
+            e.to_string(),
+            "unexpected HTTP status 500 from PUT http://h/v2/x"
+        );
+        assert_eq!(e.status(), Some(500));
+
+        let e = RegistryError::DigestMismatch {
+            expected: "sha256:aa".into(),
+            actual: "sha256:bb".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "digest mismatch for blob sha256:aa: got sha256:bb"
+        );
+        assert!(e.is_digest_mismatch());
+
+        let opts = ClientOptions {
+            creds: Some(("me".into(), "hunter2".into())),
+            ..Default::default()
+        };
+        let dbg = format!("{opts:?}");
+        assert!(dbg.contains("me") && !dbg.contains("hunter2"), "{dbg}");
+    }
+
+    #[test]
+    fn media_type_from_header_or_body() {
+        let mut h = HeaderMap::new();
+        let body = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"}"#;
+        assert_eq!(media_type_of(&h, body), MT_OCI_INDEX);
+        h.insert(
+            "content-type",
+            "application/json; charset=utf-8".parse().unwrap(),
+        );
+        assert_eq!(media_type_of(&h, body), MT_OCI_INDEX);
+        h.insert(
+            "content-type",
+            "application/vnd.docker.distribution.manifest.v2+json"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(media_type_of(&h, body), MT_DOCKER_MANIFEST);
+        assert_eq!(media_type_of(&HeaderMap::new(), b"{}"), "");
+    }
+
+    #[test]
+    fn new_makes_no_request_and_maps_docker_hub() {
+        // Never contacted: only the mapping is checked.
+        let c = Client::new("docker.io", ClientOptions::default()).unwrap();
+        assert_eq!(c.host(), "registry-1.docker.io");
+        assert_eq!(c.scheme_chosen(), Some("https"));
+        let c = Client::new("localhost:5000", ClientOptions::default()).unwrap();
+        assert_eq!(c.scheme_chosen(), None);
+        let c = Client::new(
+            "localhost:5000",
+            ClientOptions {
+                tls_verify: Some(true),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.scheme_chosen(), Some("https"));
+        assert!(Client::new("a/b", ClientOptions::default()).is_err());
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("ca.crt"), "not a certificate").unwrap();
+        let e = Client::new(
+            "127.0.0.1:1",
+            ClientOptions {
+                cert_dir: Some(d.path().into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("ca.crt"), "{e}");
+    }
+
+    // ------------------------------------------------------------ a real registry
+
+    fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    /// Whatever answers `GET /v2/` in plain HTTP (a TLS registry answers 400).
+    fn http_answers(port: u16) -> bool {
+        let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+            return false;
+        };
+        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
+        if s.write_all(b"GET /v2/ HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+            .is_err()
+        {
+            return false;
+        }
+        let mut line = String::new();
+        BufReader::new(s).read_line(&mut line).is_ok() && line.starts_with("HTTP/")
+    }
+
+    /// `docker-registry` on 127.0.0.1 with a fresh store, killed on drop.
+    struct TestRegistry {
+        child: Child,
+        port: u16,
+        dir: tempfile::TempDir,
+    }
+
+    #[derive(Clone, Copy)]
+    enum Mode<'a> {
+        Plain,
+        Htpasswd(&'a str, &'a str),
+        Tls(&'a Path, &'a Path),
+    }
+
+    impl TestRegistry {
+        fn start(mode: Mode) -> TestRegistry {
+            let mut last = String::new();
+            for _ in 0..5 {
+                let dir = tempfile::Builder::new()
+                    .prefix("h-registry-")
+                    .tempdir()
+                    .unwrap();
+                let port = free_port();
+                let mut http = format!("{{addr: 127.0.0.1:{port}, secret: test-not-secret");
+                let mut conf = format!(
+                    "version: 0.1\nlog: {{level: warn, accesslog: {{disabled: true}}}}\nstorage: {{filesystem: {{rootdirectory: {}}}, delete: {{enabled: true}}}}\n",
+                    dir.path().join("data").display()
+                );
+                match mode {
+                    Mode::Plain => {}
+                    Mode::Htpasswd(user, pass) => {
+                        let out = Command::new("htpasswd")
+                            .args(["-Bbn", user, pass])
+                            .output()
+                            .expect("htpasswd (apt-get install apache2-utils)");
+                        assert!(out.status.success());
+                        std::fs::write(dir.path().join("htpasswd"), &out.stdout).unwrap();
+                        conf.push_str(&format!(
+                            "auth: {{htpasswd: {{realm: test, path: {}}}}}\n",
+                            dir.path().join("htpasswd").display()
+                        ));
+                    }
+                    Mode::Tls(cert, key) => {
+                        http.push_str(&format!(
+                            ", tls: {{certificate: {}, key: {}}}",
+                            cert.display(),
+                            key.display()
+                        ));
+                    }
+                }
+                conf.push_str(&format!("http: {http}}}\n"));
+                let conf_path = dir.path().join("config.yml");
+                std::fs::write(&conf_path, conf).unwrap();
+                let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+                let child = Command::new("docker-registry")
+                    .arg("serve")
+                    .arg(&conf_path)
+                    .stdin(Stdio::null())
+                    .stdout(log.try_clone().unwrap())
+                    .stderr(log)
+                    .spawn()
+                    .expect("docker-registry (apt-get install docker-registry)");
+                let mut reg = TestRegistry { child, port, dir };
+                let start = Instant::now();
+                while start.elapsed() < Duration::from_secs(15) {
+                    if let Ok(Some(status)) = reg.child.try_wait() {
+                        last = format!(
+                            "exited {status}: {}",
+                            std::fs::read_to_string(reg.dir.path().join("registry.log"))
+                                .unwrap_or_default()
+                        );
+                        break;
+                    }
+                    if http_answers(port) {
+                        return reg;
+                    }
+                    std::thread::sleep(Duration::from_millis(25));
+                }
+                drop(reg);
+            }
+            panic!("could not start docker-registry: {last}");
+        }
+
+        fn host(&self) -> String {
+            format!("127.0.0.1:{}", self.port)
+        }
+
+        fn blob_file(&self, digest: &str) -> PathBuf {
+            let hex = digest.trim_start_matches("sha256:");
+            self.dir.path().join(format!(
+                "data/docker/registry/v2/blobs/sha256/{}/{hex}/data",
+                &hex[..2]
+            ))
+        }
+    }
+
+    impl Drop for TestRegistry {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn client_with(host: &str, opts: ClientOptions) -> Client {
+        Client::new(
+            host,
+            ClientOptions {
+                user_agent: "skiff-test".into(),
+                ..opts
+            },
+        )
+        .unwrap()
+        .no_stored_creds()
+    }
+
+    fn client(host: &str) -> Client {
+        client_with(host, ClientOptions::default())
+    }
+
+    fn creds(u: &str, p: &str) -> ClientOptions {
+        ClientOptions {
+            creds: Some((u.into(), p.into())),
+            ..Default::default()
+        }
+    }
+
+    /// Deterministic bytes that do not compress.
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407)
+            | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    struct Image {
+        config: Vec<u8>,
+        layer: Vec<u8>,
+        manifest: Vec<u8>,
+    }
+
+    impl Image {
+        fn new(seed: u64) -> Image {
+            let layer = noise(300_000 + seed as usize, seed);
+            let config = format!(
+                r#"{{"architecture":"amd64","os":"linux","rootfs":{{"type":"layers","diff_ids":["{}"]}}}}"#,
+                sha256_digest(&layer)
+            )
+            .into_bytes();
+            let manifest = serde_json::to_vec(&serde_json::json!({
+                "schemaVersion": 2,
+                "mediaType": MT_OCI_MANIFEST,
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": sha256_digest(&config), "size": config.len()},
+                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": sha256_digest(&layer), "size": layer.len()}],
+            }))
+            .unwrap();
+            Image {
+                config,
+                layer,
+                manifest,
+            }
+        }
+
+        fn layer_digest(&self) -> String {
+            sha256_digest(&self.layer)
+        }
+
+        fn push(&self, c: &Client, repo: &str, tag: &str) -> String {
+            for blob in [&self.config, &self.layer] {
+                let d = sha256_digest(blob);
+                if !c.blob_exists(repo, &d).unwrap() {
+                    c.push_blob(repo, &d, blob.len() as u64, &mut blob.as_slice())
+                        .unwrap();
+                }
+            }
+            c.put_manifest(repo, tag, MT_OCI_MANIFEST, &self.manifest)
+                .unwrap()
+        }
+    }
+
+    fn fetch(
+        c: &Client,
+        repo: &str,
+        digest: &str,
+        size: Option<u64>,
+        offset: u64,
+        prefix: &[u8],
+    ) -> Result<(Vec<u8>, u64, Vec<u64>)> {
+        let mut out = Vec::new();
+        let mut seen = Vec::new();
+        let mut h = Sha256::new();
+        h.update(prefix);
+        let n = c.get_blob(repo, digest, size, &mut out, offset, h, &mut |p| {
+            seen.push(p)
+        })?;
+        Ok((out, n, seen))
+    }
+
+    #[test]
+    fn push_then_pull_roundtrip() {
+        let reg = TestRegistry::start(Mode::Plain);
+        let c = client(&reg.host());
+        let img = Image::new(1);
+        let repo = "skiff/test-image";
+        let ld = img.layer_digest();
+        let size = img.layer.len() as u64;
+
+        assert!(!c.blob_exists(repo, &ld).unwrap());
+        // Loopback and no TLS there: plain HTTP was chosen.
+        assert_eq!(c.scheme_chosen(), Some("http"));
+        let digest = img.push(&c, repo, "v1");
+        assert_eq!(digest, sha256_digest(&img.manifest));
+        assert!(c.blob_exists(repo, &ld).unwrap());
+        c.ping().unwrap();
+
+        for reference in ["v1", digest.as_str()] {
+            let m = c.get_manifest(repo, reference).unwrap();
+            assert_eq!(m.bytes, img.manifest);
+            assert_eq!(m.media_type, MT_OCI_MANIFEST);
+            assert_eq!(m.digest, digest);
+        }
+
+        // Whole blob.
+        let (out, n, seen) = fetch(&c, repo, &ld, Some(size), 0, &[]).unwrap();
+        assert_eq!(n, size);
+        assert!(out == img.layer);
+        assert_eq!(seen.first(), Some(&0));
+        assert_eq!(seen.last(), Some(&size));
+        // Without a known size.
+        let (out, n, _) = fetch(&c, repo, &ld, None, 0, &[]).unwrap();
+        assert!(n == size && out == img.layer);
+        // Resumed: only the rest is written.
+        let (out, n, seen) =
+            fetch(&c, repo, &ld, Some(size), 123_456, &img.layer[..123_456]).unwrap();
+        assert_eq!(n, size);
+        assert!(out == img.layer[123_456..]);
+        assert_eq!(seen.first(), Some(&123_456));
+        // Resumed on a bad prefix: the whole blob does not verify.
+        let mut bad = img.layer[..1000].to_vec();
+        bad[10] ^= 1;
+        let e = fetch(&c, repo, &ld, Some(size), 1000, &bad).unwrap_err();
+        assert!(e.is_digest_mismatch(), "{e}");
+        // Everything there already: verified without a download.
+        let (out, n, _) = fetch(&c, repo, &ld, Some(size), size, &img.layer).unwrap();
+        assert!(out.is_empty() && n == size);
+        // A wrong expected size.
+        let e = fetch(&c, repo, &ld, Some(size - 1), 0, &[]).unwrap_err();
+        assert!(matches!(e, RegistryError::Protocol { .. }), "{e}");
+
+        // Cross-repository mount.
+        assert!(!c.blob_exists("skiff/other", &ld).unwrap());
+        assert!(c.mount_blob("skiff/other", &ld, repo).unwrap());
+        assert!(c.blob_exists("skiff/other", &ld).unwrap());
+
+        // Pushing data that is not what the digest says.
+        let other = noise(1000, 99);
+        let e = c
+            .push_blob(repo, &ld, other.len() as u64, &mut other.as_slice())
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::DigestMismatch { .. }), "{e}");
+        // Pushing fewer bytes than announced.
+        let small = noise(10, 5);
+        let e = c
+            .push_blob(repo, &sha256_digest(&small), 20, &mut small.as_slice())
+            .unwrap_err();
+        assert!(matches!(e, RegistryError::Read { .. }), "{e}");
+        assert!(e.to_string().contains("ended after 10 of 20 bytes"), "{e}");
+        // A manifest under a digest reference that is not its own.
+        let e = c
+            .put_manifest(repo, &ld, MT_OCI_MANIFEST, &img.manifest)
+            .unwrap_err();
+        assert!(e.is_digest_mismatch(), "{e}");
+        // A manifest by digest.
+        assert_eq!(
+            c.put_manifest(repo, &digest, MT_OCI_MANIFEST, &img.manifest)
+                .unwrap(),
+            digest
+        );
+        // A manifest whose blobs the repository lacks: the registry's words.
+        let e = c
+            .put_manifest("skiff/bydigest", "v1", MT_OCI_MANIFEST, &img.manifest)
+            .unwrap_err();
+        assert_eq!(e.code(), Some("MANIFEST_BLOB_UNKNOWN"), "{e:?}");
+        assert!(e.to_string().starts_with("manifest blob unknown: "), "{e}");
+    }
+
+    #[test]
+    fn unknown_things_are_not_found() {
+        let reg = TestRegistry::start(Mode::Plain);
+        let c = client(&reg.host());
+        let img = Image::new(2);
+        img.push(&c, "present/repo", "v1");
+
+        let e = c.get_manifest("present/repo", "nope").unwrap_err();
+        assert!(e.is_not_found(), "{e:?}");
+        assert_eq!(e.code(), Some("MANIFEST_UNKNOWN"));
+        assert_eq!(e.to_string(), "manifest unknown: manifest unknown");
+
+        let e = c.get_manifest("absent/repo", "latest").unwrap_err();
+        assert!(e.is_not_found(), "{e:?}");
+        // distribution 2.8 says MANIFEST_UNKNOWN here, 3.x NAME_UNKNOWN.
+        assert!(
+            matches!(e.code(), Some("NAME_UNKNOWN" | "MANIFEST_UNKNOWN")),
+            "{e}"
+        );
+
+        let missing = sha256_digest(b"missing");
+        let e = c.get_manifest("present/repo", &missing).unwrap_err();
+        assert!(e.is_not_found(), "{e:?}");
+
+        let e = fetch(&c, "present/repo", &missing, Some(7), 0, &[]).unwrap_err();
+        assert!(e.is_not_found(), "{e:?}");
+        assert_eq!(e.code(), Some("BLOB_UNKNOWN"));
+        assert!(!c.blob_exists("absent/repo", &missing).unwrap());
+
+        // Bad arguments never reach the registry.
+        assert!(matches!(
+            c.get_manifest("Bad/Repo", "x"),
+            Err(RegistryError::Invalid(_))
+        ));
+        assert!(matches!(
+            fetch(&c, "a", "md5:00", None, 0, &[]),
+            Err(RegistryError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn basic_auth() {
+        let reg = TestRegistry::start(Mode::Htpasswd("user", "pass"));
+        let good = client_with(&reg.host(), creds("user", "pass"));
+        good.ping().unwrap();
+        let img = Image::new(3);
+        let digest = img.push(&good, "auth/repo", "v1");
+        let m = good.get_manifest("auth/repo", "v1").unwrap();
+        assert_eq!(m.digest, digest);
+        let (out, _, _) = fetch(
+            &good,
+            "auth/repo",
+            &img.layer_digest(),
+            Some(img.layer.len() as u64),
+            0,
+            &[],
+        )
+        .unwrap();
+        assert!(out == img.layer);
+
+        let wrong = client_with(&reg.host(), creds("user", "wrong"));
+        let e = wrong.ping().unwrap_err();
+        assert!(e.is_unauthorized(), "{e:?}");
+        assert_eq!(e.to_string(), "unauthorized: authentication required");
+        let e = wrong.get_manifest("auth/repo", "v1").unwrap_err();
+        assert!(e.is_unauthorized(), "{e:?}");
+
+        let anonymous = client(&reg.host());
+        let e = anonymous.get_manifest("auth/repo", "v1").unwrap_err();
+        assert!(e.is_unauthorized(), "{e:?}");
+        assert_eq!(e.to_string(), "unauthorized: authentication required");
+        let e = anonymous.blob_exists("auth/repo", &digest).unwrap_err();
+        assert!(e.is_unauthorized(), "{e:?}");
+    }
+
+    /// A port bound but not listening: connections are refused, and no
+    /// other test can take it meanwhile.
+    fn refusing_port() -> (std::os::fd::OwnedFd, u16) {
+        use std::os::fd::FromRawFd;
+        // SAFETY: plain socket calls on a fresh fd that the OwnedFd then owns.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(fd >= 0);
+            let owned = std::os::fd::OwnedFd::from_raw_fd(fd);
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from_be_bytes([127, 0, 0, 1]).to_be();
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            assert_eq!(
+                libc::bind(fd, &addr as *const _ as *const libc::sockaddr, len),
+                0
+            );
+            let mut len = len;
+            assert_eq!(
+                libc::getsockname(fd, &mut addr as *mut _ as *mut libc::sockaddr, &mut len),
+                0
+            );
+            (owned, u16::from_be(addr.sin_port))
+        }
+    }
+
+    #[test]
+    fn unreachable_registry_is_named() {
+        let (_reserved, port) = refusing_port();
+        let c = client(&format!("127.0.0.1:{port}"));
+        let t = Instant::now();
+        let e = c.get_manifest("a/b", "latest").unwrap_err();
+        assert!(matches!(e, RegistryError::Unreachable { .. }), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!("registry 127.0.0.1:{port} is not reachable: connection refused")
+        );
+        let e = c.ping().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("registry 127.0.0.1:{port} is not reachable: connection refused")
+        );
+        // Not retried.
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        let c = client_with(
+            &format!("127.0.0.1:{port}"),
+            ClientOptions {
+                tls_verify: Some(true),
+                ..Default::default()
+            },
+        );
+        let e = c.ping().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("registry 127.0.0.1:{port} is not reachable: connection refused")
+        );
+    }
+
+    #[test]
+    fn corrupt_blob_is_a_digest_mismatch() {
+        let reg = TestRegistry::start(Mode::Plain);
+        let c = client(&reg.host());
+        let img = Image::new(4);
+        img.push(&c, "corrupt/repo", "v1");
+        let ld = img.layer_digest();
+        let file = reg.blob_file(&ld);
+        let mut data = std::fs::read(&file).unwrap();
+        assert!(data == img.layer);
+        data[1000] ^= 0xff;
+        std::fs::write(&file, &data).unwrap();
+        let e = fetch(
+            &c,
+            "corrupt/repo",
+            &ld,
+            Some(img.layer.len() as u64),
+            0,
+            &[],
+        )
+        .unwrap_err();
+        let actual = sha256_digest(&data);
+        match &e {
+            RegistryError::DigestMismatch {
+                expected,
+                actual: got,
+            } => {
+                assert_eq!(expected, &ld);
+                assert_eq!(got, &actual);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            e.to_string(),
+            format!("digest mismatch for blob {ld}: got {actual}")
+        );
+    }
+
+    fn openssl(dir: &Path, args: &[&str]) {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl (apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn tls_registry() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path();
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let mut ca = vec!["req", "-x509"];
+        ca.extend(ec);
+        ca.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=skiff test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        openssl(p, &ca);
+        let mut csr = vec!["req"];
+        csr.extend(ec);
+        csr.extend([
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        openssl(p, &csr);
+        std::fs::write(
+            p.join("ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(
+            p,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "server.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "ext",
+            ],
+        );
+        let certs = p.join("certs.d");
+        std::fs::create_dir(&certs).unwrap();
+        std::fs::copy(p.join("ca.pem"), certs.join("ca.crt")).unwrap();
+
+        let reg = TestRegistry::start(Mode::Tls(&p.join("server.pem"), &p.join("server.key")));
+        let img = Image::new(5);
+
+        // Trusted through the cert dir.
+        let c = client_with(
+            &reg.host(),
+            ClientOptions {
+                cert_dir: Some(certs),
+                ..Default::default()
+            },
+        );
+        let digest = img.push(&c, "tls/repo", "v1");
+        assert_eq!(c.scheme_chosen(), Some("https"));
+        assert_eq!(c.get_manifest("tls/repo", "v1").unwrap().digest, digest);
+
+        // Not trusted: a TLS error, no fallback to plain HTTP.
+        let c = client(&reg.host());
+        let e = c.get_manifest("tls/repo", "v1").unwrap_err();
+        assert!(matches!(e, RegistryError::Tls { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&reg.host()) && msg.contains("certificate"),
+            "{msg}"
+        );
+        assert_eq!(c.scheme_chosen(), None);
+
+        // --tls-verify=false: HTTPS without verification.
+        let c = client_with(
+            &reg.host(),
+            ClientOptions {
+                tls_verify: Some(false),
+                ..Default::default()
+            },
+        );
+        assert_eq!(c.get_manifest("tls/repo", "v1").unwrap().digest, digest);
+        assert_eq!(c.scheme_chosen(), Some("https"));
+    }
+
+    #[test]
+    fn tls_verify_true_never_uses_plain_http() {
+        let reg = TestRegistry::start(Mode::Plain);
+        let c = client_with(
+            &reg.host(),
+            ClientOptions {
+                tls_verify: Some(true),
+                ..Default::default()
+            },
+        );
+        let e = c.ping().unwrap_err();
+        assert!(matches!(e, RegistryError::Tls { .. }), "{e:?}");
+        // --tls-verify=false on a plain HTTP registry: falls back.
+        let c = client_with(
+            &reg.host(),
+            ClientOptions {
+                tls_verify: Some(false),
+                ..Default::default()
+            },
+        );
+        c.ping().unwrap();
+        assert_eq!(c.scheme_chosen(), Some("http"));
+    }
+
+    // ------------------------------------------------------------ a fake server
+
+    struct FakeReq {
+        method: String,
+        path: String,
+        headers: Vec<(String, String)>,
+    }
+
+    impl FakeReq {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        }
+    }
+
+    struct FakeResp {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+        /// Announce the whole body but hang up after this many bytes.
+        cut_after: Option<usize>,
+    }
+
+    fn resp(status: u16, body: impl Into<Vec<u8>>) -> FakeResp {
+        FakeResp {
+            status,
+            headers: Vec::new(),
+            body: body.into(),
+            cut_after: None,
+        }
+    }
+
+    impl FakeResp {
+        fn header(mut self, k: &str, v: impl Into<String>) -> Self {
+            self.headers.push((k.into(), v.into()));
+            self
+        }
+    }
+
+    type Handler = dyn Fn(&FakeReq) -> FakeResp + Send + Sync;
+
+    /// A one-connection-at-a-time HTTP/1.1 server on 127.0.0.1 that answers
+    /// every request with `Connection: close`; stops on drop.
+    struct FakeServer {
+        port: u16,
+        stop: Arc<AtomicBool>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl FakeServer {
+        fn start(handler: impl Fn(&FakeReq) -> FakeResp + Send + Sync + 'static) -> FakeServer {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let stop = Arc::new(AtomicBool::new(false));
+            let handler: Arc<Handler> = Arc::new(handler);
+            let stop2 = stop.clone();
+            let thread = std::thread::spawn(move || {
+                for conn in listener.incoming() {
+                    if stop2.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    if let Ok(s) = conn {
+                        let _ = serve(s, &*handler);
+                    }
+                }
+            });
+            FakeServer {
+                port,
+                stop,
+                thread: Some(thread),
+            }
+        }
+
+        fn host(&self) -> String {
+            format!("127.0.0.1:{}", self.port)
+        }
+    }
+
+    impl Drop for FakeServer {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            let _ = TcpStream::connect(("127.0.0.1", self.port));
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+
+    fn serve(mut s: TcpStream, handler: &Handler) -> io::Result<()> {
+        s.set_read_timeout(Some(Duration::from_secs(5)))?;
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            if s.read(&mut byte)? == 0 {
+                return Ok(());
+            }
+            if head.is_empty() && byte[0] == 0x16 {
+                // A TLS ClientHello: answer like Go's HTTP server does.
+                s.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+                )?;
+                return Ok(());
+            }
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head).into_owned();
+        let mut lines = head.split("\r\n");
+        let mut first = lines.next().unwrap_or("").split(' ');
+        let method = first.next().unwrap_or("").to_owned();
+        let path = first.next().unwrap_or("").to_owned();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        let req = FakeReq {
+            method,
+            path,
+            headers,
+        };
+        if let Some(n) = req
+            .header("content-length")
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            let mut body = vec![0; n];
+            s.read_exact(&mut body)?;
+        }
+        let r = handler(&req);
+        let mut out = format!(
+            "HTTP/1.1 {} X\r\nConnection: close\r\nContent-Length: {}\r\n",
+            r.status,
+            r.body.len()
+        );
+        for (k, v) in &r.headers {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        s.write_all(out.as_bytes())?;
+        if req.method != "HEAD" {
+            let n = r.cut_after.unwrap_or(r.body.len()).min(r.body.len());
+            s.write_all(&r.body[..n])?;
+        }
+        s.flush()?;
+        let _ = s.shutdown(Shutdown::Both);
+        Ok(())
+    }
+
+    fn query_param<'a>(path: &'a str, name: &str) -> Vec<&'a str> {
+        let q = path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .filter(|(k, _)| *k == name)
+            .map(|(_, v)| v)
+            .collect()
+    }
+
+    #[test]
+    fn bearer_token_flow() {
+        let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}"#.to_vec();
+        let digest = sha256_digest(&manifest);
+        let token_requests = Arc::new(Mutex::new(Vec::<(String, Option<String>)>::new()));
+        let unauthorized = Arc::new(AtomicUsize::new(0));
+        let port = Arc::new(AtomicUsize::new(0));
+        let (tr, un, pt, body) = (
+            token_requests.clone(),
+            unauthorized.clone(),
+            port.clone(),
+            manifest.clone(),
+        );
+        let server = FakeServer::start(move |req| {
+            let challenge = |scope: &str| {
+                let mut c = format!(
+                    r#"Bearer realm="http://127.0.0.1:{}/token",service="fake registry""#,
+                    pt.load(Ordering::SeqCst)
+                );
+                if !scope.is_empty() {
+                    c.push_str(&format!(r#",scope="{scope}""#));
+                }
+                c
+            };
+            let auth = req.header("authorization").unwrap_or("");
+            if req.path.starts_with("/token") {
+                tr.lock().unwrap().push((
+                    req.path.clone(),
+                    req.header("authorization").map(str::to_owned),
+                ));
+                return match auth {
+                    "" => resp(200, r#"{"token":"anon-token","expires_in":300}"#),
+                    a if a == basic("user", "pass") => {
+                        resp(200, r#"{"access_token":"user-token"}"#)
+                    }
+                    _ => resp(401, r#"{"details":"incorrect username or password"}"#),
+                };
+            }
+            let authed = auth == "Bearer user-token" || auth == "Bearer anon-token";
+            if req.path == "/v2/" {
+                if authed {
+                    return resp(200, "{}");
+                }
+                un.fetch_add(1, Ordering::SeqCst);
+                return resp(
+                    401,
+                    r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
+                )
+                .header("WWW-Authenticate", challenge(""));
+            }
+            if req.path.starts_with("/v2/foo/bar/manifests/") {
+                if !authed {
+                    un.fetch_add(1, Ordering::SeqCst);
+                    return resp(401, r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#)
+                        .header("WWW-Authenticate", challenge("repository:foo/bar:pull"));
+                }
+                if auth == "Bearer anon-token" && req.path.ends_with("/private") {
+                    return resp(401, r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#)
+                        .header("WWW-Authenticate", challenge("repository:foo/bar:pull"));
+                }
+                return resp(200, body.clone())
+                    .header("Content-Type", MT_OCI_MANIFEST)
+                    .header("Docker-Content-Digest", sha256_digest(&body));
+            }
+            resp(
+                404,
+                r#"{"errors":[{"code":"NAME_UNKNOWN","message":"repository name not known to registry"}]}"#,
+            )
+        });
+        port.store(server.port as usize, Ordering::SeqCst);
+
+        let c = client_with(&server.host(), creds("user", "pass"));
+        let m = c.get_manifest("foo/bar", "latest").unwrap();
+        assert_eq!(m.bytes, manifest);
+        assert_eq!(m.digest, digest);
+        assert_eq!(m.media_type, MT_OCI_MANIFEST);
+        assert_eq!(c.scheme_chosen(), Some("http"));
+        {
+            let t = token_requests.lock().unwrap();
+            assert_eq!(t.len(), 1, "{t:?}");
+            let (path, auth) = &t[0];
+            assert_eq!(query_param(path, "service"), ["fake%20registry"]);
+            assert_eq!(
+                query_param(path, "scope"),
+                ["repository%3Afoo%2Fbar%3Apull"]
+            );
+            assert_eq!(query_param(path, "account"), ["user"]);
+            assert_eq!(auth.as_deref(), Some(basic("user", "pass").as_str()));
+        }
+        // Only the probe of /v2/ met a 401: the token was fetched up front.
+        assert_eq!(unauthorized.load(Ordering::SeqCst), 1);
+        // The token is cached for the scope.
+        c.get_manifest("foo/bar", &digest).unwrap();
+        c.get_manifest("foo/bar", "latest").unwrap();
+        assert_eq!(token_requests.lock().unwrap().len(), 1);
+        assert_eq!(unauthorized.load(Ordering::SeqCst), 1);
+        // /v2/ takes a token without a scope.
+        c.ping().unwrap();
+        {
+            let t = token_requests.lock().unwrap();
+            assert_eq!(t.len(), 2);
+            assert!(query_param(&t[1].0, "scope").is_empty(), "{:?}", t[1]);
+        }
+
+        // Anonymous: a token without credentials.
+        token_requests.lock().unwrap().clear();
+        let anon = client(&server.host());
+        anon.get_manifest("foo/bar", "latest").unwrap();
+        let t = token_requests.lock().unwrap().clone();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].1, None);
+        assert!(query_param(&t[0].0, "account").is_empty());
+        // A token that is not enough: a fresh one is tried once, then the 401 stands.
+        let e = anon.get_manifest("foo/bar", "private").unwrap_err();
+        assert!(e.is_unauthorized(), "{e:?}");
+        assert_eq!(token_requests.lock().unwrap().len(), 2);
+
+        // Wrong password: the token server's words.
+        let wrong = client_with(&server.host(), creds("user", "nope"));
+        let e = wrong.get_manifest("foo/bar", "latest").unwrap_err();
+        assert!(e.is_unauthorized(), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "unauthorized: incorrect username or password"
+        );
+    }
+
+    #[test]
+    fn transient_failures_are_retried_and_4xx_are_not() {
+        let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json"}"#.to_vec();
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let (h, body) = (hits.clone(), manifest.clone());
+        let server = FakeServer::start(move |req| {
+            let n = {
+                let mut m = h.lock().unwrap();
+                let n = m.entry(req.path.clone()).or_default();
+                *n += 1;
+                *n
+            };
+            match req.path.as_str() {
+                "/v2/" => resp(200, "{}"),
+                "/v2/r/manifests/flaky" if n <= 2 => resp(503, "busy"),
+                "/v2/r/manifests/flaky" => {
+                    resp(200, body.clone()).header("Content-Type", "application/json")
+                }
+                "/v2/r/manifests/limited" if n == 1 => resp(
+                    429,
+                    r#"{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}"#,
+                ),
+                "/v2/r/manifests/limited" => resp(200, body.clone()),
+                "/v2/r/manifests/down" => resp(
+                    500,
+                    r#"{"errors":[{"code":"UNKNOWN","message":"storage down"}]}"#,
+                ),
+                "/v2/r/manifests/bad" => resp(
+                    400,
+                    r#"{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid"}]}"#,
+                ),
+                _ => resp(
+                    404,
+                    r#"{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}"#,
+                ),
+            }
+        });
+        let c = client(&server.host());
+        let m = c.get_manifest("r", "flaky").unwrap();
+        // Generic Content-Type: the body's mediaType.
+        assert_eq!(m.media_type, MT_DOCKER_MANIFEST);
+        assert_eq!(hits.lock().unwrap()["/v2/r/manifests/flaky"], 3);
+        c.get_manifest("r", "limited").unwrap();
+        assert_eq!(hits.lock().unwrap()["/v2/r/manifests/limited"], 2);
+
+        let t = Instant::now();
+        let e = c.get_manifest("r", "down").unwrap_err();
+        assert!(
+            t.elapsed() >= Duration::from_millis(1500),
+            "backoff 100+400+1000 ms: {:?}",
+            t.elapsed()
+        );
+        assert_eq!(e.to_string(), "unknown: storage down");
+        assert_eq!(e.status(), Some(500));
+        assert_eq!(hits.lock().unwrap()["/v2/r/manifests/down"], 4);
+
+        let e = c.get_manifest("r", "missing").unwrap_err();
+        assert!(e.is_not_found());
+        assert_eq!(hits.lock().unwrap()["/v2/r/manifests/missing"], 1);
+        let e = c.get_manifest("r", "bad").unwrap_err();
+        assert_eq!(e.to_string(), "manifest invalid: manifest invalid");
+        assert_eq!(hits.lock().unwrap()["/v2/r/manifests/bad"], 1);
+    }
+
+    #[test]
+    fn manifest_by_digest_is_verified() {
+        let served = b"{\"schemaVersion\":2}".to_vec();
+        let s2 = served.clone();
+        let server = FakeServer::start(move |req| match req.path.as_str() {
+            "/v2/" => resp(200, "{}"),
+            _ => resp(200, s2.clone()).header("Content-Type", MT_OCI_MANIFEST),
+        });
+        let c = client(&server.host());
+        let asked = sha256_digest(b"something else");
+        let e = c.get_manifest("r", &asked).unwrap_err();
+        assert!(e.is_digest_mismatch(), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "digest mismatch for manifest {asked}: got {}",
+                sha256_digest(&served)
+            )
+        );
+        assert_eq!(
+            c.get_manifest("r", &sha256_digest(&served)).unwrap().bytes,
+            served
+        );
+    }
+
+    /// A blob server: `cut` says, per request number, where to hang up;
+    /// `ranges` whether to honour Range.
+    fn blob_server(
+        data: Vec<u8>,
+        ranges: bool,
+        cut: fn(usize) -> Option<usize>,
+    ) -> (FakeServer, Arc<Mutex<Vec<Option<String>>>>) {
+        let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let s2 = seen.clone();
+        let server = FakeServer::start(move |req| {
+            if req.path == "/v2/" {
+                return resp(200, "{}");
+            }
+            let n = {
+                let mut s = s2.lock().unwrap();
+                s.push(req.header("range").map(str::to_owned));
+                s.len()
+            };
+            let start = req
+                .header("range")
+                .filter(|_| ranges)
+                .and_then(|r| r.strip_prefix("bytes="))
+                .and_then(|r| r.strip_suffix('-'))
+                .and_then(|r| r.parse::<usize>().ok());
+            let mut r = match start {
+                Some(s) if s >= data.len() => resp(416, ""),
+                Some(s) => resp(206, data[s..].to_vec()).header(
+                    "Content-Range",
+                    format!("bytes {s}-{}/{}", data.len() - 1, data.len()),
+                ),
+                None => resp(200, data.clone()),
+            };
+            r.cut_after = cut(n);
+            r.header("Content-Type", "application/octet-stream")
+        });
+        (server, seen)
+    }
+
+    #[test]
+    fn blob_download_resumes_after_a_cut() {
+        let data = noise(200_000, 7);
+        let digest = sha256_digest(&data);
+        let (server, seen) = blob_server(data.clone(), true, |n| match n {
+            1 => Some(50_000),
+            2 => Some(70_000),
+            _ => None,
+        });
+        let c = client(&server.host());
+        let (out, n, _) = fetch(&c, "r", &digest, Some(data.len() as u64), 0, &[]).unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert!(out == data);
+        let seen = seen.lock().unwrap().clone();
+        assert_eq!(
+            seen,
+            vec![
+                None,
+                Some("bytes=50000-".to_owned()),
+                Some("bytes=120000-".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn blob_server_ignoring_range_is_handled() {
+        let data = noise(100_000, 8);
+        let digest = sha256_digest(&data);
+        let (server, seen) = blob_server(data.clone(), false, |_| None);
+        let c = client(&server.host());
+        let (out, n, _) = fetch(
+            &c,
+            "r",
+            &digest,
+            Some(data.len() as u64),
+            40_000,
+            &data[..40_000],
+        )
+        .unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert!(
+            out == data[40_000..],
+            "only the bytes after the offset are written"
+        );
+        assert_eq!(
+            seen.lock().unwrap().clone(),
+            vec![Some("bytes=40000-".to_owned())]
+        );
+        // And cut midway, without Range support: starts over, skipping again.
+        let (server, seen) = blob_server(data.clone(), false, |n| (n == 1).then_some(60_000));
+        let c = client(&server.host());
+        let (out, _, _) = fetch(&c, "r", &digest, Some(data.len() as u64), 0, &[]).unwrap();
+        assert!(out == data);
+        assert_eq!(seen.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn blob_download_gives_up_on_a_dead_server() {
+        let data = noise(10_000, 9);
+        let digest = sha256_digest(&data);
+        let (server, seen) = blob_server(data.clone(), true, |_| Some(0));
+        let c = client(&server.host());
+        let e = fetch(&c, "r", &digest, Some(data.len() as u64), 0, &[]).unwrap_err();
+        assert!(matches!(e, RegistryError::Network { .. }), "{e:?}");
+        assert_eq!(seen.lock().unwrap().len(), 4, "one try and 3 retries");
+    }
+
+    #[test]
+    fn credentials_are_not_sent_to_another_host_on_redirect() {
+        let data = noise(5000, 10);
+        let digest = sha256_digest(&data);
+        let cdn_auth: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+        let (seen, d2) = (cdn_auth.clone(), data.clone());
+        let cdn = FakeServer::start(move |req| {
+            seen.lock()
+                .unwrap()
+                .push(req.header("authorization").map(str::to_owned));
+            resp(200, d2.clone())
+        });
+        let cdn_port = cdn.port;
+        let registry = FakeServer::start(move |req| {
+            if req.header("authorization") != Some(basic("user", "pass").as_str()) {
+                return resp(401, "").header("WWW-Authenticate", r#"Basic realm="fake""#);
+            }
+            match req.path.as_str() {
+                "/v2/" => resp(200, "{}"),
+                // "localhost" is another host name than "127.0.0.1".
+                _ => resp(307, "").header(
+                    "Location",
+                    format!("http://localhost:{cdn_port}/blob?sig=x"),
+                ),
+            }
+        });
+        let c = client_with(&registry.host(), creds("user", "pass"));
+        let (out, _, _) = fetch(&c, "r", &digest, Some(data.len() as u64), 0, &[]).unwrap();
+        assert!(out == data);
+        assert_eq!(cdn_auth.lock().unwrap().clone(), vec![None]);
     }
 }

@@ -249,6 +249,9 @@ pub fn layer_tar(entries: &[Entry]) -> Vec<u8> {
         h.set_gid(0);
         h
     };
+    // A hard link's header carries its target's owner and mode, as real tars do.
+    let mut meta: std::collections::HashMap<String, (u32, u64, u64)> =
+        std::collections::HashMap::new();
     for e in entries {
         match e {
             Entry::Dir(p, m) => {
@@ -257,11 +260,13 @@ pub fn layer_tar(entries: &[Entry]) -> Vec<u8> {
                 b.append(&h, std::io::empty()).unwrap();
             }
             Entry::File(p, data, m) => {
+                meta.insert(p.clone(), (*m, 0, 0));
                 let mut h = hdr(p, tar::EntryType::Regular, data.len() as u64, *m);
                 h.set_cksum();
                 b.append(&h, data.as_slice()).unwrap();
             }
             Entry::Owned(p, data, m, uid, gid) => {
+                meta.insert(p.clone(), (*m, *uid, *gid));
                 let mut h = hdr(p, tar::EntryType::Regular, data.len() as u64, *m);
                 h.set_uid(*uid);
                 h.set_gid(*gid);
@@ -275,7 +280,10 @@ pub fn layer_tar(entries: &[Entry]) -> Vec<u8> {
                 b.append(&h, std::io::empty()).unwrap();
             }
             Entry::Hardlink(p, t) => {
-                let mut h = hdr(p, tar::EntryType::Link, 0, 0o755);
+                let (m, uid, gid) = meta.get(*t).copied().unwrap_or((0o644, 0, 0));
+                let mut h = hdr(p, tar::EntryType::Link, 0, m);
+                h.set_uid(uid);
+                h.set_gid(gid);
                 h.set_link_name(t).unwrap();
                 h.set_cksum();
                 b.append(&h, std::io::empty()).unwrap();
