@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::state::paths;
 
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global Options")]
 pub struct GlobalOpts {
     /// Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)
     #[arg(long, global = true, value_name = "DIR", env = "SKIFF_ROOT")]

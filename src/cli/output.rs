@@ -39,7 +39,7 @@ pub fn render_list(
     let f =
         Formatter::new(format.unwrap_or(default_table), default_table).map_err(template_error)?;
     f.render(headers, rows)
-        .map_err(|e| Error::InvalidArgument(format!("template: {e}")))
+        .map_err(|e| Error::InvalidArgument(e.to_string()))
 }
 
 /// docker inspect's JSON: an array, 4-space indent, newline at the end.
@@ -64,7 +64,7 @@ pub fn inspect_format(format: &str, values: &[Value]) -> Result<String> {
     for v in values {
         s.push_str(
             &t.execute(v)
-                .map_err(|e| Error::InvalidArgument(format!("template: {e}")))?,
+                .map_err(|e| Error::InvalidArgument(e.to_string()))?,
         );
         s.push('\n');
     }

@@ -18,7 +18,7 @@ pub struct Args {
     pub kind: Option<String>,
     /// Display total file sizes (accepted; sizes are always shown for images)
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub size: bool,
 }
 

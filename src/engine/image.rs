@@ -373,6 +373,7 @@ impl Engine {
                 }
             }
         }
+        self.images.clean_removed_layers();
         let mut removed = Vec::new();
         // Top-down so a half-done GC never leaves a child without its parent.
         let mut doomed: Vec<String> = self

@@ -274,9 +274,9 @@ impl ImageStore {
         let hex = digest_hex(chain_id)?.to_owned();
         let layers = self.dir("layers")?;
         let tmp_prefix = format!(".tmp-{hex}-");
-        for name in list_names(&layers)? {
-            if name.starts_with(&tmp_prefix) {
-                let _ = fs::remove_dir_all(layers.join(&name));
+        for entry in fs::read_dir(&layers).ctx("reading", &layers)?.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&tmp_prefix) {
+                let _ = fs::remove_dir_all(entry.path());
             }
         }
         let tmp = layers.join(format!("{tmp_prefix}{}", &ids::new_id()[..12]));
@@ -307,6 +307,16 @@ impl ImageStore {
         let doomed = layers.join(format!(".rm-{}", &ids::new_id()[..16]));
         fs::rename(&dir, &doomed).ctx("removing layer", &dir)?;
         fs::remove_dir_all(&doomed).ctx("removing", &doomed)
+    }
+
+    /// Remove what killed `remove_layer` calls left (`layers/.rm-*`).
+    pub fn clean_removed_layers(&self) {
+        let layers = self.root.join("layers");
+        for entry in fs::read_dir(&layers).into_iter().flatten().flatten() {
+            if entry.file_name().to_string_lossy().starts_with(".rm-") {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
     }
 
     /// Chain ids of every complete layer dir.
@@ -471,6 +481,28 @@ mod tests {
         .unwrap();
         assert_eq!(s.layers().unwrap(), vec![chain.clone()]);
         assert_eq!(s.layer_info(&chain).unwrap().size, 1);
+        // A killed creator's temp dir is removed by the next creator of that layer.
+        let other = format!("sha256:{}", "d".repeat(64));
+        let stale = d
+            .path()
+            .join(format!("layers/.tmp-{}-dead", "d".repeat(64)));
+        fs::create_dir_all(stale.join("diff")).unwrap();
+        assert!(
+            s.layers().unwrap() == vec![chain.clone()],
+            "temp dirs are not layers"
+        );
+        s.create_layer(&other, |_| {
+            Ok(LayerInfo {
+                diff_id: other.clone(),
+                chain_id: other.clone(),
+                blob: None,
+                media_type: String::new(),
+                compressed_size: 0,
+                size: 0,
+            })
+        })
+        .unwrap();
+        assert!(!stale.exists());
         s.remove_layer(&chain).unwrap();
         assert!(s.layers().unwrap().is_empty());
     }

@@ -16,15 +16,15 @@ pub struct Args {
     pub image: String,
     /// Print sizes and dates in human readable format
     #[arg(short = 'H', long, num_args = 0..=1, require_equals = true, default_value_t = true,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub human: bool,
     /// Don't truncate output
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub no_trunc: bool,
     /// Only show image IDs
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub quiet: bool,
     /// Format output using a Go template, "table", or "json"
     #[arg(long, value_name = "FORMAT")]

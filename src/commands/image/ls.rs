@@ -17,11 +17,11 @@ const DEFAULT_DIGESTS: &str =
 pub struct Args {
     /// Show all images (default hides intermediate images)
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub all: bool,
     /// Show digests
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub digests: bool,
     /// Filter output based on conditions provided (dangling=, reference=, label=, before=, since=)
     #[arg(short, long, value_name = "FILTER")]
@@ -31,11 +31,11 @@ pub struct Args {
     pub format: Option<String>,
     /// Don't truncate output
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub no_trunc: bool,
     /// Only show image IDs
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub quiet: bool,
     /// Only images matching REPOSITORY[:TAG]
     #[arg(value_name = "REPOSITORY[:TAG]")]

@@ -10,11 +10,11 @@ use crate::util::units;
 pub struct Args {
     /// Remove all unused images, not just dangling ones
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub all: bool,
     /// Do not prompt for confirmation
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub force: bool,
     /// Provide filter values (label=..., before=..., since=...)
     #[arg(long, value_name = "FILTER")]

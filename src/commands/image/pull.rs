@@ -19,21 +19,21 @@ pub struct Args {
     pub name: String,
     /// Suppress verbose output; print only the image ID
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub quiet: bool,
     /// Pull for this platform (os/arch[/variant]) instead of the host's
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Option<String>,
     /// Require HTTPS and verify certificates (default: true, except for localhost/127.0.0.0/8)
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true",
-          action = clap::ArgAction::Set)]
+          action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub tls_verify: Option<bool>,
     /// Credentials USERNAME[:PASSWORD] for the registry
     #[arg(long, value_name = "USER:PASS")]
     pub creds: Option<String>,
     /// Skip image verification (accepted for docker compatibility)
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = true,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub disable_content_trust: bool,
 }
 
@@ -85,15 +85,25 @@ impl PullProgress for Bars {
     fn layer(&self, short: &str, event: LayerEvent) {
         let bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
         let Some(b) = bars.get(short) else { return };
+        let done_style = || {
+            ProgressStyle::with_template("{prefix}: {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+        };
         match event {
-            LayerEvent::AlreadyExists => b.finish_with_message("Already exists"),
+            LayerEvent::AlreadyExists => {
+                b.set_style(done_style());
+                b.finish_with_message("Already exists")
+            }
             LayerEvent::Downloading { done, .. } => {
                 b.set_message("Downloading");
                 b.set_position(done);
             }
             LayerEvent::Downloaded => b.set_message("Download complete"),
             LayerEvent::Extracting => b.set_message("Extracting"),
-            LayerEvent::Complete => b.finish_with_message("Pull complete"),
+            LayerEvent::Complete => {
+                b.set_style(done_style());
+                b.finish_with_message("Pull complete")
+            }
         }
     }
 }
@@ -135,9 +145,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     output::outln(&format!("{shown}: Pulling from {}", reference.path))?;
     let report = if ctx.stdout_is_tty() {
         let bars = Bars::new();
-        let r = engine.pull(&args.name, &ro, &bars);
-        let _ = bars.multi.clear();
-        r?
+        engine.pull(&args.name, &ro, &bars)?
     } else {
         engine.pull(&args.name, &ro, &Lines)?
     };

@@ -12,11 +12,11 @@ pub struct Args {
     pub images: Vec<String>,
     /// Force removal of the image (also when it has several tags)
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub force: bool,
     /// Do not delete untagged parents (accepted for docker compatibility)
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set)]
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub no_prune: bool,
 }
 
