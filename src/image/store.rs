@@ -504,6 +504,7 @@ mod tests {
         .unwrap();
         assert!(!stale.exists());
         s.remove_layer(&chain).unwrap();
+        s.remove_layer(&other).unwrap();
         assert!(s.layers().unwrap().is_empty());
     }
 }
