@@ -114,16 +114,6 @@ fn pull_reports_like_docker_and_stores_layers() {
     }
 }
 
-fn xattr(path: std::path::PathBuf, name: &str) -> Option<Vec<u8>> {
-    use std::os::unix::ffi::OsStrExt;
-    let p = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
-    let n = std::ffi::CString::new(name).unwrap();
-    let mut buf = vec![0u8; 256];
-    // SAFETY: valid C strings and a buffer of the stated length.
-    let r = unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
-    (r >= 0).then(|| buf[..r as usize].to_vec())
-}
-
 /// Mount the pulled layers with real overlayfs: whiteouts and opaque dirs work.
 #[test]
 fn layers_mount_as_overlay() {
@@ -790,4 +780,46 @@ fn inspect_and_format() {
     assert_eq!(err, "Error: No such object: missing\n");
     let err = s.fails(125, &["inspect", "--type", "volume", &name]);
     assert!(err.contains("--type"), "{err}");
+}
+
+#[test]
+fn parallel_pulls_share_one_store() {
+    require!("docker-registry", "skopeo");
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let s = Skiff::new();
+    let kids: Vec<_> = (0..12)
+        .map(|i| {
+            let name = if i % 2 == 0 {
+                img.reference.clone()
+            } else {
+                format!("{}/busybox:latest", reg.host())
+            };
+            s.cmd()
+                .args(["pull", "-q", &name])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for k in kids {
+        let out = k.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), &img.id[7..]);
+    }
+    assert_eq!(
+        s.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]),
+        format!("{}\n", img.reference)
+    );
+    let layers: Vec<String> = std::fs::read_dir(s.root().join("layers"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    assert_eq!(layers.len(), 2, "two layers, no leftovers: {layers:?}");
 }

@@ -42,12 +42,10 @@ use ureq::{Body, SendBody};
 
 use super::auth;
 
-pub const MT_OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
-pub const MT_OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
-pub const MT_DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
-pub const MT_DOCKER_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
-pub const MT_DOCKER_V1: &str = "application/vnd.docker.distribution.manifest.v1+json";
-pub const MT_DOCKER_V1_SIGNED: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+pub use super::types::{
+    MT_DOCKER_LIST, MT_DOCKER_MANIFEST, MT_DOCKER_V1, MT_DOCKER_V1_SIGNED, MT_OCI_INDEX,
+    MT_OCI_MANIFEST,
+};
 
 /// What `get_manifest` accepts. Schema 1 is listed last so that an old
 /// registry answers with it rather than with an error, and the caller can

@@ -64,11 +64,11 @@ fn parts(t: UnixNanos) -> Parts {
     }
 }
 
-/// Go's RFC3339Nano in UTC: `2000-01-01T00:00:00.5Z` (fraction trimmed).
-pub fn rfc3339_nano(t: UnixNanos) -> String {
+/// `2000-01-01<sep>00:00:00[.fraction]`, the fraction trimmed like Go's.
+fn format_utc(t: UnixNanos, sep: char) -> String {
     let p = parts(t);
     let mut out = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        "{:04}-{:02}-{:02}{sep}{:02}:{:02}:{:02}",
         p.y, p.mo, p.d, p.h, p.mi, p.s
     );
     if p.nanos != 0 {
@@ -76,24 +76,17 @@ pub fn rfc3339_nano(t: UnixNanos) -> String {
         out.push('.');
         out.push_str(frac.trim_end_matches('0'));
     }
-    out.push('Z');
     out
+}
+
+/// Go's RFC3339Nano in UTC: `2000-01-01T00:00:00.5Z` (fraction trimmed).
+pub fn rfc3339_nano(t: UnixNanos) -> String {
+    format_utc(t, 'T') + "Z"
 }
 
 /// Go's `time.Time.String()` for a UTC time: `2000-01-01 00:00:00 +0000 UTC`.
 pub fn go_string(t: UnixNanos) -> String {
-    let p = parts(t);
-    let mut out = format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        p.y, p.mo, p.d, p.h, p.mi, p.s
-    );
-    if p.nanos != 0 {
-        let frac = format!("{:09}", p.nanos);
-        out.push('.');
-        out.push_str(frac.trim_end_matches('0'));
-    }
-    out.push_str(" +0000 UTC");
-    out
+    format_utc(t, ' ') + " +0000 UTC"
 }
 
 /// Parse RFC 3339 (`2000-01-01T00:00:00Z`, fractions, `+02:00` offsets).

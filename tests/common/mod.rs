@@ -645,3 +645,14 @@ pub fn noise(len: usize, seed: u64) -> Vec<u8> {
     v.truncate(len);
     v
 }
+
+/// Read an extended attribute without following a symlink.
+pub fn xattr(path: std::path::PathBuf, name: &str) -> Option<Vec<u8>> {
+    use std::os::unix::ffi::OsStrExt;
+    let p = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    let n = std::ffi::CString::new(name).unwrap();
+    let mut buf = vec![0u8; 256];
+    // SAFETY: valid C strings and a buffer of the stated length.
+    let r = unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
+    (r >= 0).then(|| buf[..r as usize].to_vec())
+}
