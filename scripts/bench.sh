@@ -30,14 +30,15 @@ skopeo copy -q --dest-tls-verify=false "oci:$W/oci:big" "docker://$REG/big:lates
 echo "test image big: $((RAW / 1000000)) MB unpacked, $((GZ / 1000000)) MB compressed, 5 layers"
 S="$SKIFF --root $W/root --runroot $W/run"
 RUNS=${RUNS:-10}
-hf() { local name=$1; shift; hyperfine -N --style basic --runs "$RUNS" --warmup 1 --export-json "$W/$name.json" -n "$name" "$@" >/dev/null 2>&1 || hyperfine -N --runs "$RUNS" -n "$name" "$@"; }
-hf pull_cold --prepare "rm -rf $W/root" "$S pull -q $REG/library/busybox:latest"
-hf pull_warm "$S pull -q $REG/library/busybox:latest"
-hf pull_100mb_cold --runs 5 --prepare "rm -rf $W/root" "$S pull -q $REG/big:latest"
-hf pull_100mb_warm "$S pull -q $REG/big:latest"
-hf images "$S images"
-hf inspect "$S inspect $REG/library/busybox:latest"
-hf version "$S version"
+# hf NAME RUNS [hyperfine options...] CMD
+hf() { local name=$1 runs=$2; shift 2; hyperfine -N --style basic --runs "$runs" --warmup 1 --export-json "$W/$name.json" -n "$name" "$@" >"$W/$name.log" 2>&1 || { cat "$W/$name.log"; exit 1; }; }
+hf pull_100mb_cold 5 --prepare "rm -rf $W/root" "$S pull -q $REG/big:latest"
+hf pull_100mb_warm "$RUNS" "$S pull -q $REG/big:latest"
+hf pull_cold "$RUNS" --prepare "rm -rf $W/root" "$S pull -q $REG/library/busybox:latest"
+hf pull_warm "$RUNS" "$S pull -q $REG/library/busybox:latest"
+hf images "$RUNS" "$S images"
+hf inspect "$RUNS" "$S inspect $REG/library/busybox:latest"
+hf version "$RUNS" "$S version"
 printf '%-18s %9s %9s %9s\n' case mean_ms min_ms max_ms
 for n in pull_cold pull_warm pull_100mb_cold pull_100mb_warm images inspect version; do
   jq -r --arg n "$n" '.results[0] | [$n, (.mean*1000*10|floor/10), (.min*1000*10|floor/10), (.max*1000*10|floor/10)] | @tsv' "$W/$n.json"

@@ -63,8 +63,10 @@ manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest
             "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": put(gz), "size": len(gz)}
                        for _, gz in layers]}
 mb = json.dumps(manifest).encode()
-index = {"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(mb),
-                                            "size": len(mb), "annotations": {"org.opencontainers.image.ref.name": tag}}]}
+ipath = os.path.join(out, "index.json")
+index = json.load(open(ipath)) if os.path.exists(ipath) else {"schemaVersion": 2, "manifests": []}
+index["manifests"].append({"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": put(mb),
+                           "size": len(mb), "annotations": {"org.opencontainers.image.ref.name": tag}})
 json.dump(index, open(os.path.join(out, "index.json"), "w"))
 open(os.path.join(out, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
 print(sum(len(r) for r, _ in layers), sum(len(g) for _, g in layers))

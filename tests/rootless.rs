@@ -10,11 +10,21 @@ use common::*;
 
 const NOBODY: u32 = 65534;
 
+/// The binary, copied where uid 65534 can execute it wherever the checkout
+/// lives (a clone under /root is not reachable for it).
+fn binary_in(dir: &std::path::Path) -> std::path::PathBuf {
+    let b = dir.join("skiff");
+    if !b.exists() {
+        std::fs::copy(env!("CARGO_BIN_EXE_skiff"), &b).unwrap();
+    }
+    b
+}
+
 /// A command running skiff as uid/gid 65534 with a clean environment.
 fn as_nobody(home: &std::path::Path, xdg: Option<&std::path::Path>) -> Command {
     let mut c = Command::new("setpriv");
     c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_skiff"))
+        .arg(binary_in(home.parent().unwrap()))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("HOME", home);
