@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! skiff: a daemonless, single-binary, Docker-compatible container engine.
 //! The map is ../shared/design.md.
 
@@ -7,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod fsroot;
 pub mod image;
+pub mod monitor;
 pub mod state;
 pub mod template;
 pub mod util;

@@ -7,7 +7,7 @@ pub mod output;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::commands::{image, inspect, system};
+use crate::commands::{container, image, inspect, system};
 use crate::error::{code, Error, Result};
 use context::{Context, GlobalOpts};
 
@@ -26,12 +26,21 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Manage containers
+    #[command(subcommand)]
+    Container(ContainerVerb),
     /// Manage images
     #[command(subcommand)]
     Image(ImageVerb),
     /// Manage skiff
     #[command(subcommand)]
     System(SystemVerb),
+    /// Create a new container
+    Create(Box<container::create::Args>),
+    /// List containers
+    Ps(container::ps::Args),
+    /// Remove one or more containers
+    Rm(container::rm::Args),
     /// List images
     Images(image::ls::Args),
     /// Pull an image from a registry
@@ -52,6 +61,20 @@ pub enum Command {
     Version(system::version::Args),
     /// Display system-wide information
     Info(system::info::Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContainerVerb {
+    /// Create a new container
+    Create(Box<container::create::Args>),
+    /// List containers
+    #[command(visible_aliases = ["list", "ps"])]
+    Ls(container::ps::Args),
+    /// Remove one or more containers
+    #[command(visible_alias = "remove")]
+    Rm(container::rm::Args),
+    /// Display detailed information on one or more containers
+    Inspect(container::inspect::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,6 +109,15 @@ pub enum SystemVerb {
 
 fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
     match cmd {
+        Command::Container(v) => match v {
+            ContainerVerb::Create(a) => container::create::run(ctx, *a),
+            ContainerVerb::Ls(a) => container::ps::run(ctx, a),
+            ContainerVerb::Rm(a) => container::rm::run(ctx, a),
+            ContainerVerb::Inspect(a) => container::inspect::run(ctx, a),
+        },
+        Command::Create(a) => container::create::run(ctx, *a),
+        Command::Ps(a) => container::ps::run(ctx, a),
+        Command::Rm(a) => container::rm::run(ctx, a),
         Command::Image(v) => match v {
             ImageVerb::Ls(a) => image::ls::run(ctx, a),
             ImageVerb::Pull(a) => image::pull::run(ctx, a),
@@ -197,5 +229,14 @@ pub fn main() -> u8 {
             report(&e, ctx.debug());
             e.exit_code()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn command_tree_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
     }
 }

@@ -36,12 +36,15 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let mut errors = Vec::new();
     for name in &args.names {
         let r = match args.kind.as_deref() {
-            Some("container") => Err(Error::NotFound(format!("No such container: {name}"))),
+            Some("container") => engine.inspect_container(name),
             Some("image") => engine.inspect_image(name),
-            _ => engine.inspect_image(name).map_err(|e| match e {
-                Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),
+            _ => match engine.inspect_container(name) {
+                Err(Error::NotFound(_)) => engine.inspect_image(name).map_err(|e| match e {
+                    Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),
+                    other => other,
+                }),
                 other => other,
-            }),
+            },
         };
         match r {
             Ok(v) => found.push(v),

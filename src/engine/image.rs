@@ -333,6 +333,32 @@ impl Engine {
                 &rec.hex()[..12]
             )));
         }
+        // An image a container was made from stays while the container does.
+        if let Some(c) = self.containers_using_image(&rec.id)?.first() {
+            let short = &rec.hex()[..12];
+            let cid = &c.id()[..12];
+            let running = super::container::process_alive(c.state.pid, c.state.pid_start_time)
+                && c.state.is_running();
+            if !force || running {
+                let (how, state) = if running {
+                    ("cannot be forced", "running")
+                } else {
+                    ("must be forced", "stopped")
+                };
+                return Err(Error::Conflict(format!(
+                    "conflict: unable to delete {short} ({how}) - image is being used by {state} container {cid}"
+                )));
+            }
+            // Forced with only stopped users: untag, keep the image for them.
+            for t in &tags {
+                repos.tags.remove(t);
+                if let Ok(r) = Reference::parse(t) {
+                    events.push(RemoveEvent::Untagged(r.familiar()));
+                }
+            }
+            self.images.put_repositories(&repos)?;
+            return Ok(events);
+        }
         for t in &tags {
             repos.tags.remove(t);
             if let Ok(r) = Reference::parse(t) {
@@ -407,8 +433,14 @@ impl Engine {
         }
         let doomed = self.list_images(filters, None)?;
         let mut report = PruneReport::default();
+        let used: HashSet<String> = self
+            .container_store()
+            .all()?
+            .into_iter()
+            .map(|c| c.config.image_id)
+            .collect();
         for s in doomed {
-            if !all && !s.dangling() {
+            if (!all && !s.dangling()) || used.contains(&s.record.id) {
                 continue;
             }
             let events = self.remove_image(&s.record.id, true)?;

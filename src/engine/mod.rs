@@ -1,12 +1,15 @@
 //! The only API the commands call. It resolves names, locks, acts and
 //! returns data; it never prints.
 
+pub mod container;
 pub mod image;
+mod names_gen;
 pub mod system;
 
 use std::path::{Path, PathBuf};
 
 use crate::image::store::ImageStore;
+use crate::state::container::ContainerStore;
 
 /// Options every engine call shares (from the global flags).
 #[derive(Debug, Clone)]
@@ -20,12 +23,18 @@ pub struct EngineOptions {
 pub struct Engine {
     opts: EngineOptions,
     images: ImageStore,
+    containers: ContainerStore,
 }
 
 impl Engine {
     pub fn new(opts: EngineOptions) -> Engine {
         let images = ImageStore::new(&opts.root);
-        Engine { opts, images }
+        let containers = ContainerStore::new(&opts.root, &opts.runroot);
+        Engine {
+            opts,
+            images,
+            containers,
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -42,5 +51,9 @@ impl Engine {
 
     pub fn image_store(&self) -> &ImageStore {
         &self.images
+    }
+
+    pub fn container_store(&self) -> &ContainerStore {
+        &self.containers
     }
 }

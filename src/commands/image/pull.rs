@@ -51,6 +51,19 @@ impl PullProgress for Lines {
     }
 }
 
+/// One line per layer on stderr (for the pull `run`/`create` do).
+pub struct StderrLines;
+
+impl PullProgress for StderrLines {
+    fn layer(&self, short: &str, event: LayerEvent) {
+        match event {
+            LayerEvent::AlreadyExists => eprintln!("{short}: Already exists"),
+            LayerEvent::Complete => eprintln!("{short}: Pull complete"),
+            _ => {}
+        }
+    }
+}
+
 /// indicatif bars on a terminal.
 struct Bars {
     multi: MultiProgress,

@@ -1,0 +1,32 @@
+//! `skiff container inspect`.
+
+use crate::cli::context::Context;
+use crate::commands::image::inspect::print;
+use crate::error::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Containers to inspect
+    #[arg(value_name = "CONTAINER", required = true)]
+    pub containers: Vec<String>,
+    /// Format output using a Go template or "json"
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Display total file sizes
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub size: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let engine = ctx.engine()?;
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for name in &args.containers {
+        match engine.inspect_container(name) {
+            Ok(v) => found.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    print(ctx, found, errors, args.format.as_deref())
+}

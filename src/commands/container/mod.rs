@@ -1,0 +1,4 @@
+pub mod create;
+pub mod inspect;
+pub mod ps;
+pub mod rm;

@@ -1,0 +1,177 @@
+//! `skiff ps` / `skiff container ls`.
+
+use serde_json::{json, Value};
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::engine::container::ContainerFilter;
+use crate::error::{Error, Result};
+use crate::state::container::{Container, Status};
+use crate::util::{time, units};
+
+const DEFAULT: &str =
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}";
+const DEFAULT_SIZE: &str = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}\t{{.Size}}";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show all containers (default shows just running)
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub all: bool,
+    /// Filter output based on conditions provided
+    #[arg(short, long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Format output using a Go template, "table", or "json"
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Show n last created containers (includes all states)
+    #[arg(short = 'n', long, value_name = "N", allow_hyphen_values = true)]
+    pub last: Option<i64>,
+    /// Show the latest created container (includes all states)
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub latest: bool,
+    /// Don't truncate output
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub no_trunc: bool,
+    /// Only display container IDs
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub quiet: bool,
+    /// Display total file sizes
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub size: bool,
+}
+
+/// Go's strconv.Quote for the strings commands hold.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// docker's STATUS column.
+pub fn status_text(c: &Container) -> String {
+    let st = &c.state;
+    let ago = |t: Option<time::UnixNanos>| {
+        let secs = t.map_or(0.0, |t| (time::now() - t) as f64 / 1e9);
+        units::human_duration(secs.max(0.0))
+    };
+    match st.status {
+        Status::Created => "Created".into(),
+        Status::Running => format!("Up {}", ago(st.started_at)),
+        Status::Paused => format!("Up {} (Paused)", ago(st.started_at)),
+        Status::Restarting => format!("Restarting ({}) {} ago", st.exit_code, ago(st.finished_at)),
+        Status::Removing => "Removal In Progress".into(),
+        Status::Exited => format!("Exited ({}) {} ago", st.exit_code, ago(st.finished_at)),
+        Status::Dead => "Dead".into(),
+    }
+}
+
+pub fn headers() -> Value {
+    json!({
+        "Command": "COMMAND", "CreatedAt": "CREATED AT", "ID": "CONTAINER ID", "Image": "IMAGE",
+        "Labels": "LABELS", "LocalVolumes": "LOCAL VOLUMES", "Mounts": "MOUNTS", "Names": "NAMES",
+        "Networks": "NETWORKS", "Ports": "PORTS", "RunningFor": "CREATED", "Size": "SIZE",
+        "State": "STATE", "Status": "STATUS"
+    })
+}
+
+pub fn row(c: &Container, no_trunc: bool) -> Value {
+    let cfg = &c.config;
+    let mut command = cfg.path.clone();
+    for a in &cfg.args {
+        command.push(' ');
+        command.push_str(a);
+    }
+    let command = if no_trunc {
+        command
+    } else {
+        units::ellipsis(&command, 20)
+    };
+    let labels: Vec<String> = cfg
+        .config
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    json!({
+        "Command": go_quote(&command),
+        "CreatedAt": time::go_string(cfg.created - cfg.created.rem_euclid(1_000_000_000)),
+        "ID": if no_trunc { cfg.id.clone() } else { cfg.id[..12].to_owned() },
+        "Image": cfg.image_name,
+        "Labels": labels.join(","),
+        "LocalVolumes": "0",
+        "Mounts": "",
+        "Names": cfg.name,
+        "Networks": cfg.host_config.network_mode,
+        "Ports": "",
+        "RunningFor": time::since(cfg.created),
+        "Size": "0B",
+        "State": c.state.status.as_str(),
+        "Status": status_text(c),
+    })
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| ContainerFilter::parse(f))
+        .collect::<Result<Vec<_>>>()?;
+    let limit = if args.latest {
+        Some(1)
+    } else {
+        args.last.filter(|n| *n > 0).map(|n| n as usize)
+    };
+    let mut list = ctx
+        .engine()?
+        .list_containers(args.all || limit.is_some(), &filters)?;
+    if let Some(n) = limit {
+        list.truncate(n);
+    }
+    if args.quiet {
+        let s: String = list.iter().map(|c| if args.no_trunc { c.id().to_owned() } else { c.id()[..12].to_owned() } + "\n").collect();
+        return output::out(&s).map(|_| 0);
+    }
+    let rows: Vec<Value> = list.iter().map(|c| row(c, args.no_trunc)).collect();
+    let default = if args.size { DEFAULT_SIZE } else { DEFAULT };
+    let label =
+        |name: &str, recv: &Value, a: &[Value]| -> Option<std::result::Result<Value, String>> {
+            if name != "Label" {
+                return None;
+            }
+            let key = a.first()?.as_str()?.to_owned();
+            let labels = recv.get("Labels")?.as_str()?.to_owned();
+            let v = labels.split(',').find_map(|kv| {
+                kv.split_once('=')
+                    .filter(|(k, _)| *k == key)
+                    .map(|(_, v)| v.to_owned())
+            });
+            Some(Ok(Value::String(v.unwrap_or_default())))
+        };
+    let f = crate::template::Formatter::new(args.format.as_deref().unwrap_or(default), default)
+        .map_err(|e| Error::InvalidArgument(format!("template parsing error: {e}")))?;
+    let text = f
+        .render_with(&headers(), &rows, &label)
+        .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+    output::out(&text)?;
+    Ok(0)
+}

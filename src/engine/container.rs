@@ -1,0 +1,546 @@
+//! Container operations that need no running process: create, list,
+//! inspect, remove, and the lazy reconcile every command does first.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::state::container::{
+    Container, ContainerConfig, ContainerState, HostSettings, RestartPolicy, RunSettings, Status,
+    Ulimit,
+};
+use crate::state::ids;
+use crate::util::time;
+
+/// Everything `create`/`run` can say about a new container.
+#[derive(Debug, Clone, Default)]
+pub struct CreateOptions {
+    pub image: String,
+    pub command: Vec<String>,
+    pub name: Option<String>,
+    pub entrypoint: Option<String>,
+    pub env: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: Option<String>,
+    pub labels: Vec<String>,
+    pub hostname: Option<String>,
+    pub tty: bool,
+    pub interactive: bool,
+    pub attach: Vec<String>,
+    pub auto_remove: bool,
+    pub init: bool,
+    pub restart: Option<String>,
+    pub network: Option<String>,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub security_opt: Vec<String>,
+    pub read_only: bool,
+    pub memory: Option<i64>,
+    pub nano_cpus: Option<i64>,
+    pub pids_limit: Option<i64>,
+    pub shm_size: Option<i64>,
+    pub ulimits: Vec<Ulimit>,
+    pub pid_mode: Option<String>,
+    pub ipc_mode: Option<String>,
+    pub uts_mode: Option<String>,
+    pub stop_signal: Option<String>,
+    pub stop_timeout: Option<i64>,
+    pub cgroup_parent: Option<String>,
+    pub log_driver: Option<String>,
+    pub log_opts: Vec<String>,
+}
+
+/// `ps` filters.
+#[derive(Debug, Clone)]
+pub enum ContainerFilter {
+    Status(Status),
+    Name(String),
+    Label(String, Option<String>),
+    Ancestor(String),
+    Id(String),
+    Exited(i32),
+}
+
+impl ContainerFilter {
+    pub fn parse(s: &str) -> Result<ContainerFilter> {
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}"))
+        })?;
+        Ok(match k {
+            "status" => ContainerFilter::Status(Status::parse(v).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "invalid filter 'status={v}': use one of created, restarting, running, removing, paused, exited, dead"
+                ))
+            })?),
+            "name" => ContainerFilter::Name(v.to_owned()),
+            "label" => match v.split_once('=') {
+                Some((a, b)) => ContainerFilter::Label(a.to_owned(), Some(b.to_owned())),
+                None => ContainerFilter::Label(v.to_owned(), None),
+            },
+            "ancestor" => ContainerFilter::Ancestor(v.to_owned()),
+            "id" => ContainerFilter::Id(v.to_owned()),
+            "exited" => ContainerFilter::Exited(
+                v.parse().map_err(|_| Error::InvalidArgument(format!("invalid filter 'exited={v}'")))?,
+            ),
+            _ => return Err(Error::InvalidArgument(format!("invalid filter '{k}'"))),
+        })
+    }
+}
+
+fn no_such_container(name: &str) -> Error {
+    Error::NotFound(format!("No such container: {name}"))
+}
+
+/// Merge `KEY=VALUE` lists: later keys win, order of first appearance kept.
+pub fn merge_env(base: &[String], over: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = base.to_vec();
+    for e in over {
+        let key = e.split('=').next().unwrap_or(e);
+        match out.iter_mut().find(|x| x.split('=').next() == Some(key)) {
+            Some(slot) => *slot = e.clone(),
+            None => out.push(e.clone()),
+        }
+    }
+    out
+}
+
+fn parse_labels(list: &[String]) -> BTreeMap<String, String> {
+    list.iter()
+        .map(|l| match l.split_once('=') {
+            Some((k, v)) => (k.to_owned(), v.to_owned()),
+            None => (l.clone(), String::new()),
+        })
+        .collect()
+}
+
+fn parse_restart(s: Option<&str>) -> Result<RestartPolicy> {
+    let s = s.unwrap_or("no");
+    let (name, count) = match s.split_once(':') {
+        Some((n, c)) => (n, Some(c)),
+        None => (s, None),
+    };
+    match name {
+        "no" | "always" | "unless-stopped" | "on-failure" => {}
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "invalid restart policy: {s}"
+            )))
+        }
+    }
+    let maximum_retry_count = match count {
+        Some(c) if name == "on-failure" => c.parse().map_err(|_| {
+            Error::InvalidArgument(format!(
+                "invalid restart policy: maximum retry count {c:?} is not a number"
+            ))
+        })?,
+        Some(_) => return Err(Error::InvalidArgument(format!(
+            "invalid restart policy: maximum retry count can only be used with 'on-failure': {s}"
+        ))),
+        None => 0,
+    };
+    Ok(RestartPolicy {
+        name: name.to_owned(),
+        maximum_retry_count,
+    })
+}
+
+fn check_network(n: Option<&str>) -> Result<String> {
+    match n.unwrap_or("none") {
+        "none" => Ok("none".into()),
+        "host" => Ok("host".into()),
+        "default" | "bridge" => Err(Error::InvalidArgument(
+            "--network bridge is not supported yet: use --network none or --network host".into(),
+        )),
+        other => Err(Error::InvalidArgument(format!(
+            "--network {other}: only none and host are supported yet"
+        ))),
+    }
+}
+
+impl Engine {
+    /// Find a container by name, id or unique id prefix.
+    pub fn container_lookup(&self, name: &str) -> Result<Container> {
+        let id = self
+            .containers
+            .find(name)?
+            .ok_or_else(|| no_such_container(name))?;
+        let c = self
+            .containers
+            .load(&id)?
+            .ok_or_else(|| no_such_container(name))?;
+        self.reconcile(c)
+    }
+
+    /// The daemonless rule: trust nothing a previous command left. A
+    /// "running" container whose process is gone (checked by pid *and*
+    /// start time) is moved to exited, with the exit file's code if the
+    /// monitor wrote one.
+    pub fn reconcile(&self, mut c: Container) -> Result<Container> {
+        if !c.state.is_running() || process_alive(c.state.pid, c.state.pid_start_time) {
+            return Ok(c);
+        }
+        let _g = self.containers.lock(c.id())?;
+        let mut st = self.containers.load_state(c.id())?;
+        if st.is_running() && !process_alive(st.pid, st.pid_start_time) {
+            let exit = crate::monitor::read_exit_file(&self.containers.run_dir(c.id()));
+            st.status = Status::Exited;
+            st.exit_code = exit.map_or(-1, |e| e.code);
+            st.finished_at = Some(exit.map_or_else(time::now, |e| e.at));
+            st.pid = 0;
+            self.containers.save_state(c.id(), &st)?;
+        }
+        c.state = st;
+        Ok(c)
+    }
+
+    /// `create`: reserve the name, resolve the image and command, write the config.
+    pub fn create_container(&self, o: &CreateOptions) -> Result<Container> {
+        let image = self.image_lookup(&o.image)?;
+        let img_cfg = self.image_config(&image)?.config.unwrap_or_default();
+        let entrypoint: Vec<String> = match &o.entrypoint {
+            Some(e) if e.is_empty() => Vec::new(),
+            Some(e) => vec![e.clone()],
+            None => img_cfg.entrypoint.clone().unwrap_or_default(),
+        };
+        let cmd: Vec<String> = if !o.command.is_empty() {
+            o.command.clone()
+        } else if o.entrypoint.is_some() {
+            Vec::new()
+        } else {
+            img_cfg.cmd.clone().unwrap_or_default()
+        };
+        let full: Vec<String> = entrypoint.iter().chain(cmd.iter()).cloned().collect();
+        let Some((path, args)) = full.split_first() else {
+            return Err(Error::InvalidArgument("No command specified".into()));
+        };
+        let restart_policy = parse_restart(o.restart.as_deref())?;
+        if o.auto_remove && restart_policy.name != "no" {
+            return Err(Error::InvalidArgument(
+                "Conflicting options: --restart and --rm".into(),
+            ));
+        }
+        let network_mode = check_network(o.network.as_deref())?;
+        let id = ids::new_id();
+        let name = match &o.name {
+            Some(n) => {
+                let n = n.strip_prefix('/').unwrap_or(n);
+                self.containers.reserve_name(n, &id)?;
+                n.to_owned()
+            }
+            None => self.reserve_random_name(&id)?,
+        };
+        let mut labels = img_cfg.labels.clone().unwrap_or_default();
+        labels.extend(parse_labels(&o.labels));
+        let env = merge_env(&img_cfg.env.clone().unwrap_or_default(), &o.env);
+        let log_opts = parse_labels(&o.log_opts);
+        let lowers = self
+            .images
+            .layer_dir_paths(&image)
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let config = ContainerConfig {
+            id: id.clone(),
+            name: name.clone(),
+            created: time::now(),
+            image_name: o.image.clone(),
+            image_id: image.id.clone(),
+            path: path.clone(),
+            args: args.to_vec(),
+            config: RunSettings {
+                hostname: o.hostname.clone().unwrap_or_else(|| id[..12].to_owned()),
+                domainname: String::new(),
+                user: o.user.clone().or(img_cfg.user.clone()).unwrap_or_default(),
+                attach_stdin: o.interactive,
+                attach_stdout: true,
+                attach_stderr: true,
+                tty: o.tty,
+                open_stdin: o.interactive,
+                stdin_once: o.interactive,
+                env,
+                cmd: if cmd.is_empty() { None } else { Some(cmd) },
+                entrypoint: if entrypoint.is_empty() {
+                    None
+                } else {
+                    Some(entrypoint)
+                },
+                image: o.image.clone(),
+                working_dir: o
+                    .workdir
+                    .clone()
+                    .or(img_cfg.working_dir.clone())
+                    .unwrap_or_default(),
+                labels,
+                stop_signal: o.stop_signal.clone().or(img_cfg.stop_signal.clone()),
+                stop_timeout: o.stop_timeout,
+                exposed_ports: img_cfg.exposed_ports.clone(),
+            },
+            host_config: HostSettings {
+                auto_remove: o.auto_remove,
+                network_mode,
+                privileged: o.privileged,
+                cap_add: o.cap_add.clone(),
+                cap_drop: o.cap_drop.clone(),
+                security_opt: o.security_opt.clone(),
+                readonly_rootfs: o.read_only,
+                memory: o.memory.unwrap_or(0),
+                nano_cpus: o.nano_cpus.unwrap_or(0),
+                pids_limit: o.pids_limit,
+                shm_size: o.shm_size.unwrap_or(64 << 20),
+                ulimits: o.ulimits.clone(),
+                init: o.init,
+                restart_policy,
+                pid_mode: o.pid_mode.clone().unwrap_or_default(),
+                ipc_mode: o.ipc_mode.clone().unwrap_or_else(|| "private".into()),
+                uts_mode: o.uts_mode.clone().unwrap_or_default(),
+                cgroup_parent: o.cgroup_parent.clone().unwrap_or_default(),
+                oom_score_adj: 0,
+                log_driver: o.log_driver.clone().unwrap_or_else(|| "json-file".into()),
+                log_opts,
+            },
+            lowers,
+        };
+        if let Err(e) = self.containers.create(&config) {
+            let _ = std::fs::remove_dir_all(self.containers.dir(&id));
+            let _ = self.containers.release_name(&name, &id);
+            return Err(e);
+        }
+        Ok(Container {
+            config,
+            state: ContainerState::default(),
+        })
+    }
+
+    fn reserve_random_name(&self, id: &str) -> Result<String> {
+        for retry in 0..10 {
+            let name = super::names_gen::random_name(&ids::new_id(), retry);
+            if self.containers.reserve_name(&name, id).is_ok() {
+                return Ok(name);
+            }
+        }
+        let name = format!("skiff_{}", &id[..12]);
+        self.containers.reserve_name(&name, id)?;
+        Ok(name)
+    }
+
+    /// `ps`: newest first.
+    pub fn list_containers(
+        &self,
+        all: bool,
+        filters: &[ContainerFilter],
+    ) -> Result<Vec<Container>> {
+        let mut out = Vec::new();
+        for c in self.containers.all()? {
+            let c = self.reconcile(c)?;
+            let explicit_status = filters
+                .iter()
+                .any(|f| matches!(f, ContainerFilter::Status(_)));
+            if !all && !explicit_status && !c.state.is_running() {
+                continue;
+            }
+            if filters.iter().all(|f| self.container_matches(&c, f)) {
+                out.push(c);
+            }
+        }
+        out.sort_by_key(|c| std::cmp::Reverse(c.config.created));
+        Ok(out)
+    }
+
+    fn container_matches(&self, c: &Container, f: &ContainerFilter) -> bool {
+        match f {
+            ContainerFilter::Status(s) => c.state.status == *s,
+            ContainerFilter::Name(n) => c.name().contains(n.trim_start_matches('/')),
+            ContainerFilter::Id(p) => c.id().starts_with(p),
+            ContainerFilter::Exited(code) => {
+                c.state.status == Status::Exited && c.state.exit_code == *code
+            }
+            ContainerFilter::Label(k, v) => match v {
+                Some(v) => c.config.config.labels.get(k) == Some(v),
+                None => c.config.config.labels.contains_key(k),
+            },
+            ContainerFilter::Ancestor(img) => {
+                c.config.image_name == *img
+                    || self
+                        .image_lookup(img)
+                        .is_ok_and(|r| r.id == c.config.image_id)
+            }
+        }
+    }
+
+    /// `rm`: a running container needs `force` (then it is killed first).
+    pub fn remove_container(&self, name: &str, force: bool) -> Result<String> {
+        let c = self.container_lookup(name)?;
+        let _g = self.containers.lock(c.id())?;
+        let c = match self.containers.load(c.id())? {
+            Some(c) => c,
+            None => return Err(no_such_container(name)),
+        };
+        if c.state.is_running() && process_alive(c.state.pid, c.state.pid_start_time) {
+            if !force {
+                return Err(Error::Conflict(format!(
+                    "You cannot remove a running container {}. Stop the container before attempting removal or force remove",
+                    c.id()
+                )));
+            }
+            crate::monitor::kill_and_wait(
+                c.state.pid,
+                c.state.pid_start_time,
+                std::time::Duration::from_secs(10),
+            );
+        }
+        crate::monitor::cleanup_leftovers(&self.containers, &c);
+        self.containers.remove(&c)?;
+        Ok(c.id().to_owned())
+    }
+
+    /// `container inspect`: docker's JSON shape.
+    pub fn inspect_container(&self, name: &str) -> Result<Value> {
+        let c = self.container_lookup(name)?;
+        Ok(self.container_json(&c))
+    }
+
+    fn container_json(&self, c: &Container) -> Value {
+        let cfg = &c.config;
+        let st = &c.state;
+        let dir = self.containers.dir(c.id());
+        let ts = |t: Option<time::UnixNanos>| {
+            t.map(time::rfc3339_nano)
+                .unwrap_or_else(|| "0001-01-01T00:00:00Z".into())
+        };
+        let running = st.is_running();
+        let h = &cfg.host_config;
+        let rc = &cfg.config;
+        let ulimits: Vec<Value> = h
+            .ulimits
+            .iter()
+            .map(|u| json!({"Name": u.name, "Hard": u.hard, "Soft": u.soft}))
+            .collect();
+        let log_cfg: BTreeMap<&String, &String> = h.log_opts.iter().collect();
+        json!({
+            "Id": cfg.id,
+            "Created": time::rfc3339_nano(cfg.created),
+            "Path": cfg.path,
+            "Args": cfg.args,
+            "State": {
+                "Status": st.status.as_str(),
+                "Running": running && st.status != Status::Paused,
+                "Paused": st.status == Status::Paused,
+                "Restarting": st.status == Status::Restarting,
+                "OOMKilled": st.oom_killed,
+                "Dead": st.status == Status::Dead,
+                "Pid": if running { st.pid } else { 0 },
+                "ExitCode": st.exit_code,
+                "Error": st.error,
+                "StartedAt": ts(st.started_at),
+                "FinishedAt": ts(st.finished_at),
+            },
+            "Image": cfg.image_id,
+            "ResolvConfPath": dir.join("userdata/resolv.conf"),
+            "HostnamePath": dir.join("userdata/hostname"),
+            "HostsPath": dir.join("userdata/hosts"),
+            "LogPath": dir.join(format!("{}-json.log", cfg.id)),
+            "Name": format!("/{}", cfg.name),
+            "RestartCount": st.restart_count,
+            "Driver": "overlay",
+            "Platform": "linux",
+            "MountLabel": "",
+            "ProcessLabel": "",
+            "AppArmorProfile": "",
+            "ExecIDs": Value::Null,
+            "HostConfig": {
+                "Binds": Value::Null,
+                "ContainerIDFile": "",
+                "LogConfig": {"Type": h.log_driver, "Config": log_cfg},
+                "NetworkMode": h.network_mode,
+                "PortBindings": {},
+                "RestartPolicy": {"Name": h.restart_policy.name, "MaximumRetryCount": h.restart_policy.maximum_retry_count},
+                "AutoRemove": h.auto_remove,
+                "CapAdd": if h.cap_add.is_empty() { Value::Null } else { json!(h.cap_add) },
+                "CapDrop": if h.cap_drop.is_empty() { Value::Null } else { json!(h.cap_drop) },
+                "CgroupnsMode": "private",
+                "IpcMode": h.ipc_mode,
+                "Cgroup": "",
+                "OomScoreAdj": h.oom_score_adj,
+                "PidMode": h.pid_mode,
+                "Privileged": h.privileged,
+                "ReadonlyRootfs": h.readonly_rootfs,
+                "SecurityOpt": if h.security_opt.is_empty() { Value::Null } else { json!(h.security_opt) },
+                "UTSMode": h.uts_mode,
+                "ShmSize": h.shm_size,
+                "Runtime": "skiff",
+                "CgroupParent": h.cgroup_parent,
+                "Memory": h.memory,
+                "NanoCpus": h.nano_cpus,
+                "PidsLimit": h.pids_limit,
+                "Ulimits": if ulimits.is_empty() { Value::Null } else { json!(ulimits) },
+                "Init": h.init,
+            },
+            "GraphDriver": {
+                "Data": {
+                    "LowerDir": cfg.lowers.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(":"),
+                    "UpperDir": dir.join("upper"),
+                    "WorkDir": dir.join("work"),
+                    "MergedDir": self.containers.run_dir(c.id()).join("rootfs"),
+                },
+                "Name": "overlay",
+            },
+            "Mounts": [],
+            "Config": {
+                "Hostname": rc.hostname,
+                "Domainname": rc.domainname,
+                "User": rc.user,
+                "AttachStdin": rc.attach_stdin,
+                "AttachStdout": rc.attach_stdout,
+                "AttachStderr": rc.attach_stderr,
+                "Tty": rc.tty,
+                "OpenStdin": rc.open_stdin,
+                "StdinOnce": rc.stdin_once,
+                "Env": rc.env,
+                "Cmd": rc.cmd,
+                "Image": rc.image,
+                "Volumes": Value::Null,
+                "WorkingDir": rc.working_dir,
+                "Entrypoint": rc.entrypoint,
+                "OnBuild": Value::Null,
+                "Labels": rc.labels,
+                "StopSignal": rc.stop_signal,
+            },
+            "NetworkSettings": {
+                "Bridge": "",
+                "SandboxID": "",
+                "HairpinMode": false,
+                "Ports": {},
+                "SandboxKey": "",
+                "Gateway": "",
+                "IPAddress": "",
+                "IPPrefixLen": 0,
+                "MacAddress": "",
+                "Networks": {},
+            },
+        })
+    }
+
+    /// Containers made from an image (for rmi's refusal).
+    pub fn containers_using_image(&self, image_id: &str) -> Result<Vec<Container>> {
+        Ok(self
+            .containers
+            .all()?
+            .into_iter()
+            .filter(|c| c.config.image_id == image_id)
+            .collect())
+    }
+}
+
+/// Is `pid` alive and the same process (start time) we recorded?
+pub fn process_alive(pid: i32, start_time: u64) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match crate::monitor::proc_start_time(pid) {
+        Some(t) => start_time == 0 || t == start_time,
+        None => false,
+    }
+}

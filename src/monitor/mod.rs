@@ -1,0 +1,68 @@
+//! The per-container monitor (the role conmon plays for podman): it owns
+//! the container's stdio, logs and exit code, and cleans up after it. This
+//! file holds the pieces other commands use to read what a monitor left.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::state::container::{Container, ContainerStore};
+use crate::util::time::UnixNanos;
+
+/// What the monitor writes when its container exits: `<code> <unix nanos>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitFile {
+    pub code: i32,
+    pub at: UnixNanos,
+}
+
+pub fn read_exit_file(run_dir: &Path) -> Option<ExitFile> {
+    let s = std::fs::read_to_string(run_dir.join("exit")).ok()?;
+    let mut it = s.split_whitespace();
+    let code = it.next()?.parse().ok()?;
+    let at = it
+        .next()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(crate::util::time::now);
+    Some(ExitFile { code, at })
+}
+
+pub fn write_exit_file(run_dir: &Path, e: ExitFile) -> crate::Result<()> {
+    crate::state::atomic::write(
+        &run_dir.join("exit"),
+        format!("{} {}\n", e.code, e.at).as_bytes(),
+    )
+}
+
+/// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot).
+pub fn proc_start_time(pid: i32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) may hold spaces and parens: split after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    rest.split(' ').nth(19)?.parse().ok()
+}
+
+/// SIGKILL a process (if it is still the one we recorded) and wait for it to go.
+pub fn kill_and_wait(pid: i32, start_time: u64, timeout: Duration) -> bool {
+    if pid <= 0 || proc_start_time(pid).is_none_or(|t| start_time != 0 && t != start_time) {
+        return true;
+    }
+    if let Some(p) = rustix::process::Pid::from_raw(pid) {
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+    }
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        match proc_start_time(pid) {
+            None => return true,
+            Some(t) if start_time != 0 && t != start_time => return true,
+            _ => {}
+        }
+        // A zombie whose parent is gone is reaped by init; ours by our own waitpid.
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    false
+}
+
+/// Release what a dead monitor may have left (runtime dir).
+pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
+    let _ = std::fs::remove_dir_all(store.run_dir(c.id()));
+}

@@ -1,0 +1,391 @@
+//! Containers on disk: immutable config (written once at create) apart from
+//! mutable state, each written atomically under the container's lock.
+//! ```text
+//! <root>/containers/<id>/config.json   ContainerConfig (never rewritten, except by rename)
+//! <root>/containers/<id>/state.json    ContainerState
+//! <root>/containers/<id>/lock          flock guarding state changes
+//! <root>/containers/<id>/userdata/     hosts, hostname, resolv.conf
+//! <root>/containers/<id>/upper, work   the overlay upper and work dirs
+//! <root>/containers/<id>/<id>-json.log json-file logs
+//! <root>/names/<name>                  name reservation (contents: id)
+//! <runroot>/containers/<id>/           exit, attach.sock, rootfs/ (runtime)
+//! ```
+//! A half-created container (a name file whose id has no config.json, a dir
+//! without config.json) is invisible to normal commands.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, IoContext, Result};
+use crate::state::{atomic, ids, lock::LockGuard, names};
+use crate::util::time::UnixNanos;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct RestartPolicy {
+    pub name: String,
+    pub maximum_retry_count: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct Ulimit {
+    pub name: String,
+    pub soft: i64,
+    pub hard: i64,
+}
+
+/// docker's Config (what the container runs).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct RunSettings {
+    pub hostname: String,
+    pub domainname: String,
+    pub user: String,
+    pub attach_stdin: bool,
+    pub attach_stdout: bool,
+    pub attach_stderr: bool,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub stdin_once: bool,
+    pub env: Vec<String>,
+    pub cmd: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    pub image: String,
+    pub working_dir: String,
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+}
+
+/// docker's HostConfig (how the host runs it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct HostSettings {
+    pub auto_remove: bool,
+    pub network_mode: String,
+    pub privileged: bool,
+    pub cap_add: Vec<String>,
+    pub cap_drop: Vec<String>,
+    pub security_opt: Vec<String>,
+    pub readonly_rootfs: bool,
+    pub memory: i64,
+    pub nano_cpus: i64,
+    pub pids_limit: Option<i64>,
+    pub shm_size: i64,
+    pub ulimits: Vec<Ulimit>,
+    pub init: bool,
+    pub restart_policy: RestartPolicy,
+    pub pid_mode: String,
+    pub ipc_mode: String,
+    pub uts_mode: String,
+    pub cgroup_parent: String,
+    pub oom_score_adj: i32,
+    pub log_driver: String,
+    pub log_opts: BTreeMap<String, String>,
+}
+
+/// Written once by `create`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ContainerConfig {
+    pub id: String,
+    pub name: String,
+    pub created: UnixNanos,
+    /// The image as the user named it.
+    pub image_name: String,
+    /// `sha256:` image id.
+    pub image_id: String,
+    /// The resolved command: path and args (entrypoint + cmd).
+    pub path: String,
+    pub args: Vec<String>,
+    pub config: RunSettings,
+    pub host_config: HostSettings,
+    /// Image layer dirs, top first (overlay lowerdir order).
+    pub lowers: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Created,
+    Running,
+    Paused,
+    Restarting,
+    Removing,
+    Exited,
+    Dead,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "created",
+            Status::Running => "running",
+            Status::Paused => "paused",
+            Status::Restarting => "restarting",
+            Status::Removing => "removing",
+            Status::Exited => "exited",
+            Status::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "created" => Status::Created,
+            "running" => Status::Running,
+            "paused" => Status::Paused,
+            "restarting" => Status::Restarting,
+            "removing" => Status::Removing,
+            "exited" => Status::Exited,
+            "dead" => Status::Dead,
+            _ => return None,
+        })
+    }
+}
+
+/// Mutable; rewritten (atomically) as the container moves.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ContainerState {
+    pub status: Status,
+    #[serde(default)]
+    pub pid: i32,
+    /// Field 22 of /proc/<pid>/stat: a reused pid is never mistaken for ours.
+    #[serde(default)]
+    pub pid_start_time: u64,
+    #[serde(default)]
+    pub monitor_pid: i32,
+    #[serde(default)]
+    pub monitor_start_time: u64,
+    #[serde(default)]
+    pub exit_code: i32,
+    #[serde(default)]
+    pub started_at: Option<UnixNanos>,
+    #[serde(default)]
+    pub finished_at: Option<UnixNanos>,
+    #[serde(default)]
+    pub oom_killed: bool,
+    #[serde(default)]
+    pub error: String,
+    #[serde(default)]
+    pub restart_count: u32,
+    #[serde(default)]
+    pub cgroup_paths: Vec<PathBuf>,
+}
+
+impl ContainerState {
+    pub fn can_start(&self) -> bool {
+        matches!(self.status, Status::Created | Status::Exited)
+    }
+    pub fn is_running(&self) -> bool {
+        matches!(
+            self.status,
+            Status::Running | Status::Paused | Status::Restarting
+        )
+    }
+}
+
+/// One container: its config and current state.
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub config: ContainerConfig,
+    pub state: ContainerState,
+}
+
+impl Container {
+    pub fn id(&self) -> &str {
+        &self.config.id
+    }
+    pub fn name(&self) -> &str {
+        &self.config.name
+    }
+}
+
+/// A name file older than a minute.
+fn stale(path: &Path) -> bool {
+    fs::metadata(path)
+        .ok()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() > 60)
+}
+
+/// docker's rule for container names.
+pub fn valid_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() >= 2
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-')
+}
+
+#[derive(Debug, Clone)]
+pub struct ContainerStore {
+    root: PathBuf,
+    runroot: PathBuf,
+}
+
+impl ContainerStore {
+    pub fn new(root: &Path, runroot: &Path) -> ContainerStore {
+        ContainerStore {
+            root: root.to_path_buf(),
+            runroot: runroot.to_path_buf(),
+        }
+    }
+
+    pub fn dir(&self, id: &str) -> PathBuf {
+        self.root.join("containers").join(id)
+    }
+
+    pub fn run_dir(&self, id: &str) -> PathBuf {
+        self.runroot.join("containers").join(id)
+    }
+
+    pub fn names_dir(&self) -> Result<PathBuf> {
+        let d = self.root.join("names");
+        fs::create_dir_all(&d).ctx("creating", &d)?;
+        Ok(d)
+    }
+
+    /// Reserve `name` for `id`; a clear docker-style error when taken.
+    pub fn reserve_name(&self, name: &str, id: &str) -> Result<()> {
+        if !valid_name(name) {
+            return Err(Error::InvalidArgument(format!(
+                "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+            )));
+        }
+        let dir = self.names_dir()?;
+        if names::reserve(&dir, name, id)? {
+            return Ok(());
+        }
+        let holder = names::lookup(&dir, name)?.unwrap_or_default();
+        // A name left by a create that died before writing config.json is
+        // free again once it is clearly abandoned (a live create takes ms).
+        if !holder.is_empty()
+            && !self.dir(&holder).join("config.json").exists()
+            && stale(&dir.join(name))
+        {
+            names::release(&dir, name, &holder)?;
+            if names::reserve(&dir, name, id)? {
+                return Ok(());
+            }
+        }
+        let holder = names::lookup(&dir, name)?.unwrap_or_default();
+        Err(Error::Conflict(format!(
+            "Conflict. The container name \"/{name}\" is already in use by container \"{holder}\". You have to remove (or rename) that container to be able to reuse that name."
+        )))
+    }
+
+    pub fn release_name(&self, name: &str, id: &str) -> Result<()> {
+        names::release(&self.names_dir()?, name, id)
+    }
+
+    pub fn lock(&self, id: &str) -> Result<LockGuard> {
+        LockGuard::exclusive(&self.dir(id).join("lock"))
+    }
+
+    /// Write a new container's dir and config (state: created).
+    pub fn create(&self, config: &ContainerConfig) -> Result<()> {
+        let dir = self.dir(&config.id);
+        fs::create_dir_all(dir.join("userdata")).ctx("creating", &dir)?;
+        atomic::write_json(&dir.join("state.json"), &ContainerState::default())?;
+        // config.json last: its presence makes the container visible.
+        atomic::write_json(&dir.join("config.json"), config)
+    }
+
+    pub fn load(&self, id: &str) -> Result<Option<Container>> {
+        let dir = self.dir(id);
+        let config: ContainerConfig = match fs::read(dir.join("config.json")) {
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+                Error::Other(format!(
+                    "corrupt {}: {e}",
+                    dir.join("config.json").display()
+                ))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("reading", dir.join("config.json"), e)),
+        };
+        let state = self.load_state(id)?;
+        Ok(Some(Container { config, state }))
+    }
+
+    pub fn load_state(&self, id: &str) -> Result<ContainerState> {
+        let p = self.dir(id).join("state.json");
+        match fs::read(&p) {
+            Ok(b) => serde_json::from_slice(&b)
+                .map_err(|e| Error::Other(format!("corrupt {}: {e}", p.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ContainerState::default()),
+            Err(e) => Err(Error::io("reading", &p, e)),
+        }
+    }
+
+    /// Write state; call while holding [`lock`].
+    pub fn save_state(&self, id: &str, state: &ContainerState) -> Result<()> {
+        atomic::write_json(&self.dir(id).join("state.json"), state)
+    }
+
+    /// Every complete container's id.
+    pub fn ids(&self) -> Result<Vec<String>> {
+        let dir = self.root.join("containers");
+        let rd = match fs::read_dir(&dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(Error::io("reading", &dir, e)),
+        };
+        Ok(rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| ids::is_full_id(n))
+            .collect())
+    }
+
+    pub fn all(&self) -> Result<Vec<Container>> {
+        let mut out = Vec::new();
+        for id in self.ids()? {
+            if let Some(c) = self.load(&id)? {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Find by full id, name, or unique id prefix.
+    pub fn find(&self, name_or_id: &str) -> Result<Option<String>> {
+        if ids::is_full_id(name_or_id) && self.dir(name_or_id).join("config.json").exists() {
+            return Ok(Some(name_or_id.to_owned()));
+        }
+        let name = name_or_id.strip_prefix('/').unwrap_or(name_or_id);
+        if valid_name(name) {
+            if let Some(id) = names::lookup(&self.names_dir()?, name)? {
+                if self.dir(&id).join("config.json").exists() {
+                    return Ok(Some(id));
+                }
+            }
+        }
+        let all = self.ids()?;
+        ids::match_prefix(all.iter().map(String::as_str), name_or_id, "container")
+    }
+
+    /// Remove a container's dirs and name (call while holding its lock;
+    /// config.json goes first so a half-removed container is invisible).
+    pub fn remove(&self, c: &Container) -> Result<()> {
+        let dir = self.dir(c.id());
+        match fs::remove_file(dir.join("config.json")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::io("removing", &dir, e))
+            }
+            _ => {}
+        }
+        self.release_name(c.name(), c.id())?;
+        let run = self.run_dir(c.id());
+        let _ = fs::remove_dir_all(&run);
+        fs::remove_dir_all(&dir).ctx("removing", &dir)
+    }
+}

@@ -1,0 +1,239 @@
+//! Containers without a running process: create, ps, inspect, rm, names.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn setup() -> (Registry, Skiff, String) {
+    let reg = Registry::start();
+    let layout = tempfile::tempdir().unwrap();
+    oci_layout(
+        layout.path(),
+        "latest",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        json!({"from": "image"}),
+    );
+    let name = format!("{}/busybox:latest", reg.host());
+    push(layout.path(), "latest", &name, &[]);
+    (reg, Skiff::new(), name)
+}
+
+#[test]
+fn create_pulls_missing_image_then_ps_inspect_rm() {
+    require!("docker-registry", "skopeo");
+    let (_reg, s, img) = setup();
+    let (code, id, err) = s.run(&[
+        "create",
+        "--name",
+        "web",
+        "-e",
+        "A=1",
+        "-l",
+        "tier=front",
+        &img,
+        "sh",
+        "-c",
+        "echo hi; sleep 1000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.starts_with(&format!("Unable to find image '{img}' locally\n")),
+        "{err}"
+    );
+    let id = id.trim().to_owned();
+    assert_eq!(id.len(), 64);
+    assert_eq!(
+        s.ok(&["ps", "-q"]),
+        "",
+        "created containers are not running"
+    );
+    assert_eq!(s.ok(&["ps", "-aq"]), format!("{}\n", &id[..12]));
+    let table = s.ok(&["ps", "-a"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("CONTAINER ID   IMAGE"), "{table}");
+    assert!(
+        lines[0].contains("COMMAND") && lines[0].ends_with("NAMES"),
+        "{table}"
+    );
+    assert!(
+        lines[1].contains("\"sh -c 'echo hi; sl…\"")
+            || lines[1].contains("\"sh -c echo hi; slee…\""),
+        "{table}"
+    );
+    assert!(
+        lines[1].contains(" Created ") && lines[1].ends_with(" web"),
+        "{table}"
+    );
+
+    let v: Value = serde_json::from_str(&s.ok(&["inspect", "web"])).unwrap();
+    let c = &v[0];
+    assert_eq!(c["Id"], id);
+    assert_eq!(c["Name"], "/web");
+    assert_eq!(c["Path"], "sh");
+    assert_eq!(c["Args"], json!(["-c", "echo hi; sleep 1000"]));
+    assert_eq!(c["State"]["Status"], "created");
+    assert_eq!(c["State"]["Running"], false);
+    assert_eq!(
+        c["Config"]["Env"],
+        json!([
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "A=1"
+        ])
+    );
+    assert_eq!(
+        c["Config"]["Labels"],
+        json!({"from": "image", "tier": "front"})
+    );
+    assert_eq!(c["Config"]["Hostname"], &id[..12]);
+    assert_eq!(
+        s.ok(&[
+            "container",
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.Config.Cmd}}",
+            &id[..6]
+        ]),
+        "created [sh -c echo hi; sleep 1000]\n"
+    );
+    assert_eq!(
+        s.ok(&[
+            "ps",
+            "-a",
+            "--format",
+            "{{.Names}} {{.Label \"tier\"}} {{.State}}"
+        ]),
+        "web front created\n"
+    );
+    assert_eq!(s.ok(&["ps", "-a", "-f", "label=tier=back", "-q"]), "");
+    assert_eq!(
+        s.ok(&["ps", "-a", "-f", "name=we", "--format", "{{.Names}}"]),
+        "web\n"
+    );
+    assert_eq!(
+        s.ok(&["ps", "-a", "-f", "status=created", "--format", "{{.Names}}"]),
+        "web\n"
+    );
+    assert_eq!(
+        s.ok(&["ps", "-a", "-f", "ancestor=", "--format", "{{.Names}}"]),
+        ""
+    );
+
+    // The image stays while a container uses it.
+    let err = s.fails(125, &["rmi", &img]);
+    assert!(
+        err.contains("image is being used by stopped container"),
+        "{err}"
+    );
+
+    assert_eq!(s.ok(&["rm", "web"]), "web\n");
+    assert_eq!(s.ok(&["ps", "-aq"]), "");
+    assert_eq!(
+        s.fails(125, &["rm", "web"]),
+        "Error: No such container: web\n"
+    );
+    assert_eq!(
+        s.ok(&["rm", "-f", "web"]),
+        "",
+        "rm -f of a missing container is not an error"
+    );
+    s.ok(&["rmi", &img]);
+}
+
+#[test]
+fn cmd_and_entrypoint_semantics() {
+    require!("docker-registry", "skopeo");
+    let (_reg, s, img) = setup();
+    s.ok(&["pull", "-q", &img]);
+    let inspect = |name: &str| -> (Value, Value) {
+        let v: Value = serde_json::from_str(&s.ok(&["inspect", name])).unwrap();
+        (v[0]["Path"].clone(), v[0]["Args"].clone())
+    };
+    s.ok(&["create", "--name", "ca", &img]);
+    assert_eq!(inspect("ca"), (json!("sh"), json!([])), "image CMD");
+    s.ok(&["create", "--name", "cb", &img, "echo", "x"]);
+    assert_eq!(inspect("cb"), (json!("echo"), json!(["x"])));
+    s.ok(&[
+        "create",
+        "--name",
+        "cc",
+        "--entrypoint",
+        "/bin/echo",
+        &img,
+        "y",
+    ]);
+    assert_eq!(inspect("cc"), (json!("/bin/echo"), json!(["y"])));
+    s.ok(&["create", "--name", "cd", "--entrypoint", "/bin/true", &img]);
+    assert_eq!(
+        inspect("cd"),
+        (json!("/bin/true"), json!([])),
+        "--entrypoint drops the image CMD"
+    );
+    let err = s.fails(125, &["create", "--entrypoint", "", &img]);
+    assert_eq!(err, "Error: No command specified\n");
+    let err = s.fails(125, &["create", "--restart", "sometimes", &img]);
+    assert!(err.contains("invalid restart policy"), "{err}");
+    let err = s.fails(125, &["create", "--rm", "--restart", "always", &img]);
+    assert!(err.contains("Conflicting options"), "{err}");
+    let err = s.fails(125, &["create", "--name", "x", &img]);
+    assert!(
+        err.contains("Invalid container name (x)"),
+        "docker needs two characters: {err}"
+    );
+    let err = s.fails(125, &["create", "--name", "bad name", &img]);
+    assert!(err.contains("Invalid container name (bad name)"), "{err}");
+    let err = s.fails(125, &["create", "-m", "lots", &img]);
+    assert!(err.contains("--memory"), "{err}");
+    let err = s.fails(125, &["create", "--pull", "never", "127.0.0.1:1/none:x"]);
+    assert_eq!(err, "Error: No such image: 127.0.0.1:1/none:x\n");
+    assert_eq!(
+        s.ok(&["ps", "-a", "--format", "{{.Names}}"])
+            .lines()
+            .count(),
+        4,
+        "failed creates leave nothing"
+    );
+    let names = std::fs::read_dir(s.root().join("names")).unwrap().count();
+    assert_eq!(names, 4, "failed creates leave no name reservation");
+}
+
+#[test]
+fn hundred_parallel_creates_one_name_one_winner() {
+    require!("docker-registry", "skopeo");
+    let (_reg, s, img) = setup();
+    s.ok(&["pull", "-q", &img]);
+    let kids: Vec<_> = (0..100)
+        .map(|_| {
+            s.cmd()
+                .args(["create", "--name", "same", &img])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let (mut won, mut lost) = (0, 0);
+    for k in kids {
+        let out = k.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => won += 1,
+            Some(125) => {
+                assert!(
+                    err.contains("The container name \"/same\" is already in use"),
+                    "{err}"
+                );
+                assert_eq!(err.lines().count(), 1, "{err}");
+                lost += 1;
+            }
+            other => panic!("unexpected exit {other:?}: {err}"),
+        }
+    }
+    assert_eq!((won, lost), (1, 99));
+    assert_eq!(s.ok(&["ps", "-a", "--format", "{{.Names}}"]), "same\n");
+    let dirs = std::fs::read_dir(s.root().join("containers"))
+        .unwrap()
+        .count();
+    assert_eq!(dirs, 1, "losers leave no container dir");
+}
