@@ -37,6 +37,9 @@ pub enum Error {
     Registry(#[from] crate::image::registry::RegistryError),
     #[error(transparent)]
     Layer(#[from] crate::image::layer::LayerError),
+    /// The container could not be started; `code` is docker's 125/126/127.
+    #[error("{message}")]
+    Start { code: u8, message: String },
     /// Anything else, already phrased for the user.
     #[error("{0}")]
     Other(String),
@@ -52,7 +55,10 @@ impl Error {
     }
 
     pub fn exit_code(&self) -> u8 {
-        code::ENGINE
+        match self {
+            Error::Start { code, .. } => *code,
+            _ => code::ENGINE,
+        }
     }
 
     /// Prefix the message with what was being done: `pulling x: <msg>`.

@@ -35,8 +35,30 @@ pub enum Command {
     /// Manage skiff
     #[command(subcommand)]
     System(SystemVerb),
+    /// Create and run a new container from an image
+    Run(Box<container::run::Args>),
     /// Create a new container
     Create(Box<container::create::Args>),
+    /// Start one or more stopped containers
+    Start(container::start::Args),
+    /// Stop one or more running containers
+    Stop(container::stop::Args),
+    /// Restart one or more containers
+    Restart(container::restart::Args),
+    /// Kill one or more running containers
+    Kill(container::kill::Args),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(container::wait::Args),
+    /// Fetch the logs of a container
+    Logs(container::logs::Args),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(container::attach::Args),
+    /// Rename a container
+    Rename(container::rename::Args),
+    /// Display the running processes of a container
+    Top(container::top::Args),
+    /// List port mappings of a container
+    Port(container::port::Args),
     /// List containers
     Ps(container::ps::Args),
     /// Remove one or more containers
@@ -65,8 +87,24 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ContainerVerb {
+    /// Create and run a new container from an image
+    Run(Box<container::run::Args>),
     /// Create a new container
     Create(Box<container::create::Args>),
+    /// Start one or more stopped containers
+    Start(container::start::Args),
+    /// Stop one or more running containers
+    Stop(container::stop::Args),
+    /// Restart one or more containers
+    Restart(container::restart::Args),
+    /// Kill one or more running containers
+    Kill(container::kill::Args),
+    /// Block until one or more containers stop, then print their exit codes
+    Wait(container::wait::Args),
+    /// Fetch the logs of a container
+    Logs(container::logs::Args),
+    /// Attach local standard input, output, and error streams to a running container
+    Attach(container::attach::Args),
     /// List containers
     #[command(visible_aliases = ["list", "ps"])]
     Ls(container::ps::Args),
@@ -75,6 +113,14 @@ pub enum ContainerVerb {
     Rm(container::rm::Args),
     /// Display detailed information on one or more containers
     Inspect(container::inspect::Args),
+    /// Rename a container
+    Rename(container::rename::Args),
+    /// Display the running processes of a container
+    Top(container::top::Args),
+    /// List port mappings of a container
+    Port(container::port::Args),
+    /// Remove all stopped containers
+    Prune(container::prune::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,13 +156,36 @@ pub enum SystemVerb {
 fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
     match cmd {
         Command::Container(v) => match v {
+            ContainerVerb::Run(a) => container::run::run(ctx, *a),
             ContainerVerb::Create(a) => container::create::run(ctx, *a),
+            ContainerVerb::Start(a) => container::start::run(ctx, a),
+            ContainerVerb::Stop(a) => container::stop::run(ctx, a),
+            ContainerVerb::Restart(a) => container::restart::run(ctx, a),
+            ContainerVerb::Kill(a) => container::kill::run(ctx, a),
+            ContainerVerb::Wait(a) => container::wait::run(ctx, a),
+            ContainerVerb::Logs(a) => container::logs::run(ctx, a),
+            ContainerVerb::Attach(a) => container::attach::run(ctx, a),
             ContainerVerb::Ls(a) => container::ps::run(ctx, a),
             ContainerVerb::Rm(a) => container::rm::run(ctx, a),
             ContainerVerb::Inspect(a) => container::inspect::run(ctx, a),
+            ContainerVerb::Rename(a) => container::rename::run(ctx, a),
+            ContainerVerb::Top(a) => container::top::run(ctx, a),
+            ContainerVerb::Port(a) => container::port::run(ctx, a),
+            ContainerVerb::Prune(a) => container::prune::run(ctx, a),
         },
+        Command::Run(a) => container::run::run(ctx, *a),
         Command::Create(a) => container::create::run(ctx, *a),
+        Command::Start(a) => container::start::run(ctx, a),
+        Command::Stop(a) => container::stop::run(ctx, a),
+        Command::Restart(a) => container::restart::run(ctx, a),
+        Command::Kill(a) => container::kill::run(ctx, a),
+        Command::Wait(a) => container::wait::run(ctx, a),
+        Command::Logs(a) => container::logs::run(ctx, a),
+        Command::Attach(a) => container::attach::run(ctx, a),
         Command::Ps(a) => container::ps::run(ctx, a),
+        Command::Rename(a) => container::rename::run(ctx, a),
+        Command::Top(a) => container::top::run(ctx, a),
+        Command::Port(a) => container::port::run(ctx, a),
         Command::Rm(a) => container::rm::run(ctx, a),
         Command::Image(v) => match v {
             ImageVerb::Ls(a) => image::ls::run(ctx, a),

@@ -136,9 +136,11 @@ fn parse_restart(s: Option<&str>) -> Result<RestartPolicy> {
                 "invalid restart policy: maximum retry count {c:?} is not a number"
             ))
         })?,
-        Some(_) => return Err(Error::InvalidArgument(format!(
+        Some(_) => {
+            return Err(Error::InvalidArgument(format!(
             "invalid restart policy: maximum retry count can only be used with 'on-failure': {s}"
-        ))),
+        )))
+        }
         None => 0,
     };
     Ok(RestartPolicy {
@@ -370,30 +372,28 @@ impl Engine {
         }
     }
 
-    /// `rm`: a running container needs `force` (then it is killed first).
+    /// `rm`: a running container needs `force` (then it is killed first,
+    /// and its monitor given time to record the exit and clean up).
     pub fn remove_container(&self, name: &str, force: bool) -> Result<String> {
         let c = self.container_lookup(name)?;
-        let _g = self.containers.lock(c.id())?;
-        let c = match self.containers.load(c.id())? {
-            Some(c) => c,
-            None => return Err(no_such_container(name)),
-        };
+        let id = c.id().to_owned();
         if c.state.is_running() && process_alive(c.state.pid, c.state.pid_start_time) {
             if !force {
                 return Err(Error::Conflict(format!(
-                    "You cannot remove a running container {}. Stop the container before attempting removal or force remove",
-                    c.id()
+                    "You cannot remove a running container {id}. Stop the container before attempting removal or force remove"
                 )));
             }
-            crate::monitor::kill_and_wait(
-                c.state.pid,
-                c.state.pid_start_time,
-                std::time::Duration::from_secs(10),
-            );
+            let limit = std::time::Duration::from_secs(10);
+            crate::monitor::kill_and_wait(c.state.pid, c.state.pid_start_time, limit);
+            crate::monitor::wait_gone(c.state.monitor_pid, c.state.monitor_start_time, limit);
         }
+        let _g = self.containers.lock(&id)?;
+        let Some(c) = self.containers.load(&id)? else {
+            return Ok(id); // an --rm container removed itself meanwhile
+        };
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;
-        Ok(c.id().to_owned())
+        Ok(id)
     }
 
     /// `container inspect`: docker's JSON shape.
@@ -543,4 +543,87 @@ pub fn process_alive(pid: i32, start_time: u64) -> bool {
         Some(t) => start_time == 0 || t == start_time,
         None => false,
     }
+}
+
+impl Engine {
+    /// `rename OLD NEW`.
+    pub fn rename_container(&self, old: &str, new: &str) -> Result<()> {
+        let new = new.strip_prefix('/').unwrap_or(new);
+        let c = self.container_lookup(old)?;
+        if c.name() == new {
+            return Err(Error::InvalidArgument(format!(
+                "Renaming a container with the same name as its current name: {new}"
+            )));
+        }
+        let _g = self.containers.lock(c.id())?;
+        self.containers.reserve_name(new, c.id())?;
+        let mut cfg = c.config.clone();
+        let old_name = std::mem::replace(&mut cfg.name, new.to_owned());
+        if let Err(e) =
+            crate::state::atomic::write_json(&self.containers.dir(c.id()).join("config.json"), &cfg)
+        {
+            let _ = self.containers.release_name(new, c.id());
+            return Err(e);
+        }
+        self.containers.release_name(&old_name, c.id())
+    }
+
+    /// `container prune`: remove every stopped container; their ids.
+    pub fn prune_containers(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for c in self.containers.all()? {
+            let c = self.reconcile(c)?;
+            if matches!(
+                c.state.status,
+                Status::Exited | Status::Created | Status::Dead
+            ) {
+                self.remove_container(c.id(), false)?;
+                out.push(c.id().to_owned());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Host pids of every process in a running container's pid namespace.
+    pub fn container_pids(&self, name: &str) -> Result<(Container, Vec<i32>)> {
+        let c = self.container_lookup(name)?;
+        if !c.state.is_running() {
+            return Err(Error::Conflict(format!(
+                "Container {} is not running",
+                c.id()
+            )));
+        }
+        let ns = std::fs::read_link(format!("/proc/{}/ns/pid", c.state.pid))
+            .map_err(|e| Error::Other(format!("reading the pid namespace of {}: {e}", c.id())))?;
+        let mut pids = Vec::new();
+        for e in std::fs::read_dir("/proc")
+            .map_err(|e| Error::io("reading", "/proc", e))?
+            .flatten()
+        {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+                continue;
+            };
+            if std::fs::read_link(e.path().join("ns/pid")).is_ok_and(|l| l == ns) {
+                pids.push(pid);
+            }
+        }
+        pids.sort_unstable();
+        Ok((c, pids))
+    }
+}
+
+/// Run the host's `ps` (for `top`).
+pub fn host_ps(args: &[String]) -> Result<String> {
+    let out = std::process::Command::new("ps")
+        .args(args)
+        .output()
+        .map_err(|e| Error::Other(format!("running ps: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::InvalidArgument(format!(
+            "ps {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -3,7 +3,10 @@
 
 pub mod container;
 pub mod image;
+mod launch;
+pub mod lifecycle;
 mod names_gen;
+pub mod spec;
 pub mod system;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,11 @@
 //! the container's stdio, logs and exit code, and cleans up after it. This
 //! file holds the pieces other commands use to read what a monitor left.
 
+pub mod attach;
+pub mod client;
+pub mod logs;
+pub mod run;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -33,12 +38,18 @@ pub fn write_exit_file(run_dir: &Path, e: ExitFile) -> crate::Result<()> {
     )
 }
 
-/// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot).
+/// Field 22 of /proc/<pid>/stat (start time in clock ticks since boot),
+/// or None when the process is gone or a zombie (exited, not yet reaped:
+/// an orphan whose reaper never comes must not look alive).
 pub fn proc_start_time(pid: i32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) may hold spaces and parens: split after the last ')'.
     let rest = &stat[stat.rfind(')')? + 2..];
-    rest.split(' ').nth(19)?.parse().ok()
+    let mut fields = rest.split(' ');
+    if matches!(fields.next(), Some("Z" | "X" | "x")) {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
 }
 
 /// SIGKILL a process (if it is still the one we recorded) and wait for it to go.
@@ -62,7 +73,24 @@ pub fn kill_and_wait(pid: i32, start_time: u64, timeout: Duration) -> bool {
     false
 }
 
-/// Release what a dead monitor may have left (runtime dir).
+/// Wait (bounded) until a process is gone, without signalling it.
+pub fn wait_gone(pid: i32, start_time: u64, timeout: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        match proc_start_time(pid) {
+            Some(t) if pid > 0 && (start_time == 0 || t == start_time) => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            _ => return true,
+        }
+    }
+    false
+}
+
+/// Release what a dead monitor may have left (cgroups, runtime dir).
 pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
+    if !c.state.cgroup_paths.is_empty() {
+        let _ = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone()).destroy();
+    }
     let _ = std::fs::remove_dir_all(store.run_dir(c.id()));
 }

@@ -1,4 +1,16 @@
+pub mod attach;
 pub mod create;
 pub mod inspect;
+pub mod kill;
+pub mod logs;
+pub mod port;
+pub mod prune;
 pub mod ps;
+pub mod rename;
+pub mod restart;
 pub mod rm;
+pub mod run;
+pub mod start;
+pub mod stop;
+pub mod top;
+pub mod wait;

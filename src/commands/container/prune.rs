@@ -1,0 +1,44 @@
+//! `skiff container prune`.
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Do not prompt for confirmation
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    if !args.force {
+        if !ctx.stdin_is_tty() {
+            return Err(Error::InvalidArgument(
+                "container prune asks for confirmation; stdin is not a terminal, so pass -f/--force".into(),
+            ));
+        }
+        eprint!("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
+        if !matches!(line.trim(), "y" | "Y" | "yes") {
+            return Ok(0);
+        }
+    }
+    let ids = ctx.engine()?.prune_containers()?;
+    let mut s = String::new();
+    if !ids.is_empty() {
+        s.push_str("Deleted Containers:\n");
+        for id in ids {
+            s.push_str(&id);
+            s.push('\n');
+        }
+        s.push('\n');
+    }
+    s.push_str("Total reclaimed space: 0B\n");
+    output::out(&s)?;
+    Ok(0)
+}

@@ -1,0 +1,104 @@
+//! The monitor's launch of a container: the runtime spec, the seccomp
+//! filter and the cgroup are all prepared in the starting command (so their
+//! errors reach the user as plain errors), then handed to the monitor.
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched};
+use crate::runtime::cgroups::{Cgroup, Resources};
+use crate::runtime::seccomp::{self, Profile};
+use crate::runtime::spec::SeccompSpec;
+use crate::state::container::Container;
+
+pub type Launch = Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>;
+
+fn seccomp_profile(security_opt: &[String], privileged: bool) -> Result<Profile> {
+    let mut profile = if privileged {
+        Profile::Unconfined
+    } else {
+        Profile::Default
+    };
+    for opt in security_opt {
+        if let Some(p) = seccomp::parse_security_opt(opt)
+            .map_err(|e| Error::InvalidArgument(format!("--security-opt {opt}: {e}")))?
+        {
+            profile = p;
+        }
+    }
+    Ok(profile)
+}
+
+impl Engine {
+    /// Prepare a start: spec, seccomp filter, and the container's cgroup
+    /// (created here, with its paths recorded in the state, so a dead
+    /// monitor's cgroup is still found and removed by `rm`).
+    pub(crate) fn launcher(&self, c: &Container) -> Result<(Launch, Cleanup)> {
+        let mut spec = super::spec::build(&self.containers, c)?;
+        let h = &c.config.host_config;
+        let profile = seccomp_profile(&h.security_opt, h.privileged)?;
+        spec.process.seccomp = match profile {
+            Profile::Unconfined => SeccompSpec::Unconfined,
+            p => seccomp::compile(
+                &p,
+                &spec.process.capabilities,
+                &self.opts.root.join("cache"),
+            )
+            .map_err(|e| Error::Other(format!("seccomp: {e}")))?,
+        };
+        let res = Resources {
+            memory: (h.memory > 0).then_some(h.memory),
+            nano_cpus: (h.nano_cpus > 0).then_some(h.nano_cpus),
+            pids_limit: h.pids_limit,
+            ..Default::default()
+        };
+        let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
+        let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
+        let mut st = self.containers.load_state(c.id())?;
+        st.cgroup_paths = cg.paths();
+        if let Err(e) = self.containers.save_state(c.id(), &st) {
+            let _ = cg.destroy();
+            return Err(e);
+        }
+        let for_cleanup = Cgroup::from_paths(cg.paths());
+        let launch: Launch = Box::new(move |io: ChildIo| {
+            let io = match io {
+                ChildIo::Pipes {
+                    stdin,
+                    stdout,
+                    stderr,
+                } => crate::runtime::Io::Pipes {
+                    stdin,
+                    stdout,
+                    stderr,
+                },
+                ChildIo::Terminal => crate::runtime::Io::Terminal,
+            };
+            let fd = cg.clone_into_fd();
+            let hooks = crate::runtime::Hooks {
+                cgroup_fd: fd.as_ref().map(std::os::fd::AsFd::as_fd),
+                after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
+                    if sp.in_cgroup {
+                        return Ok(());
+                    }
+                    cg.add_task(sp.pid)
+                        .map_err(|e| std::io::Error::other(e.to_string()))
+                })),
+            };
+            match crate::runtime::create(&spec, io, hooks) {
+                Ok(c) => Ok(Launched {
+                    pid: c.pid,
+                    start_time: c.start_time,
+                    pty_master: c.pty_master,
+                }),
+                Err(e) => Err(LaunchError {
+                    code: e.exit_code().clamp(0, 255) as u8,
+                    message: e.to_string(),
+                }),
+            }
+        });
+        let cleanup: Cleanup = Box::new(move || {
+            let _ = for_cleanup.destroy();
+        });
+        Ok((launch, cleanup))
+    }
+}

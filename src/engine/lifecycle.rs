@@ -1,0 +1,449 @@
+//! Running containers: start (through a monitor), stop, kill, wait, logs.
+
+use std::io::{BufRead, Read};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+use super::container::process_alive;
+use super::Engine;
+use crate::error::{Error, IoContext, Result};
+use crate::monitor::logs;
+use crate::monitor::run::{ChildIo, LaunchError, Launched, MonitorSetup};
+use crate::state::container::{Container, Status};
+use crate::util::{signal, time};
+
+/// What a started container gives back to the command that started it.
+pub struct Started {
+    pub id: String,
+    pub pid: i32,
+    pub start_time: u64,
+    /// The attach stream, when the start asked for one.
+    pub attach: Option<UnixStream>,
+}
+
+/// `logs` options.
+#[derive(Debug, Clone, Default)]
+pub struct LogOptions {
+    pub follow: bool,
+    pub tail: Option<usize>,
+    pub timestamps: bool,
+    pub since: Option<time::UnixNanos>,
+    pub until: Option<time::UnixNanos>,
+}
+
+/// Parse docker's --since/--until: RFC 3339, unix seconds, or a duration ("10m").
+pub fn parse_time_arg(s: &str) -> Result<time::UnixNanos> {
+    if let Some(t) = time::parse_rfc3339(s) {
+        return Ok(t);
+    }
+    if let Ok(secs) = s.parse::<f64>() {
+        return Ok((secs * 1e9) as i128);
+    }
+    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| Error::InvalidArgument(format!("invalid time value {s:?}")))?;
+    let mul = match unit {
+        "ns" => 1e-9,
+        "us" | "µs" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(Error::InvalidArgument(format!("invalid time value {s:?}"))),
+    };
+    Ok(time::now() - (n * mul * 1e9) as i128)
+}
+
+fn not_running(c: &Container) -> Error {
+    Error::Conflict(format!("Container {} is not running", c.id()))
+}
+
+impl Engine {
+    /// Start a created or exited container under a new monitor. With
+    /// `attach`, the returned stream carries its stdio from the first byte.
+    pub fn start_container(&self, name: &str, attach: bool) -> Result<Started> {
+        let c = self.container_lookup(name)?;
+        let _g = self.containers.lock(c.id())?;
+        let c = self.reconcile(
+            self.containers
+                .load(c.id())?
+                .ok_or_else(|| Error::NotFound(format!("No such container: {name}")))?,
+        )?;
+        if c.state.is_running() {
+            return Err(Error::Conflict(format!(
+                "container {} is already running",
+                c.id()
+            )));
+        }
+        self.prepare_dirs(&c)?;
+        let (mine, theirs) = if attach {
+            let (a, b) =
+                UnixStream::pair().map_err(|e| Error::Other(format!("socketpair: {e}")))?;
+            (Some(a), Some(b))
+        } else {
+            (None, None)
+        };
+        let (ready_r, ready_w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+            .map_err(|e| Error::Other(format!("pipe: {e}")))?;
+        let setup = MonitorSetup {
+            id: c.id().to_owned(),
+            store: self.containers.clone(),
+            log_path: self
+                .containers
+                .dir(c.id())
+                .join(format!("{}-json.log", c.id())),
+            tty: c.config.config.tty,
+            open_stdin: c.config.config.open_stdin,
+            auto_remove: c.config.host_config.auto_remove,
+            first_client: theirs,
+            ready: ready_w,
+        };
+        let (launch, cleanup) = self.launcher(&c)?;
+        spawn_monitor(setup, launch, cleanup)?;
+        let mut msg = String::new();
+        std::io::BufReader::new(std::fs::File::from(ready_r))
+            .read_line(&mut msg)
+            .map_err(|e| Error::Other(format!("waiting for the monitor of {}: {e}", c.id())))?;
+        let parts: Vec<&str> = msg.trim_end().splitn(3, ' ').collect();
+        match parts.as_slice() {
+            ["OK", pid, start] => Ok(Started {
+                id: c.id().to_owned(),
+                pid: pid.parse().unwrap_or(0),
+                start_time: start.parse().unwrap_or(0),
+                attach: mine,
+            }),
+            ["ERR", code, message] => {
+                let code: u8 = code.parse().unwrap_or(125);
+                let mut st = self.containers.load_state(c.id())?;
+                st.status = if c.state.status == Status::Created {
+                    Status::Created
+                } else {
+                    Status::Exited
+                };
+                st.error = message.to_string();
+                st.exit_code = code as i32;
+                self.containers.save_state(c.id(), &st)?;
+                Err(Error::Start {
+                    code,
+                    message: message.to_string(),
+                })
+            }
+            _ => Err(Error::Other(format!(
+                "the monitor of {} died before starting it",
+                c.id()
+            ))),
+        }
+    }
+
+    fn prepare_dirs(&self, c: &Container) -> Result<()> {
+        let dir = self.containers.dir(c.id());
+        for sub in ["upper", "work", "userdata"] {
+            std::fs::create_dir_all(dir.join(sub)).ctx("creating", dir.join(sub))?;
+        }
+        let run = self.containers.run_dir(c.id());
+        std::fs::create_dir_all(run.join("rootfs")).ctx("creating", run.join("rootfs"))?;
+        let host = &c.config.config.hostname;
+        let ud = dir.join("userdata");
+        std::fs::write(ud.join("hostname"), format!("{host}\n"))
+            .ctx("writing", ud.join("hostname"))?;
+        let hosts = format!(
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{host}\n"
+        );
+        std::fs::write(ud.join("hosts"), hosts).ctx("writing", ud.join("hosts"))?;
+        let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        std::fs::write(ud.join("resolv.conf"), resolv).ctx("writing", ud.join("resolv.conf"))?;
+        Ok(())
+    }
+
+    /// `stop`: the stop signal, then SIGKILL after the timeout; waits for the exit.
+    pub fn stop_container(
+        &self,
+        name: &str,
+        timeout: Option<i64>,
+        sig: Option<&str>,
+    ) -> Result<()> {
+        let sig = match sig {
+            Some(s) => Some(
+                signal::parse(s)
+                    .ok_or_else(|| Error::InvalidArgument(format!("invalid signal: {s}")))?,
+            ),
+            None => None,
+        };
+        let c = self.container_lookup(name)?;
+        if !c.state.is_running() {
+            return Ok(());
+        }
+        let sig = sig
+            .or_else(|| {
+                c.config
+                    .config
+                    .stop_signal
+                    .as_deref()
+                    .and_then(signal::parse)
+            })
+            .unwrap_or(libc::SIGTERM);
+        let secs = timeout
+            .or(c.config.config.stop_timeout)
+            .unwrap_or(10)
+            .max(0) as u64;
+        send_signal(&c, sig);
+        if !wait_gone(&c, Duration::from_secs(secs)) {
+            send_signal(&c, libc::SIGKILL);
+            wait_gone(&c, Duration::from_secs(10));
+        }
+        self.wait_recorded(c.id(), Duration::from_secs(5));
+        Ok(())
+    }
+
+    /// `attach`: connect to a running container's monitor.
+    pub fn attach_container(&self, name: &str) -> Result<(Started, Container)> {
+        let c = self.container_lookup(name)?;
+        if !c.state.is_running() {
+            return Err(Error::Conflict(
+                "You cannot attach to a stopped container, start it first".into(),
+            ));
+        }
+        let dir = self.containers.run_dir(c.id());
+        // The full socket path can exceed sun_path; go through an fd of the dir.
+        let d = std::fs::File::open(&dir).ctx("opening", &dir)?;
+        let path = format!("/proc/self/fd/{}/attach.sock", d.as_raw_fd());
+        let sock = UnixStream::connect(&path)
+            .map_err(|e| Error::Other(format!("attaching to {}: {e}", c.id())))?;
+        drop(d);
+        let started = Started {
+            id: c.id().to_owned(),
+            pid: c.state.pid,
+            start_time: c.state.pid_start_time,
+            attach: Some(sock),
+        };
+        Ok((started, c))
+    }
+
+    /// `kill -s SIG`.
+    pub fn kill_container(&self, name: &str, sig: &str) -> Result<()> {
+        let signo = signal::parse(sig)
+            .ok_or_else(|| Error::InvalidArgument(format!("invalid signal: {sig}")))?;
+        let c = self.container_lookup(name)?;
+        if !c.state.is_running() || !process_alive(c.state.pid, c.state.pid_start_time) {
+            return Err(Error::Conflict(format!(
+                "Cannot kill container: {name}: {}",
+                not_running(&c)
+            )));
+        }
+        send_signal(&c, signo);
+        Ok(())
+    }
+
+    /// `wait`: block until the container is not running; its exit code.
+    pub fn wait_container(&self, name: &str) -> Result<i32> {
+        let id = self.container_lookup(name)?.config.id;
+        let mut last = 0;
+        loop {
+            let Some(c) = self.containers.load(&id)? else {
+                return Ok(last);
+            };
+            let c = self.reconcile(c)?;
+            last = c.state.exit_code;
+            if c.state.status == Status::Exited || c.state.status == Status::Dead {
+                return Ok(c.state.exit_code);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Wait (bounded) until the monitor recorded the exit.
+    fn wait_recorded(&self, id: &str, limit: Duration) {
+        let start = Instant::now();
+        while start.elapsed() < limit {
+            match self.containers.load(id) {
+                Ok(Some(c)) if c.state.is_running() => {
+                    if !process_alive(c.state.monitor_pid, c.state.monitor_start_time) {
+                        let _ = self.reconcile(c);
+                        return;
+                    }
+                }
+                _ => return,
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// `logs`: write entries through `out(stream, bytes)`.
+    pub fn container_logs(
+        &self,
+        name: &str,
+        o: &LogOptions,
+        out: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>,
+    ) -> Result<()> {
+        let c = self.container_lookup(name)?;
+        let path = self
+            .containers
+            .dir(c.id())
+            .join(format!("{}-json.log", c.id()));
+        let emit = |e: &logs::Entry,
+                    out: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>|
+         -> Result<()> {
+            if o.since.is_some_and(|s| e.time < s) || o.until.is_some_and(|u| e.time > u) {
+                return Ok(());
+            }
+            let mut line = Vec::new();
+            if o.timestamps {
+                line.extend_from_slice(time::rfc3339_nano(e.time).as_bytes());
+                line.push(b' ');
+            }
+            line.extend_from_slice(e.log.as_bytes());
+            out(&e.stream, &line).map_err(|e| Error::Other(format!("writing logs: {e}")))
+        };
+        let entries = logs::read_all(&path).ctx("reading logs", &path)?;
+        let skip = o.tail.map_or(0, |t| entries.len().saturating_sub(t));
+        for e in &entries[skip..] {
+            emit(e, out)?;
+        }
+        if !o.follow {
+            return Ok(());
+        }
+        let mut f = match std::fs::File::open(&path) {
+            Ok(f) => f,
+            Err(_) => return Ok(()),
+        };
+        let mut pos = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let mut pending = String::new();
+        loop {
+            let running = self
+                .containers
+                .load(c.id())?
+                .map(|c| self.reconcile(c))
+                .transpose()?
+                .is_some_and(|c| c.state.is_running());
+            let len = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(pos);
+            if len > pos {
+                use std::io::Seek;
+                f.seek(std::io::SeekFrom::Start(pos))
+                    .ctx("reading logs", &path)?;
+                let mut buf = String::new();
+                f.by_ref()
+                    .take(len - pos)
+                    .read_to_string(&mut buf)
+                    .ctx("reading logs", &path)?;
+                pos = len;
+                pending.push_str(&buf);
+                while let Some(i) = pending.find('\n') {
+                    let line: String = pending.drain(..=i).collect();
+                    if let Some(e) = logs::parse_line(line.trim_end()) {
+                        emit(&e, out)?;
+                    }
+                }
+            }
+            if o.until.is_some_and(|u| time::now() > u) || (!running && len <= pos) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+fn send_signal(c: &Container, sig: i32) {
+    if process_alive(c.state.pid, c.state.pid_start_time) {
+        // SAFETY: kill(2) of the container's recorded, liveness-checked pid.
+        unsafe { libc::kill(c.state.pid, sig) };
+    }
+}
+
+fn wait_gone(c: &Container, limit: Duration) -> bool {
+    let start = Instant::now();
+    loop {
+        if !process_alive(c.state.pid, c.state.pid_start_time) {
+            return true;
+        }
+        if start.elapsed() >= limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Fork the monitor: double fork + setsid, so it belongs to no terminal and
+/// no parent that could wait for it. The command returns to reading `ready`.
+fn spawn_monitor(
+    setup: MonitorSetup,
+    launch: Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>,
+    cleanup: crate::monitor::run::Cleanup,
+) -> Result<()> {
+    // SAFETY: skiff is single-threaded here (pull's threads are joined);
+    // the child only calls async-signal-safe functions until the monitor's
+    // own code, which runs in a fresh single-threaded process.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(Error::Other(format!(
+            "fork: {}",
+            std::io::Error::last_os_error()
+        )));
+    }
+    if pid == 0 {
+        // SAFETY: setsid/fork/_exit in the child of fork.
+        unsafe {
+            libc::setsid();
+            match libc::fork() {
+                0 => {}
+                -1 => libc::_exit(1),
+                _ => libc::_exit(0),
+            }
+        }
+        let setup = keep_only_monitor_fds(setup);
+        crate::monitor::run::run(setup, launch, cleanup);
+    }
+    let mut status = 0;
+    // SAFETY: waiting for our own child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    drop(setup);
+    Ok(())
+}
+
+/// In the monitor: stdio on /dev/null, the ready pipe and attach socket
+/// moved to fds 3 and 4, every other inherited fd (the command's locks
+/// among them) closed.
+fn keep_only_monitor_fds(setup: MonitorSetup) -> MonitorSetup {
+    let MonitorSetup {
+        id,
+        store,
+        log_path,
+        tty,
+        open_stdin,
+        auto_remove,
+        first_client,
+        ready,
+    } = setup;
+    // SAFETY: plain fd juggling in the freshly forked monitor; the OwnedFds
+    // are rebuilt from the fds we place.
+    unsafe {
+        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+        for fd in 0..3 {
+            libc::dup2(null, fd);
+        }
+        let r = ready.as_raw_fd();
+        let tmp_r = libc::fcntl(r, libc::F_DUPFD_CLOEXEC, 100);
+        let tmp_c = first_client
+            .as_ref()
+            .map(|c| libc::fcntl(c.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 100));
+        std::mem::forget(ready);
+        std::mem::forget(first_client);
+        libc::dup3(tmp_r, 3, libc::O_CLOEXEC);
+        if let Some(c) = tmp_c {
+            libc::dup3(c, 4, libc::O_CLOEXEC);
+        }
+        let first = if tmp_c.is_some() { 5 } else { 4 };
+        libc::syscall(libc::SYS_close_range, first as u32, u32::MAX, 0u32);
+        MonitorSetup {
+            id,
+            store,
+            log_path,
+            tty,
+            open_stdin,
+            auto_remove,
+            first_client: tmp_c.map(|_| UnixStream::from(OwnedFd::from_raw_fd(4))),
+            ready: OwnedFd::from_raw_fd(3),
+        }
+    }
+}

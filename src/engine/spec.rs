@@ -1,0 +1,233 @@
+//! From a container's stored config to the runtime's spec: namespaces,
+//! rootfs, mounts, user, capabilities, rlimits.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::runtime::spec::{
+    ContainerSpec, Mount, MountKind, NamespaceMode, ProcessSpec, Rlimit, Rootfs,
+    DEFAULT_CAPABILITIES,
+};
+use crate::state::container::{Container, ContainerStore};
+
+/// Every capability the kernel knows (as of 6.x), in number order.
+pub const ALL_CAPABILITIES: &[&str] = &[
+    "CAP_CHOWN",
+    "CAP_DAC_OVERRIDE",
+    "CAP_DAC_READ_SEARCH",
+    "CAP_FOWNER",
+    "CAP_FSETID",
+    "CAP_KILL",
+    "CAP_SETGID",
+    "CAP_SETUID",
+    "CAP_SETPCAP",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_NET_BIND_SERVICE",
+    "CAP_NET_BROADCAST",
+    "CAP_NET_ADMIN",
+    "CAP_NET_RAW",
+    "CAP_IPC_LOCK",
+    "CAP_IPC_OWNER",
+    "CAP_SYS_MODULE",
+    "CAP_SYS_RAWIO",
+    "CAP_SYS_CHROOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_PACCT",
+    "CAP_SYS_ADMIN",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_NICE",
+    "CAP_SYS_RESOURCE",
+    "CAP_SYS_TIME",
+    "CAP_SYS_TTY_CONFIG",
+    "CAP_MKNOD",
+    "CAP_LEASE",
+    "CAP_AUDIT_WRITE",
+    "CAP_AUDIT_CONTROL",
+    "CAP_SETFCAP",
+    "CAP_MAC_OVERRIDE",
+    "CAP_MAC_ADMIN",
+    "CAP_SYSLOG",
+    "CAP_WAKE_ALARM",
+    "CAP_BLOCK_SUSPEND",
+    "CAP_AUDIT_READ",
+    "CAP_PERFMON",
+    "CAP_BPF",
+    "CAP_CHECKPOINT_RESTORE",
+];
+
+fn normalize_cap(c: &str) -> Result<String> {
+    let up = c.to_ascii_uppercase();
+    if up == "ALL" {
+        return Ok(up);
+    }
+    let full = if up.starts_with("CAP_") {
+        up
+    } else {
+        format!("CAP_{up}")
+    };
+    if ALL_CAPABILITIES.contains(&full.as_str()) {
+        Ok(full)
+    } else {
+        Err(Error::InvalidArgument(format!("unknown capability: {c:?}")))
+    }
+}
+
+/// docker's rule: defaults, minus --cap-drop (ALL empties), plus --cap-add
+/// (ALL adds every one); --privileged is everything.
+pub fn capabilities(privileged: bool, add: &[String], drop: &[String]) -> Result<Vec<String>> {
+    if privileged {
+        return Ok(ALL_CAPABILITIES.iter().map(|s| s.to_string()).collect());
+    }
+    let add: Vec<String> = add
+        .iter()
+        .map(|c| normalize_cap(c))
+        .collect::<Result<_>>()?;
+    let drop: Vec<String> = drop
+        .iter()
+        .map(|c| normalize_cap(c))
+        .collect::<Result<_>>()?;
+    let mut caps: Vec<String> = if drop.iter().any(|d| d == "ALL") {
+        Vec::new()
+    } else {
+        DEFAULT_CAPABILITIES
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|c| !drop.contains(c))
+            .collect()
+    };
+    if add.iter().any(|a| a == "ALL") {
+        return Ok(ALL_CAPABILITIES.iter().map(|s| s.to_string()).collect());
+    }
+    for a in add {
+        if !caps.contains(&a) {
+            caps.push(a);
+        }
+    }
+    Ok(caps)
+}
+
+fn ns_mode(mode: &str, what: &str) -> Result<NamespaceMode> {
+    match mode {
+        "" | "private" | "shareable" => Ok(NamespaceMode::New),
+        "host" => Ok(NamespaceMode::Host),
+        m if m.starts_with("container:") => Err(Error::InvalidArgument(format!(
+            "--{what} {m}: joining another container's namespace is not supported yet"
+        ))),
+        m => Err(Error::InvalidArgument(format!(
+            "invalid --{what} mode {m:?}"
+        ))),
+    }
+}
+
+/// Build the runtime spec for `c`.
+pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
+    let cfg = &c.config;
+    let h = &cfg.host_config;
+    let dir = store.dir(c.id());
+    let rootfs = Rootfs::Overlay {
+        lowers: cfg.lowers.clone(),
+        upper: dir.join("upper"),
+        work: dir.join("work"),
+        target: store.run_dir(c.id()).join("rootfs"),
+    };
+    let mut args = vec![cfg.path.clone()];
+    args.extend(cfg.args.iter().cloned());
+    let mut spec = ContainerSpec::new(c.id(), rootfs, args);
+    spec.namespaces.net = if h.network_mode == "host" {
+        NamespaceMode::Host
+    } else {
+        NamespaceMode::New
+    };
+    spec.namespaces.pid = ns_mode(&h.pid_mode, "pid")?;
+    spec.namespaces.ipc = ns_mode(&h.ipc_mode, "ipc")?;
+    spec.namespaces.uts = ns_mode(&h.uts_mode, "uts")?;
+    if spec.namespaces.uts == NamespaceMode::New {
+        spec.hostname = Some(cfg.config.hostname.clone());
+    }
+    spec.readonly_rootfs = h.readonly_rootfs;
+    spec.shm_size = if h.shm_size > 0 {
+        h.shm_size as u64
+    } else {
+        spec.shm_size
+    };
+    spec.init = h.init;
+    let ud = dir.join("userdata");
+    let bind = |dest: &str, src: &Path| Mount {
+        destination: dest.into(),
+        kind: MountKind::Bind {
+            source: src.to_path_buf(),
+            readonly: false,
+            recursive: false,
+        },
+    };
+    spec.mounts
+        .push(bind("/etc/resolv.conf", &ud.join("resolv.conf")));
+    spec.mounts.push(bind("/etc/hosts", &ud.join("hosts")));
+    if spec.namespaces.uts == NamespaceMode::New {
+        spec.mounts
+            .push(bind("/etc/hostname", &ud.join("hostname")));
+    }
+    if h.privileged {
+        spec.masked_paths.clear();
+        spec.readonly_paths.clear();
+    }
+    let mut p = ProcessSpec::new(spec.process.args.clone());
+    p.env = cfg.config.env.clone();
+    if !p.env.iter().any(|e| e.starts_with("HOSTNAME=")) {
+        p.env.insert(0, format!("HOSTNAME={}", cfg.config.hostname));
+    }
+    p.cwd = if cfg.config.working_dir.is_empty() {
+        "/".into()
+    } else {
+        cfg.config.working_dir.clone().into()
+    };
+    p.user = cfg.config.user.clone();
+    p.terminal = cfg.config.tty;
+    p.capabilities = capabilities(h.privileged, &h.cap_add, &h.cap_drop)?;
+    p.no_new_privileges = h.security_opt.iter().any(|o| {
+        matches!(
+            o.as_str(),
+            "no-new-privileges" | "no-new-privileges=true" | "no-new-privileges:true"
+        )
+    });
+    p.rlimits = h
+        .ulimits
+        .iter()
+        .map(|u| Rlimit {
+            name: format!("RLIMIT_{}", u.name.to_ascii_uppercase()),
+            soft: if u.soft < 0 { u64::MAX } else { u.soft as u64 },
+            hard: if u.hard < 0 { u64::MAX } else { u.hard as u64 },
+        })
+        .collect();
+    if h.oom_score_adj != 0 {
+        p.oom_score_adj = Some(h.oom_score_adj);
+    }
+    spec.process = p;
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_rules() {
+        let d = capabilities(false, &[], &[]).unwrap();
+        assert_eq!(d.len(), 14);
+        let c = capabilities(false, &["net_admin".into()], &["CHOWN".into()]).unwrap();
+        assert!(c.contains(&"CAP_NET_ADMIN".to_string()) && !c.contains(&"CAP_CHOWN".to_string()));
+        assert_eq!(
+            capabilities(false, &[], &["ALL".into()]).unwrap(),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            capabilities(false, &["kill".into()], &["all".into()]).unwrap(),
+            vec!["CAP_KILL".to_string()]
+        );
+        assert_eq!(
+            capabilities(true, &[], &["ALL".into()]).unwrap().len(),
+            ALL_CAPABILITIES.len()
+        );
+        assert!(capabilities(false, &["FLY".into()], &[]).is_err());
+    }
+}

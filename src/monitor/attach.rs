@@ -1,0 +1,172 @@
+//! The attach protocol between a monitor and its clients (`run`,
+//! `start -a`, `attach`): frames of `[kind u8][len u32 BE][payload]` over a
+//! unix stream socket.
+
+use std::io::{self, Read, Write};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    Stdin(Vec<u8>),
+    Stdout(Vec<u8>),
+    Stderr(Vec<u8>),
+    /// The client has no more input.
+    StdinClose,
+    Resize {
+        rows: u16,
+        cols: u16,
+    },
+    /// The container exited with this code (last frame).
+    Exit(i32),
+}
+
+impl Frame {
+    pub fn encode(&self) -> Vec<u8> {
+        let (kind, payload): (u8, std::borrow::Cow<[u8]>) = match self {
+            Frame::Stdin(b) => (0, b.into()),
+            Frame::Stdout(b) => (1, b.into()),
+            Frame::Stderr(b) => (2, b.into()),
+            Frame::StdinClose => (3, (&[][..]).into()),
+            Frame::Resize { rows, cols } => {
+                let mut v = rows.to_be_bytes().to_vec();
+                v.extend_from_slice(&cols.to_be_bytes());
+                (4, v.into())
+            }
+            Frame::Exit(code) => (5, code.to_be_bytes().to_vec().into()),
+        };
+        let mut out = Vec::with_capacity(5 + payload.len());
+        out.push(kind);
+        out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
+        out.extend_from_slice(&payload);
+        out
+    }
+
+    /// Parse one frame from the front of `buf`; returns it and its length.
+    pub fn decode(buf: &[u8]) -> io::Result<Option<(Frame, usize)>> {
+        if buf.len() < 5 {
+            return Ok(None);
+        }
+        let len = u32::from_be_bytes([buf[1], buf[2], buf[3], buf[4]]) as usize;
+        if len > 16 << 20 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "attach frame too large",
+            ));
+        }
+        if buf.len() < 5 + len {
+            return Ok(None);
+        }
+        let p = &buf[5..5 + len];
+        let bad = || io::Error::new(io::ErrorKind::InvalidData, "malformed attach frame");
+        let f = match buf[0] {
+            0 => Frame::Stdin(p.to_vec()),
+            1 => Frame::Stdout(p.to_vec()),
+            2 => Frame::Stderr(p.to_vec()),
+            3 => Frame::StdinClose,
+            4 if len == 4 => Frame::Resize {
+                rows: u16::from_be_bytes([p[0], p[1]]),
+                cols: u16::from_be_bytes([p[2], p[3]]),
+            },
+            5 if len == 4 => Frame::Exit(i32::from_be_bytes([p[0], p[1], p[2], p[3]])),
+            _ => return Err(bad()),
+        };
+        Ok(Some((f, 5 + len)))
+    }
+}
+
+/// Accumulates bytes read from a socket and yields whole frames.
+#[derive(Default)]
+pub struct FrameReader {
+    buf: Vec<u8>,
+}
+
+impl FrameReader {
+    /// Read once from `r`; `Ok(None)` at EOF.
+    pub fn fill(&mut self, r: &mut impl Read) -> io::Result<Option<usize>> {
+        let mut tmp = [0u8; 32 * 1024];
+        let n = r.read(&mut tmp)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        self.buf.extend_from_slice(&tmp[..n]);
+        Ok(Some(n))
+    }
+
+    pub fn next_frame(&mut self) -> io::Result<Option<Frame>> {
+        match Frame::decode(&self.buf)? {
+            Some((f, used)) => {
+                self.buf.drain(..used);
+                Ok(Some(f))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+pub fn send(w: &mut impl Write, f: &Frame) -> io::Result<()> {
+    w.write_all(&f.encode())
+}
+
+/// docker's detach keys: "ctrl-p,ctrl-q" → [0x10, 0x11].
+pub fn parse_detach_keys(s: &str) -> Result<Vec<u8>, String> {
+    if s.is_empty() {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .map(|k| {
+            let k = k.trim();
+            if let Some(c) = k.strip_prefix("ctrl-") {
+                let b = match c {
+                    "@" => 0,
+                    "[" => 27,
+                    "\\" => 28,
+                    "]" => 29,
+                    "^" => 30,
+                    "_" => 31,
+                    c if c.len() == 1 && c.as_bytes()[0].is_ascii_lowercase() => {
+                        c.as_bytes()[0] - b'a' + 1
+                    }
+                    _ => return Err(format!("invalid detach keys {s:?}: unknown key {k:?}")),
+                };
+                Ok(b)
+            } else if k.len() == 1 {
+                Ok(k.as_bytes()[0])
+            } else {
+                Err(format!("invalid detach keys {s:?}: unknown key {k:?}"))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_round_trip() {
+        let frames = [
+            Frame::Stdin(b"in".to_vec()),
+            Frame::Stdout(b"out".to_vec()),
+            Frame::Stderr(vec![]),
+            Frame::StdinClose,
+            Frame::Resize { rows: 24, cols: 80 },
+            Frame::Exit(-3),
+        ];
+        let mut bytes = Vec::new();
+        for f in &frames {
+            bytes.extend(f.encode());
+        }
+        let mut r = FrameReader::default();
+        r.fill(&mut &bytes[..]).unwrap();
+        for f in &frames {
+            assert_eq!(r.next_frame().unwrap().as_ref(), Some(f));
+        }
+        assert_eq!(r.next_frame().unwrap(), None);
+    }
+
+    #[test]
+    fn detach_keys() {
+        assert_eq!(parse_detach_keys("ctrl-p,ctrl-q").unwrap(), vec![16, 17]);
+        assert_eq!(parse_detach_keys("a,ctrl-@").unwrap(), vec![b'a', 0]);
+        assert!(parse_detach_keys("ctrl-pp").is_err());
+    }
+}
