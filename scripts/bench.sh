@@ -39,19 +39,39 @@ hf pull_warm "$RUNS" "$S pull -q $REG/library/busybox:latest"
 hf images "$RUNS" "$S images"
 hf inspect "$RUNS" "$S inspect $REG/library/busybox:latest"
 hf version "$RUNS" "$S version"
+IMG=$REG/library/busybox:latest
+CASES="pull_100mb_cold pull_100mb_warm pull_cold pull_warm images inspect version"
+if [ "$(id -u)" = 0 ]; then
+  hf run_none "$RUNS" "$S run --rm --network none $IMG true"
+  hf create "$RUNS" --cleanup "$S container prune -f" "$S create --network none $IMG true"
+  $S create --name bench-start --network none "$IMG" true >/dev/null
+  hf start_a "$RUNS" "$S start -a bench-start"
+  $S rm -f bench-start >/dev/null
+  $S run -d --name bench-sleeper --network none "$IMG" sleep 1000 >/dev/null
+  hf exec "$RUNS" "$S exec bench-sleeper true"
+  $S rm -f bench-sleeper >/dev/null
+  hf ps0 "$RUNS" "$S ps -a"
+  for i in $(seq 1000); do $S create --network none "$IMG" true >/dev/null; done
+  hf ps1000 "$RUNS" "$S ps -a"
+  $S container prune -f >/dev/null
+  CASES="$CASES run_none create start_a exec ps0 ps1000"
+fi
 printf '%-18s %9s %9s %9s\n' case mean_ms min_ms max_ms
-for n in pull_cold pull_warm pull_100mb_cold pull_100mb_warm images inspect version; do
+for n in $CASES; do
   jq -r --arg n "$n" '.results[0] | [$n, (.mean*1000*10|floor/10), (.min*1000*10|floor/10), (.max*1000*10|floor/10)] | @tsv' "$W/$n.json"
 done | awk -F'\t' '{printf "%-18s %9s %9s %9s\n",$1,$2,$3,$4}' | tee "$W/summary.txt"
 if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
   P=$W/podman
   ../shared/peer/fixtures.sh up >/dev/null 2>&1 && \
-  ../shared/peer/fixtures.sh exec ../shared/peer/bench-podman.sh "$P" pull_cold pull_warm images inspect version >/dev/null 2>&1 && {
+  ../shared/peer/fixtures.sh exec ../shared/peer/bench-podman.sh "$P" pull_cold pull_warm images inspect version run_none create start_a exec ps0 crun_bundle >/dev/null 2>&1 && {
     echo; echo "side by side (podman / skiff):"
-    for n in pull_cold pull_warm images inspect version; do
+    for n in pull_cold pull_warm images inspect version run_none create start_a exec ps0; do
       s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$P/$n.json" 2>/dev/null || echo null)
       [ "$p" = null ] || awk -v n="$n" -v s="$s" -v p="$p" 'BEGIN{printf "%-12s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, p*1000, p/s}'
     done
+    c=$(jq '.results[0].mean' "$P/crun_bundle.json" 2>/dev/null || echo null)
+    s=$(jq '.results[0].mean' "$W/run_none.json" 2>/dev/null || echo null)
+    [ "$c" = null ] || [ "$s" = null ] || awk -v s="$s" -v c="$c" 'BEGIN{printf "run --rm --network none vs bare crun run of the same rootfs: skiff %.1f ms, crun %.1f ms, skiff/crun %.2fx\n", s*1000, c*1000, s/c}'
   }
 else
   echo "(podman not installed: no side-by-side figures)"

@@ -486,3 +486,60 @@ fn pty_run_and_detach_then_attach() {
     );
     drop(stdin);
 }
+
+#[test]
+fn exec_top_rename_and_prune() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "box",
+        "-e",
+        "FROM_RUN=1",
+        &e.img,
+        "sleep",
+        "1000",
+    ]);
+    assert_eq!(
+        s.ok(&["exec", "box", "cat", "/etc/hostname"]),
+        s.ok(&["inspect", "-f", "{{.Config.Hostname}}", "box"])
+    );
+    let (code, out, _) = s.run(&[
+        "exec",
+        "-e",
+        "X=2",
+        "box",
+        "sh",
+        "-c",
+        "echo $FROM_RUN$X; exit 4",
+    ]);
+    assert_eq!((code, out.as_str()), (4, "12\n"));
+    assert_eq!(
+        s.ok(&["exec", "-w", "/tmp", "box", "sh", "-c", "pwd"]),
+        "/tmp\n"
+    );
+    let ps = s.ok(&["exec", "box", "ps"]);
+    assert!(ps.contains("sleep 1000"), "same pid namespace: {ps}");
+    let err = s.fails(127, &["exec", "box", "/no/such"]);
+    assert!(err.contains("/no/such"), "{err}");
+    let top = s.ok(&["top", "box"]);
+    assert!(
+        top.starts_with("UID") && top.contains("sleep 1000"),
+        "{top}"
+    );
+    s.ok(&["rename", "box", "crate"]);
+    assert_eq!(s.ok(&["ps", "--format", "{{.Names}}"]), "crate\n");
+    let err = s.fails(125, &["exec", "box", "true"]);
+    assert_eq!(err, "Error: No such container: box\n");
+    s.ok(&["stop", "-t", "0", "crate"]);
+    let err = s.fails(125, &["exec", "crate", "true"]);
+    assert!(err.contains("is not running"), "{err}");
+    let out = s.ok(&["container", "prune", "-f"]);
+    assert!(
+        out.starts_with("Deleted Containers:\n") && out.ends_with("Total reclaimed space: 0B\n"),
+        "{out}"
+    );
+    assert_eq!(s.ok(&["ps", "-aq"]), "");
+}

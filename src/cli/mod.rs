@@ -53,6 +53,8 @@ pub enum Command {
     Logs(container::logs::Args),
     /// Attach local standard input, output, and error streams to a running container
     Attach(container::attach::Args),
+    /// Execute a command in a running container
+    Exec(container::exec::Args),
     /// Rename a container
     Rename(container::rename::Args),
     /// Display the running processes of a container
@@ -121,6 +123,8 @@ pub enum ContainerVerb {
     Port(container::port::Args),
     /// Remove all stopped containers
     Prune(container::prune::Args),
+    /// Execute a command in a running container
+    Exec(container::exec::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +176,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             ContainerVerb::Top(a) => container::top::run(ctx, a),
             ContainerVerb::Port(a) => container::port::run(ctx, a),
             ContainerVerb::Prune(a) => container::prune::run(ctx, a),
+            ContainerVerb::Exec(a) => container::exec::run(ctx, a),
         },
         Command::Run(a) => container::run::run(ctx, *a),
         Command::Create(a) => container::create::run(ctx, *a),
@@ -183,6 +188,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         Command::Logs(a) => container::logs::run(ctx, a),
         Command::Attach(a) => container::attach::run(ctx, a),
         Command::Ps(a) => container::ps::run(ctx, a),
+        Command::Exec(a) => container::exec::run(ctx, a),
         Command::Rename(a) => container::rename::run(ctx, a),
         Command::Top(a) => container::top::run(ctx, a),
         Command::Port(a) => container::port::run(ctx, a),

@@ -29,6 +29,21 @@ fn seccomp_profile(security_opt: &[String], privileged: bool) -> Result<Profile>
 }
 
 impl Engine {
+    /// The seccomp filter for a process with these options and capabilities
+    /// (compiled once per profile and capability set, then cached).
+    pub(crate) fn seccomp_for(
+        &self,
+        security_opt: &[String],
+        privileged: bool,
+        caps: &[String],
+    ) -> Result<SeccompSpec> {
+        match seccomp_profile(security_opt, privileged)? {
+            Profile::Unconfined => Ok(SeccompSpec::Unconfined),
+            p => seccomp::compile(&p, caps, &self.opts.root.join("cache"))
+                .map_err(|e| Error::Other(format!("seccomp: {e}"))),
+        }
+    }
+
     /// Prepare a start: spec, seccomp filter, and the container's cgroup
     /// (created here, with its paths recorded in the state, so a dead
     /// monitor's cgroup is still found and removed by `rm`).

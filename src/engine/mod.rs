@@ -2,6 +2,7 @@
 //! returns data; it never prints.
 
 pub mod container;
+pub mod exec;
 pub mod image;
 mod launch;
 pub mod lifecycle;

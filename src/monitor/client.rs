@@ -208,3 +208,48 @@ pub fn relay(mut sock: UnixStream, opts: &RelayOptions) -> io::Result<RelayEnd> 
         }
     }
 }
+
+/// Relay this terminal to a pty master until the other side closes (the
+/// process exited). Raw mode when stdin is a terminal; window size kept.
+pub fn relay_pty(master: OwnedFd, stdin_open: bool) -> io::Result<()> {
+    let _raw = if stdin_open { RawMode::enter() } else { None };
+    if let Ok(ws) = termios::tcgetwinsize(io::stdout().as_fd()) {
+        let _ = termios::tcsetwinsize(master.as_fd(), ws);
+    }
+    let stdin = io::stdin();
+    let mut out = io::stdout();
+    let mut stdin_open = stdin_open;
+    loop {
+        let mut fds = vec![PollFd::new(&master, PollFlags::IN)];
+        if stdin_open {
+            fds.push(PollFd::new(&stdin, PollFlags::IN));
+        }
+        match poll(&mut fds, None) {
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        }
+        let m_ready = !fds[0].revents().is_empty();
+        let s_ready = stdin_open && !fds[1].revents().is_empty();
+        drop(fds);
+        if m_ready {
+            let mut buf = [0u8; 8192];
+            match rustix::io::read(&master, &mut buf) {
+                Ok(0) | Err(_) => return Ok(()), // EIO: the slave side is gone
+                Ok(n) => {
+                    out.write_all(&buf[..n])?;
+                    out.flush()?;
+                }
+            }
+        }
+        if s_ready {
+            let mut buf = [0u8; 8192];
+            let n = stdin.lock().read(&mut buf).unwrap_or(0);
+            if n == 0 {
+                stdin_open = false;
+            } else {
+                rustix::io::write(&master, &buf[..n])?;
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 pub mod attach;
 pub mod create;
+pub mod exec;
 pub mod inspect;
 pub mod kill;
 pub mod logs;

@@ -1,0 +1,83 @@
+//! `skiff exec` / `skiff container exec`.
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::engine::exec::{wait_child, ExecOptions};
+use crate::error::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Detached mode: run command in the background
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub detach: bool,
+    /// Keep STDIN open even if not attached
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub interactive: bool,
+    /// Allocate a pseudo-TTY
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub tty: bool,
+    /// Set environment variables
+    #[arg(short, long = "env", value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+    /// Username or UID (format: <name|uid>[:<group|gid>])
+    #[arg(short, long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Working directory inside the container
+    #[arg(short, long = "workdir", value_name = "DIR")]
+    pub workdir: Option<String>,
+    /// Give extended privileges to the command
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub privileged: bool,
+    /// Override the key sequence for detaching (accepted)
+    #[arg(long = "detach-keys", value_name = "KEYS")]
+    pub detach_keys: Option<String>,
+    /// Container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+    /// Command and arguments
+    #[arg(
+        value_name = "COMMAND",
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub command: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let env = args
+        .env
+        .iter()
+        .filter_map(|e| {
+            if e.contains('=') {
+                Some(e.clone())
+            } else {
+                std::env::var(e).ok().map(|v| format!("{e}={v}"))
+            }
+        })
+        .collect();
+    let o = ExecOptions {
+        command: args.command,
+        env,
+        user: args.user,
+        workdir: args.workdir,
+        tty: args.tty,
+        interactive: args.interactive,
+        detach: args.detach,
+        privileged: args.privileged,
+    };
+    let p = ctx.engine()?.exec_in_container(&args.container, &o)?;
+    if args.detach {
+        return Ok(0);
+    }
+    if let Some(master) = p.pty_master {
+        crate::monitor::client::relay_pty(master, args.interactive)
+            .map_err(|e| crate::Error::Other(format!("exec: {e}")))?;
+    }
+    let _ = output::out("");
+    Ok(wait_child(p.pid).clamp(0, 255) as u8)
+}
