@@ -543,3 +543,59 @@ fn exec_top_rename_and_prune() {
     );
     assert_eq!(s.ok(&["ps", "-aq"]), "");
 }
+
+#[test]
+fn pause_and_unpause() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ticker",
+        &e.img,
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.05; done",
+    ]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(s.ok(&["pause", "ticker"]), "ticker\n");
+    assert!(s
+        .ok(&["ps", "--format", "{{.Status}}"])
+        .ends_with("(Paused)\n"));
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{.State.Status}} {{.State.Paused}}",
+            "ticker"
+        ]),
+        "paused true\n"
+    );
+    let before = s.ok(&["logs", "ticker"]).lines().count();
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(
+        s.ok(&["logs", "ticker"]).lines().count(),
+        before,
+        "a paused container makes no progress"
+    );
+    let err = s.fails(125, &["pause", "ticker"]);
+    assert!(err.contains("already paused"), "{err}");
+    assert_eq!(s.ok(&["unpause", "ticker"]), "ticker\n");
+    assert!(wait_until(Duration::from_secs(3), || s
+        .ok(&["logs", "ticker"])
+        .lines()
+        .count()
+        > before));
+    let err = s.fails(125, &["unpause", "ticker"]);
+    assert!(err.contains("is not paused"), "{err}");
+    // A paused container can still be removed by force, promptly.
+    s.ok(&["pause", "ticker"]);
+    let t = Instant::now();
+    assert_eq!(s.ok(&["rm", "-f", "ticker"]), "ticker\n");
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        t.elapsed()
+    );
+}

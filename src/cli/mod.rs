@@ -55,6 +55,10 @@ pub enum Command {
     Attach(container::attach::Args),
     /// Execute a command in a running container
     Exec(container::exec::Args),
+    /// Pause all processes within one or more containers
+    Pause(container::pause::Args),
+    /// Unpause all processes within one or more containers
+    Unpause(container::pause::Args),
     /// Rename a container
     Rename(container::rename::Args),
     /// Display the running processes of a container
@@ -125,6 +129,10 @@ pub enum ContainerVerb {
     Prune(container::prune::Args),
     /// Execute a command in a running container
     Exec(container::exec::Args),
+    /// Pause all processes within one or more containers
+    Pause(container::pause::Args),
+    /// Unpause all processes within one or more containers
+    Unpause(container::pause::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +185,8 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             ContainerVerb::Port(a) => container::port::run(ctx, a),
             ContainerVerb::Prune(a) => container::prune::run(ctx, a),
             ContainerVerb::Exec(a) => container::exec::run(ctx, a),
+            ContainerVerb::Pause(a) => container::pause::run(ctx, a, true),
+            ContainerVerb::Unpause(a) => container::pause::run(ctx, a, false),
         },
         Command::Run(a) => container::run::run(ctx, *a),
         Command::Create(a) => container::create::run(ctx, *a),
@@ -189,6 +199,8 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         Command::Attach(a) => container::attach::run(ctx, a),
         Command::Ps(a) => container::ps::run(ctx, a),
         Command::Exec(a) => container::exec::run(ctx, a),
+        Command::Pause(a) => container::pause::run(ctx, a, true),
+        Command::Unpause(a) => container::pause::run(ctx, a, false),
         Command::Rename(a) => container::rename::run(ctx, a),
         Command::Top(a) => container::top::run(ctx, a),
         Command::Port(a) => container::port::run(ctx, a),

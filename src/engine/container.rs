@@ -383,6 +383,7 @@ impl Engine {
                     "You cannot remove a running container {id}. Stop the container before attempting removal or force remove"
                 )));
             }
+            thaw_if_paused(&c);
             let limit = std::time::Duration::from_secs(10);
             crate::monitor::kill_and_wait(c.state.pid, c.state.pid_start_time, limit);
             crate::monitor::wait_gone(c.state.monitor_pid, c.state.monitor_start_time, limit);
@@ -426,7 +427,7 @@ impl Engine {
             "Args": cfg.args,
             "State": {
                 "Status": st.status.as_str(),
-                "Running": running && st.status != Status::Paused,
+                "Running": running,
                 "Paused": st.status == Status::Paused,
                 "Restarting": st.status == Status::Restarting,
                 "OOMKilled": st.oom_killed,
@@ -626,4 +627,11 @@ pub fn host_ps(args: &[String]) -> Result<String> {
         )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A frozen process cannot die: thaw a paused container before killing it.
+pub fn thaw_if_paused(c: &Container) {
+    if c.state.status == Status::Paused {
+        let _ = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone()).thaw();
+    }
 }

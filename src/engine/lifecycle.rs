@@ -447,3 +447,48 @@ fn keep_only_monitor_fds(setup: MonitorSetup) -> MonitorSetup {
         }
     }
 }
+
+impl Engine {
+    /// `pause` / `unpause`: freeze or thaw the container's cgroup.
+    pub fn set_paused(&self, name: &str, pause: bool) -> Result<()> {
+        let c = self.container_lookup(name)?;
+        let _g = self.containers.lock(c.id())?;
+        let mut st = self.containers.load_state(c.id())?;
+        match (pause, st.status) {
+            (true, Status::Running) | (false, Status::Paused) => {}
+            (true, Status::Paused) => {
+                return Err(Error::Conflict(format!(
+                    "Container {} is already paused",
+                    c.id()
+                )))
+            }
+            (false, _) => {
+                return Err(Error::Conflict(format!(
+                    "Container {} is not paused",
+                    c.id()
+                )))
+            }
+            (true, _) => {
+                return Err(Error::Conflict(format!(
+                    "Container {} is not running",
+                    c.id()
+                )))
+            }
+        }
+        let cg = crate::runtime::cgroups::Cgroup::from_paths(st.cgroup_paths.clone());
+        let r = if pause { cg.freeze() } else { cg.thaw() };
+        r.map_err(|e| {
+            Error::Other(format!(
+                "{} {}: {e}",
+                if pause { "pausing" } else { "unpausing" },
+                c.id()
+            ))
+        })?;
+        st.status = if pause {
+            Status::Paused
+        } else {
+            Status::Running
+        };
+        self.containers.save_state(c.id(), &st)
+    }
+}
