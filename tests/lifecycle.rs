@@ -599,3 +599,191 @@ fn pause_and_unpause() {
         t.elapsed()
     );
 }
+
+/// The value of a `Key:` line of /proc/self/status inside a container.
+fn status_field(e: &Env, extra: &[&str], key: &str) -> String {
+    let mut args = vec!["run", "--rm"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&[&e.img, "cat", "/proc/self/status"]);
+    let out = e.s.ok(&args);
+    out.lines()
+        .find_map(|l| {
+            l.strip_prefix(&format!("{key}:"))
+                .map(|v| v.trim().to_owned())
+        })
+        .unwrap_or_else(|| panic!("{key} not in {out}"))
+}
+
+#[test]
+fn security_flags() {
+    let Some(e) = setup() else { return };
+    // docker's default capability set.
+    assert_eq!(status_field(&e, &[], "CapEff"), "00000000a80425fb");
+    assert_eq!(
+        status_field(&e, &["--cap-drop", "ALL"], "CapEff"),
+        "0000000000000000"
+    );
+    assert_eq!(
+        status_field(
+            &e,
+            &["--cap-drop", "ALL", "--cap-add", "NET_ADMIN"],
+            "CapEff"
+        ),
+        "0000000000001000"
+    );
+    assert_ne!(
+        status_field(&e, &["--privileged"], "CapEff"),
+        "00000000a80425fb"
+    );
+    assert_eq!(status_field(&e, &[], "NoNewPrivs"), "0");
+    assert_eq!(
+        status_field(&e, &["--security-opt", "no-new-privileges"], "NoNewPrivs"),
+        "1"
+    );
+    assert_eq!(
+        status_field(&e, &[], "Seccomp"),
+        "2",
+        "docker's default profile is on"
+    );
+    assert_eq!(
+        status_field(&e, &["--security-opt", "seccomp=unconfined"], "Seccomp"),
+        "0"
+    );
+    let err =
+        e.s.fails(125, &["run", "--rm", "--cap-add", "FLY", &e.img, "true"]);
+    assert!(err.contains("FLY"), "{err}");
+    // --read-only, --user, --workdir, --hostname, --entrypoint, --ulimit.
+    let (code, _, err) = e.s.run(&[
+        "run",
+        "--rm",
+        "--read-only",
+        &e.img,
+        "sh",
+        "-c",
+        "echo x > /x",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Read-only file system"), "{err}");
+    assert_eq!(
+        e.s.ok(&["run", "--rm", "-u", "65534:65534", &e.img, "id"]),
+        "uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n"
+    );
+    assert_eq!(
+        e.s.ok(&["run", "--rm", "-w", "/made/here", &e.img, "sh", "-c", "pwd"]),
+        "/made/here\n"
+    );
+    assert_eq!(
+        e.s.ok(&[
+            "run",
+            "--rm",
+            "--hostname",
+            "boat",
+            &e.img,
+            "cat",
+            "/etc/hostname"
+        ]),
+        "boat\n"
+    );
+    assert_eq!(
+        e.s.ok(&[
+            "run",
+            "--rm",
+            "--entrypoint",
+            "echo",
+            &e.img,
+            "via",
+            "entrypoint"
+        ]),
+        "via entrypoint\n"
+    );
+    assert_eq!(
+        e.s.ok(&[
+            "run",
+            "--rm",
+            "--ulimit",
+            "nofile=256:512",
+            &e.img,
+            "sh",
+            "-c",
+            "ulimit -n"
+        ]),
+        "256\n"
+    );
+    assert_eq!(
+        e.s.ok(&["run", "--rm", "--init", &e.img, "cat", "/proc/1/status"])
+            .lines()
+            .next()
+            .unwrap_or(""),
+        "Name:\tskiff:[REAPER]"
+    );
+}
+
+#[test]
+fn resource_limits_reach_the_cgroup() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "lim",
+        "--memory",
+        "64m",
+        "--cpus",
+        "0.5",
+        "--pids-limit",
+        "20",
+        &e.img,
+        "sleep",
+        "1000",
+    ]);
+    let state: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(s.root().join(format!(
+            "containers/{}/state.json",
+            s.ok(&["inspect", "-f", "{{.Id}}", "lim"]).trim()
+        )))
+        .unwrap(),
+    )
+    .unwrap();
+    let paths: Vec<String> = state["cgroup_paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    let read = |ctrl: &str, file: &str| -> String {
+        let dir = paths
+            .iter()
+            .find(|p| p.contains(&format!("/{ctrl}/")))
+            .unwrap_or_else(|| panic!("no {ctrl} cgroup in {paths:?}"));
+        std::fs::read_to_string(format!("{dir}/{file}"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    if std::path::Path::new("/sys/fs/cgroup/memory").exists() {
+        assert_eq!(read("memory", "memory.limit_in_bytes"), "67108864");
+        assert_eq!(read("cpu", "cpu.cfs_quota_us"), "50000");
+        assert_eq!(read("pids", "pids.max"), "20");
+        let pid = s.ok(&["inspect", "-f", "{{.State.Pid}}", "lim"]);
+        let cg = std::fs::read_to_string(format!("/proc/{}/cgroup", pid.trim())).unwrap();
+        assert!(
+            cg.lines()
+                .any(|l| l.contains(":memory:") && l.contains("/skiff-")),
+            "{cg}"
+        );
+    }
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}}",
+            "lim"
+        ]),
+        "67108864 500000000 20\n"
+    );
+    s.ok(&["rm", "-f", "lim"]);
+    for p in &paths {
+        assert!(!std::path::Path::new(p).exists(), "{p} removed");
+    }
+}
