@@ -1126,25 +1126,10 @@ mod tests {
 
     /// Docker's default capability set (moby `caps.DefaultCapabilities`).
     fn docker_default_caps() -> Vec<String> {
-        [
-            "CAP_CHOWN",
-            "CAP_DAC_OVERRIDE",
-            "CAP_FSETID",
-            "CAP_FOWNER",
-            "CAP_MKNOD",
-            "CAP_NET_RAW",
-            "CAP_SETGID",
-            "CAP_SETUID",
-            "CAP_SETFCAP",
-            "CAP_SETPCAP",
-            "CAP_NET_BIND_SERVICE",
-            "CAP_SYS_CHROOT",
-            "CAP_KILL",
-            "CAP_AUDIT_WRITE",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        crate::runtime::spec::DEFAULT_CAPABILITIES
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
     }
 
     fn builds() -> usize {
