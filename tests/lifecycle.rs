@@ -228,10 +228,27 @@ fn detached_run_stop_kill_wait_rm() {
     assert_eq!(s.ok(&["logs", trap]), "got usr1\n");
     let err = s.fails(125, &["kill", trap]);
     assert!(err.contains("is not running"), "{err}");
+    let before = s.ok(&["inspect", "-f", "{{.State.Pid}}", "sleeper"]);
+    assert_eq!(s.ok(&["restart", "-t", "0", "sleeper"]), "sleeper\n");
+    assert_eq!(
+        s.ok(&[
+            "ps",
+            "--format",
+            "{{.Names}} {{.State}}",
+            "-f",
+            "name=sleeper"
+        ]),
+        "sleeper running\n"
+    );
+    let pid2 = s
+        .ok(&["inspect", "-f", "{{.State.Pid}}", "sleeper"])
+        .trim()
+        .to_owned();
+    assert_ne!(pid2, before.trim(), "restart made a new process");
     assert_eq!(s.ok(&["rm", "-f", "sleeper"]), "sleeper\n");
     assert!(
         wait_until(Duration::from_secs(3), || !std::path::Path::new(&format!(
-            "/proc/{pid}"
+            "/proc/{pid2}"
         ))
         .exists()),
         "rm -f killed the container's process"

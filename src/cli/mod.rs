@@ -44,7 +44,7 @@ pub enum Command {
     /// Stop one or more running containers
     Stop(container::stop::Args),
     /// Restart one or more containers
-    Restart(container::restart::Args),
+    Restart(container::stop::Args),
     /// Kill one or more running containers
     Kill(container::kill::Args),
     /// Block until one or more containers stop, then print their exit codes
@@ -102,7 +102,7 @@ pub enum ContainerVerb {
     /// Stop one or more running containers
     Stop(container::stop::Args),
     /// Restart one or more containers
-    Restart(container::restart::Args),
+    Restart(container::stop::Args),
     /// Kill one or more running containers
     Kill(container::kill::Args),
     /// Block until one or more containers stop, then print their exit codes

@@ -6,3 +6,28 @@ pub mod container;
 pub mod image;
 pub mod inspect;
 pub mod system;
+
+use crate::cli::context::Context;
+use crate::cli::{output, report};
+use crate::error::{code, Result};
+
+/// Docker's way with several names: act on each, print what `act` returns
+/// (one line) for successes, report failures, and exit 125 if any failed.
+pub fn for_each_name(
+    ctx: &Context,
+    names: &[String],
+    mut act: impl FnMut(&str) -> Result<Option<String>>,
+) -> Result<u8> {
+    let mut status = 0;
+    for name in names {
+        match act(name) {
+            Ok(Some(line)) => output::outln(&line)?,
+            Ok(None) => {}
+            Err(e) => {
+                report(&e, ctx.debug());
+                status = code::ENGINE;
+            }
+        }
+    }
+    Ok(status)
+}

@@ -1,8 +1,8 @@
 //! `skiff kill` / `skiff container kill`.
 
 use crate::cli::context::Context;
-use crate::cli::{output, report};
-use crate::error::{code, Result};
+use crate::commands::for_each_name;
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,15 +16,9 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    let mut status = 0;
-    for name in &args.containers {
-        match engine.kill_container(name, &args.signal) {
-            Ok(()) => output::outln(name)?,
-            Err(e) => {
-                report(&e, ctx.debug());
-                status = code::ENGINE;
-            }
-        }
-    }
-    Ok(status)
+    for_each_name(ctx, &args.containers, |name| {
+        engine
+            .kill_container(name, &args.signal)
+            .map(|_| Some(name.to_owned()))
+    })
 }

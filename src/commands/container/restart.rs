@@ -1,42 +1,16 @@
-//! `skiff restart` / `skiff container restart`.
+//! `skiff restart` / `skiff container restart`: stop, then start.
 
 use crate::cli::context::Context;
-use crate::cli::{output, report};
-use crate::error::{code, Result};
-
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Containers to restart
-    #[arg(value_name = "CONTAINER", required = true)]
-    pub containers: Vec<String>,
-    /// Seconds to wait before killing the container
-    #[arg(
-        short,
-        long = "time",
-        visible_alias = "timeout",
-        value_name = "SECONDS",
-        allow_hyphen_values = true
-    )]
-    pub time: Option<i64>,
-    /// Signal to send to the container
-    #[arg(short, long, value_name = "SIGNAL")]
-    pub signal: Option<String>,
-}
+use crate::commands::container::stop::Args;
+use crate::commands::for_each_name;
+use crate::error::Result;
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    let mut status = 0;
-    for name in &args.containers {
-        let r = engine
-            .stop_container(name, args.time, args.signal.as_deref())
-            .and_then(|_| engine.start_container(name, false));
-        match r {
-            Ok(_) => output::outln(name)?,
-            Err(e) => {
-                report(&e, ctx.debug());
-                status = code::ENGINE;
-            }
-        }
-    }
-    Ok(status)
+    for_each_name(ctx, &args.containers, |name| {
+        engine.stop_container(name, args.time, args.signal.as_deref())?;
+        engine
+            .start_container(name, false)
+            .map(|_| Some(name.to_owned()))
+    })
 }

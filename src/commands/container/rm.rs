@@ -1,8 +1,8 @@
 //! `skiff rm` / `skiff container rm`.
 
 use crate::cli::context::Context;
-use crate::cli::{output, report};
-use crate::error::{code, Error, Result};
+use crate::commands::for_each_name;
+use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -21,16 +21,11 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    let mut status = 0;
-    for name in &args.containers {
+    for_each_name(ctx, &args.containers, |name| {
         match engine.remove_container(name, args.force) {
-            Ok(_) => output::outln(name)?,
-            Err(Error::NotFound(_)) if args.force => {}
-            Err(e) => {
-                report(&e, ctx.debug());
-                status = code::ENGINE;
-            }
+            Ok(_) => Ok(Some(name.to_owned())),
+            Err(Error::NotFound(_)) if args.force => Ok(None),
+            Err(e) => Err(e),
         }
-    }
-    Ok(status)
+    })
 }

@@ -1,9 +1,9 @@
 //! `skiff start` / `skiff container start`.
 
 use crate::cli::context::Context;
-use crate::cli::{output, report};
+use crate::commands::for_each_name;
 use crate::engine::lifecycle::Started;
-use crate::error::{code, Error, Result};
+use crate::error::{Error, Result};
 use crate::monitor::client::{relay, RelayEnd, RelayOptions};
 
 #[derive(Debug, clap::Args)]
@@ -74,15 +74,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         let started = engine.start_container(c.id(), true)?;
         return attach_and_wait(ctx, started, args.interactive, tty, keys, !tty);
     }
-    let mut status = 0;
-    for name in &args.containers {
-        match engine.start_container(name, false) {
-            Ok(_) => output::outln(name)?,
-            Err(e) => {
-                report(&e, ctx.debug());
-                status = code::ENGINE;
-            }
-        }
-    }
-    Ok(status)
+    for_each_name(ctx, &args.containers, |name| {
+        engine
+            .start_container(name, false)
+            .map(|_| Some(name.to_owned()))
+    })
 }

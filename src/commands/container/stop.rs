@@ -1,12 +1,12 @@
 //! `skiff stop` / `skiff container stop`.
 
 use crate::cli::context::Context;
-use crate::cli::{output, report};
-use crate::error::{code, Result};
+use crate::commands::for_each_name;
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Containers to stop
+    /// Containers
     #[arg(value_name = "CONTAINER", required = true)]
     pub containers: Vec<String>,
     /// Seconds to wait before killing the container
@@ -25,15 +25,9 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    let mut status = 0;
-    for name in &args.containers {
-        match engine.stop_container(name, args.time, args.signal.as_deref()) {
-            Ok(()) => output::outln(name)?,
-            Err(e) => {
-                report(&e, ctx.debug());
-                status = code::ENGINE;
-            }
-        }
-    }
-    Ok(status)
+    for_each_name(ctx, &args.containers, |name| {
+        engine
+            .stop_container(name, args.time, args.signal.as_deref())
+            .map(|_| Some(name.to_owned()))
+    })
 }

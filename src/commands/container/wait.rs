@@ -1,8 +1,8 @@
 //! `skiff wait` / `skiff container wait`.
 
 use crate::cli::context::Context;
-use crate::cli::{output, report};
-use crate::error::{code, Result};
+use crate::commands::for_each_name;
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -13,15 +13,9 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    let mut status = 0;
-    for name in &args.containers {
-        match engine.wait_container(name) {
-            Ok(code) => output::outln(&code.to_string())?,
-            Err(e) => {
-                report(&e, ctx.debug());
-                status = code::ENGINE;
-            }
-        }
-    }
-    Ok(status)
+    for_each_name(ctx, &args.containers, |name| {
+        engine
+            .wait_container(name)
+            .map(|code| Some(code.to_string()))
+    })
 }
