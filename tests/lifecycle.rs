@@ -143,6 +143,22 @@ fn run_prints_and_exits_with_the_containers_code() {
         "hello\n"
     );
     assert_eq!(s.ok(&["ps", "-aq"]), "", "--rm removed it");
+    // A quick exit is never lost (the monitor once could reap it unseen
+    // and wait forever), and each --rm run's files are gone soon after.
+    for i in 0..25 {
+        let started = Instant::now();
+        let (code, _, err) = s.run(&["run", "--rm", "--network", "none", &e.img, "true"]);
+        assert_eq!(code, 0, "run {i}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(5), "run {i} hung");
+    }
+    let trash = s.root().join("trash");
+    assert!(
+        wait_until(Duration::from_secs(3), || std::fs::read_dir(&trash)
+            .map(|d| d.count() == 0)
+            .unwrap_or(true)),
+        "--rm left files in {}",
+        trash.display()
+    );
     let (code, out, err) = s.run(&[
         "run",
         "--name",
@@ -173,6 +189,49 @@ fn run_prints_and_exits_with_the_containers_code() {
         "three\n",
         "failed --rm runs leave nothing"
     );
+}
+
+/// CPU ticks (user + system) a process has used.
+fn cpu_ticks(pid: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .map(|x| x.parse().unwrap_or(0))
+        .collect();
+    f.get(11).copied().unwrap_or(0) + f.get(12).copied().unwrap_or(0)
+}
+
+#[test]
+fn monitor_idles_once_the_output_is_closed() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "quiet",
+        &e.img,
+        "sh",
+        "-c",
+        "exec >&- 2>&-; sleep 30",
+    ]);
+    let root = s.dir.path().display().to_string();
+    let mon: Vec<String> = leftover_monitors(&root)
+        .into_iter()
+        .filter(|p| {
+            let pid = p.split(':').next().unwrap();
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.contains("MON"))
+        })
+        .map(|p| p.split(':').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(mon.len(), 1, "one monitor: {mon:?}");
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_ticks(&mon[0]);
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(&mon[0]) - before;
+    assert!(used < 10, "the monitor burnt {used} ticks in 1 s");
+    s.ok(&["rm", "-f", "quiet"]);
 }
 
 #[test]

@@ -582,6 +582,8 @@ impl Engine {
                 out.push(c.id().to_owned());
             }
         }
+        // What monitors killed while deleting a removed container left.
+        self.containers.purge_trash();
         Ok(out)
     }
 

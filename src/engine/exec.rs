@@ -116,12 +116,12 @@ impl Engine {
         };
         // Into the container's cgroups too, so limits and `top` see it.
         let cg = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone());
+        let fd = cg.clone_into_fd();
+        let join = cg.self_join_fds();
         let hooks = Hooks {
-            cgroup_fd: None,
-            after_spawn: Some(Box::new(move |sp: &crate::runtime::Spawned| {
-                cg.add_task(sp.pid)
-                    .map_err(|e| std::io::Error::other(e.to_string()))
-            })),
+            cgroup_fd: fd.as_ref().map(AsFd::as_fd),
+            join_fds: join.iter().map(AsFd::as_fd).collect(),
+            after_spawn: Some(super::launch::add_task_hook(&cg)),
         };
         let child = crate::runtime::exec(&target, &p, io, hooks).map_err(|e| Error::Start {
             code: e.exit_code().clamp(0, 255) as u8,

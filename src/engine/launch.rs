@@ -2,6 +2,8 @@
 //! filter and the cgroup are all prepared in the starting command (so their
 //! errors reach the user as plain errors), then handed to the monitor.
 
+use std::os::fd::AsFd;
+
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched};
@@ -9,6 +11,18 @@ use crate::runtime::cgroups::{Cgroup, Resources};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
 use crate::state::container::Container;
+
+/// Puts a new process into `cg` unless it got there by itself
+/// (`CLONE_INTO_CGROUP`, or its own write to the v1 `tasks` files).
+pub(crate) fn add_task_hook(cg: &Cgroup) -> crate::runtime::AfterSpawn<'_> {
+    Box::new(move |sp: &crate::runtime::Spawned| {
+        if sp.in_cgroup || sp.joins_itself {
+            return Ok(());
+        }
+        cg.add_task(sp.pid)
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    })
+}
 
 pub type Launch = Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>;
 
@@ -70,11 +84,11 @@ impl Engine {
         let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
         let mut st = self.containers.load_state(c.id())?;
         st.cgroup_paths = cg.paths();
-        if let Err(e) = self.containers.save_state(c.id(), &st) {
+        if let Err(e) = self.containers.save_state_volatile(c.id(), &st) {
             let _ = cg.destroy();
             return Err(e);
         }
-        let for_cleanup = Cgroup::from_paths(cg.paths());
+        let for_cleanup = cg.clone();
         let launch: Launch = Box::new(move |io: ChildIo| {
             let io = match io {
                 ChildIo::Pipes {
@@ -89,15 +103,11 @@ impl Engine {
                 ChildIo::Terminal => crate::runtime::Io::Terminal,
             };
             let fd = cg.clone_into_fd();
+            let join = cg.self_join_fds();
             let hooks = crate::runtime::Hooks {
-                cgroup_fd: fd.as_ref().map(std::os::fd::AsFd::as_fd),
-                after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
-                    if sp.in_cgroup {
-                        return Ok(());
-                    }
-                    cg.add_task(sp.pid)
-                        .map_err(|e| std::io::Error::other(e.to_string()))
-                })),
+                cgroup_fd: fd.as_ref().map(AsFd::as_fd),
+                join_fds: join.iter().map(AsFd::as_fd).collect(),
+                after_spawn: Some(add_task_hook(&cg)),
             };
             match crate::runtime::create(&spec, io, hooks) {
                 Ok(c) => Ok(Launched {

@@ -32,7 +32,7 @@ pub fn read_exit_file(run_dir: &Path) -> Option<ExitFile> {
 }
 
 pub fn write_exit_file(run_dir: &Path, e: ExitFile) -> crate::Result<()> {
-    crate::state::atomic::write(
+    crate::state::atomic::write_volatile(
         &run_dir.join("exit"),
         format!("{} {}\n", e.code, e.at).as_bytes(),
     )

@@ -19,7 +19,7 @@ use rustix::event::{poll, PollFd, PollFlags};
 use super::attach::{send, Frame, FrameReader};
 use super::logs::{JsonFileWriter, LineBuffer};
 use super::ExitFile;
-use crate::state::container::{ContainerStore, Status};
+use crate::state::container::{ContainerStore, Status, Trash};
 use crate::util::time;
 
 /// The container's side of its stdio, handed to the runtime.
@@ -229,37 +229,38 @@ fn monitor(
                 break;
             }
         }
-        let client_socks: Vec<UnixStream> = clients
-            .iter()
-            .filter_map(|c| c.sock.try_clone().ok())
-            .collect();
-        let mut fds: Vec<PollFd> = Vec::new();
-        fds.push(PollFd::new(&sigfd, PollFlags::IN));
-        fds.push(PollFd::new(&listener, PollFlags::IN));
-        for (i, (fd, _)) in outputs.iter().enumerate() {
-            fds.push(PollFd::new(
-                fd,
-                if open[i] {
-                    PollFlags::IN
-                } else {
-                    PollFlags::empty()
-                },
-            ));
-        }
-        for s in &client_socks {
-            fds.push(PollFd::new(s, PollFlags::IN));
-        }
-        let timeout = exited_at.map(|_| rustix::event::Timespec {
-            tv_sec: 0,
-            tv_nsec: 50_000_000,
-        });
-        match poll(&mut fds, timeout.as_ref()) {
-            Ok(_) | Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-        let revents: Vec<bool> = fds.iter().map(|f| !f.revents().is_empty()).collect();
-        drop(fds);
-        drop(client_socks);
+        // Closed outputs are left out: a hung-up pipe polled even with no
+        // events reports POLLHUP at once, and the loop would spin.
+        let revents: Vec<bool> = {
+            let mut fds: Vec<PollFd> = Vec::new();
+            fds.push(PollFd::new(&sigfd, PollFlags::IN));
+            fds.push(PollFd::new(&listener, PollFlags::IN));
+            let live: Vec<usize> = (0..outputs.len()).filter(|&i| open[i]).collect();
+            for &i in &live {
+                fds.push(PollFd::new(&outputs[i].0, PollFlags::IN));
+            }
+            for c in &clients {
+                fds.push(PollFd::new(&c.sock, PollFlags::IN));
+            }
+            let timeout = exited_at.map(|_| rustix::event::Timespec {
+                tv_sec: 0,
+                tv_nsec: 50_000_000,
+            });
+            match poll(&mut fds, timeout.as_ref()) {
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let got = |k: usize| !fds[k].revents().is_empty();
+            let mut r = vec![got(0), got(1)];
+            let mut per_output = vec![false; outputs.len()];
+            for (k, &i) in live.iter().enumerate() {
+                per_output[i] = got(2 + k);
+            }
+            r.extend(per_output);
+            let base = 2 + live.len();
+            r.extend((0..clients.len()).map(|k| got(base + k)));
+            r
+        };
         if revents[0] {
             drain_signals(&sigfd);
             let mut raw = 0;
@@ -269,9 +270,19 @@ fn monitor(
                 status = Some(exit_code(raw));
                 exited_at = Some(Instant::now());
             }
-            // Reap anything else (exec'd helpers) without blocking.
-            // SAFETY: as above.
-            while unsafe { libc::waitpid(-1, &mut raw, libc::WNOHANG) } > 0 {}
+            // Reap anything else (exec'd helpers) without blocking; the
+            // container too, should it exit just now.
+            loop {
+                // SAFETY: as above.
+                let r = unsafe { libc::waitpid(-1, &mut raw, libc::WNOHANG) };
+                if r <= 0 {
+                    break;
+                }
+                if r == launched.pid && status.is_none() {
+                    status = Some(exit_code(raw));
+                    exited_at = Some(Instant::now());
+                }
+            }
         }
         if revents[1] {
             while let Ok((sock, _)) = listener.accept() {
@@ -357,29 +368,45 @@ fn monitor(
         }
     }
     let code = status.unwrap_or(-1);
-    finish(&setup.store, &setup.id, code);
+    let at = time::now();
+    let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
     drop(listener);
     let _ = std::fs::remove_file(run_dir.join("attach.sock"));
     // Clean up before telling anyone: when `run --rm` returns, the name and
     // the cgroups are free again.
     cleanup();
+    // With --rm the state is recorded only when the removal fails.
+    let mut trash = None;
     if setup.auto_remove {
-        if let Ok(_g) = setup.store.lock(&setup.id) {
-            if let Ok(Some(c)) = setup.store.load(&setup.id) {
-                let _ = setup.store.remove(&c);
-            }
-        }
+        trash = remove(&setup.store, &setup.id);
+    }
+    if trash.is_none() {
+        record_exit(&setup.store, &setup.id, code, at);
     }
     for c in clients.iter_mut() {
         let _ = send(&mut c.sock, &Frame::Exit(code));
     }
+    drop(clients);
+    if let Some(Some(t)) = trash {
+        t.purge();
+    }
     Ok(())
 }
 
-/// Record the exit: exit file first (the reconcile fallback), then state.
-fn finish(store: &ContainerStore, id: &str, code: i32) {
-    let at = time::now();
-    let _ = super::write_exit_file(&store.run_dir(id), ExitFile { code, at });
+/// `--rm`: removes the container from view (its files are purged after
+/// the exit is reported); `None` when it could not.
+fn remove(store: &ContainerStore, id: &str) -> Option<Option<Trash>> {
+    let _g = store.lock(id).ok()?;
+    match store.load(id) {
+        Ok(Some(c)) => store.remove_deferred(&c).ok().map(Some),
+        Ok(None) => Some(None),
+        Err(_) => None,
+    }
+}
+
+/// Records the exit in the state (the exit file, written first, is the
+/// reconcile fallback).
+fn record_exit(store: &ContainerStore, id: &str, code: i32, at: time::UnixNanos) {
     if let Ok(_g) = store.lock(id) {
         if let Ok(mut st) = store.load_state(id) {
             st.status = Status::Exited;

@@ -784,14 +784,57 @@ fn clone_into_cgroup_and_its_fallback() {
                 seen = Some(*s);
                 Ok(())
             })),
+            join_fds: Vec::new(),
         };
         let running = start(&f.spec(&["true"]), hooks).unwrap();
         let in_cgroup = running.container.in_cgroup;
         let pid = running.container.pid;
         assert_eq!(running.finish().code, 0);
         assert_eq!(in_cgroup, expect, "{}", dir.display());
-        assert_eq!(seen, Some(Spawned { pid, in_cgroup }));
+        assert_eq!(
+            seen,
+            Some(Spawned {
+                pid,
+                in_cgroup,
+                joins_itself: false
+            })
+        );
     }
+}
+
+/// v1: the process moves itself into every hierarchy's leaf through the
+/// `tasks` files it is given, before its command runs.
+#[test]
+fn joins_v1_cgroups_by_itself() {
+    use crate::runtime::cgroups::{Cgroup, Resources, Version};
+    let Some(f) = Fixture::new() else { return };
+    let id = format!("selfjoin{}", std::process::id());
+    let Ok(cg) = Cgroup::create(&id, None, &Resources::default()) else {
+        return;
+    };
+    if cg.version() != Version::V1 {
+        let _ = cg.destroy();
+        return;
+    }
+    let fds = cg.self_join_fds();
+    assert_eq!(fds.len(), cg.leaves().len());
+    let mut seen = None;
+    let hooks = Hooks {
+        cgroup_fd: None,
+        after_spawn: Some(Box::new(|s: &Spawned| {
+            seen = Some(s.joins_itself);
+            Ok(())
+        })),
+        join_fds: fds.iter().map(|f| f.as_fd()).collect(),
+    };
+    let mut spec = f.spec(&["cat", "/proc/self/cgroup"]);
+    spec.namespaces.cgroup = NamespaceMode::Host;
+    let out = start(&spec, hooks).unwrap().finish();
+    drop(fds);
+    cg.destroy().unwrap();
+    assert_eq!(seen, Some(true));
+    let joined = out.out.lines().filter(|l| l.contains(&id)).count();
+    assert_eq!(joined, cg.leaves().len(), "{out:?}");
 }
 
 #[test]
@@ -804,6 +847,7 @@ fn after_spawn_failure_aborts_and_reaps() {
             pid = s.pid;
             Err(std::io::Error::other("no cgroup for you"))
         })),
+        join_fds: Vec::new(),
     };
     let e = start(&f.spec(&["true"]), hooks).err().expect("hook error");
     assert!(e.to_string().contains("no cgroup for you"), "{e}");

@@ -27,7 +27,7 @@
 //! flag, which is right: the command is the container's own.
 
 use std::convert::Infallible;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsRawFd, BorrowedFd};
 
 use rustix::fs::Mode;
 use rustix::process::{Pid, Signal, WaitOptions};
@@ -51,17 +51,38 @@ const FORWARDED: [i32; 7] = [
 ];
 
 /// The container process. Never returns.
-pub fn container_main(spec: &ContainerSpec, plan: &Plan<'_>, io: Io, chan: ChildChannel) -> ! {
+pub fn container_main(
+    spec: &ContainerSpec,
+    plan: &Plan<'_>,
+    io: Io,
+    join: &[BorrowedFd<'_>],
+    chan: ChildChannel,
+) -> ! {
     set_name(c"skiff:[INIT]");
-    let Err(e) = init_steps(spec, plan, io, &chan);
+    let Err(e) = join_cgroups(join).and_then(|()| init_steps(spec, plan, io, &chan));
     fail(&chan, e)
 }
 
 /// An exec into `target`. Never returns.
-pub fn exec_main(target: &ExecTarget, plan: &Plan<'_>, io: Io, chan: ChildChannel) -> ! {
+pub fn exec_main(
+    target: &ExecTarget,
+    plan: &Plan<'_>,
+    io: Io,
+    join: &[BorrowedFd<'_>],
+    chan: ChildChannel,
+) -> ! {
     set_name(c"skiff:[EXEC]");
-    let Err(e) = exec_steps(target, plan, io, &chan);
+    let Err(e) = join_cgroups(join).and_then(|()| exec_steps(target, plan, io, &chan));
     fail(&chan, e)
+}
+
+/// Moves this (single-threaded) process into its cgroups by writing "0"
+/// to each v1 `tasks` file given ([`super::Hooks::join_fds`]).
+fn join_cgroups(join: &[BorrowedFd<'_>]) -> Result<(), SetupError> {
+    for fd in join {
+        rustix::io::write(fd, b"0").ctx(|| "joining the container's cgroup")?;
+    }
+    Ok(())
 }
 
 fn fail(chan: &ChildChannel, e: SetupError) -> ! {

@@ -94,6 +94,10 @@ pub struct Spawned {
     /// (old kernel, not a cgroup2 directory): the hook must then move it
     /// into the v2 cgroup itself (`cgroup.procs`).
     pub in_cgroup: bool,
+    /// Whether the process moves itself into its cgroups through
+    /// [`Hooks::join_fds`] (before it waits for go; its failure fails the
+    /// start), so the hook need not.
+    pub joins_itself: bool,
 }
 
 /// The hook run once the process exists (see [`Hooks::after_spawn`]).
@@ -109,6 +113,11 @@ pub struct Hooks<'a> {
     /// anything (it waits): put it into v1 cgroups, set up its network.
     /// An error aborts the start (the process is killed and reaped).
     pub after_spawn: Option<AfterSpawn<'a>>,
+    /// v1 `tasks` files ([`cgroups::Cgroup::self_join_fds`]): the process
+    /// writes "0" to each before anything else, moving itself, which costs
+    /// the kernel no RCU grace period (~10 ms) unlike a write of its pid by
+    /// the caller.
+    pub join_fds: Vec<BorrowedFd<'a>>,
 }
 
 /// A started process.
@@ -145,8 +154,9 @@ pub fn create(spec: &ContainerSpec, io: Io, hooks: Hooks<'_>) -> Result<Containe
         non_dumpable: spec.id_mappings.is_none(),
         id_maps: spec.id_mappings.as_ref(),
     };
+    let join = hooks.join_fds.clone();
     spawn(&request, hooks, |chan| {
-        init::container_main(spec, &plan, io, chan)
+        init::container_main(spec, &plan, io, &join, chan)
     })
 }
 
@@ -167,8 +177,9 @@ pub fn exec(
         non_dumpable: true,
         id_maps: None,
     };
+    let join = hooks.join_fds.clone();
     spawn(&request, hooks, |chan| {
-        init::exec_main(target, &plan, io, chan)
+        init::exec_main(target, &plan, io, &join, chan)
     })
 }
 
@@ -229,7 +240,11 @@ fn spawn(
 ) -> Result<Container, RuntimeError> {
     let (parent, child_end) =
         channel::pair().map_err(|e| RuntimeError::io("creating the channel", e))?;
-    let (pid, in_cgroup) = clone_via_helper(request, hooks.cgroup_fd, move || child(child_end))?;
+    let (pid, in_cgroup) = if request.pid_ns.is_none() && single_threaded() {
+        clone_direct(request, hooks.cgroup_fd, move || child(child_end))?
+    } else {
+        clone_via_helper(request, hooks.cgroup_fd, move || child(child_end))?
+    };
     let guard = ChildGuard(Some(pid));
     let raw = pid.as_raw_nonzero().get();
     let start_time = process_start_time(raw)
@@ -240,6 +255,7 @@ fn spawn(
     let spawned = Spawned {
         pid: raw,
         in_cgroup,
+        joins_itself: !hooks.join_fds.is_empty(),
     };
     if let Some(hook) = hooks.after_spawn.as_mut() {
         hook(&spawned).map_err(|e| RuntimeError::io("after_spawn", e))?;
@@ -319,6 +335,39 @@ fn clone_via_helper(
         )
     })?;
     Ok((pid, in_cgroup))
+}
+
+/// Whether this process has one thread (`/proc/self/task` has two links
+/// more than it has threads).
+fn single_threaded() -> bool {
+    std::fs::metadata("/proc/self/task").is_ok_and(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.nlink() == 3
+    })
+}
+
+/// Clones the process straight from a single-threaded caller when no PID
+/// namespace must be joined first: the helper's fork is saved. The child
+/// is born dumpable, and goes non-dumpable as its first step (before it
+/// can be seen from the container: it is alone in a new PID namespace, or
+/// in the host's).
+fn clone_direct(
+    request: &Request<'_>,
+    cgroup: Option<BorrowedFd<'_>>,
+    child: impl FnOnce() -> Infallible,
+) -> Result<(Pid, bool), RuntimeError> {
+    let mut slot = Some(child);
+    let mut run = || (slot.take().expect("the child runs once"))();
+    if let Some(cg) = cgroup {
+        match sys::clone_into(request.flags, Some(cg), &mut run) {
+            Ok(pid) => return Ok((pid, true)),
+            Err(e) if CGROUP_FALLBACK.contains(&e.raw_os_error().unwrap_or(0)) => {}
+            Err(e) => return Err(RuntimeError::io("clone3", e)),
+        }
+    }
+    let pid =
+        sys::clone_into(request.flags, None, run).map_err(|e| RuntimeError::io("clone3", e))?;
+    Ok((pid, false))
 }
 
 /// In the helper: enter the PID namespace, go non-dumpable (so the exec

@@ -26,8 +26,55 @@ pub fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     write(path, &bytes)
 }
 
-/// Atomically replace `path` with whatever `fill` writes.
-pub fn write_with(path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+/// Atomically replace `path` with `bytes`: temp file, flock, rename, like
+/// [`write`], but no fsync. Only for what means nothing after a crash of
+/// the machine: files of the runroot (tmpfs by design, cleared at boot,
+/// such as `<runroot>/containers/<id>/exit`) and facts that do not outlive
+/// a boot (cgroup paths). Making those durable buys nothing; the rename
+/// still keeps readers from a torn file and survives a killed writer.
+pub fn write_volatile(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = fill_temp(path, |f| f.write_all(bytes))?;
+    tmp.persist(path)
+        .map_err(|e| crate::Error::io("renaming into", path, e.error))?;
+    Ok(())
+}
+
+/// Atomically replace several files of one directory (temp, flock,
+/// fsync, rename each in order), with one fsync of the directory at the
+/// end instead of one per file.
+pub fn write_all_json(dir: &Path, files: &[(&str, &dyn erased::Json)]) -> Result<()> {
+    for (name, value) in files {
+        let path = dir.join(name);
+        let bytes = value.to_json(&path)?;
+        let tmp = fill_temp(&path, |f| f.write_all(&bytes))?;
+        tmp.as_file().sync_all().ctx("syncing", tmp.path())?;
+        tmp.persist(&path)
+            .map_err(|e| crate::Error::io("renaming into", &path, e.error))?;
+    }
+    sync_dir(dir)
+}
+
+/// Object-safe JSON encoding, for [`write_all_json`]'s mixed types.
+pub mod erased {
+    use std::path::Path;
+
+    pub trait Json {
+        fn to_json(&self, path: &Path) -> crate::Result<Vec<u8>>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self, path: &Path) -> crate::Result<Vec<u8>> {
+            serde_json::to_vec(self)
+                .map_err(|e| crate::Error::Other(format!("encoding {}: {e}", path.display())))
+        }
+    }
+}
+
+/// A locked temp file beside `path`, filled by `fill`.
+fn fill_temp(
+    path: &Path,
+    fill: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> Result<tempfile::NamedTempFile> {
     let dir = parent(path);
     let name = path
         .file_name()
@@ -41,6 +88,13 @@ pub fn write_with(path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<(
     // Held until the fd closes, so clean_tmp never removes a live writer's file.
     tmp.as_file().lock().ctx("locking", tmp.path())?;
     fill(tmp.as_file_mut()).ctx("writing", tmp.path())?;
+    Ok(tmp)
+}
+
+/// Atomically replace `path` with whatever `fill` writes.
+pub fn write_with(path: &Path, fill: impl FnOnce(&mut File) -> std::io::Result<()>) -> Result<()> {
+    let dir = parent(path);
+    let tmp = fill_temp(path, fill)?;
     tmp.as_file().sync_all().ctx("syncing", tmp.path())?;
     tmp.persist(path)
         .map_err(|e| crate::Error::io("renaming into", path, e.error))?;

@@ -295,9 +295,14 @@ impl ContainerStore {
     pub fn create(&self, config: &ContainerConfig) -> Result<()> {
         let dir = self.dir(&config.id);
         fs::create_dir_all(dir.join("userdata")).ctx("creating", &dir)?;
-        atomic::write_json(&dir.join("state.json"), &ContainerState::default())?;
         // config.json last: its presence makes the container visible.
-        atomic::write_json(&dir.join("config.json"), config)
+        atomic::write_all_json(
+            &dir,
+            &[
+                ("state.json", &ContainerState::default()),
+                ("config.json", config),
+            ],
+        )
     }
 
     pub fn load(&self, id: &str) -> Result<Option<Container>> {
@@ -329,6 +334,16 @@ impl ContainerStore {
     /// Write state; call while holding [`lock`].
     pub fn save_state(&self, id: &str, state: &ContainerState) -> Result<()> {
         atomic::write_json(&self.dir(id).join("state.json"), state)
+    }
+
+    /// [`ContainerStore::save_state`] without fsync, for a change that
+    /// only adds what a crash of the machine erases anyway (the paths of
+    /// cgroups, which do not survive a reboot). Still atomic: a killed
+    /// writer leaves the old or the new file.
+    pub fn save_state_volatile(&self, id: &str, state: &ContainerState) -> Result<()> {
+        let bytes = serde_json::to_vec(state)
+            .map_err(|e| Error::Other(format!("encoding the state of {id}: {e}")))?;
+        atomic::write_volatile(&self.dir(id).join("state.json"), &bytes)
     }
 
     /// Every complete container's id.
@@ -376,16 +391,47 @@ impl ContainerStore {
     /// Remove a container's dirs and name (call while holding its lock;
     /// config.json goes first so a half-removed container is invisible).
     pub fn remove(&self, c: &Container) -> Result<()> {
+        self.remove_deferred(c)?.purge();
+        Ok(())
+    }
+
+    /// Removes the container from view at once: its dir is renamed into
+    /// `<root>/trash/` (one rename: no reader sees a half-removed
+    /// container) and its name released. The files are deleted by
+    /// [`Trash::purge`], which the caller may run after telling the user
+    /// (`run --rm` returns first). A purge cut short by a kill leaves the
+    /// dir in the trash, for [`ContainerStore::purge_trash`].
+    pub fn remove_deferred(&self, c: &Container) -> Result<Trash> {
         let dir = self.dir(c.id());
-        match fs::remove_file(dir.join("config.json")) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(Error::io("removing", &dir, e))
+        let trash = self.root.join("trash");
+        fs::create_dir_all(&trash).ctx("creating", &trash)?;
+        let to = trash.join(c.id());
+        if let Err(e) = fs::rename(&dir, &to) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                return Err(Error::io("removing", &dir, e));
             }
-            _ => {}
         }
         self.release_name(c.name(), c.id())?;
-        let run = self.run_dir(c.id());
-        let _ = fs::remove_dir_all(&run);
-        fs::remove_dir_all(&dir).ctx("removing", &dir)
+        let _ = fs::remove_dir_all(self.run_dir(c.id()));
+        Ok(Trash(to))
+    }
+
+    /// Deletes what killed purges left in the trash.
+    pub fn purge_trash(&self) {
+        if let Ok(entries) = fs::read_dir(self.root.join("trash")) {
+            for e in entries.flatten() {
+                Trash(e.path()).purge();
+            }
+        }
+    }
+}
+
+/// A removed container's files, still to delete.
+#[must_use = "purge the trash, or it stays on disk"]
+pub struct Trash(PathBuf);
+
+impl Trash {
+    pub fn purge(self) {
+        let _ = fs::remove_dir_all(&self.0);
     }
 }

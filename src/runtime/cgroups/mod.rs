@@ -1009,6 +1009,32 @@ impl Cgroup {
         .ok()
     }
 
+    /// v1: each leaf's `tasks` file, opened for writing, for a new process
+    /// to move *itself* by writing "0" ([`crate::runtime::Hooks::join_fds`]).
+    /// A process moving its own single thread skips the kernel's global
+    /// threadgroup lock, whose RCU grace period makes every `cgroup.procs`
+    /// write by another process cost about 10 ms. Empty on v2 (use
+    /// [`Cgroup::clone_into_fd`]) or when a file cannot be opened (then use
+    /// [`Cgroup::add_task`]).
+    pub fn self_join_fds(&self) -> Vec<OwnedFd> {
+        use rustix::fs::{Mode, OFlags};
+        if self.version != Version::V1 {
+            return Vec::new();
+        }
+        let fds: rustix::io::Result<Vec<OwnedFd>> = self
+            .leaves
+            .iter()
+            .map(|l| {
+                rustix::fs::open(
+                    l.path.join("tasks"),
+                    OFlags::WRONLY | OFlags::CLOEXEC,
+                    Mode::empty(),
+                )
+            })
+            .collect();
+        fds.unwrap_or_default()
+    }
+
     /// Moves process `pid` (and its threads) into the cgroup: every v1 leaf,
     /// or the v2 leaf.
     pub fn add_task(&self, pid: i32) -> Result<()> {
