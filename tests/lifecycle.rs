@@ -451,6 +451,14 @@ fn killed_monitor_is_reconciled() {
         "-f",
         "name=orphan"
     ]) == "exited\n"));
+    // The code died with the monitor: 255, as docker reports a lost one.
+    assert!(s
+        .ok(&["ps", "-a", "--format", "{{.Status}}", "-f", "name=orphan"])
+        .starts_with("Exited (255) "));
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.State.ExitCode}}", "orphan"]),
+        "255\n"
+    );
     assert_eq!(s.ok(&["rm", "orphan"]), "orphan\n");
 }
 
@@ -862,4 +870,372 @@ fn resource_limits_reach_the_cgroup() {
     for p in &paths {
         assert!(!std::path::Path::new(p).exists(), "{p} removed");
     }
+}
+
+/// A pseudo-terminal for a skiff client, as a user's terminal would be.
+struct Pty {
+    master: std::fs::File,
+    out: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Pty {
+    /// Runs skiff `args` on a new terminal of `rows` x `cols`.
+    fn spawn(s: &Skiff, args: &[&str], rows: u16, cols: u16) -> (Pty, std::process::Child) {
+        use std::os::fd::{AsRawFd, FromRawFd};
+        use std::os::unix::process::CommandExt;
+        let (mut m, mut sl) = (0, 0);
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty with valid out-pointers and a winsize.
+        let r =
+            unsafe { libc::openpty(&mut m, &mut sl, std::ptr::null_mut(), std::ptr::null(), &ws) };
+        assert_eq!(r, 0, "openpty");
+        // SAFETY: both fds are fresh and owned here.
+        let (master, slave) = unsafe {
+            (
+                std::fs::File::from_raw_fd(m),
+                std::fs::File::from_raw_fd(sl),
+            )
+        };
+        let mut cmd = s.cmd();
+        cmd.args(args)
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave.try_clone().unwrap());
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().unwrap();
+        drop(slave);
+        let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let (sink, mut reader) = (out.clone(), master.try_clone().unwrap());
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+        let _ = master.as_raw_fd();
+        (Pty { master, out }, child)
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        use std::io::Write;
+        self.master.write_all(bytes).unwrap();
+    }
+
+    /// Waits until the output holds `text`.
+    fn expect(&self, text: &str) {
+        let ok = wait_until(Duration::from_secs(10), || {
+            self.out.lock().unwrap().contains(text)
+        });
+        assert!(
+            ok,
+            "{text:?} never came; got {:?}",
+            self.out.lock().unwrap()
+        );
+    }
+
+    /// The terminal changes size (the kernel sends SIGWINCH to the client).
+    fn resize(&self, rows: u16, cols: u16) {
+        use std::os::fd::AsRawFd;
+        let ws = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ on our own pty master with a valid winsize.
+        let r = unsafe { libc::ioctl(self.master.as_raw_fd(), libc::TIOCSWINSZ, &ws) };
+        assert_eq!(r, 0);
+    }
+}
+
+fn wait_child(child: &mut std::process::Child) -> Option<i32> {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st.code();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("the client did not exit");
+}
+
+#[test]
+fn terminal_size_follows_and_attach_resumes_after_detach() {
+    let Some(e) = setup() else { return };
+    let (mut t, mut client) = Pty::spawn(
+        &e.s,
+        &["run", "-it", "--name", "term", &e.img, "sh"],
+        30,
+        100,
+    );
+    t.send(b"stty size\n");
+    t.expect("30 100");
+    t.resize(40, 120);
+    std::thread::sleep(Duration::from_millis(200));
+    t.send(b"stty size\n");
+    t.expect("40 120");
+    t.send(&[0x10, 0x11]); // Ctrl-P Ctrl-Q
+    assert_eq!(wait_child(&mut client), Some(0), "detached");
+    assert_eq!(
+        e.s.ok(&["ps", "--format", "{{.Names}} {{.State}}"]),
+        "term running\n"
+    );
+    // Attach again from another terminal: its size is taken on.
+    let (mut t2, mut client2) = Pty::spawn(&e.s, &["attach", "term"], 25, 80);
+    std::thread::sleep(Duration::from_millis(300));
+    t2.send(b"stty size; echo back-$((2*3))\n");
+    t2.expect("back-6");
+    t2.expect("25 80");
+    t2.send(b"exit 4\n");
+    assert_eq!(
+        wait_child(&mut client2),
+        Some(4),
+        "attach returns the exit code"
+    );
+    assert!(e
+        .s
+        .ok(&["ps", "-a", "--format", "{{.Status}}"])
+        .starts_with("Exited (4) "));
+    // --detach-keys: a custom sequence.
+    let (mut t3, mut client3) = Pty::spawn(
+        &e.s,
+        &[
+            "run",
+            "-it",
+            "--detach-keys",
+            "ctrl-x,x",
+            "--name",
+            "keys",
+            &e.img,
+            "sh",
+        ],
+        24,
+        80,
+    );
+    t3.send(b"echo ready-$((1+1))\n");
+    t3.expect("ready-2");
+    t3.send(&[0x18, b'x']);
+    assert_eq!(wait_child(&mut client3), Some(0));
+    assert_eq!(
+        e.s.ok(&["ps", "--format", "{{.Names}}", "-f", "name=keys"]),
+        "keys\n"
+    );
+}
+
+#[test]
+fn start_interactive() {
+    let Some(e) = setup() else { return };
+    e.s.ok(&[
+        "create",
+        "-i",
+        "--name",
+        "si",
+        &e.img,
+        "sh",
+        "-c",
+        "read x; echo got $x; exit 5",
+    ]);
+    let out =
+        e.s.cmd()
+            .args(["start", "-a", "-i", "si"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(b"hello\n")?;
+                c.wait_with_output()
+            })
+            .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "got hello\n");
+    assert_eq!(out.status.code(), Some(5));
+}
+
+#[test]
+fn logs_follow_since_until_and_timestamps() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "talker",
+        &e.img,
+        "sh",
+        "-c",
+        "echo one; sleep 1.2; echo two; sleep 1.2; echo three >&2",
+    ]);
+    // -f follows until the container exits.
+    let started = Instant::now();
+    let out = s.cmd().args(["logs", "-f", "talker"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "one\ntwo\n");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "three\n");
+    assert!(
+        started.elapsed() > Duration::from_secs(2),
+        "followed to the end"
+    );
+    // -t: docker's fixed nine-digit fraction.
+    let ts = s.ok(&["logs", "-t", "talker"]);
+    let stamps: Vec<&str> = ts.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(stamps.len(), 2, "{ts}");
+    for st in &stamps {
+        assert_eq!(st.len(), 30, "{st}");
+        assert!(st.ends_with('Z') && st.as_bytes()[19] == b'.', "{st}");
+    }
+    // --since / --until by the second line's time (RFC 3339).
+    assert_eq!(s.ok(&["logs", "--since", stamps[1], "talker"]), "two\n");
+    assert_eq!(s.ok(&["logs", "--until", stamps[0], "talker"]), "one\n");
+    // The last line went to stderr: --tail 2 leaves "two" on stdout.
+    assert_eq!(
+        s.ok(&["logs", "--since", "1h", "--tail", "2", "talker"]),
+        "two\n"
+    );
+    assert_eq!(
+        s.ok(&["logs", "--until", "2000-01-01T00:00:00Z", "talker"]),
+        ""
+    );
+    let err = s.fails(125, &["logs", "--since", "yesterday", "talker"]);
+    assert!(err.contains("yesterday"), "{err}");
+}
+
+#[test]
+fn ps_last_latest_and_size() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    for n in ["first", "second", "third"] {
+        s.ok(&["create", "--name", n, &e.img, "true"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(
+        s.ok(&["ps", "-n", "2", "--format", "{{.Names}}"]),
+        "third\nsecond\n"
+    );
+    assert_eq!(s.ok(&["ps", "-l", "--format", "{{.Names}}"]), "third\n");
+    assert_eq!(s.ok(&["ps", "-q"]), "", "nothing running");
+    s.ok(&[
+        "run",
+        "--name",
+        "writer",
+        &e.img,
+        "sh",
+        "-c",
+        "i=0; while [ $i -lt 100 ]; do echo 123456789 >> /data; i=$((i+1)); done",
+    ]);
+    let size = s.ok(&["ps", "-l", "-s", "--format", "{{.Size}}"]);
+    assert!(size.starts_with("1kB (virtual "), "{size}");
+    let table = s.ok(&["ps", "-a", "-s"]);
+    assert!(table.lines().next().unwrap().ends_with("SIZE"), "{table}");
+    // Nothing written: 0B, plus the image (busybox, about 2 MB).
+    let first = s.ok(&[
+        "ps",
+        "-a",
+        "--format",
+        "{{.Names}} {{.Size}}",
+        "-f",
+        "name=first",
+    ]);
+    assert!(
+        first.starts_with("first 0B (virtual ") && first.ends_with("MB)\n"),
+        "{first}"
+    );
+}
+
+#[test]
+fn namespace_modes_and_shm() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let run = |args: &[&str]| {
+        let mut a = vec!["run", "--rm"];
+        a.extend_from_slice(&args[..args.len() - 1]);
+        a.extend_from_slice(&[&e.img, "sh", "-c", args[args.len() - 1]]);
+        s.ok(&a)
+    };
+    let me = std::process::id();
+    let seen = format!("test -d /proc/{me} && echo seen || echo hidden");
+    assert_eq!(run(&[&seen]), "hidden\n");
+    assert_eq!(run(&["--pid", "host", &seen]), "seen\n");
+    let host_name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(
+        run(&["--uts", "host", "cat /proc/sys/kernel/hostname"]),
+        host_name
+    );
+    assert_ne!(run(&["cat /proc/sys/kernel/hostname"]), host_name);
+    let host_ipc = std::fs::read_link("/proc/self/ns/ipc").unwrap();
+    let host_ipc = format!("{}\n", host_ipc.display());
+    assert_eq!(
+        run(&["--ipc", "host", "readlink /proc/self/ns/ipc"]),
+        host_ipc
+    );
+    assert_ne!(run(&["readlink /proc/self/ns/ipc"]), host_ipc);
+    assert_eq!(
+        run(&["--shm-size", "1m", "grep ' /dev/shm ' /proc/mounts"])
+            .split_whitespace()
+            .nth(3)
+            .unwrap_or(""),
+        "rw,nosuid,nodev,noexec,relatime,size=1024k"
+    );
+    assert!(
+        run(&["grep ' /dev/shm ' /proc/mounts"]).contains("size=65536k"),
+        "docker's 64m default"
+    );
+    let err = s.fails(125, &["run", "--rm", "--pid", "sideways", &e.img, "true"]);
+    assert!(err.contains("sideways"), "{err}");
+}
+
+#[test]
+fn seccomp_profile_from_a_file_and_limit_errors() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("no-mkdir.json");
+    std::fs::write(
+        &profile,
+        r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}"#,
+    )
+    .unwrap();
+    let opt = format!("seccomp={}", profile.display());
+    let (code, _, err) = s.run(&["run", "--rm", "--security-opt", &opt, &e.img, "mkdir", "/x"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("Operation not permitted"), "{err}");
+    assert_eq!(
+        s.ok(&["run", "--rm", &e.img, "sh", "-c", "mkdir /x && echo made"]),
+        "made\n"
+    );
+    let missing = format!("seccomp={}", dir.path().join("nope.json").display());
+    let err = s.fails(
+        125,
+        &["run", "--rm", "--security-opt", &missing, &e.img, "true"],
+    );
+    assert!(err.contains("nope.json"), "{err}");
+    std::fs::write(&profile, "{not json").unwrap();
+    let err = s.fails(
+        125,
+        &["run", "--rm", "--security-opt", &opt, &e.img, "true"],
+    );
+    assert!(err.contains("no-mkdir.json"), "{err}");
+    // Limits docker refuses, refused before anything is created.
+    let err = s.fails(125, &["run", "--rm", "-m", "1k", &e.img, "true"]);
+    assert!(err.contains("Minimum memory limit allowed is 6MB"), "{err}");
+    let err = s.fails(125, &["run", "--rm", "--cpus", "1000", &e.img, "true"]);
+    assert!(err.contains("range of CPUs is from 0.01 to"), "{err}");
+    assert_eq!(s.ok(&["ps", "-aq"]), "", "nothing was created");
 }

@@ -189,7 +189,8 @@ impl Engine {
         if st.is_running() && !process_alive(st.pid, st.pid_start_time) {
             let exit = crate::monitor::read_exit_file(&self.containers.run_dir(c.id()));
             st.status = Status::Exited;
-            st.exit_code = exit.map_or(-1, |e| e.code);
+            // The code is lost with the monitor: docker reports 255 then.
+            st.exit_code = exit.map_or(255, |e| e.code);
             st.finished_at = Some(exit.map_or_else(time::now, |e| e.at));
             st.pid = 0;
             self.containers.save_state(c.id(), &st)?;
@@ -225,6 +226,13 @@ impl Engine {
             ));
         }
         let network_mode = check_network(o.network.as_deref())?;
+        super::launch::resources(
+            o.memory.unwrap_or(0),
+            o.nano_cpus.unwrap_or(0),
+            o.pids_limit,
+        )
+        .check()
+        .map_err(|e| Error::InvalidArgument(e.to_string()))?;
         let id = ids::new_id();
         let name = match &o.name {
             Some(n) => {
@@ -395,6 +403,20 @@ impl Engine {
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;
         Ok(id)
+    }
+
+    /// `ps -s`: bytes written by the container (its overlay upper dir:
+    /// regular files and symlinks, each hard-linked inode once, as docker's
+    /// overlay2 counts them) and that plus its image's size (`virtual`).
+    pub fn container_size(&self, c: &Container) -> (u64, u64) {
+        let rw = dir_size(&self.containers.dir(c.id()).join("upper"));
+        let image = self
+            .images
+            .image(&c.config.image_id)
+            .ok()
+            .flatten()
+            .map_or(0, |r| r.size);
+        (rw, rw + image)
     }
 
     /// `container inspect`: docker's JSON shape.
@@ -636,4 +658,27 @@ pub fn thaw_if_paused(c: &Container) {
     if c.state.status == Status::Paused {
         let _ = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone()).thaw();
     }
+}
+
+/// Apparent size of the files under `dir` (not following symlinks; each
+/// inode once). Unreadable parts count as empty.
+fn dir_size(dir: &std::path::Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(m) = e.metadata() else { continue };
+            if m.is_dir() {
+                stack.push(e.path());
+            } else if m.nlink() <= 1 || seen.insert((m.dev(), m.ino())) {
+                total += m.len();
+            }
+        }
+    }
+    total
 }

@@ -24,6 +24,16 @@ pub(crate) fn add_task_hook(cg: &Cgroup) -> crate::runtime::AfterSpawn<'_> {
     })
 }
 
+/// The cgroup limits of `--memory`, `--cpus`, `--pids-limit` (0: unset).
+pub(crate) fn resources(memory: i64, nano_cpus: i64, pids_limit: Option<i64>) -> Resources {
+    Resources {
+        memory: (memory > 0).then_some(memory),
+        nano_cpus: (nano_cpus > 0).then_some(nano_cpus),
+        pids_limit,
+        ..Default::default()
+    }
+}
+
 pub type Launch = Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>;
 
 fn seccomp_profile(security_opt: &[String], privileged: bool) -> Result<Profile> {
@@ -74,12 +84,7 @@ impl Engine {
             )
             .map_err(|e| Error::Other(format!("seccomp: {e}")))?,
         };
-        let res = Resources {
-            memory: (h.memory > 0).then_some(h.memory),
-            nano_cpus: (h.nano_cpus > 0).then_some(h.nano_cpus),
-            pids_limit: h.pids_limit,
-            ..Default::default()
-        };
+        let res = resources(h.memory, h.nano_cpus, h.pids_limit);
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
         let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
         let mut st = self.containers.load_state(c.id())?;

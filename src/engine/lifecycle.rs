@@ -290,7 +290,7 @@ impl Engine {
             }
             let mut line = Vec::new();
             if o.timestamps {
-                line.extend_from_slice(time::rfc3339_nano(e.time).as_bytes());
+                line.extend_from_slice(time::rfc3339_nano_fixed(e.time).as_bytes());
                 line.push(b' ');
             }
             line.extend_from_slice(e.log.as_bytes());

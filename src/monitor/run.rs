@@ -367,7 +367,7 @@ fn monitor(
             let _ = l.write(outputs[i].1, &rest);
         }
     }
-    let code = status.unwrap_or(-1);
+    let code = status.unwrap_or(255);
     let at = time::now();
     let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
     drop(listener);

@@ -84,6 +84,16 @@ pub fn rfc3339_nano(t: UnixNanos) -> String {
     format_utc(t, 'T') + "Z"
 }
 
+/// docker's RFC3339NanoFixed in UTC, as `logs -t` prints it: always nine
+/// fraction digits (`2000-01-01T00:00:00.500000000Z`).
+pub fn rfc3339_nano_fixed(t: UnixNanos) -> String {
+    let p = parts(t);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        p.y, p.mo, p.d, p.h, p.mi, p.s, p.nanos
+    )
+}
+
 /// Go's `time.Time.String()` for a UTC time: `2000-01-01 00:00:00 +0000 UTC`.
 pub fn go_string(t: UnixNanos) -> String {
     format_utc(t, ' ') + " +0000 UTC"
@@ -173,5 +183,17 @@ mod tests {
         );
         assert!(parse_rfc3339("yesterday").is_none());
         assert!(parse_rfc3339("2000-13-01T00:00:00Z").is_none());
+    }
+
+    #[test]
+    fn fixed_nanos_keep_nine_digits() {
+        assert_eq!(
+            rfc3339_nano_fixed(946_684_800_500_000_000),
+            "2000-01-01T00:00:00.500000000Z"
+        );
+        assert_eq!(
+            rfc3339_nano_fixed(946_684_800_000_000_000),
+            "2000-01-01T00:00:00.000000000Z"
+        );
     }
 }

@@ -94,7 +94,9 @@ pub fn headers() -> Value {
     })
 }
 
-pub fn row(c: &Container, no_trunc: bool) -> Value {
+/// One container's fields for templates; `size` is (rw, virtual) when
+/// asked for (`-s`, or a format using `.Size`).
+pub fn row(c: &Container, no_trunc: bool, size: Option<(u64, u64)>) -> Value {
     let cfg = &c.config;
     let mut command = cfg.path.clone();
     for a in &cfg.args {
@@ -124,7 +126,13 @@ pub fn row(c: &Container, no_trunc: bool) -> Value {
         "Networks": cfg.host_config.network_mode,
         "Ports": "",
         "RunningFor": time::since(cfg.created),
-        "Size": "0B",
+        "Size": size.map_or_else(|| "0B".to_owned(), |(rw, virt)| {
+            if virt > 0 {
+                format!("{} (virtual {})", units::human_size(rw), units::human_size(virt))
+            } else {
+                units::human_size(rw)
+            }
+        }),
         "State": c.state.status.as_str(),
         "Status": status_text(c),
     })
@@ -151,7 +159,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         let s: String = list.iter().map(|c| if args.no_trunc { c.id().to_owned() } else { c.id()[..12].to_owned() } + "\n").collect();
         return output::out(&s).map(|_| 0);
     }
-    let rows: Vec<Value> = list.iter().map(|c| row(c, args.no_trunc)).collect();
+    // docker computes sizes when the template uses .Size ({{json .}} does).
+    let want_size = args.size
+        || args
+            .format
+            .as_deref()
+            .is_some_and(|f| f.contains(".Size") || f.contains("json ."));
+    let engine = ctx.engine()?;
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|c| {
+            row(
+                c,
+                args.no_trunc,
+                want_size.then(|| engine.container_size(c)),
+            )
+        })
+        .collect();
     let default = if args.size { DEFAULT_SIZE } else { DEFAULT };
     let label =
         |name: &str, recv: &Value, a: &[Value]| -> Option<std::result::Result<Value, String>> {

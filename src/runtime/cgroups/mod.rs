@@ -495,12 +495,21 @@ impl Resources {
         (period, quota, flag)
     }
 
+    /// docker's checks of a new container's limits (`create` runs them
+    /// before writing anything).
+    pub fn check(&self) -> Result<()> {
+        self.validate(false)
+    }
+
     /// docker's checks, before anything is created. `update` relaxes the
     /// ones that depend on settings already in place.
     fn validate(&self, update: bool) -> Result<()> {
         let bad = |flag: &'static str, reason: String| Err(CgroupError::Limit { flag, reason });
         if let Some(m) = self.memory.filter(|&m| m < -1) {
             return bad("--memory", format!("invalid memory limit {m}"));
+        }
+        if self.memory.is_some_and(|m| m > 0 && m < MIN_MEMORY) {
+            return bad("--memory", "Minimum memory limit allowed is 6MB".into());
         }
         if let Some(s) = self.memory_swap {
             if s < -1 {
@@ -558,8 +567,14 @@ impl Resources {
                     "Conflicting options: Nano CPUs and CPU Period/Quota cannot both be set".into(),
                 );
             }
-            if n < 10_000_000 {
-                return bad("--cpus", "the minimum is 0.01 CPUs".into());
+            let ncpu = std::thread::available_parallelism().map_or(1, |n| n.get()) as i64;
+            if n < 10_000_000 || n > ncpu * 1_000_000_000 {
+                return bad(
+                    "--cpus",
+                    format!(
+                        "range of CPUs is from 0.01 to {ncpu}.00, as there are only {ncpu} CPUs available"
+                    ),
+                );
             }
         }
         if let Some(p) = self.cpu_period.filter(|&p| p != 0) {
@@ -592,6 +607,9 @@ impl Resources {
 }
 
 /// runc's conversion of v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000].
+/// docker's floor for `--memory` (6 MiB).
+const MIN_MEMORY: i64 = 6 * 1024 * 1024;
+
 pub fn shares_to_weight(shares: u64) -> u64 {
     if shares == 0 {
         return 0;
