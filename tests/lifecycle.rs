@@ -1239,3 +1239,122 @@ fn seccomp_profile_from_a_file_and_limit_errors() {
     assert!(err.contains("range of CPUs is from 0.01 to"), "{err}");
     assert_eq!(s.ok(&["ps", "-aq"]), "", "nothing was created");
 }
+
+#[test]
+fn stop_signal_env_file_filters_and_bulk_use() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    // An image whose STOPSIGNAL is SIGUSR1: stop sends it, not SIGTERM.
+    let layout = tempfile::tempdir().unwrap();
+    oci_layout_config(
+        layout.path(),
+        "latest",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        json!({
+            "Cmd": ["sh", "-c", "trap 'echo got-usr1; exit 7' USR1; echo up; while true; do sleep 0.1; done"],
+            "StopSignal": "SIGUSR1",
+        }),
+        "amd64",
+    );
+    let img = format!("{}/stopper:latest", e._reg.host());
+    push(layout.path(), "latest", &img, &[]);
+    s.ok(&["run", "-d", "--name", "st", &img]);
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.Config.StopSignal}}", "st"]),
+        "SIGUSR1\n"
+    );
+    assert!(wait_until(Duration::from_secs(5), || s.ok(&["logs", "st"]) == "up\n"));
+    let started = Instant::now();
+    assert_eq!(s.ok(&["stop", "st"]), "st\n");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no SIGKILL fallback needed"
+    );
+    assert_eq!(s.ok(&["wait", "st"]), "7\n");
+    assert_eq!(s.ok(&["logs", "st"]), "up\ngot-usr1\n");
+    // --env-file: KEY=value lines, comments, and bare names taken from
+    // skiff's own environment (left out when unset there).
+    let dir = tempfile::tempdir().unwrap();
+    let envf = dir.path().join("env");
+    std::fs::write(
+        &envf,
+        "# settings\nA=1\n\nFROM_HOST\nNOT_SET_ANYWHERE\nC=x=y\n",
+    )
+    .unwrap();
+    let out = s
+        .cmd()
+        .env("FROM_HOST", "hostval")
+        .env_remove("NOT_SET_ANYWHERE")
+        .args(["run", "--rm", "--env-file"])
+        .arg(&envf)
+        .args([
+            "-e",
+            "A=2",
+            &e.img,
+            "sh",
+            "-c",
+            "echo $A $FROM_HOST ${NOT_SET_ANYWHERE-unset} $C",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2 hostval unset x=y\n",
+        "-e wins over the file"
+    );
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--env-file",
+            "/nonexistent/env",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(err.contains("/nonexistent/env"), "{err}");
+    // ps filters on the exit code and status; container ls is ps.
+    s.ok(&["run", "--name", "zero", &e.img, "true"]);
+    assert_eq!(
+        s.ok(&["ps", "-a", "-f", "exited=7", "--format", "{{.Names}}"]),
+        "st\n"
+    );
+    assert_eq!(
+        s.ok(&["ps", "-a", "-f", "exited=0", "--format", "{{.Names}}"]),
+        "zero\n"
+    );
+    assert_eq!(
+        s.ok(&[
+            "container",
+            "ls",
+            "-a",
+            "-f",
+            "status=exited",
+            "--format",
+            "{{.Names}}"
+        ]),
+        "zero\nst\n"
+    );
+    assert_eq!(s.ok(&["port", "zero"]), "", "no published ports yet");
+    // docker stop $(docker ps -q): many names at once, each echoed.
+    let mut ids = Vec::new();
+    for n in ["b1", "b2", "b3"] {
+        ids.push(
+            s.ok(&["run", "-d", "--name", n, &e.img, "sleep", "100"])
+                .trim()
+                .to_owned(),
+        );
+    }
+    let running = s.ok(&["ps", "-q"]);
+    let mut args = vec!["stop", "-t", "1"];
+    args.extend(running.lines());
+    let stopped = s.ok(&args);
+    assert_eq!(stopped.lines().count(), 3, "{stopped}");
+    assert_eq!(s.ok(&["ps", "-q"]), "");
+    let all = s.ok(&["ps", "-a", "-q"]);
+    let mut args = vec!["rm", "-v"];
+    args.extend(all.lines());
+    assert_eq!(s.ok(&args).lines().count(), 5);
+    assert_eq!(s.ok(&["ps", "-a", "-q"]), "");
+}

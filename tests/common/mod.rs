@@ -394,6 +394,22 @@ pub fn oci_layout_arch(
     labels: Value,
     arch: &str,
 ) -> String {
+    let cfg = json!({
+        "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+        "Cmd": cmd,
+        "Labels": labels,
+    });
+    oci_layout_config(dir, tag, layers, cfg, arch)
+}
+
+/// An OCI layout whose image config's `config` object is `cfg`.
+pub fn oci_layout_config(
+    dir: &Path,
+    tag: &str,
+    layers: &[BuiltLayer],
+    cfg: Value,
+    arch: &str,
+) -> String {
     let blobs = dir.join("blobs/sha256");
     std::fs::create_dir_all(&blobs).unwrap();
     let put = |b: &[u8]| {
@@ -410,11 +426,7 @@ pub fn oci_layout_arch(
         "created": "2000-01-01T00:00:00Z",
         "architecture": arch,
         "os": "linux",
-        "config": {
-            "Env": ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-            "Cmd": cmd,
-            "Labels": labels,
-        },
+        "config": cfg,
         "rootfs": {"type": "layers", "diff_ids": layers.iter().map(|l| l.diff_id.clone()).collect::<Vec<_>>()},
         "history": history,
     });
