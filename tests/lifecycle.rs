@@ -345,29 +345,37 @@ fn create_then_start_attached() {
     );
 }
 
+/// Runs skiff with `input` on its stdin; its stdout is captured.
+fn with_stdin(s: &Skiff, args: &[&str], input: &[u8]) -> std::process::Output {
+    s.cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(input)?;
+            c.wait_with_output()
+        })
+        .unwrap()
+}
+
 #[test]
 fn stdin_with_dash_i() {
     let Some(e) = setup() else { return };
-    let out =
-        e.s.cmd()
-            .args([
-                "run",
-                "--rm",
-                "-i",
-                &e.img,
-                "sh",
-                "-c",
-                "read x; echo got $x",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .and_then(|mut c| {
-                use std::io::Write;
-                c.stdin.take().unwrap().write_all(b"abc\n")?;
-                c.wait_with_output()
-            })
-            .unwrap();
+    let out = with_stdin(
+        &e.s,
+        &[
+            "run",
+            "--rm",
+            "-i",
+            &e.img,
+            "sh",
+            "-c",
+            "read x; echo got $x",
+        ],
+        b"abc\n",
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), "got abc\n");
 }
 
@@ -1054,18 +1062,7 @@ fn start_interactive() {
         "-c",
         "read x; echo got $x; exit 5",
     ]);
-    let out =
-        e.s.cmd()
-            .args(["start", "-a", "-i", "si"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .and_then(|mut c| {
-                use std::io::Write;
-                c.stdin.take().unwrap().write_all(b"hello\n")?;
-                c.wait_with_output()
-            })
-            .unwrap();
+    let out = with_stdin(&e.s, &["start", "-a", "-i", "si"], b"hello\n");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "got hello\n");
     assert_eq!(out.status.code(), Some(5));
 }
