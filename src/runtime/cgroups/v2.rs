@@ -823,19 +823,22 @@ mod tests {
         again
             .update(&Resources {
                 cpu_quota: Some(20_000),
-                memory: Some(100),
+                memory: Some(100 << 20),
                 ..Default::default()
             })
             .unwrap();
         again
             .update(&Resources {
                 cpu_period: Some(50_000),
-                memory_swap: Some(300),
+                memory_swap: Some(300 << 20),
                 ..Default::default()
             })
             .unwrap();
         assert_eq!(env.read("x/skiff-f/cpu.max"), "20000 50000");
-        assert_eq!(env.read("x/skiff-f/memory.swap.max"), "200");
+        assert_eq!(
+            env.read("x/skiff-f/memory.swap.max"),
+            (200u64 << 20).to_string()
+        );
         // cpuset was not there at creation; once the root delegates it,
         // update enables it in the leaf's parent (which skiff created)
         fs::write(
