@@ -9,6 +9,7 @@ pub mod error;
 pub mod fsroot;
 pub mod image;
 pub mod monitor;
+pub mod network;
 pub mod runtime;
 pub mod state;
 pub mod template;

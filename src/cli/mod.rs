@@ -7,7 +7,7 @@ pub mod output;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};
 
-use crate::commands::{container, image, inspect, system};
+use crate::commands::{container, image, inspect, network, system};
 use crate::error::{code, Error, Result};
 use context::{Context, GlobalOpts};
 
@@ -32,6 +32,9 @@ pub enum Command {
     /// Manage images
     #[command(subcommand)]
     Image(ImageVerb),
+    /// Manage networks
+    #[command(subcommand)]
+    Network(NetworkVerb),
     /// Manage skiff
     #[command(subcommand)]
     System(SystemVerb),
@@ -160,6 +163,22 @@ pub enum ImageVerb {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum NetworkVerb {
+    /// Create a network
+    Create(network::create::Args),
+    /// Display detailed information on one or more networks
+    Inspect(network::inspect::Args),
+    /// List networks
+    #[command(visible_alias = "list")]
+    Ls(network::ls::Args),
+    /// Remove all unused networks
+    Prune(network::prune::Args),
+    /// Remove one or more networks
+    #[command(visible_alias = "remove")]
+    Rm(network::rm::Args),
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SystemVerb {
     /// Display system-wide information
     Info(system::info::Args),
@@ -215,6 +234,13 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             ImageVerb::Save(a) => image::save::run(ctx, a),
             ImageVerb::Load(a) => image::load::run(ctx, a),
             ImageVerb::Prune(a) => image::prune::run(ctx, a),
+        },
+        Command::Network(v) => match v {
+            NetworkVerb::Create(a) => network::create::run(ctx, a),
+            NetworkVerb::Inspect(a) => network::inspect::run(ctx, a),
+            NetworkVerb::Ls(a) => network::ls::run(ctx, a),
+            NetworkVerb::Prune(a) => network::prune::run(ctx, a),
+            NetworkVerb::Rm(a) => network::rm::run(ctx, a),
         },
         Command::System(v) => match v {
             SystemVerb::Info(a) => system::info::run(ctx, a),

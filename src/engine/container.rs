@@ -107,7 +107,7 @@ pub fn merge_env(base: &[String], over: &[String]) -> Vec<String> {
     out
 }
 
-fn parse_labels(list: &[String]) -> BTreeMap<String, String> {
+pub(crate) fn parse_labels(list: &[String]) -> BTreeMap<String, String> {
     list.iter()
         .map(|l| match l.split_once('=') {
             Some((k, v)) => (k.to_owned(), v.to_owned()),

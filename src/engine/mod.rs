@@ -7,12 +7,14 @@ pub mod image;
 mod launch;
 pub mod lifecycle;
 mod names_gen;
+pub mod network;
 pub mod spec;
 pub mod system;
 
 use std::path::{Path, PathBuf};
 
 use crate::image::store::ImageStore;
+use crate::network::NetworkStore;
 use crate::state::container::ContainerStore;
 
 /// Options every engine call shares (from the global flags).
@@ -28,16 +30,19 @@ pub struct Engine {
     opts: EngineOptions,
     images: ImageStore,
     containers: ContainerStore,
+    networks: NetworkStore,
 }
 
 impl Engine {
     pub fn new(opts: EngineOptions) -> Engine {
         let images = ImageStore::new(&opts.root);
         let containers = ContainerStore::new(&opts.root, &opts.runroot);
+        let networks = NetworkStore::new(&opts.root);
         Engine {
             opts,
             images,
             containers,
+            networks,
         }
     }
 

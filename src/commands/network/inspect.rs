@@ -1,0 +1,27 @@
+//! `skiff network inspect`.
+
+use crate::cli::context::Context;
+use crate::commands::image::inspect::print;
+use crate::error::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Networks to inspect
+    #[arg(value_name = "NETWORK", required = true)]
+    pub networks: Vec<String>,
+    /// Format output using a Go template or "json"
+    #[arg(short, long, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let engine = ctx.engine()?;
+    let (mut found, mut errors) = (Vec::new(), Vec::new());
+    for name in &args.networks {
+        match engine.network_inspect(name) {
+            Ok(v) => found.push(v),
+            Err(e) => errors.push(e),
+        }
+    }
+    print(ctx, found, errors, args.format.as_deref())
+}

@@ -1,0 +1,66 @@
+//! `skiff network ls`.
+
+use serde_json::{json, Value};
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::engine::network::{NetworkEntry, NetworkFilter};
+use crate::error::Result;
+use crate::util::time;
+
+const DEFAULT: &str = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Provide filter values (e.g. "driver=bridge")
+    #[arg(short, long, value_name = "FILTER")]
+    pub filter: Vec<String>,
+    /// Format output using a Go template, "table", or "json"
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Do not truncate the output
+    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub no_trunc: bool,
+    /// Only display network IDs
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub quiet: bool,
+}
+
+fn row(e: &NetworkEntry, no_trunc: bool) -> Value {
+    let id = e.id();
+    let internal = matches!(e, NetworkEntry::Stored(n) if n.internal);
+    let labels: Vec<String> = e.labels().iter().map(|(k, v)| format!("{k}={v}")).collect();
+    json!({
+        "ID": if no_trunc { id } else { id[..12].to_owned() },
+        "Name": e.name(),
+        "Driver": e.driver(),
+        "Scope": "local",
+        "IPv6": "false",
+        "Internal": internal.to_string(),
+        "Labels": labels.join(","),
+        "CreatedAt": time::go_string(e.created()),
+    })
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| NetworkFilter::parse(f))
+        .collect::<Result<Vec<_>>>()?;
+    let list = ctx.engine()?.network_list(&filters)?;
+    let rows: Vec<Value> = list.iter().map(|e| row(e, args.no_trunc)).collect();
+    let format = if args.quiet {
+        Some("{{.ID}}")
+    } else {
+        args.format.as_deref()
+    };
+    let headers = json!({
+        "ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
+        "IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT"
+    });
+    output::out(&output::render_list(format, DEFAULT, &headers, &rows)?)?;
+    Ok(0)
+}

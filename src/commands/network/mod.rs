@@ -1,0 +1,7 @@
+//! `skiff network ...`.
+
+pub mod create;
+pub mod inspect;
+pub mod ls;
+pub mod prune;
+pub mod rm;

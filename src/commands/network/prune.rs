@@ -1,0 +1,41 @@
+//! `skiff network prune`.
+
+use crate::cli::context::Context;
+use crate::cli::output;
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Do not prompt for confirmation
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub force: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    if !args.force {
+        // Never prompt without a terminal: a script must say -f.
+        if !ctx.stdin_is_tty() {
+            return Err(Error::InvalidArgument(
+                "network prune asks for confirmation; stdin is not a terminal, so pass -f/--force"
+                    .into(),
+            ));
+        }
+        eprint!("WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ");
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
+        if !matches!(line.trim(), "y" | "Y" | "yes" | "Yes") {
+            return Ok(0);
+        }
+    }
+    let removed = ctx.engine()?.network_prune()?;
+    if !removed.is_empty() {
+        output::outln("Deleted Networks:")?;
+        for n in removed {
+            output::outln(&n)?;
+        }
+    }
+    Ok(0)
+}

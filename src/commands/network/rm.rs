@@ -1,0 +1,28 @@
+//! `skiff network rm`.
+
+use crate::cli::context::Context;
+use crate::commands::for_each_name;
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Also remove the containers on the network (as podman does); a
+    /// missing network is not an error (as docker does)
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub force: bool,
+    /// Networks to remove
+    #[arg(value_name = "NETWORK", required = true)]
+    pub networks: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let engine = ctx.engine()?;
+    for_each_name(ctx, &args.networks, |name| {
+        match engine.network_remove(name, args.force) {
+            Ok(()) => Ok(Some(name.to_owned())),
+            Err(Error::NotFound(_)) if args.force => Ok(None),
+            Err(e) => Err(e),
+        }
+    })
+}

@@ -1,0 +1,465 @@
+//! `network create/ls/inspect/rm/prune`: the stored networks and docker's
+//! predefined ones.
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use super::container::parse_labels;
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::network::{ipam, Network, DEFAULT_BRIDGE, DEFAULT_NETWORK, PREDEFINED};
+use crate::state::ids;
+use crate::util::time;
+
+/// `network create`'s options, as the user gave them.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkCreate {
+    pub name: String,
+    pub driver: Option<String>,
+    pub subnet: Option<String>,
+    pub ip_range: Option<String>,
+    pub gateway: Option<String>,
+    pub internal: bool,
+    /// `-o key=value`.
+    pub options: Vec<String>,
+    pub labels: Vec<String>,
+}
+
+/// One row of `network ls`, or the object `network inspect` shows.
+#[derive(Debug, Clone)]
+pub enum NetworkEntry {
+    Stored(Network),
+    /// `host` or `none`: modes, not stored.
+    Mode {
+        name: &'static str,
+        driver: &'static str,
+    },
+}
+
+impl NetworkEntry {
+    pub fn name(&self) -> &str {
+        match self {
+            NetworkEntry::Stored(n) => &n.name,
+            NetworkEntry::Mode { name, .. } => name,
+        }
+    }
+
+    pub fn id(&self) -> String {
+        match self {
+            NetworkEntry::Stored(n) => n.id.clone(),
+            NetworkEntry::Mode { name, .. } => mode_id(name),
+        }
+    }
+
+    pub fn driver(&self) -> &str {
+        match self {
+            NetworkEntry::Stored(n) => &n.driver,
+            NetworkEntry::Mode { driver, .. } => driver,
+        }
+    }
+
+    pub fn labels(&self) -> BTreeMap<String, String> {
+        match self {
+            NetworkEntry::Stored(n) => n.labels.clone(),
+            NetworkEntry::Mode { .. } => BTreeMap::new(),
+        }
+    }
+
+    pub fn created(&self) -> time::UnixNanos {
+        match self {
+            NetworkEntry::Stored(n) => n.created,
+            NetworkEntry::Mode { .. } => 0,
+        }
+    }
+
+    /// docker's predefined networks (bridge, host, none).
+    pub fn is_builtin(&self) -> bool {
+        PREDEFINED.iter().any(|(n, _)| *n == self.name())
+    }
+}
+
+/// A stable id for `host` and `none`.
+fn mode_id(name: &str) -> String {
+    ids::hex(&Sha256::digest(format!("skiff network {name}").as_bytes()))
+}
+
+/// `network ls -f`.
+#[derive(Debug, Clone)]
+pub enum NetworkFilter {
+    Name(String),
+    Id(String),
+    Driver(String),
+    Label(String, Option<String>),
+    /// `type=custom|builtin`.
+    Custom(bool),
+    /// `dangling=true`: no container on it.
+    Dangling(bool),
+}
+
+impl NetworkFilter {
+    pub fn parse(s: &str) -> Result<NetworkFilter> {
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}"))
+        })?;
+        let bool_of = |v: &str| match v {
+            "true" | "1" => Ok(true),
+            "false" | "0" => Ok(false),
+            _ => Err(Error::InvalidArgument(format!("invalid filter '{k}={v}'"))),
+        };
+        Ok(match k {
+            "name" => NetworkFilter::Name(v.into()),
+            "id" => NetworkFilter::Id(v.into()),
+            "driver" => NetworkFilter::Driver(v.into()),
+            "label" => match v.split_once('=') {
+                Some((a, b)) => NetworkFilter::Label(a.into(), Some(b.into())),
+                None => NetworkFilter::Label(v.into(), None),
+            },
+            "type" => match v {
+                "custom" => NetworkFilter::Custom(true),
+                "builtin" => NetworkFilter::Custom(false),
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "invalid filter: 'type'='{v}'"
+                    )))
+                }
+            },
+            "dangling" => NetworkFilter::Dangling(bool_of(v)?),
+            _ => return Err(Error::InvalidArgument(format!("invalid filter '{k}'"))),
+        })
+    }
+
+    fn matches(&self, e: &NetworkEntry) -> bool {
+        match self {
+            NetworkFilter::Name(n) => e.name().contains(n.as_str()),
+            NetworkFilter::Id(p) => e.id().starts_with(p.as_str()),
+            NetworkFilter::Driver(d) => e.driver() == d,
+            NetworkFilter::Label(k, v) => match v {
+                Some(v) => e.labels().get(k) == Some(v),
+                None => e.labels().contains_key(k),
+            },
+            NetworkFilter::Custom(custom) => e.is_builtin() != *custom,
+            NetworkFilter::Dangling(d) => {
+                let unused = match e {
+                    NetworkEntry::Stored(n) => n.endpoints.is_empty(),
+                    NetworkEntry::Mode { .. } => true,
+                };
+                // docker: dangling never lists the predefined networks.
+                !e.is_builtin() && unused == *d
+            }
+        }
+    }
+}
+
+fn no_such_network(name: &str) -> Error {
+    Error::NotFound(format!("No such network: {name}"))
+}
+
+fn parse_net(flag: &str, s: &str) -> Result<Ipv4Net> {
+    s.parse::<Ipv4Net>()
+        .map(|n| n.trunc())
+        .map_err(|_| Error::InvalidArgument(format!("invalid CIDR address for {flag}: {s}")))
+}
+
+impl Engine {
+    /// The default `bridge` network, created on first use: 172.17.0.0/16
+    /// unless the host already routes part of it (then the next free pool).
+    pub fn default_network(&self) -> Result<Network> {
+        if let Some(n) = self.networks.load(DEFAULT_NETWORK)? {
+            return Ok(n);
+        }
+        let _g = self.networks.lock_all()?;
+        if let Some(n) = self.networks.load(DEFAULT_NETWORK)? {
+            return Ok(n);
+        }
+        let subnet = ipam::pick_subnet(&self.taken_subnets(true)?)
+            .ok_or_else(|| Error::Other("no free subnet in the default address pools".into()))?;
+        let n = Network {
+            name: DEFAULT_NETWORK.into(),
+            id: ids::new_id(),
+            driver: "bridge".into(),
+            created: time::now(),
+            subnet,
+            gateway: ipam::first_host(&subnet),
+            ip_range: None,
+            internal: false,
+            labels: BTreeMap::new(),
+            options: BTreeMap::from([
+                (
+                    "com.docker.network.bridge.default_bridge".into(),
+                    "true".into(),
+                ),
+                (
+                    "com.docker.network.bridge.name".into(),
+                    DEFAULT_BRIDGE.into(),
+                ),
+            ]),
+            interface: DEFAULT_BRIDGE.into(),
+            dns: false,
+            endpoints: BTreeMap::new(),
+        };
+        self.networks.save(&n)?;
+        Ok(n)
+    }
+
+    /// Subnets in use: stored networks, and with `host`, the host's routes.
+    fn taken_subnets(&self, host: bool) -> Result<Vec<Ipv4Net>> {
+        let mut taken: Vec<Ipv4Net> = self.networks.list()?.iter().map(|n| n.subnet).collect();
+        if host {
+            taken.extend(ipam::host_routes());
+        }
+        Ok(taken)
+    }
+
+    /// `network create`.
+    pub fn network_create(&self, o: &NetworkCreate) -> Result<Network> {
+        let name = o.name.as_str();
+        if !crate::network::valid_name(name) {
+            return Err(Error::InvalidArgument(format!(
+                "invalid network name {name:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+            )));
+        }
+        let driver = o.driver.clone().unwrap_or_else(|| "bridge".into());
+        if driver != "bridge" && driver != "macvlan" {
+            return Err(Error::NotFound(format!("plugin {driver:?} not found")));
+        }
+        let options = parse_labels(&o.options);
+        let interface = if driver == "macvlan" {
+            let parent = options.get("parent").cloned().unwrap_or_default();
+            if parent.is_empty() {
+                return Err(Error::InvalidArgument(
+                    "the macvlan driver needs a parent interface: -o parent=<interface>".into(),
+                ));
+            }
+            if !std::path::Path::new("/sys/class/net")
+                .join(&parent)
+                .exists()
+            {
+                return Err(Error::InvalidArgument(format!(
+                    "-o parent={parent}: no such network interface"
+                )));
+            }
+            parent
+        } else {
+            String::new()
+        };
+        let subnet = o
+            .subnet
+            .as_deref()
+            .map(|s| parse_net("--subnet", s))
+            .transpose()?;
+        if subnet.is_none() && (o.gateway.is_some() || o.ip_range.is_some()) {
+            return Err(Error::InvalidArgument(
+                "every ip-range or gateway must have a corresponding subnet".into(),
+            ));
+        }
+        let gateway = match &o.gateway {
+            Some(g) => {
+                let g: Ipv4Addr = g
+                    .parse()
+                    .map_err(|_| Error::InvalidArgument(format!("invalid gateway address: {g}")))?;
+                if !subnet.is_some_and(|s| s.contains(&g)) {
+                    return Err(Error::InvalidArgument(format!(
+                        "no matching subnet for gateway {g}"
+                    )));
+                }
+                Some(g)
+            }
+            None => None,
+        };
+        let ip_range = o
+            .ip_range
+            .as_deref()
+            .map(|r| parse_net("--ip-range", r))
+            .transpose()?;
+        if let (Some(r), Some(s)) = (ip_range, subnet) {
+            if !s.contains(&r) {
+                return Err(Error::InvalidArgument(format!(
+                    "no matching subnet for range {r}"
+                )));
+            }
+        }
+        let _g = self.networks.lock_all()?;
+        if PREDEFINED.iter().any(|(n, _)| *n == name) || self.networks.load(name)?.is_some() {
+            return Err(Error::Conflict(format!(
+                "network with name {name} already exists"
+            )));
+        }
+        let subnet = match subnet {
+            Some(s) => {
+                if self.taken_subnets(false)?.iter().any(|t| ipam::overlaps(t, &s)) {
+                    return Err(Error::Conflict(format!(
+                        "invalid pool request: Pool overlaps with other one on this address space: {s}"
+                    )));
+                }
+                s
+            }
+            None => ipam::pick_subnet(&self.taken_subnets(true)?).ok_or_else(|| {
+                Error::Other("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network".into())
+            })?,
+        };
+        let id = ids::new_id();
+        let interface = if driver == "bridge" {
+            format!("sk-{}", &id[..12])
+        } else {
+            interface
+        };
+        let n = Network {
+            name: name.into(),
+            id,
+            driver,
+            created: time::now(),
+            subnet,
+            gateway: gateway.unwrap_or_else(|| ipam::first_host(&subnet)),
+            ip_range,
+            internal: o.internal,
+            labels: parse_labels(&o.labels),
+            options,
+            interface,
+            dns: true,
+            endpoints: BTreeMap::new(),
+        };
+        self.networks.save(&n)?;
+        Ok(n)
+    }
+
+    /// A network by name, full id or unique id prefix (predefined included).
+    pub fn network_lookup(&self, name: &str) -> Result<NetworkEntry> {
+        for (n, driver) in PREDEFINED {
+            if n == name && n != DEFAULT_NETWORK {
+                return Ok(NetworkEntry::Mode { name: n, driver });
+            }
+        }
+        if name == DEFAULT_NETWORK {
+            return self.default_network().map(NetworkEntry::Stored);
+        }
+        if let Some(n) = self.networks.load(name)? {
+            return Ok(NetworkEntry::Stored(n));
+        }
+        let all = self.network_list(&[])?;
+        let ids: Vec<String> = all.iter().map(|e| e.id()).collect();
+        match ids::match_prefix(ids.iter().map(String::as_str), name, "network")? {
+            Some(id) => Ok(all.into_iter().find(|e| e.id() == id).expect("listed")),
+            None => Err(no_such_network(name)),
+        }
+    }
+
+    /// `network ls`: the stored networks and `host`/`none`, by name.
+    pub fn network_list(&self, filters: &[NetworkFilter]) -> Result<Vec<NetworkEntry>> {
+        self.default_network()?;
+        let mut all: Vec<NetworkEntry> = self
+            .networks
+            .list()?
+            .into_iter()
+            .map(NetworkEntry::Stored)
+            .collect();
+        for (name, driver) in PREDEFINED {
+            if name != DEFAULT_NETWORK {
+                all.push(NetworkEntry::Mode { name, driver });
+            }
+        }
+        all.sort_by(|a, b| a.name().cmp(b.name()));
+        Ok(all
+            .into_iter()
+            .filter(|e| filters.iter().all(|f| f.matches(e)))
+            .collect())
+    }
+
+    /// `network inspect`: docker's JSON.
+    pub fn network_inspect(&self, name: &str) -> Result<Value> {
+        let e = self.network_lookup(name)?;
+        let created = time::rfc3339_nano(e.created());
+        Ok(match &e {
+            NetworkEntry::Mode { name, driver } => json!({
+                "Name": name, "Id": e.id(), "Created": created, "Scope": "local",
+                "Driver": driver, "EnableIPv6": false,
+                "IPAM": {"Driver": "default", "Options": null, "Config": []},
+                "Internal": false, "Attachable": false, "Ingress": false,
+                "ConfigFrom": {"Network": ""}, "ConfigOnly": false,
+                "Containers": {}, "Options": {}, "Labels": {},
+            }),
+            NetworkEntry::Stored(n) => {
+                let mut cfg =
+                    json!({"Subnet": n.subnet.to_string(), "Gateway": n.gateway.to_string()});
+                if let Some(r) = n.ip_range {
+                    cfg["IPRange"] = json!(r.to_string());
+                }
+                let containers: serde_json::Map<String, Value> = n
+                    .endpoints
+                    .iter()
+                    .map(|(id, ep)| {
+                        (
+                            id.clone(),
+                            json!({
+                                "Name": ep.name,
+                                "EndpointID": ids::hex(&Sha256::digest(format!("{}{id}", n.id).as_bytes())),
+                                "MacAddress": ep.mac,
+                                "IPv4Address": format!("{}/{}", ep.ip, n.subnet.prefix_len()),
+                                "IPv6Address": "",
+                            }),
+                        )
+                    })
+                    .collect();
+                json!({
+                    "Name": n.name, "Id": n.id, "Created": created, "Scope": "local",
+                    "Driver": n.driver, "EnableIPv6": false,
+                    "IPAM": {"Driver": "default", "Options": {}, "Config": [cfg]},
+                    "Internal": n.internal, "Attachable": false, "Ingress": false,
+                    "ConfigFrom": {"Network": ""}, "ConfigOnly": false,
+                    "Containers": containers, "Options": n.options, "Labels": n.labels,
+                })
+            }
+        })
+    }
+
+    /// `network rm`: refuses a predefined network, or one in use unless
+    /// `force` (then the containers on it are removed first, as podman
+    /// does). Returns the name as the user gave it.
+    pub fn network_remove(&self, name: &str, force: bool) -> Result<()> {
+        let e = self.network_lookup(name)?;
+        if e.is_builtin() {
+            return Err(Error::Conflict(format!(
+                "{} is a pre-defined network and cannot be removed",
+                e.name()
+            )));
+        }
+        let NetworkEntry::Stored(n) = e else {
+            unreachable!("only predefined networks are not stored")
+        };
+        if !n.endpoints.is_empty() {
+            if !force {
+                return Err(Error::Conflict(format!(
+                    "error while removing network: network {} id {} has active endpoints",
+                    n.name, n.id
+                )));
+            }
+            for id in n.endpoints.keys() {
+                self.remove_container(id, true)?;
+            }
+        }
+        let _g = self.networks.lock_all()?;
+        let _n = self.networks.lock(&n.name)?;
+        match self.networks.load(&n.name)? {
+            Some(now) if !now.endpoints.is_empty() => Err(Error::Conflict(format!(
+                "error while removing network: network {} id {} has active endpoints",
+                n.name, n.id
+            ))),
+            Some(_) => self.networks.remove(&n.name),
+            None => Ok(()),
+        }
+    }
+
+    /// `network prune`: user networks no container uses.
+    pub fn network_prune(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in self.network_list(&[NetworkFilter::Dangling(true)])? {
+            if self.network_remove(e.name(), false).is_ok() {
+                out.push(e.name().to_owned());
+            }
+        }
+        Ok(out)
+    }
+}

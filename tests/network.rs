@@ -1,0 +1,231 @@
+//! `network create/ls/inspect/rm/prune` as a user sees them: docker's
+//! columns, JSON and errors, IPAM choices, and the predefined networks.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn predefined_networks_are_listed_and_protected() {
+    let s = Skiff::new();
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "ls",
+            "--format",
+            "{{.Name}} {{.Driver}} {{.Scope}}"
+        ]),
+        "bridge bridge local\nhost host local\nnone null local\n"
+    );
+    let table = s.ok(&["network", "ls"]);
+    assert!(
+        table.starts_with("NETWORK ID     NAME      DRIVER    SCOPE\n"),
+        "{table}"
+    );
+    let id = s.ok(&["network", "inspect", "-f", "{{.Id}}", "bridge"]);
+    assert_eq!(id.trim().len(), 64);
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}",
+            "bridge"
+        ])
+        .trim()
+        .split(' ')
+        .count(),
+        2
+    );
+    for n in ["bridge", "host", "none"] {
+        let err = s.fails(125, &["network", "rm", n]);
+        assert!(err.contains("pre-defined network"), "{err}");
+    }
+    assert_eq!(s.ok(&["network", "ls", "-q"]).lines().count(), 3);
+    assert_eq!(
+        s.ok(&["network", "ls", "-f", "type=custom"])
+            .lines()
+            .count(),
+        1,
+        "header only"
+    );
+}
+
+#[test]
+fn create_inspect_filter_and_remove() {
+    let s = Skiff::new();
+    let id = s.ok(&[
+        "network",
+        "create",
+        "--subnet",
+        "10.231.0.0/24",
+        "--ip-range",
+        "10.231.0.128/25",
+        "--gateway",
+        "10.231.0.254",
+        "--label",
+        "team=blue",
+        "--internal",
+        "-o",
+        "mtu=1400",
+        "blue",
+    ]);
+    assert_eq!(id.trim().len(), 64);
+    let v: serde_json::Value =
+        serde_json::from_str(&s.ok(&["network", "inspect", "blue"])).unwrap();
+    let n = &v[0];
+    assert_eq!(n["Name"], "blue");
+    assert_eq!(n["Id"], id.trim());
+    assert_eq!(n["Driver"], "bridge");
+    assert_eq!(n["Scope"], "local");
+    assert_eq!(n["Internal"], true);
+    assert_eq!(
+        n["IPAM"]["Config"][0],
+        serde_json::json!({"Subnet": "10.231.0.0/24", "Gateway": "10.231.0.254", "IPRange": "10.231.0.128/25"})
+    );
+    assert_eq!(n["Labels"]["team"], "blue");
+    assert_eq!(n["Options"]["mtu"], "1400");
+    assert_eq!(n["Containers"], serde_json::json!({}));
+    // No subnet given: the next free docker pool.
+    s.ok(&["network", "create", "auto"]);
+    let sub = s.ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{(index .IPAM.Config 0).Subnet}}",
+        "auto",
+    ]);
+    assert!(
+        sub.starts_with("172.") || sub.starts_with("192.168."),
+        "{sub}"
+    );
+    assert_ne!(
+        sub,
+        s.ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{(index .IPAM.Config 0).Subnet}}",
+            "bridge"
+        ]),
+        "not the default network's"
+    );
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "ls",
+            "-f",
+            "label=team=blue",
+            "--format",
+            "{{.Name}}"
+        ]),
+        "blue\n"
+    );
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "ls",
+            "-f",
+            "driver=null",
+            "--format",
+            "{{.Name}}"
+        ]),
+        "none\n"
+    );
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "ls",
+            "-f",
+            "type=custom",
+            "--format",
+            "{{.Name}}"
+        ]),
+        "auto\nblue\n"
+    );
+    let short = &id.trim()[..12];
+    assert_eq!(
+        s.ok(&["network", "inspect", "-f", "{{.Name}}", short]),
+        "blue\n",
+        "by id prefix"
+    );
+    assert_eq!(s.ok(&["network", "rm", "blue", "auto"]), "blue\nauto\n");
+    assert_eq!(s.ok(&["network", "ls", "-f", "type=custom", "-q"]), "");
+}
+
+#[test]
+fn bad_input_is_refused_cleanly() {
+    let s = Skiff::new();
+    s.ok(&["network", "create", "--subnet", "10.232.0.0/16", "first"]);
+    let cases: [(&[&str], &str); 8] = [
+        (&["--subnet", "10.232.5.0/24", "x"], "overlaps"),
+        (&["--subnet", "10.1.0.0/33", "x"], "10.1.0.0/33"),
+        (&["--subnet", "bogus", "x"], "bogus"),
+        (&["--gateway", "10.9.9.1", "x"], "corresponding subnet"),
+        (
+            &["--subnet", "10.9.0.0/24", "--gateway", "10.8.0.1", "x"],
+            "10.8.0.1",
+        ),
+        (
+            &["--subnet", "10.9.0.0/24", "--ip-range", "10.8.0.0/25", "x"],
+            "10.8.0.0/25",
+        ),
+        (&["--driver", "weird", "x"], "weird"),
+        (&["first"], "already exists"),
+    ];
+    for (args, want) in cases {
+        let mut a = vec!["network", "create"];
+        a.extend_from_slice(args);
+        let err = s.fails(125, &a);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+    }
+    let err = s.fails(125, &["network", "create", "-d", "macvlan", "mv"]);
+    assert!(err.contains("parent"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "network",
+            "create",
+            "-d",
+            "macvlan",
+            "-o",
+            "parent=nosuchif0",
+            "mv",
+        ],
+    );
+    assert!(err.contains("nosuchif0"), "{err}");
+    let err = s.fails(125, &["network", "create", "bridge"]);
+    assert!(err.contains("already exists"), "{err}");
+    let err = s.fails(125, &["network", "create", "-bad"]);
+    assert!(
+        err.contains("-bad") || err.contains("unknown shorthand"),
+        "{err}"
+    );
+    let err = s.fails(125, &["network", "rm", "nope"]);
+    assert_eq!(err, "Error: No such network: nope\n");
+    assert_eq!(s.ok(&["network", "rm", "-f", "nope"]), "");
+    let err = s.fails(125, &["network", "inspect", "nope"]);
+    assert!(err.contains("No such network: nope"), "{err}");
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "ls",
+            "-f",
+            "type=custom",
+            "--format",
+            "{{.Name}}"
+        ]),
+        "first\n",
+        "nothing half-created"
+    );
+    let err = s.fails(125, &["network", "prune"]);
+    assert!(
+        err.contains("-f"),
+        "never prompts without a terminal: {err}"
+    );
+    assert_eq!(
+        s.ok(&["network", "prune", "-f"]),
+        "Deleted Networks:\nfirst\n"
+    );
+}
