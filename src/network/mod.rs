@@ -6,6 +6,7 @@
 //! `none` are not stored: they are modes, listed by `network ls`.
 
 pub mod ipam;
+pub mod ports;
 
 use std::collections::BTreeMap;
 use std::fs;
