@@ -18,6 +18,8 @@ use crate::util::time;
 #[derive(Debug, Clone, Default)]
 pub struct CreateOptions {
     pub image: String,
+    /// Ports, addresses, DNS and hosts entries.
+    pub net: crate::network::NetRequest,
     pub command: Vec<String>,
     pub name: Option<String>,
     pub entrypoint: Option<String>,
@@ -147,6 +149,23 @@ fn parse_restart(s: Option<&str>) -> Result<RestartPolicy> {
         name: name.to_owned(),
         maximum_retry_count,
     })
+}
+
+/// docker's Config.ExposedPorts: the image's, `--expose` and `-p` ports.
+fn exposed_ports(
+    image: Option<BTreeMap<String, Value>>,
+    net: &crate::network::NetRequest,
+) -> Option<BTreeMap<String, Value>> {
+    let mut all = image.unwrap_or_default();
+    let extra = net
+        .expose
+        .iter()
+        .copied()
+        .chain(net.publish.iter().map(|b| (b.container_port, b.proto)));
+    for (port, proto) in extra {
+        all.insert(format!("{port}/{}", proto.as_str()), json!({}));
+    }
+    (!all.is_empty()).then_some(all)
 }
 
 fn check_network(n: Option<&str>) -> Result<String> {
@@ -286,7 +305,7 @@ impl Engine {
                 labels,
                 stop_signal: o.stop_signal.clone().or(img_cfg.stop_signal.clone()),
                 stop_timeout: o.stop_timeout,
-                exposed_ports: img_cfg.exposed_ports.clone(),
+                exposed_ports: exposed_ports(img_cfg.exposed_ports.clone(), &o.net),
             },
             host_config: HostSettings {
                 auto_remove: o.auto_remove,
@@ -312,6 +331,7 @@ impl Engine {
                 log_opts,
             },
             lowers,
+            net: o.net.clone(),
         };
         if let Err(e) = self.containers.create(&config) {
             let _ = std::fs::remove_dir_all(self.containers.dir(&id));
@@ -530,6 +550,7 @@ impl Engine {
                 "OnBuild": Value::Null,
                 "Labels": rc.labels,
                 "StopSignal": rc.stop_signal,
+                "ExposedPorts": rc.exposed_ports,
             },
             "NetworkSettings": {
                 "Bridge": "",

@@ -148,11 +148,12 @@ impl Engine {
         let ud = dir.join("userdata");
         std::fs::write(ud.join("hostname"), format!("{host}\n"))
             .ctx("writing", ud.join("hostname"))?;
-        let hosts = format!(
-            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n127.0.1.1\t{host}\n"
-        );
+        let net = &c.config.net;
+        let hosts = crate::network::hosts_file(host, None, &net.extra_hosts, None);
         std::fs::write(ud.join("hosts"), hosts).ctx("writing", ud.join("hosts"))?;
-        let resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        let own_netns = c.config.host_config.network_mode != "host";
+        let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        let resolv = crate::network::resolv_conf(&host_resolv, net, own_netns);
         std::fs::write(ud.join("resolv.conf"), resolv).ctx("writing", ud.join("resolv.conf"))?;
         Ok(())
     }

@@ -109,6 +109,9 @@ pub struct ContainerConfig {
     pub host_config: HostSettings,
     /// Image layer dirs, top first (overlay lowerdir order).
     pub lowers: Vec<PathBuf>,
+    /// Ports, addresses, DNS servers and hosts entries asked for.
+    #[serde(default)]
+    pub net: crate::network::NetRequest,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]

@@ -4,6 +4,7 @@ use crate::cli::context::Context;
 use crate::cli::output;
 use crate::engine::container::CreateOptions;
 use crate::error::{Error, Result};
+use crate::network::{ports, NetRequest};
 use crate::state::container::Ulimit;
 use crate::util::units;
 
@@ -59,6 +60,41 @@ pub struct ContainerFlags {
     /// Connect a container to a network (none or host for now)
     #[arg(long, visible_alias = "net", value_name = "NETWORK")]
     pub network: Option<String>,
+    /// Publish a container's port(s) to the host
+    #[arg(short = 'p', long = "publish", value_name = "[IP:][HOST:]PORT[/PROTO]")]
+    pub publish: Vec<String>,
+    /// Publish all exposed ports to random ports
+    #[arg(short = 'P', long = "publish-all", num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub publish_all: bool,
+    /// Expose a port or a range of ports
+    #[arg(long, value_name = "PORT[/PROTO]")]
+    pub expose: Vec<String>,
+    /// IPv4 address (e.g., 172.30.100.104)
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip: Option<String>,
+    /// Container MAC address (e.g., 92:d0:c6:0a:29:33)
+    #[arg(long = "mac-address", value_name = "MAC")]
+    pub mac_address: Option<String>,
+    /// Add network-scoped alias for the container
+    #[arg(
+        long = "network-alias",
+        visible_alias = "net-alias",
+        value_name = "ALIAS"
+    )]
+    pub network_alias: Vec<String>,
+    /// Set custom DNS servers
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    /// Set custom DNS search domains
+    #[arg(long = "dns-search", value_name = "DOMAIN")]
+    pub dns_search: Vec<String>,
+    /// Set DNS options
+    #[arg(long = "dns-option", visible_alias = "dns-opt", value_name = "OPTION")]
+    pub dns_option: Vec<String>,
+    /// Add a custom host-to-IP mapping (host:ip)
+    #[arg(long = "add-host", value_name = "HOST:IP")]
+    pub add_host: Vec<String>,
     /// Give extended privileges to this container
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
           default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
@@ -171,7 +207,65 @@ fn read_env_file(path: &std::path::Path) -> Result<Vec<String>> {
         .collect())
 }
 
+fn parse_mac(s: &str) -> Result<String> {
+    let parts: Vec<&str> = s.split(':').collect();
+    if parts.len() != 6
+        || parts
+            .iter()
+            .any(|p| p.len() != 2 || u8::from_str_radix(p, 16).is_err())
+    {
+        return Err(Error::InvalidArgument(format!(
+            "{s} is not a valid mac address"
+        )));
+    }
+    Ok(s.to_ascii_lowercase())
+}
+
 impl ContainerFlags {
+    /// The network flags, checked.
+    fn net_request(&self) -> Result<NetRequest> {
+        let mut publish = Vec::new();
+        for p in &self.publish {
+            publish.extend(ports::parse_publish(p)?);
+        }
+        let mut expose = Vec::new();
+        for e in &self.expose {
+            expose.extend(ports::parse_expose(e)?);
+        }
+        let ip = self
+            .ip
+            .as_deref()
+            .map(|ip| {
+                ip.parse()
+                    .map_err(|_| Error::InvalidArgument(format!("invalid IPv4 address: {ip}")))
+            })
+            .transpose()?;
+        let dns = self
+            .dns
+            .iter()
+            .map(|d| {
+                d.parse()
+                    .map_err(|_| Error::InvalidArgument(format!("{d} is not an ip address")))
+            })
+            .collect::<Result<_>>()?;
+        Ok(NetRequest {
+            publish,
+            publish_all: self.publish_all,
+            expose,
+            ip,
+            mac: self.mac_address.as_deref().map(parse_mac).transpose()?,
+            aliases: self.network_alias.clone(),
+            dns,
+            dns_search: self.dns_search.clone(),
+            dns_options: self.dns_option.clone(),
+            extra_hosts: self
+                .add_host
+                .iter()
+                .map(|h| crate::network::parse_add_host(h))
+                .collect::<Result<_>>()?,
+        })
+    }
+
     /// Turn the flags into the engine's options (validating values here,
     /// so a bad flag is refused before anything is created).
     pub fn to_options(&self) -> Result<CreateOptions> {
@@ -220,7 +314,9 @@ impl ContainerFlags {
                 return Err(Error::InvalidArgument(format!("invalid argument {a:?} for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR")));
             }
         }
+        let net = self.net_request()?;
         Ok(CreateOptions {
+            net,
             image: self.image.clone(),
             command: self.command.clone(),
             name: self.name.clone(),

@@ -1,0 +1,997 @@
+//! The embedded DNS server a container's monitor runs for it (docker's 127.0.0.11:53).
+//!
+//! It answers the names the engine knows (containers, aliases) itself and forwards every
+//! other query, as the raw packet with a fresh id, to the host's resolvers. It is driven by
+//! the monitor's single-threaded `poll(2)` loop: both sockets are nonblocking, and every
+//! entry point returns as soon as there is nothing left to read.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
+use std::os::fd::{AsFd, BorrowedFd};
+use std::time::{Duration, Instant};
+
+use simple_dns::rdata::{RData, A, OPT};
+use simple_dns::{Packet, PacketFlag, ResourceRecord, CLASS, OPCODE, QCLASS, QTYPE, RCODE, TYPE};
+
+/// TTL of the records we answer ourselves (docker uses 600 s).
+const TTL: u32 = 600;
+/// How long a forwarded query waits for its upstream reply.
+const FORWARD_TIMEOUT: Duration = Duration::from_secs(5);
+/// At most this many forwards in flight; beyond that a query gets SERVFAIL.
+const MAX_PENDING: usize = 1024;
+/// At most this many datagrams per call, so a flood cannot starve the rest of the poll loop
+/// (the fds are level-triggered: whatever is left is reported again).
+const BUDGET: usize = 1024;
+/// Largest UDP reply to a query without EDNS (RFC 1035).
+const PLAIN_UDP_LIMIT: usize = 512;
+/// The UDP payload size we advertise, and the largest reply we send, with EDNS.
+const EDNS_UDP_SIZE: u16 = 1232;
+/// Wire size of one compressed A record (pointer 2, type 2, class 2, ttl 4, len 2, addr 4).
+const A_RECORD_SIZE: usize = 16;
+/// Receive buffer: the largest UDP datagram.
+const BUF_SIZE: usize = 65536;
+/// Bound on the per-name round-robin table.
+const MAX_ROTATION: usize = 4096;
+/// Our own address, never a resolver to forward to.
+const EMBEDDED: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 11);
+
+/// What the server answers itself.
+pub trait Records {
+    /// The IPv4 addresses of `name` (already lowercased, no trailing dot), or `None` when the
+    /// name is not ours and must be forwarded.
+    fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>>;
+}
+
+/// A query forwarded upstream, keyed by the fresh id it was sent with.
+struct Pending {
+    client: SocketAddr,
+    id: u16,
+    upstream: SocketAddr,
+    deadline: Instant,
+}
+
+/// A poll-driven DNS server: answers our names, forwards the rest.
+pub struct DnsServer {
+    listen: UdpSocket,
+    upstream: UdpSocket,
+    upstreams: Vec<SocketAddr>,
+    pending: HashMap<u16, Pending>,
+    /// Per-name round-robin counters.
+    rotation: HashMap<String, usize>,
+    /// Keyed hasher (random keys from the OS) that turns `seq` into unpredictable query ids.
+    ids: RandomState,
+    seq: u64,
+    buf: Vec<u8>,
+}
+
+impl DnsServer {
+    /// Wraps `listen` (a bound UDP socket, e.g. 127.0.0.11:53 in the container's netns) and
+    /// creates the upstream socket in the caller's netns.
+    ///
+    /// The upstream socket is bound to `0.0.0.0:0` and IPv6 resolvers are dropped, unless all
+    /// `upstreams` are IPv6: then it is bound to `[::]:0` (falling back to no upstream, and so
+    /// SERVFAIL for foreign names, when IPv6 is unavailable).
+    pub fn new(listen: UdpSocket, upstreams: Vec<SocketAddr>) -> io::Result<DnsServer> {
+        listen.set_nonblocking(true)?;
+        let any_v4 = upstreams.iter().any(SocketAddr::is_ipv4);
+        let (upstream, upstreams) = if any_v4 || upstreams.is_empty() {
+            let v4 = upstreams.into_iter().filter(SocketAddr::is_ipv4).collect();
+            (UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))?, v4)
+        } else {
+            match UdpSocket::bind((Ipv6Addr::UNSPECIFIED, 0)) {
+                Ok(sock) => (sock, upstreams),
+                Err(_) => (UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))?, Vec::new()),
+            }
+        };
+        upstream.set_nonblocking(true)?;
+        Ok(DnsServer {
+            listen,
+            upstream,
+            upstreams,
+            pending: HashMap::new(),
+            rotation: HashMap::new(),
+            ids: RandomState::new(),
+            seq: 0,
+            buf: vec![0; BUF_SIZE],
+        })
+    }
+
+    /// The fds to poll for POLLIN: `[listen, upstream]`.
+    pub fn fds(&self) -> [BorrowedFd<'_>; 2] {
+        [self.listen.as_fd(), self.upstream.as_fd()]
+    }
+
+    /// Handles everything readable on the listening socket: answers our names, forwards the
+    /// rest. Returns at WouldBlock (or after a bounded number of datagrams).
+    pub fn on_query(&mut self, records: &dyn Records) {
+        let mut buf = std::mem::take(&mut self.buf);
+        for _ in 0..BUDGET {
+            match self.listen.recv_from(&mut buf) {
+                Ok((n, client)) => {
+                    if let Some(reply) = self.handle_query(&buf[..n], client, records) {
+                        // A full send buffer drops the reply; the client retries.
+                        let _ = self.listen.send_to(&reply, client);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                // Interrupted, or a queued socket error (consumed by this recv): go on.
+                Err(_) => continue,
+            }
+        }
+        self.buf = buf;
+    }
+
+    /// Relays upstream replies back to their clients, restoring the client's query id.
+    /// Returns at WouldBlock (or after a bounded number of datagrams).
+    pub fn on_upstream(&mut self) {
+        let mut buf = std::mem::take(&mut self.buf);
+        for _ in 0..BUDGET {
+            match self.upstream.recv_from(&mut buf) {
+                Ok((n, from)) => self.relay(&mut buf[..n], from),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => continue,
+            }
+        }
+        self.buf = buf;
+    }
+
+    /// Drops forwards older than 5 s; returns the time until the next deadline (for the poll
+    /// timeout), `None` when nothing is pending.
+    pub fn expire(&mut self, now: Instant) -> Option<Duration> {
+        self.pending.retain(|_, p| p.deadline > now);
+        self.pending.values().map(|p| p.deadline - now).min()
+    }
+
+    /// The reply to send to `client` for the datagram `pkt`, if any.
+    fn handle_query(
+        &mut self,
+        pkt: &[u8],
+        client: SocketAddr,
+        records: &dyn Records,
+    ) -> Option<Vec<u8>> {
+        match Packet::parse(pkt) {
+            Ok(query) => self.handle_parsed(&query, pkt, client, records),
+            Err(_) => self.handle_raw(pkt, client, records),
+        }
+    }
+
+    fn handle_parsed(
+        &mut self,
+        query: &Packet<'_>,
+        pkt: &[u8],
+        client: SocketAddr,
+        records: &dyn Records,
+    ) -> Option<Vec<u8>> {
+        if query.has_flags(PacketFlag::RESPONSE)
+            || query.opcode() != OPCODE::StandardQuery
+            || query.questions.len() != 1
+        {
+            return None;
+        }
+        let question = &query.questions[0];
+        let name = name_key(question.qname.get_labels().iter().map(|l| l.as_ref()));
+        match name.and_then(|n| records.lookup(&n).map(|addrs| (n, addrs))) {
+            Some((name, addrs)) => {
+                let wants_a = question.qtype == QTYPE::TYPE(TYPE::A)
+                    && matches!(question.qclass, QCLASS::CLASS(CLASS::IN) | QCLASS::ANY);
+                let answers = if wants_a {
+                    self.rotate(&name, addrs)
+                        .into_iter()
+                        .map(|ip| {
+                            let rdata = RData::A(A {
+                                address: u32::from(ip),
+                            });
+                            ResourceRecord::new(question.qname.clone(), CLASS::IN, TTL, rdata)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                build_reply(query, RCODE::NoError, answers, true)
+            }
+            None if self.forward(pkt, query.id(), client) => None,
+            None => build_reply(query, RCODE::ServerFailure, Vec::new(), false),
+        }
+    }
+
+    /// Packets simple-dns cannot parse: only a well-formed single question of a type it does
+    /// not know is served (raw); anything else is malformed and ignored.
+    fn handle_raw(
+        &mut self,
+        pkt: &[u8],
+        client: SocketAddr,
+        records: &dyn Records,
+    ) -> Option<Vec<u8>> {
+        let q = scan_question(pkt)?;
+        if QTYPE::try_from(q.qtype).is_ok() && QCLASS::try_from(q.qclass).is_ok() {
+            return None;
+        }
+        let ours = q.name.as_deref().and_then(|n| records.lookup(n)).is_some();
+        if ours {
+            // Not an A question: an empty NOERROR, so the client does not go elsewhere.
+            Some(raw_reply(pkt, &q, RCODE::NoError, true))
+        } else if self.forward(pkt, q.id, client) {
+            None
+        } else {
+            Some(raw_reply(pkt, &q, RCODE::ServerFailure, false))
+        }
+    }
+
+    /// `addrs` rotated by one more on every query for `name`.
+    fn rotate(&mut self, name: &str, mut addrs: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
+        if addrs.len() > 1 {
+            if self.rotation.len() >= MAX_ROTATION && !self.rotation.contains_key(name) {
+                self.rotation.clear();
+            }
+            let n = self.rotation.entry(name.to_owned()).or_insert(0);
+            let len = addrs.len();
+            addrs.rotate_left(*n % len);
+            *n = n.wrapping_add(1);
+        }
+        addrs
+    }
+
+    /// Sends `pkt` upstream with a fresh id, trying the resolvers in order until one send
+    /// succeeds. False when there is no upstream, too much in flight, or every send failed.
+    fn forward(&mut self, pkt: &[u8], id: u16, client: SocketAddr) -> bool {
+        if self.upstreams.is_empty() || self.pending.len() >= MAX_PENDING || pkt.len() < 2 {
+            return false;
+        }
+        let fresh = self.fresh_id();
+        let mut out = pkt.to_vec();
+        out[..2].copy_from_slice(&fresh.to_be_bytes());
+        let Some(&upstream) = self
+            .upstreams
+            .iter()
+            .find(|&&up| self.upstream.send_to(&out, up).is_ok())
+        else {
+            return false;
+        };
+        let deadline = Instant::now() + FORWARD_TIMEOUT;
+        self.pending.insert(
+            fresh,
+            Pending {
+                client,
+                id,
+                upstream,
+                deadline,
+            },
+        );
+        true
+    }
+
+    /// An unpredictable id not used by any pending forward.
+    fn fresh_id(&mut self) -> u16 {
+        loop {
+            self.seq = self.seq.wrapping_add(1);
+            // Truncation intended: 16 bits of a keyed SipHash.
+            let id = self.ids.hash_one(self.seq) as u16;
+            if !self.pending.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    /// Sends an upstream reply on to its client, if it answers a pending forward and comes
+    /// from the resolver that forward went to.
+    fn relay(&mut self, reply: &mut [u8], from: SocketAddr) {
+        if reply.len() < 12 || reply[2] & 0x80 == 0 {
+            return;
+        }
+        let fresh = u16::from_be_bytes([reply[0], reply[1]]);
+        match self.pending.get(&fresh) {
+            Some(p) if same_endpoint(p.upstream, from) => {}
+            _ => return,
+        }
+        let Some(p) = self.pending.remove(&fresh) else {
+            return;
+        };
+        reply[..2].copy_from_slice(&p.id.to_be_bytes());
+        let _ = self.listen.send_to(reply, p.client);
+    }
+}
+
+/// Our reply to `query`: flags, question and EDNS set as a resolver would; answers dropped
+/// (and TC set) when they do not fit the client's UDP payload size.
+fn build_reply<'a>(
+    query: &Packet<'a>,
+    rcode: RCODE,
+    answers: Vec<ResourceRecord<'a>>,
+    authoritative: bool,
+) -> Option<Vec<u8>> {
+    let mut reply = Packet::new_reply(query.id());
+    let mut flags = PacketFlag::RECURSION_AVAILABLE;
+    if query.has_flags(PacketFlag::RECURSION_DESIRED) {
+        flags |= PacketFlag::RECURSION_DESIRED;
+    }
+    if authoritative {
+        flags |= PacketFlag::AUTHORITATIVE_ANSWER;
+    }
+    reply.set_flags(flags);
+    *reply.rcode_mut() = rcode;
+    reply.questions = query.questions.clone();
+    reply.answers = answers;
+    let limit = match query.opt() {
+        Some(opt) => {
+            *reply.opt_mut() = Some(OPT {
+                opt_codes: Vec::new(),
+                udp_packet_size: EDNS_UDP_SIZE,
+                version: 0,
+            });
+            usize::from(opt.udp_packet_size).clamp(PLAIN_UDP_LIMIT, usize::from(EDNS_UDP_SIZE))
+        }
+        None => PLAIN_UDP_LIMIT,
+    };
+    loop {
+        let bytes = reply.build_bytes_vec_compressed().ok()?;
+        if bytes.len() <= limit || reply.answers.is_empty() {
+            return Some(bytes);
+        }
+        let drop = (bytes.len() - limit).div_ceil(A_RECORD_SIZE).max(1);
+        let keep = reply.answers.len().saturating_sub(drop);
+        reply.answers.truncate(keep);
+        reply.set_flags(PacketFlag::TRUNCATION);
+    }
+}
+
+/// The single question of a query, scanned by hand (for types simple-dns does not know).
+struct RawQuestion {
+    id: u16,
+    rd: bool,
+    /// The lookup key, `None` when the name cannot be one of ours.
+    name: Option<String>,
+    qtype: u16,
+    qclass: u16,
+    /// Offset just past the question.
+    end: usize,
+}
+
+/// Header and question of a standard query with exactly one question, or `None`.
+fn scan_question(pkt: &[u8]) -> Option<RawQuestion> {
+    let word = |at: usize| -> Option<u16> {
+        let b = pkt.get(at..at + 2)?;
+        Some(u16::from_be_bytes([b[0], b[1]]))
+    };
+    let id = word(0)?;
+    let flags = word(2)?;
+    // QR set or an opcode other than QUERY; exactly one question.
+    if flags & 0xf800 != 0 || word(4)? != 1 {
+        return None;
+    }
+    let mut labels: Vec<&[u8]> = Vec::new();
+    let mut pos = 12;
+    let mut total = 1;
+    loop {
+        let len = usize::from(*pkt.get(pos)?);
+        pos += 1;
+        if len == 0 {
+            break;
+        }
+        // Compression pointers and extended label types have no place in a question.
+        if len > 63 {
+            return None;
+        }
+        labels.push(pkt.get(pos..pos + len)?);
+        pos += len;
+        total += len + 1;
+        if total > 255 {
+            return None;
+        }
+    }
+    Some(RawQuestion {
+        id,
+        rd: flags & 0x0100 != 0,
+        name: name_key(labels.into_iter()),
+        qtype: word(pos)?,
+        qclass: word(pos + 2)?,
+        end: pos + 4,
+    })
+}
+
+/// A reply without records to a hand-scanned question.
+fn raw_reply(pkt: &[u8], q: &RawQuestion, rcode: RCODE, authoritative: bool) -> Vec<u8> {
+    let mut flags = 0x8000 | 0x0080 | (rcode as u16 & 0x000f);
+    if q.rd {
+        flags |= 0x0100;
+    }
+    if authoritative {
+        flags |= 0x0400;
+    }
+    let mut out = Vec::with_capacity(q.end);
+    out.extend_from_slice(&q.id.to_be_bytes());
+    out.extend_from_slice(&flags.to_be_bytes());
+    out.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
+    out.extend_from_slice(&pkt[12..q.end]);
+    out
+}
+
+/// The lookup key of a name given as labels: lowercased, dot-joined, no trailing dot.
+/// `None` for labels that are not UTF-8 or contain a dot (never one of our names).
+fn name_key<'a>(labels: impl Iterator<Item = &'a [u8]>) -> Option<String> {
+    let mut key = String::new();
+    for label in labels {
+        let label = std::str::from_utf8(label).ok()?;
+        if label.contains('.') {
+            return None;
+        }
+        if !key.is_empty() {
+            key.push('.');
+        }
+        key.push_str(&label.to_ascii_lowercase());
+    }
+    Some(key)
+}
+
+/// Same address (IPv4-mapped IPv6 folded to IPv4) and port.
+fn same_endpoint(a: SocketAddr, b: SocketAddr) -> bool {
+    a.ip().to_canonical() == b.ip().to_canonical() && a.port() == b.port()
+}
+
+/// The nameservers of a resolv.conf text (IPv4/IPv6 `nameserver` lines, port 53 unless
+/// written as `addr:port` / `[addr]:port`), skipping 127.0.0.11 itself and duplicates.
+pub fn parse_resolv_conf(text: &str) -> Vec<SocketAddr> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.split(['#', ';']).next().unwrap_or_default();
+        let mut words = line.split_whitespace();
+        if words.next() != Some("nameserver") {
+            continue;
+        }
+        let Some(addr) = words.next().and_then(parse_nameserver) else {
+            continue;
+        };
+        if addr.ip() != IpAddr::V4(EMBEDDED) && !out.contains(&addr) {
+            out.push(addr);
+        }
+    }
+    out
+}
+
+fn parse_nameserver(word: &str) -> Option<SocketAddr> {
+    if let Ok(ip) = word.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, 53));
+    }
+    if let Ok(addr) = word.parse::<SocketAddr>() {
+        return Some(addr);
+    }
+    // IPv6 with a numeric zone, e.g. fe80::1%2 (interface names are not resolved here).
+    let (ip, zone) = word.split_once('%')?;
+    let ip: Ipv6Addr = ip.parse().ok()?;
+    let scope = zone.parse().ok()?;
+    Some(SocketAddr::V6(SocketAddrV6::new(ip, 53, 0, scope)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use simple_dns::{Name, Question};
+    use std::collections::HashSet;
+    use std::thread::sleep;
+
+    struct Map(HashMap<String, Vec<Ipv4Addr>>);
+
+    impl Records for Map {
+        fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+            self.0.get(name).cloned()
+        }
+    }
+
+    fn records() -> Map {
+        let mut m = HashMap::new();
+        m.insert("web".to_owned(), vec![Ipv4Addr::new(10, 88, 0, 2)]);
+        m.insert("web.example".to_owned(), vec![Ipv4Addr::new(10, 88, 0, 2)]);
+        m.insert(
+            "alias".to_owned(),
+            vec![
+                Ipv4Addr::new(10, 88, 0, 3),
+                Ipv4Addr::new(10, 88, 0, 4),
+                Ipv4Addr::new(10, 88, 0, 5),
+            ],
+        );
+        let many = (1..=40).map(|i| Ipv4Addr::new(10, 89, 0, i)).collect();
+        m.insert("many".to_owned(), many);
+        Map(m)
+    }
+
+    fn server(upstreams: Vec<SocketAddr>) -> (DnsServer, SocketAddr) {
+        let listen = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = listen.local_addr().unwrap();
+        (DnsServer::new(listen, upstreams).unwrap(), addr)
+    }
+
+    fn client() -> UdpSocket {
+        let c = UdpSocket::bind("127.0.0.1:0").unwrap();
+        c.set_nonblocking(true).unwrap();
+        c
+    }
+
+    fn query(id: u16, name: &str, qtype: TYPE, edns: Option<u16>) -> Vec<u8> {
+        let mut p = Packet::new_query(id);
+        p.set_flags(PacketFlag::RECURSION_DESIRED);
+        p.questions.push(Question::new(
+            Name::new_unchecked(name),
+            qtype.into(),
+            CLASS::IN.into(),
+            false,
+        ));
+        if let Some(size) = edns {
+            *p.opt_mut() = Some(OPT {
+                opt_codes: Vec::new(),
+                udp_packet_size: size,
+                version: 0,
+            });
+        }
+        p.build_bytes_vec().unwrap()
+    }
+
+    /// A fake resolver on loopback: answers every A query with `answer`, unless silent.
+    struct FakeUpstream {
+        sock: UdpSocket,
+        answer: Ipv4Addr,
+        silent: bool,
+        seen: Vec<(u16, SocketAddr)>,
+    }
+
+    impl FakeUpstream {
+        fn new(bind: &str) -> io::Result<FakeUpstream> {
+            let sock = UdpSocket::bind(bind)?;
+            sock.set_nonblocking(true)?;
+            Ok(FakeUpstream {
+                sock,
+                answer: Ipv4Addr::new(203, 0, 113, 7),
+                silent: false,
+                seen: Vec::new(),
+            })
+        }
+
+        fn addr(&self) -> SocketAddr {
+            self.sock.local_addr().unwrap()
+        }
+
+        fn step(&mut self) {
+            let mut buf = [0u8; 4096];
+            while let Ok((n, from)) = self.sock.recv_from(&mut buf) {
+                let q = Packet::parse(&buf[..n]).unwrap();
+                self.seen.push((q.id(), from));
+                if self.silent {
+                    continue;
+                }
+                self.sock.send_to(&self.reply(&q), from).unwrap();
+            }
+        }
+
+        fn reply(&self, q: &Packet<'_>) -> Vec<u8> {
+            let mut r = Packet::new_reply(q.id());
+            r.set_flags(PacketFlag::RECURSION_DESIRED | PacketFlag::RECURSION_AVAILABLE);
+            r.questions = q.questions.clone();
+            let rdata = RData::A(A {
+                address: u32::from(self.answer),
+            });
+            let name = q.questions[0].qname.clone();
+            r.answers
+                .push(ResourceRecord::new(name, CLASS::IN, 60, rdata));
+            r.build_bytes_vec().unwrap()
+        }
+    }
+
+    /// Sends `pkt` from `client` and drives the server (and `step`, a fake upstream) until
+    /// the client has a reply, for at most `rounds` rounds of ~2 ms.
+    fn exchange(
+        srv: &mut DnsServer,
+        addr: SocketAddr,
+        recs: &dyn Records,
+        client: &UdpSocket,
+        pkt: &[u8],
+        step: &mut dyn FnMut(),
+        rounds: usize,
+    ) -> Option<Vec<u8>> {
+        client.send_to(pkt, addr).unwrap();
+        await_reply(srv, recs, client, step, rounds)
+    }
+
+    fn await_reply(
+        srv: &mut DnsServer,
+        recs: &dyn Records,
+        client: &UdpSocket,
+        step: &mut dyn FnMut(),
+        rounds: usize,
+    ) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 4096];
+        for _ in 0..rounds {
+            srv.on_query(recs);
+            step();
+            srv.on_upstream();
+            match client.recv_from(&mut buf) {
+                Ok((n, _)) => return Some(buf[..n].to_vec()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => sleep(Duration::from_millis(2)),
+                Err(e) => panic!("client recv: {e}"),
+            }
+        }
+        None
+    }
+
+    fn ask(srv: &mut DnsServer, addr: SocketAddr, pkt: &[u8]) -> Option<Vec<u8>> {
+        let c = client();
+        exchange(srv, addr, &records(), &c, pkt, &mut || {}, 500)
+    }
+
+    fn a_answers(p: &Packet<'_>) -> Vec<Ipv4Addr> {
+        p.answers
+            .iter()
+            .map(|rr| match &rr.rdata {
+                RData::A(a) => Ipv4Addr::from(a.address),
+                other => panic!("unexpected record {other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn known_name_gets_a_answer() {
+        let (mut srv, addr) = server(Vec::new());
+        let bytes = ask(&mut srv, addr, &query(0x1234, "web", TYPE::A, None)).unwrap();
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 0x1234);
+        assert!(r.has_flags(PacketFlag::RESPONSE));
+        assert!(r.has_flags(PacketFlag::AUTHORITATIVE_ANSWER));
+        assert!(r.has_flags(PacketFlag::RECURSION_AVAILABLE));
+        assert!(r.has_flags(PacketFlag::RECURSION_DESIRED));
+        assert!(!r.has_flags(PacketFlag::TRUNCATION));
+        assert_eq!(r.rcode(), RCODE::NoError);
+        assert_eq!(r.questions.len(), 1);
+        assert_eq!(r.questions[0].qname.to_string(), "web");
+        assert_eq!(r.questions[0].qtype, QTYPE::TYPE(TYPE::A));
+        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(10, 88, 0, 2)]);
+        assert_eq!(r.answers[0].ttl, TTL);
+        assert_eq!(r.answers[0].name.to_string(), "web");
+    }
+
+    #[test]
+    fn rd_is_copied_from_query() {
+        let (mut srv, addr) = server(Vec::new());
+        let mut pkt = query(7, "web", TYPE::A, None);
+        pkt[2] &= !0x01; // clear RD
+        let r = ask(&mut srv, addr, &pkt).unwrap();
+        let r = Packet::parse(&r).unwrap();
+        assert!(!r.has_flags(PacketFlag::RECURSION_DESIRED));
+        assert_eq!(a_answers(&r).len(), 1);
+    }
+
+    #[test]
+    fn case_and_trailing_dot_are_ignored() {
+        let (mut srv, addr) = server(Vec::new());
+        for name in ["WeB.ExAmple.", "web.example", "WEB"] {
+            let bytes = ask(&mut srv, addr, &query(9, name, TYPE::A, None)).unwrap();
+            let r = Packet::parse(&bytes).unwrap();
+            assert_eq!(r.rcode(), RCODE::NoError, "{name}");
+            assert_eq!(a_answers(&r), vec![Ipv4Addr::new(10, 88, 0, 2)], "{name}");
+            // The question comes back exactly as asked (0x20 case randomisation).
+            assert_eq!(r.questions[0].qname.to_string(), name.trim_end_matches('.'));
+        }
+    }
+
+    #[test]
+    fn other_types_for_known_name_are_empty_noerror() {
+        let (mut srv, addr) = server(Vec::new());
+        for ty in [TYPE::AAAA, TYPE::MX, TYPE::TXT, TYPE::HTTPS] {
+            let bytes = ask(&mut srv, addr, &query(11, "web", ty, None)).unwrap();
+            let r = Packet::parse(&bytes).unwrap();
+            assert_eq!(r.id(), 11);
+            assert_eq!(r.rcode(), RCODE::NoError);
+            assert!(r.has_flags(PacketFlag::AUTHORITATIVE_ANSWER));
+            assert!(r.answers.is_empty());
+            assert_eq!(r.questions[0].qtype, QTYPE::TYPE(ty));
+        }
+    }
+
+    #[test]
+    fn unknown_qtype_for_known_name_is_empty_noerror() {
+        // A hand-built query of type 65280 (private use), which simple-dns cannot parse.
+        let mut pkt = vec![0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        pkt.extend_from_slice(b"\x03Web\x00\xff\x00\x00\x01");
+        let (mut srv, addr) = server(Vec::new());
+        let r = ask(&mut srv, addr, &pkt).unwrap();
+        assert_eq!(&r[..2], &[0xab, 0xcd]);
+        assert_eq!(r[2], 0x85, "QR AA RD");
+        assert_eq!(r[3], 0x80, "RA, NOERROR");
+        assert_eq!(&r[4..12], &[0, 1, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(&r[12..], &pkt[12..]);
+    }
+
+    #[test]
+    fn round_robin_rotates_first_address() {
+        let (mut srv, addr) = server(Vec::new());
+        let mut firsts = HashSet::new();
+        for id in 0..3 {
+            let bytes = ask(&mut srv, addr, &query(id, "alias", TYPE::A, None)).unwrap();
+            let answers = a_answers(&Packet::parse(&bytes).unwrap());
+            assert_eq!(answers.len(), 3);
+            firsts.insert(answers[0]);
+        }
+        assert_eq!(firsts.len(), 3);
+    }
+
+    #[test]
+    fn unknown_name_is_forwarded_and_relayed_with_original_id() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        let (mut srv, addr) = server(vec![up.addr()]);
+        let c = client();
+        let pkt = query(0x4242, "elsewhere.test", TYPE::A, None);
+        let bytes = exchange(&mut srv, addr, &records(), &c, &pkt, &mut || up.step(), 500)
+            .expect("relayed reply");
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 0x4242);
+        assert_eq!(r.rcode(), RCODE::NoError);
+        assert_eq!(r.questions[0].qname.to_string(), "elsewhere.test");
+        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(203, 0, 113, 7)]);
+        assert_eq!(up.seen.len(), 1);
+        // The forward came from the server's upstream socket, not the client.
+        assert_ne!(up.seen[0].1, c.local_addr().unwrap());
+        assert_eq!(srv.expire(Instant::now()), None, "nothing left pending");
+    }
+
+    #[test]
+    fn several_forwards_in_flight_map_back_to_their_clients() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        up.silent = true;
+        let (mut srv, addr) = server(vec![up.addr()]);
+        let recs = records();
+        let clients: Vec<UdpSocket> = (0..3).map(|_| client()).collect();
+        for (i, c) in clients.iter().enumerate() {
+            // All three clients use the same id: the fresh ids keep them apart.
+            let name = format!("host{i}.test");
+            c.send_to(&query(5, &name, TYPE::A, None), addr).unwrap();
+        }
+        for _ in 0..500 {
+            srv.on_query(&recs);
+            up.step();
+            if up.seen.len() == 3 {
+                break;
+            }
+            sleep(Duration::from_millis(2));
+        }
+        assert_eq!(up.seen.len(), 3);
+        let ids: HashSet<u16> = up.seen.iter().map(|s| s.0).collect();
+        assert_eq!(ids.len(), 3, "fresh ids are distinct");
+        up.silent = false;
+        // Answer in reverse order, each with the fresh id its forward carried.
+        for (i, c) in clients.iter().enumerate().rev() {
+            let (fresh, from) = up.seen[i];
+            let name = format!("host{i}.test");
+            let q = query(fresh, &name, TYPE::A, None);
+            let reply = up.reply(&Packet::parse(&q).unwrap());
+            up.sock.send_to(&reply, from).unwrap();
+            let bytes = await_reply(&mut srv, &recs, c, &mut || {}, 500).unwrap();
+            let r = Packet::parse(&bytes).unwrap();
+            assert_eq!(r.id(), 5);
+            assert_eq!(r.questions[0].qname.to_string(), name);
+        }
+    }
+
+    #[test]
+    fn forward_falls_back_when_send_to_first_upstream_fails() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        // Port 0 cannot be sent to (EINVAL): the next resolver is used.
+        let dead: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        let (mut srv, addr) = server(vec![dead, up.addr()]);
+        let c = client();
+        let pkt = query(77, "fallback.test", TYPE::A, None);
+        let bytes = exchange(&mut srv, addr, &records(), &c, &pkt, &mut || up.step(), 500)
+            .expect("relayed reply");
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 77);
+        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(203, 0, 113, 7)]);
+    }
+
+    #[test]
+    fn unknown_name_without_upstream_is_servfail() {
+        let (mut srv, addr) = server(Vec::new());
+        let bytes = ask(&mut srv, addr, &query(3, "nowhere.test", TYPE::A, None)).unwrap();
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 3);
+        assert_eq!(r.rcode(), RCODE::ServerFailure);
+        assert!(!r.has_flags(PacketFlag::AUTHORITATIVE_ANSWER));
+        assert!(r.answers.is_empty());
+        assert_eq!(r.questions[0].qname.to_string(), "nowhere.test");
+        assert_eq!(srv.expire(Instant::now()), None);
+    }
+
+    #[test]
+    fn unknown_qtype_unknown_name_without_upstream_is_servfail() {
+        let mut pkt = vec![0x00, 0x09, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        pkt.extend_from_slice(b"\x07nowhere\x04test\x00\xff\x00\x00\x01");
+        let (mut srv, addr) = server(Vec::new());
+        let r = ask(&mut srv, addr, &pkt).unwrap();
+        assert_eq!(&r[..2], &[0x00, 0x09]);
+        assert_eq!(r[3] & 0x0f, 2, "SERVFAIL");
+        assert_eq!(&r[12..], &pkt[12..]);
+    }
+
+    #[test]
+    fn expire_drops_pending_forward() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        up.silent = true;
+        let (mut srv, addr) = server(vec![up.addr()]);
+        let recs = records();
+        let c = client();
+        let pkt = query(21, "slow.test", TYPE::A, None);
+        assert!(exchange(&mut srv, addr, &recs, &c, &pkt, &mut || up.step(), 50).is_none());
+        assert_eq!(up.seen.len(), 1);
+        let now = Instant::now();
+        let left = srv.expire(now).expect("one forward pending");
+        assert!(left <= FORWARD_TIMEOUT && left > Duration::from_secs(4));
+        assert_eq!(srv.expire(now + Duration::from_secs(6)), None);
+        // A late reply is not relayed any more.
+        let (fresh, from) = up.seen[0];
+        let late = up.reply(&Packet::parse(&query(fresh, "slow.test", TYPE::A, None)).unwrap());
+        up.sock.send_to(&late, from).unwrap();
+        assert!(await_reply(&mut srv, &recs, &c, &mut || {}, 50).is_none());
+    }
+
+    #[test]
+    fn reply_from_wrong_source_is_not_relayed() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        up.silent = true;
+        let (mut srv, addr) = server(vec![up.addr()]);
+        let recs = records();
+        let c = client();
+        let pkt = query(31, "spoof.test", TYPE::A, None);
+        assert!(exchange(&mut srv, addr, &recs, &c, &pkt, &mut || up.step(), 50).is_none());
+        let (fresh, from) = up.seen[0];
+        let mut forged = FakeUpstream::new("127.0.0.1:0").unwrap();
+        forged.answer = Ipv4Addr::new(198, 51, 100, 66);
+        let fake =
+            forged.reply(&Packet::parse(&query(fresh, "spoof.test", TYPE::A, None)).unwrap());
+        forged.sock.send_to(&fake, from).unwrap();
+        assert!(await_reply(&mut srv, &recs, &c, &mut || {}, 50).is_none());
+        // The real resolver's answer still goes through.
+        let real = up.reply(&Packet::parse(&query(fresh, "spoof.test", TYPE::A, None)).unwrap());
+        up.sock.send_to(&real, from).unwrap();
+        let bytes = await_reply(&mut srv, &recs, &c, &mut || {}, 500).unwrap();
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 31);
+        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(203, 0, 113, 7)]);
+    }
+
+    #[test]
+    fn garbage_is_ignored() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        let (mut srv, addr) = server(vec![up.addr()]);
+        let recs = records();
+        let c = client();
+        let mut response = query(1, "web", TYPE::A, None);
+        response[2] |= 0x80; // QR: a response, not a query
+        let mut two_questions = query(2, "web", TYPE::A, None);
+        two_questions[5] = 2;
+        let mut bad_opcode = query(3, "web", TYPE::A, None);
+        bad_opcode[2] |= 0x10; // opcode 2 (STATUS)
+        let garbage: Vec<Vec<u8>> = vec![
+            Vec::new(),
+            vec![0x12],
+            vec![0xff; 11],
+            vec![0xff; 64],
+            b"\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3f\x61".to_vec(),
+            b"\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01".to_vec(),
+            response,
+            two_questions,
+            bad_opcode,
+            (0..=255u8).collect(),
+        ];
+        for pkt in &garbage {
+            let got = exchange(&mut srv, addr, &recs, &c, pkt, &mut || up.step(), 20);
+            assert!(got.is_none(), "reply to {pkt:02x?}");
+        }
+        assert!(up.seen.is_empty(), "garbage was forwarded");
+        // Garbage from the upstream side is ignored too.
+        up.sock
+            .send_to(b"\x00", srv.upstream.local_addr().unwrap())
+            .unwrap();
+        srv.on_upstream();
+        // And the server still works.
+        let bytes = ask(&mut srv, addr, &query(4, "web", TYPE::A, None)).unwrap();
+        assert_eq!(a_answers(&Packet::parse(&bytes).unwrap()).len(), 1);
+    }
+
+    #[test]
+    fn large_answer_is_truncated_without_edns() {
+        let (mut srv, addr) = server(Vec::new());
+        let bytes = ask(&mut srv, addr, &query(8, "many", TYPE::A, None)).unwrap();
+        assert!(bytes.len() <= PLAIN_UDP_LIMIT);
+        let r = Packet::parse(&bytes).unwrap();
+        assert!(r.has_flags(PacketFlag::TRUNCATION));
+        assert!(!r.answers.is_empty() && r.answers.len() < 40);
+        assert!(r.opt().is_none());
+    }
+
+    #[test]
+    fn large_answer_fits_with_edns() {
+        let (mut srv, addr) = server(Vec::new());
+        let bytes = ask(&mut srv, addr, &query(8, "many", TYPE::A, Some(4096))).unwrap();
+        assert!(bytes.len() > PLAIN_UDP_LIMIT);
+        let r = Packet::parse(&bytes).unwrap();
+        assert!(!r.has_flags(PacketFlag::TRUNCATION));
+        assert_eq!(r.answers.len(), 40);
+        assert_eq!(r.opt().map(|o| o.udp_packet_size), Some(EDNS_UDP_SIZE));
+    }
+
+    #[test]
+    fn idle_server_does_not_block() {
+        let (mut srv, _) = server(vec!["127.0.0.1:9".parse().unwrap()]);
+        let start = Instant::now();
+        srv.on_query(&records());
+        srv.on_upstream();
+        assert_eq!(srv.expire(Instant::now()), None);
+        assert!(start.elapsed() < Duration::from_secs(1));
+        let [a, b] = srv.fds();
+        use std::os::fd::AsRawFd;
+        assert_ne!(a.as_raw_fd(), b.as_raw_fd());
+    }
+
+    #[test]
+    fn ipv6_only_upstreams_use_an_ipv6_socket() {
+        let Ok(mut up) = FakeUpstream::new("[::1]:0") else {
+            eprintln!("no IPv6 loopback: skipped");
+            return;
+        };
+        let (mut srv, addr) = server(vec![up.addr()]);
+        let c = client();
+        let pkt = query(61, "six.test", TYPE::A, None);
+        let bytes = exchange(&mut srv, addr, &records(), &c, &pkt, &mut || up.step(), 500)
+            .expect("relayed reply");
+        assert_eq!(Packet::parse(&bytes).unwrap().id(), 61);
+    }
+
+    #[test]
+    fn mixed_upstreams_keep_ipv4_only() {
+        let v4: SocketAddr = "127.0.0.1:53".parse().unwrap();
+        let v6: SocketAddr = "[::1]:53".parse().unwrap();
+        let (srv, _) = server(vec![v6, v4]);
+        assert_eq!(srv.upstreams, vec![v4]);
+        assert!(srv.upstream.local_addr().unwrap().is_ipv4());
+    }
+
+    #[test]
+    fn resolv_conf_nameservers() {
+        let text = "\
+# generated
+search example.com
+nameserver 192.0.2.1
+nameserver   2001:db8::1   # comment
+nameserver 127.0.0.11
+nameserver 192.0.2.1
+options ndots:0
+nameserver 192.0.2.2:5353
+nameserver [2001:db8::2]:5353
+nameserver fe80::1%2
+nameserver fe80::1%eth0
+nameserver not-an-address
+nameserver
+;nameserver 192.0.2.9
+#nameserver 192.0.2.9
+nameserver2 192.0.2.9
+\tnameserver 192.0.2.3
+";
+        let want: Vec<SocketAddr> = vec![
+            "192.0.2.1:53".parse().unwrap(),
+            "[2001:db8::1]:53".parse().unwrap(),
+            "192.0.2.2:5353".parse().unwrap(),
+            "[2001:db8::2]:5353".parse().unwrap(),
+            SocketAddr::V6(SocketAddrV6::new("fe80::1".parse().unwrap(), 53, 0, 2)),
+            "192.0.2.3:53".parse().unwrap(),
+        ];
+        assert_eq!(parse_resolv_conf(text), want);
+        assert!(parse_resolv_conf("").is_empty());
+        assert!(parse_resolv_conf("nameserver 127.0.0.11\n").is_empty());
+    }
+
+    #[test]
+    fn name_keys() {
+        let key = |labels: &[&[u8]]| name_key(labels.iter().copied());
+        assert_eq!(key(&[b"Web", b"EXAMPLE"]).as_deref(), Some("web.example"));
+        assert_eq!(key(&[]).as_deref(), Some(""));
+        assert_eq!(key(&[b"a.b"]), None);
+        assert_eq!(key(&[b"\xff"]), None);
+    }
+}
