@@ -170,14 +170,11 @@ fn exposed_ports(
 
 fn check_network(n: Option<&str>) -> Result<String> {
     match n.unwrap_or("none") {
-        "none" => Ok("none".into()),
-        "host" => Ok("host".into()),
-        "default" | "bridge" => Err(Error::InvalidArgument(
-            "--network bridge is not supported yet: use --network none or --network host".into(),
-        )),
-        other => Err(Error::InvalidArgument(format!(
-            "--network {other}: only none and host are supported yet"
+        "default" => Ok("bridge".into()),
+        m if m.starts_with("container:") => Err(Error::InvalidArgument(format!(
+            "--network {m}: joining another container's network is not supported yet"
         ))),
+        m => Ok(m.to_owned()),
     }
 }
 
@@ -252,6 +249,13 @@ impl Engine {
         )
         .check()
         .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        let network = self.network_for_mode(&network_mode)?;
+        if network.is_none() && (o.net.ip.is_some() || !o.net.aliases.is_empty()) {
+            return Err(Error::InvalidArgument(format!(
+                "--ip and --network-alias need a network; --network {network_mode} has none"
+            )));
+        }
+        let network_mode = network.as_ref().map_or(network_mode, |n| n.name.clone());
         let id = ids::new_id();
         let name = match &o.name {
             Some(n) => {
@@ -261,6 +265,12 @@ impl Engine {
             }
             None => self.reserve_random_name(&id)?,
         };
+        if let Some(n) = &network {
+            if let Err(e) = self.join_network(n, &id, &name, &o.net) {
+                let _ = self.containers.release_name(&name, &id);
+                return Err(e);
+            }
+        }
         let mut labels = img_cfg.labels.clone().unwrap_or_default();
         labels.extend(parse_labels(&o.labels));
         let env = merge_env(&img_cfg.env.clone().unwrap_or_default(), &o.env);
@@ -336,6 +346,7 @@ impl Engine {
         if let Err(e) = self.containers.create(&config) {
             let _ = std::fs::remove_dir_all(self.containers.dir(&id));
             let _ = self.containers.release_name(&name, &id);
+            let _ = self.leave_network(&config.host_config.network_mode, &id);
             return Err(e);
         }
         Ok(Container {
@@ -422,6 +433,7 @@ impl Engine {
         };
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;
+        self.leave_network(&c.config.host_config.network_mode, &id)?;
         Ok(id)
     }
 
@@ -552,18 +564,93 @@ impl Engine {
                 "StopSignal": rc.stop_signal,
                 "ExposedPorts": rc.exposed_ports,
             },
-            "NetworkSettings": {
-                "Bridge": "",
-                "SandboxID": "",
-                "HairpinMode": false,
-                "Ports": {},
-                "SandboxKey": "",
-                "Gateway": "",
-                "IPAddress": "",
-                "IPPrefixLen": 0,
-                "MacAddress": "",
-                "Networks": {},
-            },
+            "NetworkSettings": self.network_settings(c),
+        })
+    }
+
+    /// docker's NetworkSettings: the endpoint while running (address,
+    /// gateway, MAC), the network it is on, and the published ports.
+    fn network_settings(&self, c: &Container) -> Value {
+        let running = c.state.is_running();
+        let mode = &c.config.host_config.network_mode;
+        let net = self.networks.load(mode).ok().flatten();
+        let ep = net
+            .as_ref()
+            .and_then(|n| n.endpoints.get(c.id()).map(|e| (n, e)));
+        let mut ports = serde_json::Map::new();
+        for key in c
+            .config
+            .config
+            .exposed_ports
+            .iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            ports.insert(key.clone(), Value::Null);
+        }
+        if running {
+            for b in &c.state.ports {
+                let key = format!("{}/{}", b.container_port, b.proto.as_str());
+                let entry = ports.entry(key).or_insert_with(|| json!([]));
+                if !entry.is_array() {
+                    *entry = json!([]);
+                }
+                entry.as_array_mut().expect("array").push(json!({
+                    "HostIp": b.host_ip.map_or("0.0.0.0".to_string(), |i| i.to_string()),
+                    "HostPort": b.host_port.to_string(),
+                }));
+            }
+        }
+        let (ip, prefix, gw, mac) = match ep {
+            Some((n, e)) if running => (
+                e.ip.to_string(),
+                n.subnet.prefix_len(),
+                n.gateway.to_string(),
+                e.mac.clone(),
+            ),
+            _ => (String::new(), 0, String::new(), String::new()),
+        };
+        let mut networks = serde_json::Map::new();
+        if let Some((n, e)) = ep {
+            networks.insert(
+                n.name.clone(),
+                json!({
+                    "IPAMConfig": null,
+                    "Links": null,
+                    "Aliases": if e.aliases.is_empty() { Value::Null } else { json!(e.aliases) },
+                    "NetworkID": n.id,
+                    "EndpointID": "",
+                    "Gateway": gw,
+                    "IPAddress": ip,
+                    "IPPrefixLen": prefix,
+                    "IPv6Gateway": "",
+                    "GlobalIPv6Address": "",
+                    "GlobalIPv6PrefixLen": 0,
+                    "MacAddress": mac,
+                    "DriverOpts": null,
+                }),
+            );
+        } else if matches!(mode.as_str(), "host" | "none") {
+            networks.insert(
+                mode.clone(),
+                json!({"IPAMConfig": null, "Links": null, "Aliases": null, "NetworkID": "",
+                       "EndpointID": "", "Gateway": "", "IPAddress": "", "IPPrefixLen": 0,
+                       "IPv6Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
+                       "MacAddress": "", "DriverOpts": null}),
+            );
+        }
+        let on_default = mode == crate::network::DEFAULT_NETWORK;
+        json!({
+            "Bridge": "",
+            "SandboxID": "",
+            "HairpinMode": false,
+            "Ports": ports,
+            "SandboxKey": if running { format!("/proc/{}/ns/net", c.state.pid) } else { String::new() },
+            "Gateway": if on_default { gw.clone() } else { String::new() },
+            "IPAddress": if on_default { ip.clone() } else { String::new() },
+            "IPPrefixLen": if on_default { prefix } else { 0 },
+            "MacAddress": if on_default { mac.clone() } else { String::new() },
+            "Networks": networks,
         })
     }
 

@@ -87,13 +87,30 @@ impl Engine {
         let res = resources(h.memory, h.nano_cpus, h.pids_limit);
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
         let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
+        let net = match self.net_plan(c) {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = cg.destroy();
+                return Err(e);
+            }
+        };
         let mut st = self.containers.load_state(c.id())?;
         st.cgroup_paths = cg.paths();
+        st.ports = net.as_ref().map(|n| n.ports.clone()).unwrap_or_default();
         if let Err(e) = self.containers.save_state_volatile(c.id(), &st) {
             let _ = cg.destroy();
             return Err(e);
         }
         let for_cleanup = cg.clone();
+        let net_cleanup = net.clone();
+        // --rm: the monitor removes the container; its address goes too.
+        let release = h.auto_remove.then(|| {
+            (
+                self.networks.clone(),
+                h.network_mode.clone(),
+                c.id().to_owned(),
+            )
+        });
         let launch: Launch = Box::new(move |io: ChildIo| {
             let io = match io {
                 ChildIo::Pipes {
@@ -112,7 +129,13 @@ impl Engine {
             let hooks = crate::runtime::Hooks {
                 cgroup_fd: fd.as_ref().map(AsFd::as_fd),
                 join_fds: join.iter().map(AsFd::as_fd).collect(),
-                after_spawn: Some(add_task_hook(&cg)),
+                after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
+                    add_task_hook(&cg)(sp)?;
+                    match &net {
+                        Some(n) => n.setup(sp.pid),
+                        None => Ok(()),
+                    }
+                })),
             };
             match crate::runtime::create(&spec, io, hooks) {
                 Ok(c) => Ok(Launched {
@@ -127,6 +150,12 @@ impl Engine {
             }
         });
         let cleanup: Cleanup = Box::new(move || {
+            if let Some(n) = net_cleanup {
+                n.teardown();
+            }
+            if let Some((store, mode, id)) = release {
+                let _ = store.release(&mode, &id);
+            }
             let _ = for_cleanup.destroy();
         });
         Ok((launch, cleanup))

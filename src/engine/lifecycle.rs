@@ -149,7 +149,17 @@ impl Engine {
         std::fs::write(ud.join("hostname"), format!("{host}\n"))
             .ctx("writing", ud.join("hostname"))?;
         let net = &c.config.net;
-        let hosts = crate::network::hosts_file(host, None, &net.extra_hosts, None);
+        let network = self
+            .networks
+            .load(&c.config.host_config.network_mode)
+            .ok()
+            .flatten();
+        let own_ip = network
+            .as_ref()
+            .and_then(|n| n.endpoints.get(c.id()))
+            .map(|e| e.ip);
+        let gateway = network.as_ref().map(|n| n.gateway);
+        let hosts = crate::network::hosts_file(host, own_ip, &net.extra_hosts, gateway);
         std::fs::write(ud.join("hosts"), hosts).ctx("writing", ud.join("hosts"))?;
         let own_netns = c.config.host_config.network_mode != "host";
         let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();

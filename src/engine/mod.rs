@@ -7,6 +7,7 @@ pub mod image;
 mod launch;
 pub mod lifecycle;
 mod names_gen;
+mod netsetup;
 pub mod network;
 pub mod spec;
 pub mod system;

@@ -452,6 +452,65 @@ impl Engine {
         }
     }
 
+    /// The network a container's `--network` names: `bridge` (also
+    /// `default`) or a user network; `None` for the modes (none, host,
+    /// container:).
+    pub(crate) fn network_for_mode(&self, mode: &str) -> Result<Option<Network>> {
+        match mode {
+            "none" | "host" => Ok(None),
+            m if m.starts_with("container:") => Ok(None),
+            "bridge" | "default" => self.default_network().map(Some),
+            m => match self.network_lookup(m)? {
+                NetworkEntry::Stored(n) => Ok(Some(n)),
+                NetworkEntry::Mode { .. } => Ok(None),
+            },
+        }
+    }
+
+    /// `create`: an endpoint (address, MAC, aliases) on `net` for
+    /// container `id`, under the network's lock.
+    pub(crate) fn join_network(
+        &self,
+        net: &Network,
+        id: &str,
+        name: &str,
+        req: &crate::network::NetRequest,
+    ) -> Result<()> {
+        if !net.dns && !req.aliases.is_empty() {
+            return Err(Error::InvalidArgument(
+                "network-scoped alias is supported only for containers in user defined networks"
+                    .into(),
+            ));
+        }
+        if net.name == DEFAULT_NETWORK && req.ip.is_some() {
+            return Err(Error::InvalidArgument(
+                "user specified IP address is supported on user defined networks only".into(),
+            ));
+        }
+        let _g = self.networks.lock(&net.name)?;
+        let mut n = self
+            .networks
+            .load(&net.name)?
+            .ok_or_else(|| no_such_network(&net.name))?;
+        let ip = ipam::allocate(&n, req.ip)?;
+        let mac = req.mac.clone().unwrap_or_else(|| ipam::mac_for(ip));
+        n.endpoints.insert(
+            id.to_owned(),
+            crate::network::Endpoint {
+                name: name.to_owned(),
+                ip,
+                mac,
+                aliases: req.aliases.clone(),
+            },
+        );
+        self.networks.save(&n)
+    }
+
+    /// `rm`: the container's endpoint is released.
+    pub(crate) fn leave_network(&self, mode: &str, id: &str) -> Result<()> {
+        self.networks.release(mode, id)
+    }
+
     /// `network prune`: user networks no container uses.
     pub fn network_prune(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();

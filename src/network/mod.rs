@@ -295,6 +295,21 @@ impl NetworkStore {
         Ok(())
     }
 
+    /// Releases container `id`'s endpoint on network `name` (a mode such
+    /// as `none` has none).
+    pub fn release(&self, name: &str, id: &str) -> Result<()> {
+        if matches!(name, "none" | "host" | "") || name.starts_with("container:") {
+            return Ok(());
+        }
+        let _g = self.lock(name)?;
+        if let Some(mut n) = self.load(name)? {
+            if n.endpoints.remove(id).is_some() {
+                self.save(&n)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Every stored network, by name.
     pub fn list(&self) -> Result<Vec<Network>> {
         let mut out = Vec::new();

@@ -181,6 +181,9 @@ pub struct ContainerState {
     pub restart_count: u32,
     #[serde(default)]
     pub cgroup_paths: Vec<PathBuf>,
+    /// Published ports with their host ports chosen (set at each start).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<crate::network::ports::PortBinding>,
 }
 
 impl ContainerState {

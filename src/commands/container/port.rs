@@ -1,7 +1,9 @@
-//! `skiff port`: published ports (none until networking lands).
+//! `skiff port`: a container's published ports, as docker prints them.
 
 use crate::cli::context::Context;
-use crate::error::Result;
+use crate::cli::output;
+use crate::error::{Error, Result};
+use crate::network::ports::{self, Proto};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -14,13 +16,40 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    // Resolving the container is the check docker makes; no ports yet.
-    ctx.engine()?.container_lookup(&args.container)?;
-    if let Some(p) = args.port {
-        return Err(crate::Error::NotFound(format!(
-            "No public port '{p}' published for {}",
+    let c = ctx.engine()?.container_lookup(&args.container)?;
+    let bound = if c.state.is_running() {
+        c.state.ports.clone()
+    } else {
+        Vec::new()
+    };
+    let Some(want) = args.port else {
+        for line in ports::port_lines(&bound) {
+            output::outln(&line)?;
+        }
+        return Ok(0);
+    };
+    let (port, proto) = match want.split_once('/') {
+        Some((p, "udp")) => (p, Proto::Udp),
+        Some((p, _)) => (p, Proto::Tcp),
+        None => (want.as_str(), Proto::Tcp),
+    };
+    let port: u16 = port
+        .parse()
+        .map_err(|_| Error::InvalidArgument(format!("invalid port: {want}")))?;
+    let hits: Vec<_> = bound
+        .iter()
+        .filter(|b| b.container_port == port && b.proto == proto)
+        .collect();
+    if hits.is_empty() {
+        return Err(Error::NotFound(format!(
+            "No public port '{port}/{}' published for {}",
+            proto.as_str(),
             args.container
         )));
+    }
+    for b in hits {
+        let ip = b.host_ip.map_or("0.0.0.0".to_string(), |i| i.to_string());
+        output::outln(&format!("{ip}:{}", b.host_port))?;
     }
     Ok(0)
 }

@@ -124,7 +124,11 @@ pub fn row(c: &Container, no_trunc: bool, size: Option<(u64, u64)>) -> Value {
         "Mounts": "",
         "Names": cfg.name,
         "Networks": cfg.host_config.network_mode,
-        "Ports": "",
+        "Ports": if c.state.is_running() {
+            crate::network::ports::ps_column(&c.state.ports)
+        } else {
+            String::new()
+        },
         "RunningFor": time::since(cfg.created),
         "Size": size.map_or_else(|| "0B".to_owned(), |(rw, virt)| {
             if virt > 0 {

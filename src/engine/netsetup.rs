@@ -1,0 +1,333 @@
+//! A container's network, kernel side: the bridge (created with its first
+//! user, removed with its last), the veth pair with `eth0` in the
+//! container, its address and route, and the `skiff` nftables table
+//! recomputed from what runs. Every step runs under the network's lock;
+//! a failed setup undoes what it did.
+
+use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, UdpSocket};
+use std::os::fd::{AsFd, OwnedFd};
+
+use ipnet::Ipv4Net;
+
+use super::container::process_alive;
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::network::firewall::{self, PortMap, Ruleset};
+use crate::network::netlink::Netlink;
+use crate::network::ports::{PortBinding, Proto};
+use crate::network::{Network, NetworkStore};
+use crate::state::container::{Container, ContainerStore};
+
+/// What a start needs to wire a container into its network.
+#[derive(Clone)]
+pub struct NetPlan {
+    pub network: Network,
+    pub id: String,
+    pub ip: Ipv4Addr,
+    pub mac: [u8; 6],
+    /// Published ports, host ports chosen.
+    pub ports: Vec<PortBinding>,
+    networks: NetworkStore,
+    containers: ContainerStore,
+}
+
+fn io_err(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
+fn parse_mac(s: &str) -> Option<[u8; 6]> {
+    let v: Vec<u8> = s
+        .split(':')
+        .filter_map(|p| u8::from_str_radix(p, 16).ok())
+        .collect();
+    v.try_into().ok()
+}
+
+/// docker's check that a host port is free: bind it (and, for port 0, let
+/// the kernel choose one).
+fn claim_port(b: &PortBinding, taken: &[PortBinding]) -> Result<u16> {
+    let ip = b.host_ip.unwrap_or(Ipv4Addr::UNSPECIFIED);
+    let busy = || {
+        Error::Conflict(format!(
+            "Bind for {ip}:{} failed: port is already allocated",
+            b.host_port
+        ))
+    };
+    if b.host_port != 0
+        && taken
+            .iter()
+            .any(|t| t.host_port == b.host_port && t.proto == b.proto)
+    {
+        return Err(busy());
+    }
+    let addr = SocketAddrV4::new(ip, b.host_port);
+    let got = match b.proto {
+        Proto::Tcp => TcpListener::bind(addr).and_then(|l| l.local_addr()),
+        Proto::Udp => UdpSocket::bind(addr).and_then(|s| s.local_addr()),
+    };
+    match got {
+        Ok(a) => Ok(a.port()),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => Err(busy()),
+        Err(e) => Err(Error::Other(format!("checking host port {addr}: {e}"))),
+    }
+}
+
+impl Engine {
+    /// The plan for starting `c` on its network; `None` for none/host.
+    pub(crate) fn net_plan(&self, c: &Container) -> Result<Option<NetPlan>> {
+        let mode = &c.config.host_config.network_mode;
+        if matches!(mode.as_str(), "none" | "host" | "") || mode.starts_with("container:") {
+            return Ok(None);
+        }
+        let network = self
+            .networks
+            .load(mode)?
+            .ok_or_else(|| Error::NotFound(format!("network {mode} not found")))?;
+        let ep = network.endpoints.get(c.id()).ok_or_else(|| {
+            Error::Other(format!(
+                "container {} has no address on network {mode}",
+                c.id()
+            ))
+        })?;
+        let mut wanted: Vec<PortBinding> = c.config.net.publish.clone();
+        if c.config.net.publish_all {
+            for key in c
+                .config
+                .config
+                .exposed_ports
+                .iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
+                for (port, proto) in crate::network::ports::parse_expose(key)? {
+                    if !wanted
+                        .iter()
+                        .any(|w| w.container_port == port && w.proto == proto)
+                    {
+                        wanted.push(PortBinding {
+                            host_ip: None,
+                            host_port: 0,
+                            container_port: port,
+                            proto,
+                        });
+                    }
+                }
+            }
+        }
+        let taken: Vec<PortBinding> = self
+            .running_ports(Some(c.id()))?
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        let mut ports = Vec::new();
+        for b in wanted {
+            let host_port = claim_port(&b, &taken)?;
+            ports.push(PortBinding { host_port, ..b });
+        }
+        Ok(Some(NetPlan {
+            ip: ep.ip,
+            mac: parse_mac(&ep.mac).unwrap_or([2, 0x42, 0, 0, 0, 0]),
+            id: c.id().to_owned(),
+            network,
+            ports,
+            networks: self.networks.clone(),
+            containers: self.containers.clone(),
+        }))
+    }
+
+    /// Published ports of running containers (but `except`), with the
+    /// bridge they sit behind.
+    fn running_ports(&self, except: Option<&str>) -> Result<Vec<(String, PortBinding)>> {
+        running_ports(&self.containers, except)
+    }
+}
+
+fn running_ports(
+    containers: &ContainerStore,
+    except: Option<&str>,
+) -> Result<Vec<(String, PortBinding)>> {
+    let mut out = Vec::new();
+    for c in containers.all()? {
+        if Some(c.id()) == except || !c.state.is_running() || c.state.ports.is_empty() {
+            continue;
+        }
+        if !process_alive(c.state.pid, c.state.pid_start_time) {
+            continue;
+        }
+        for p in &c.state.ports {
+            out.push((c.config.host_config.network_mode.clone(), *p));
+        }
+    }
+    Ok(out)
+}
+
+fn write_sysctl(path: &str, value: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value) {
+        return Ok(());
+    }
+    std::fs::write(path, value)
+}
+
+impl NetPlan {
+    fn host_if(&self) -> String {
+        format!("veth{}", &self.id[..8])
+    }
+
+    /// Wires the container whose init is `pid` (waiting for go) into the
+    /// network. On error, what was done is undone.
+    pub fn setup(&self, pid: i32) -> std::io::Result<()> {
+        let _g = self.networks.lock(&self.network.name).map_err(io_err)?;
+        let r = self.setup_locked(pid);
+        if r.is_err() {
+            self.teardown_locked();
+        }
+        r
+    }
+
+    fn setup_locked(&self, pid: i32) -> std::io::Result<()> {
+        let n = &self.network;
+        let mut nl = Netlink::new().map_err(io_err)?;
+        let bridge = match nl.link_by_name(&n.interface).map_err(io_err)? {
+            Some(l) => l.index,
+            None => {
+                let idx = nl.create_bridge(&n.interface, None).map_err(io_err)?;
+                let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
+                nl.add_addr(idx, gw).map_err(io_err)?;
+                nl.set_up(idx).map_err(io_err)?;
+                idx
+            }
+        };
+        if !n.internal {
+            write_sysctl("/proc/sys/net/ipv4/ip_forward", "1")?;
+        }
+        if !self.ports.is_empty() {
+            // DNAT of 127.0.0.1:port to the container needs this.
+            write_sysctl(
+                &format!("/proc/sys/net/ipv4/conf/{}/route_localnet", n.interface),
+                "1",
+            )?;
+        }
+        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
+        let host_if = self.host_if();
+        let host = nl
+            .create_veth(&host_if, "eth0", Some(ns.as_fd()), None)
+            .map_err(io_err)?;
+        nl.set_master(host, bridge).map_err(io_err)?;
+        nl.set_up(host).map_err(io_err)?;
+        let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
+        let eth0 = cn
+            .link_by_name("eth0")
+            .map_err(io_err)?
+            .ok_or_else(|| io_err("eth0 vanished"))?
+            .index;
+        cn.set_mac(eth0, self.mac).map_err(io_err)?;
+        let addr = Ipv4Net::new(self.ip, n.subnet.prefix_len()).map_err(io_err)?;
+        cn.add_addr(eth0, addr).map_err(io_err)?;
+        cn.set_up(eth0).map_err(io_err)?;
+        if let Some(lo) = cn.link_by_name("lo").map_err(io_err)? {
+            cn.set_up(lo.index).map_err(io_err)?;
+        }
+        if !n.internal {
+            let default: Ipv4Net = "0.0.0.0/0".parse().expect("valid");
+            cn.add_route(default, Some(n.gateway), Some(eth0))
+                .map_err(io_err)?;
+        }
+        self.sync_firewall(true).map_err(io_err)
+    }
+
+    /// After the container exited: its rules go, and the bridge with its
+    /// last user.
+    pub fn teardown(&self) {
+        if let Ok(_g) = self.networks.lock(&self.network.name) {
+            self.teardown_locked();
+        }
+    }
+
+    fn teardown_locked(&self) {
+        let Ok(mut nl) = Netlink::new() else { return };
+        if let Ok(Some(l)) = nl.link_by_name(&self.host_if()) {
+            let _ = nl.delete_link(l.index);
+        }
+        let _ = self.sync_firewall(false);
+        if let Ok(Some(br)) = nl.link_by_name(&self.network.interface) {
+            let links = nl.links().unwrap_or_default();
+            if !links.iter().any(|l| l.master == Some(br.index)) {
+                let _ = nl.delete_link(br.index);
+            }
+        }
+    }
+
+    /// The `skiff` table from every running container's network and
+    /// ports, with this container in (`with_self`) or out.
+    fn sync_firewall(&self, with_self: bool) -> Result<()> {
+        let mut ports = running_ports(&self.containers, Some(&self.id))?;
+        if with_self {
+            ports.extend(self.ports.iter().map(|p| (self.network.name.clone(), *p)));
+        }
+        let mut names: Vec<String> = running_networks(&self.containers, &self.id)?;
+        if with_self {
+            names.push(self.network.name.clone());
+        }
+        names.sort();
+        names.dedup();
+        let mut rules = Ruleset::default();
+        let mut nets: Vec<Network> = Vec::new();
+        for name in &names {
+            if let Some(n) = self.networks.load(name)? {
+                rules.networks.push(firewall::Network {
+                    bridge: n.interface.clone(),
+                    subnet: n.subnet,
+                    internal: n.internal,
+                });
+                nets.push(n);
+            }
+        }
+        for (net, p) in ports {
+            let Some(n) = nets.iter().find(|n| n.name == net) else {
+                continue;
+            };
+            let owner_ip = n
+                .endpoints
+                .iter()
+                .find(|(id, _)| {
+                    self.containers
+                        .load_state(id)
+                        .is_ok_and(|st| st.ports.contains(&p))
+                        || (with_self && **id == self.id && self.ports.contains(&p))
+                })
+                .map(|(_, e)| e.ip);
+            let Some(ip) = owner_ip else { continue };
+            rules.ports.push(PortMap {
+                host_ip: p.host_ip,
+                host_port: p.host_port,
+                proto: match p.proto {
+                    Proto::Tcp => firewall::Proto::Tcp,
+                    Proto::Udp => firewall::Proto::Udp,
+                },
+                container_ip: ip,
+                container_port: p.container_port,
+                bridge: n.interface.clone(),
+            });
+        }
+        firewall::apply(&rules).map_err(|e| Error::Other(e.to_string()))
+    }
+}
+
+/// Networks that running containers (but `except`) are on.
+fn running_networks(containers: &ContainerStore, except: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for c in containers.all()? {
+        let mode = &c.config.host_config.network_mode;
+        if c.id() == except
+            || !c.state.is_running()
+            || matches!(mode.as_str(), "none" | "host" | "")
+            || mode.starts_with("container:")
+        {
+            continue;
+        }
+        if process_alive(c.state.pid, c.state.pid_start_time) {
+            out.push(mode.clone());
+        }
+    }
+    Ok(out)
+}

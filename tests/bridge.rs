@@ -1,0 +1,430 @@
+//! Containers on bridge networks, for real (as root): addresses from the
+//! network's subnet on eth0, the host's bridge and veth, published ports
+//! answering on 127.0.0.1, user networks with fixed addresses, and no
+//! link, address or nftables rule left behind.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+/// These tests share the host's `skiff0` bridge and `skiff` table.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+struct Env {
+    _serial: std::sync::MutexGuard<'static, ()>,
+    _reg: Registry,
+    s: Skiff,
+    img: String,
+}
+
+fn setup() -> Option<Env> {
+    let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    if !is_root() || !have("docker-registry") || !have("skopeo") {
+        eprintln!("SKIP: needs root, docker-registry and skopeo");
+        return None;
+    }
+    let reg = Registry::start();
+    let layout = tempfile::tempdir().unwrap();
+    oci_layout(
+        layout.path(),
+        "latest",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        json!(null),
+    );
+    let img = format!("{}/busybox:latest", reg.host());
+    push(layout.path(), "latest", &img, &[]);
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &img]);
+    Some(Env {
+        _serial: serial,
+        _reg: reg,
+        s,
+        img,
+    })
+}
+
+/// skiff's links on the host (its bridges and the host ends of veths).
+fn skiff_links() -> Vec<String> {
+    std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n == "skiff0" || n.starts_with("sk-") || n.starts_with("veth"))
+        .collect()
+}
+
+fn skiff_table() -> bool {
+    std::process::Command::new("nft")
+        .args(["list", "table", "ip", "skiff"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
+            let _ = self.s.run(&["rm", "-f", id]);
+        }
+        for n in self
+            .s
+            .run(&["network", "ls", "-q", "-f", "type=custom"])
+            .1
+            .lines()
+        {
+            let _ = self.s.run(&["network", "rm", n]);
+        }
+        if !std::thread::panicking() {
+            assert!(skiff_links().is_empty(), "links left: {:?}", skiff_links());
+            assert!(!skiff_table(), "the skiff nftables table was left");
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// GET / from 127.0.0.1:port, retried while the server starts.
+fn http_get(port: u16) -> String {
+    for _ in 0..50 {
+        if let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+            let _ = c.write_all(b"GET / HTTP/1.0\r\n\r\n");
+            let mut out = String::new();
+            if c.read_to_string(&mut out).is_ok() && !out.is_empty() {
+                return out;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("nothing answered on 127.0.0.1:{port}");
+}
+
+#[test]
+fn default_bridge_gives_eth0_an_address() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let subnet = s.ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{(index .IPAM.Config 0).Subnet}}",
+        "bridge",
+    ]);
+    let prefix = subnet
+        .trim()
+        .rsplit_once('.')
+        .unwrap()
+        .0
+        .rsplit_once('.')
+        .unwrap()
+        .0
+        .to_owned();
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "bridge",
+        "-h",
+        "boat",
+        &e.img,
+        "sh",
+        "-c",
+        "ip -o -4 addr show eth0; ip route; tail -1 /etc/hosts",
+    ]);
+    assert!(out.contains(&format!("inet {prefix}.")), "{out}");
+    assert!(out.contains("default via "), "{out}");
+    assert!(out.lines().last().unwrap().ends_with("\tboat"), "{out}");
+    // While one runs: the bridge, a veth on it, and inspect's view.
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "idle",
+        "--network",
+        "bridge",
+        &e.img,
+        "sleep",
+        "100",
+    ]);
+    assert!(std::path::Path::new("/sys/class/net/skiff0").exists());
+    let ip = s.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "idle"]);
+    assert!(ip.starts_with(&format!("{prefix}.")), "{ip}");
+    let mac = s.ok(&["inspect", "-f", "{{.NetworkSettings.MacAddress}}", "idle"]);
+    assert!(mac.starts_with("02:42:"), "{mac}");
+    let veths: Vec<String> = skiff_links()
+        .into_iter()
+        .filter(|l| l.starts_with("veth"))
+        .collect();
+    assert_eq!(veths.len(), 1, "{veths:?}");
+    let master = std::fs::read_link(format!("/sys/class/net/{}/master", veths[0])).unwrap();
+    assert!(master.ends_with("skiff0"), "{}", master.display());
+    let members = s.ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{range .Containers}}{{.Name}} {{.IPv4Address}}{{end}}",
+        "bridge",
+    ]);
+    assert_eq!(members.trim(), format!("idle {}/16", ip.trim()));
+    // --net none: only lo.
+    let none = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        &e.img,
+        "sh",
+        "-c",
+        "ls /sys/class/net",
+    ]);
+    assert_eq!(none, "lo\n");
+    s.ok(&["rm", "-f", "idle"]);
+    assert_eq!(
+        s.ok(&["network", "inspect", "-f", "{{len .Containers}}", "bridge"]),
+        "0\n",
+        "the address is released"
+    );
+}
+
+#[test]
+fn published_ports_answer_on_localhost() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let (p1, p2) = (free_port(), free_port());
+    let spec1 = format!("127.0.0.1:{p1}:80");
+    let spec2 = format!("{p2}:80");
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "bridge",
+        "-p",
+        &spec1,
+        "-p",
+        &spec2,
+        &e.img,
+        "sh",
+        "-c",
+        "mkdir -p /www && echo hello-from-web > /www/index.html && exec httpd -f -p 80 -h /www",
+    ]);
+    assert!(http_get(p1).contains("hello-from-web"));
+    assert!(http_get(p2).contains("hello-from-web"));
+    let sorted = |s: String, sep: &str| {
+        let mut v: Vec<String> = s.trim_end().split(sep).map(str::to_owned).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(s.ok(&["ps", "--format", "{{.Ports}}"]), ", "),
+        sorted(
+            format!("127.0.0.1:{p1}->80/tcp, 0.0.0.0:{p2}->80/tcp"),
+            ", "
+        )
+    );
+    assert_eq!(
+        sorted(s.ok(&["port", "web"]), "\n"),
+        sorted(
+            format!("80/tcp -> 127.0.0.1:{p1}\n80/tcp -> 0.0.0.0:{p2}"),
+            "\n"
+        )
+    );
+    assert_eq!(
+        sorted(s.ok(&["port", "web", "80/tcp"]), "\n"),
+        sorted(format!("127.0.0.1:{p1}\n0.0.0.0:{p2}"), "\n")
+    );
+    let ports = s.ok(&["inspect", "-f", "{{json .NetworkSettings.Ports}}", "web"]);
+    let v: serde_json::Value = serde_json::from_str(&ports).unwrap();
+    assert!(
+        v["80/tcp"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"HostIp": "127.0.0.1", "HostPort": p1.to_string()})),
+        "{v}"
+    );
+    assert!(skiff_table());
+    // The host port is taken: a clear error, exit 125, nothing left over.
+    let links_before = skiff_links();
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "bridge",
+            "-p",
+            &spec1,
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(
+        err.contains(&format!("{p1}")) && err.contains("already allocated"),
+        "{err}"
+    );
+    assert_eq!(
+        s.ok(&["ps", "-aq"]).lines().count(),
+        1,
+        "the failed --rm run is gone"
+    );
+    assert_eq!(skiff_links(), links_before);
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let busy = format!("127.0.0.1:{}:80", taken.local_addr().unwrap().port());
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "bridge",
+            "-p",
+            &busy,
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(err.contains("already allocated"), "{err}");
+    // -P: every exposed port to a free one.
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "all",
+        "--network",
+        "bridge",
+        "--expose",
+        "7000",
+        "-P",
+        &e.img,
+        "sleep",
+        "100",
+    ]);
+    let line = s.ok(&["port", "all", "7000"]);
+    assert!(line.starts_with("0.0.0.0:"), "{line}");
+    s.ok(&["rm", "-f", "web", "all"]);
+    assert!(
+        !skiff_table(),
+        "the table goes with the last published port"
+    );
+}
+
+#[test]
+fn user_networks_addresses_and_errors() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&["network", "create", "--subnet", "10.233.0.0/24", "tnet"]);
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "tnet",
+        "--ip",
+        "10.233.0.50",
+        "--mac-address",
+        "02:42:0a:e9:00:99",
+        &e.img,
+        "sh",
+        "-c",
+        "ip -o -4 addr show eth0; cat /sys/class/net/eth0/address",
+    ]);
+    assert!(out.contains("inet 10.233.0.50/24"), "{out}");
+    assert!(out.ends_with("02:42:0a:e9:00:99\n"), "{out}");
+    // Parallel runs never get the same address.
+    let kids: Vec<_> = (0..8)
+        .map(|i| {
+            s.cmd()
+                .args([
+                    "run",
+                    "-d",
+                    "--name",
+                    &format!("p{i}"),
+                    "--network",
+                    "tnet",
+                    &e.img,
+                    "sleep",
+                    "100",
+                ])
+                .output()
+                .unwrap()
+        })
+        .collect();
+    for k in &kids {
+        assert!(k.status.success(), "{}", String::from_utf8_lossy(&k.stderr));
+    }
+    let ips = s.ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{range .Containers}}{{.IPv4Address}} {{end}}",
+        "tnet",
+    ]);
+    let mut list: Vec<&str> = ips.split_whitespace().collect();
+    assert_eq!(list.len(), 8, "{ips}");
+    list.sort();
+    list.dedup();
+    assert_eq!(list.len(), 8, "duplicate address: {ips}");
+    let err = s.fails(125, &["network", "rm", "tnet"]);
+    assert!(err.contains("active endpoints"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "tnet",
+            "--ip",
+            "10.233.0.2",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(err.contains("already in use"), "{err}");
+    let err = s.fails(
+        125,
+        &["run", "--rm", "--network", "nosuchnet", &e.img, "true"],
+    );
+    assert!(err.contains("No such network: nosuchnet"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "bridge",
+            "--ip",
+            "172.17.0.9",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(err.contains("user defined networks"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "bridge",
+            "--network-alias",
+            "x",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(err.contains("user defined networks"), "{err}");
+    for i in 0..8 {
+        s.ok(&["rm", "-f", &format!("p{i}")]);
+    }
+    assert_eq!(s.ok(&["network", "rm", "tnet"]), "tnet\n");
+}
