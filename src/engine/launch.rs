@@ -101,6 +101,14 @@ impl Engine {
             let _ = cg.destroy();
             return Err(e);
         }
+        // --dns servers are what the embedded DNS forwards to.
+        let dns_upstreams: Vec<std::net::SocketAddr> = c
+            .config
+            .net
+            .dns
+            .iter()
+            .map(|ip| std::net::SocketAddr::new(*ip, 53))
+            .collect();
         let for_cleanup = cg.clone();
         let net_cleanup = net.clone();
         // --rm: the monitor removes the container; its address goes too.
@@ -124,6 +132,7 @@ impl Engine {
                 },
                 ChildIo::Terminal => crate::runtime::Io::Terminal,
             };
+            let dns_sock = std::cell::RefCell::new(None);
             let fd = cg.clone_into_fd();
             let join = cg.self_join_fds();
             let hooks = crate::runtime::Hooks {
@@ -131,17 +140,33 @@ impl Engine {
                 join_fds: join.iter().map(AsFd::as_fd).collect(),
                 after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
                     add_task_hook(&cg)(sp)?;
-                    match &net {
-                        Some(n) => n.setup(sp.pid),
-                        None => Ok(()),
+                    if let Some(n) = &net {
+                        *dns_sock.borrow_mut() = n.setup(sp.pid)?;
                     }
+                    Ok(())
                 })),
             };
-            match crate::runtime::create(&spec, io, hooks) {
+            let created = crate::runtime::create(&spec, io, hooks);
+            let dns = match (dns_sock.into_inner(), &net) {
+                (Some(sock), Some(n)) => {
+                    let upstreams = if dns_upstreams.is_empty() {
+                        let host = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+                        crate::network::dns::parse_resolv_conf(&host)
+                    } else {
+                        dns_upstreams
+                    };
+                    crate::network::dns::DnsServer::new(sock, upstreams)
+                        .ok()
+                        .map(|d| (d, n.records()))
+                }
+                _ => None,
+            };
+            match created {
                 Ok(c) => Ok(Launched {
                     pid: c.pid,
                     start_time: c.start_time,
                     pty_master: c.pty_master,
+                    dns,
                 }),
                 Err(e) => Err(LaunchError {
                     code: e.exit_code().clamp(0, 255) as u8,

@@ -163,7 +163,11 @@ impl Engine {
         std::fs::write(ud.join("hosts"), hosts).ctx("writing", ud.join("hosts"))?;
         let own_netns = c.config.host_config.network_mode != "host";
         let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-        let resolv = crate::network::resolv_conf(&host_resolv, net, own_netns);
+        let resolv = if network.as_ref().is_some_and(|n| n.dns) {
+            crate::network::resolv_conf_embedded(&host_resolv, net)
+        } else {
+            crate::network::resolv_conf(&host_resolv, net, own_netns)
+        };
         std::fs::write(ud.join("resolv.conf"), resolv).ctx("writing", ud.join("resolv.conf"))?;
         Ok(())
     }

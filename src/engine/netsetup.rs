@@ -12,6 +12,7 @@ use ipnet::Ipv4Net;
 use super::container::process_alive;
 use super::Engine;
 use crate::error::{Error, Result};
+use crate::network::dns::Records;
 use crate::network::firewall::{self, PortMap, Ruleset};
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
@@ -161,6 +162,49 @@ fn running_ports(
     Ok(out)
 }
 
+/// docker's embedded DNS address.
+const DNS_ADDR: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 11);
+
+/// A UDP socket bound inside the network namespace `ns`: this (single-
+/// threaded) process enters it, binds, and returns to its own.
+fn udp_in_netns(ns: std::os::fd::BorrowedFd<'_>, addr: SocketAddrV4) -> std::io::Result<UdpSocket> {
+    use std::os::fd::AsRawFd;
+    let own = std::fs::File::open("/proc/thread-self/ns/net")?;
+    // SAFETY: setns with valid namespace fds; the thread returns to its
+    // own namespace before this function returns.
+    if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let sock = UdpSocket::bind(addr).and_then(|s| s.set_nonblocking(true).map(|()| s));
+    // SAFETY: as above.
+    if unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+        // Staying in the container's namespace would be wrong for all
+        // that follows; this cannot be recovered from.
+        let e = std::io::Error::last_os_error();
+        eprintln!("skiff monitor: returning to its network namespace: {e}");
+        std::process::abort();
+    }
+    sock
+}
+
+struct NetRecords {
+    networks: NetworkStore,
+    containers: ContainerStore,
+    network: String,
+}
+
+impl Records for NetRecords {
+    fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+        let n = self.networks.load(&self.network).ok()??;
+        let ips = n.lookup_where(name, |id| {
+            self.containers
+                .load_state(id)
+                .is_ok_and(|st| st.is_running() && process_alive(st.pid, st.pid_start_time))
+        });
+        (!ips.is_empty()).then_some(ips)
+    }
+}
+
 fn write_sysctl(path: &str, value: &str) -> std::io::Result<()> {
     if std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value) {
         return Ok(());
@@ -174,14 +218,32 @@ impl NetPlan {
     }
 
     /// Wires the container whose init is `pid` (waiting for go) into the
-    /// network. On error, what was done is undone.
-    pub fn setup(&self, pid: i32) -> std::io::Result<()> {
+    /// network. On error, what was done is undone. On a network with DNS,
+    /// returns the socket bound at 127.0.0.11:53 in the container.
+    pub fn setup(&self, pid: i32) -> std::io::Result<Option<UdpSocket>> {
         let _g = self.networks.lock(&self.network.name).map_err(io_err)?;
-        let r = self.setup_locked(pid);
+        let r = self.setup_locked(pid).and_then(|()| {
+            if self.network.dns {
+                let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))?;
+                udp_in_netns(ns.as_fd(), SocketAddrV4::new(DNS_ADDR, 53)).map(Some)
+            } else {
+                Ok(None)
+            }
+        });
         if r.is_err() {
             self.teardown_locked();
         }
         r
+    }
+
+    /// What the container's DNS server answers: the running containers of
+    /// its network, read from disk at each query.
+    pub fn records(&self) -> Box<dyn Records> {
+        Box::new(NetRecords {
+            networks: self.networks.clone(),
+            containers: self.containers.clone(),
+            network: self.network.name.clone(),
+        })
     }
 
     fn setup_locked(&self, pid: i32) -> std::io::Result<()> {

@@ -19,6 +19,7 @@ use rustix::event::{poll, PollFd, PollFlags};
 use super::attach::{send, Frame, FrameReader};
 use super::logs::{JsonFileWriter, LineBuffer};
 use super::ExitFile;
+use crate::network::dns::{DnsServer, Records};
 use crate::state::container::{ContainerStore, Status, Trash};
 use crate::util::time;
 
@@ -38,6 +39,8 @@ pub struct Launched {
     pub pid: i32,
     pub start_time: u64,
     pub pty_master: Option<OwnedFd>,
+    /// The container's DNS server (user networks) and what it answers.
+    pub dns: Option<(DnsServer, Box<dyn Records>)>,
 }
 
 /// A failed launch: docker's exit code (125/126/127) and the message.
@@ -178,6 +181,7 @@ fn monitor(
             return Ok(());
         }
     };
+    let mut dns = launched.dns;
     let mut outputs: Vec<(OwnedFd, &str)> = outputs;
     if let Some(m) = launched.pty_master {
         // The pty master carries both input and output.
@@ -229,9 +233,13 @@ fn monitor(
                 break;
             }
         }
+        let mut dns_ready = (false, false);
         // Closed outputs are left out: a hung-up pipe polled even with no
         // events reports POLLHUP at once, and the loop would spin.
+        // Forwarded DNS queries expire: wake up for them too.
+        let dns_wait = dns.as_mut().and_then(|(d, _)| d.expire(Instant::now()));
         let revents: Vec<bool> = {
+            let dns_fds = dns.as_ref().map(|(d, _)| d.fds());
             let mut fds: Vec<PollFd> = Vec::new();
             fds.push(PollFd::new(&sigfd, PollFlags::IN));
             fds.push(PollFd::new(&listener, PollFlags::IN));
@@ -242,9 +250,18 @@ fn monitor(
             for c in &clients {
                 fds.push(PollFd::new(&c.sock, PollFlags::IN));
             }
-            let timeout = exited_at.map(|_| rustix::event::Timespec {
-                tv_sec: 0,
-                tv_nsec: 50_000_000,
+            if let Some(dfds) = dns_fds.as_ref() {
+                for fd in dfds {
+                    fds.push(PollFd::new(fd, PollFlags::IN));
+                }
+            }
+            let wait = match (exited_at.map(|_| Duration::from_millis(50)), dns_wait) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            let timeout = wait.map(|w| rustix::event::Timespec {
+                tv_sec: w.as_secs() as i64,
+                tv_nsec: w.subsec_nanos() as i64,
             });
             match poll(&mut fds, timeout.as_ref()) {
                 Ok(_) | Err(rustix::io::Errno::INTR) => {}
@@ -259,8 +276,20 @@ fn monitor(
             r.extend(per_output);
             let base = 2 + live.len();
             r.extend((0..clients.len()).map(|k| got(base + k)));
+            if dns.is_some() {
+                let d = base + clients.len();
+                dns_ready = (got(d), got(d + 1));
+            }
             r
         };
+        if let Some((d, records)) = dns.as_mut() {
+            if dns_ready.0 {
+                d.on_query(records.as_ref());
+            }
+            if dns_ready.1 {
+                d.on_upstream();
+            }
+        }
         if revents[0] {
             drain_signals(&sigfd);
             let mut raw = 0;
@@ -371,6 +400,8 @@ fn monitor(
     let at = time::now();
     let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
     drop(listener);
+    // The DNS socket holds the container's network namespace.
+    drop(dns);
     let _ = std::fs::remove_file(run_dir.join("attach.sock"));
     // Clean up before telling anyone: when `run --rm` returns, the name and
     // the cgroups are free again.

@@ -142,6 +142,29 @@ pub fn resolv_conf(host: &str, req: &NetRequest, own_netns: bool) -> String {
     out
 }
 
+/// `/etc/resolv.conf` on a network with DNS (user networks): the
+/// container's monitor answers at 127.0.0.11; search domains and options
+/// as [`resolv_conf`] would have them, plus docker's `ndots:0`.
+pub fn resolv_conf_embedded(host: &str, req: &NetRequest) -> String {
+    let plain = resolv_conf(host, req, true);
+    let mut out = String::new();
+    let mut options = Vec::new();
+    for line in plain.lines() {
+        if line.starts_with("search ") {
+            out.push_str(line);
+            out.push('\n');
+        } else if let Some(o) = line.strip_prefix("options ") {
+            options.extend(o.split_whitespace().map(str::to_owned));
+        }
+    }
+    out.push_str("nameserver 127.0.0.11\n");
+    if !options.iter().any(|o| o.starts_with("ndots:")) {
+        options.push("ndots:0".into());
+    }
+    out.push_str(&format!("options {}\n", options.join(" ")));
+    out
+}
+
 /// `/etc/hosts` for a container: localhost, its own name (at its address
 /// on a network, else 127.0.1.1), and `--add-host` entries.
 pub fn hosts_file(
@@ -216,6 +239,14 @@ impl Network {
     /// The first 12 hex digits of the id.
     pub fn short_id(&self) -> &str {
         &self.id[..12]
+    }
+
+    /// [`Network::lookup`] among the endpoints `keep` accepts (running
+    /// containers).
+    pub fn lookup_where(&self, name: &str, keep: impl Fn(&str) -> bool) -> Vec<Ipv4Addr> {
+        let mut trimmed = self.clone();
+        trimmed.endpoints.retain(|id, _| keep(id));
+        trimmed.lookup(name)
     }
 
     /// The names the network's DNS answers for an endpoint: container
