@@ -43,6 +43,9 @@ IMG=$REG/library/busybox:latest
 CASES="pull_100mb_cold pull_100mb_warm pull_cold pull_warm images inspect version"
 if [ "$(id -u)" = 0 ]; then
   hf run_none "$RUNS" "$S run --rm --network none $IMG true"
+  hf run_bridge "$RUNS" "$S run --rm $IMG true"
+  FREE=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  hf run_port "$RUNS" "$S run --rm -p $FREE:80 $IMG true"
   hf create "$RUNS" --cleanup "$S container prune -f" "$S create --network none $IMG true"
   $S create --name bench-start --network none "$IMG" true >/dev/null
   hf start_a "$RUNS" "$S start -a bench-start"
@@ -54,7 +57,7 @@ if [ "$(id -u)" = 0 ]; then
   for i in $(seq 1000); do $S create --network none "$IMG" true >/dev/null; done
   hf ps1000 "$RUNS" "$S ps -a"
   $S container prune -f >/dev/null
-  CASES="$CASES run_none create start_a exec ps0 ps1000"
+  CASES="$CASES run_none run_bridge run_port create start_a exec ps0 ps1000"
 fi
 printf '%-18s %9s %9s %9s\n' case mean_ms min_ms max_ms
 for n in $CASES; do
@@ -63,9 +66,9 @@ done | awk -F'\t' '{printf "%-18s %9s %9s %9s\n",$1,$2,$3,$4}' | tee "$W/summary
 if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
   P=$W/podman
   ../shared/peer/fixtures.sh up >/dev/null 2>&1 && \
-  ../shared/peer/fixtures.sh exec ../shared/peer/bench-podman.sh "$P" pull_cold pull_warm images inspect version run_none create start_a exec ps0 crun_bundle >/dev/null 2>&1 && {
+  ../shared/peer/fixtures.sh exec ../shared/peer/bench-podman.sh "$P" pull_cold pull_warm images inspect version run_none run_bridge run_port create start_a exec ps0 crun_bundle >/dev/null 2>&1 && {
     echo; echo "side by side (podman / skiff):"
-    for n in pull_cold pull_warm images inspect version run_none create start_a exec ps0; do
+    for n in pull_cold pull_warm images inspect version run_none run_bridge run_port create start_a exec ps0; do
       s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$P/$n.json" 2>/dev/null || echo null)
       [ "$p" = null ] || awk -v n="$n" -v s="$s" -v p="$p" 'BEGIN{printf "%-12s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, p*1000, p/s}'
     done
@@ -75,4 +78,8 @@ if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
   }
 else
   echo "(podman not installed: no side-by-side figures)"
+fi
+if [ -f "$W/run_bridge.json" ]; then
+  n=$(jq '.results[0].mean' "$W/run_none.json"); b=$(jq '.results[0].mean' "$W/run_bridge.json"); p=$(jq '.results[0].mean' "$W/run_port.json")
+  awk -v n="$n" -v b="$b" -v p="$p" 'BEGIN{printf "bridge / none %.2fx, -p / none %.2fx (target <= 2x)\n", b/n, p/n}'
 fi

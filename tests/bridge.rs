@@ -48,23 +48,6 @@ fn setup() -> Option<Env> {
     })
 }
 
-/// skiff's links on the host (its bridges and the host ends of veths).
-fn skiff_links() -> Vec<String> {
-    std::fs::read_dir("/sys/class/net")
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n == "skiff0" || n.starts_with("sk-") || n.starts_with("veth"))
-        .collect()
-}
-
-fn skiff_table() -> bool {
-    std::process::Command::new("nft")
-        .args(["list", "table", "ip", "skiff"])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 impl Drop for Env {
     fn drop(&mut self) {
         for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
@@ -78,8 +61,9 @@ impl Drop for Env {
         {
             let _ = self.s.run(&["network", "rm", n]);
         }
+        let left = remove_default_bridge();
         if !std::thread::panicking() {
-            assert!(skiff_links().is_empty(), "links left: {:?}", skiff_links());
+            assert!(left.is_empty(), "links left: {left:?}");
             assert!(!skiff_table(), "the skiff nftables table was left");
         }
     }
@@ -313,9 +297,14 @@ fn published_ports_answer_on_localhost() {
     let line = s.ok(&["port", "all", "7000"]);
     assert!(line.starts_with("0.0.0.0:"), "{line}");
     s.ok(&["rm", "-f", "web", "all"]);
+    let rules = std::process::Command::new("nft")
+        .args(["list", "chain", "ip", "skiff", "ports"])
+        .output()
+        .unwrap();
+    let rules = String::from_utf8_lossy(&rules.stdout);
     assert!(
-        !skiff_table(),
-        "the table goes with the last published port"
+        !rules.contains("dnat"),
+        "port rules go with their containers: {rules}"
     );
 }
 
@@ -426,7 +415,18 @@ fn user_networks_addresses_and_errors() {
     for i in 0..8 {
         s.ok(&["rm", "-f", &format!("p{i}")]);
     }
+    let bridge = s.ok(&["network", "inspect", "-f", "{{.Id}}", "tnet"]);
+    let bridge = format!("sk-{}", &bridge[..12]);
+    assert!(std::path::Path::new("/sys/class/net")
+        .join(&bridge)
+        .exists());
     assert_eq!(s.ok(&["network", "rm", "tnet"]), "tnet\n");
+    assert!(
+        !std::path::Path::new("/sys/class/net")
+            .join(&bridge)
+            .exists(),
+        "network rm removes its bridge"
+    );
 }
 
 /// A DNS server on the host's loopback standing in for the upstream

@@ -67,7 +67,10 @@ impl Drop for Env {
             procs = leftover_monitors(&root);
             procs.is_empty()
         });
+        let links = remove_default_bridge();
         if !std::thread::panicking() {
+            assert!(links.is_empty(), "links left behind: {links:?}");
+            assert!(!skiff_table(), "the skiff nftables table was left");
             assert!(left.is_empty(), "mounts left behind: {left:?}");
             assert!(procs.is_empty(), "processes left behind: {procs:?}");
             assert!(

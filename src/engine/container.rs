@@ -168,8 +168,11 @@ fn exposed_ports(
     (!all.is_empty()).then_some(all)
 }
 
-fn check_network(n: Option<&str>) -> Result<String> {
-    match n.unwrap_or("none") {
+/// `--network` as given; unset means docker's default, `bridge` (for
+/// now `none` rootless, where skiff cannot make a bridge yet).
+fn check_network(n: Option<&str>, rootless: bool) -> Result<String> {
+    let default = if rootless { "none" } else { "bridge" };
+    match n.unwrap_or(default) {
         "default" => Ok("bridge".into()),
         m if m.starts_with("container:") => Err(Error::InvalidArgument(format!(
             "--network {m}: joining another container's network is not supported yet"
@@ -241,7 +244,7 @@ impl Engine {
                 "Conflicting options: --restart and --rm".into(),
             ));
         }
-        let network_mode = check_network(o.network.as_deref())?;
+        let network_mode = check_network(o.network.as_deref(), self.opts.rootless)?;
         super::launch::resources(
             o.memory.unwrap_or(0),
             o.nano_cpus.unwrap_or(0),

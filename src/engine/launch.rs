@@ -175,13 +175,11 @@ impl Engine {
             }
         });
         let cleanup: Cleanup = Box::new(move || {
-            if let Some(n) = net_cleanup {
-                n.teardown();
-            }
+            let _ = for_cleanup.destroy();
             if let Some((store, mode, id)) = release {
                 let _ = store.release(&mode, &id);
             }
-            let _ = for_cleanup.destroy();
+            net_cleanup.map(|n| Box::new(move || n.teardown()) as crate::monitor::run::LateCleanup)
         });
         Ok((launch, cleanup))
     }

@@ -124,6 +124,7 @@ impl Engine {
                 };
                 st.error = message.to_string();
                 st.exit_code = code as i32;
+                st.ports.clear();
                 self.containers.save_state(c.id(), &st)?;
                 Err(Error::Start {
                     code,

@@ -17,7 +17,7 @@ use crate::network::firewall::{self, PortMap, Ruleset};
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
 use crate::network::{Network, NetworkStore};
-use crate::state::container::{Container, ContainerStore};
+use crate::state::container::{Container, ContainerStore, Status};
 
 /// What a start needs to wire a container into its network.
 #[derive(Clone)]
@@ -28,6 +28,11 @@ pub struct NetPlan {
     pub mac: [u8; 6],
     /// Published ports, host ports chosen.
     pub ports: Vec<PortBinding>,
+    /// The host end of the veth: random per start, since the previous
+    /// start's pair may still be on its way out with its old namespace.
+    host_if: String,
+    /// Where the last applied ruleset is kept (`firewall.json`).
+    runroot: std::path::PathBuf,
     networks: NetworkStore,
     containers: ContainerStore,
 }
@@ -131,6 +136,8 @@ impl Engine {
             id: c.id().to_owned(),
             network,
             ports,
+            host_if: format!("veth{}", &crate::state::ids::new_id()[..8]),
+            runroot: self.opts.runroot.clone(),
             networks: self.networks.clone(),
             containers: self.containers.clone(),
         }))
@@ -149,10 +156,18 @@ fn running_ports(
 ) -> Result<Vec<(String, PortBinding)>> {
     let mut out = Vec::new();
     for c in containers.all()? {
-        if Some(c.id()) == except || !c.state.is_running() || c.state.ports.is_empty() {
+        if Some(c.id()) == except || c.state.ports.is_empty() {
             continue;
         }
-        if !process_alive(c.state.pid, c.state.pid_start_time) {
+        // Running, or being started (its ports are claimed before launch).
+        let live = match c.state.status {
+            Status::Created => true,
+            s if c.state.is_running() && s != Status::Exited => {
+                process_alive(c.state.pid, c.state.pid_start_time)
+            }
+            _ => false,
+        };
+        if !live {
             continue;
         }
         for p in &c.state.ports {
@@ -214,7 +229,7 @@ fn write_sysctl(path: &str, value: &str) -> std::io::Result<()> {
 
 impl NetPlan {
     fn host_if(&self) -> String {
-        format!("veth{}", &self.id[..8])
+        self.host_if.clone()
     }
 
     /// Wires the container whose init is `pid` (waiting for go) into the
@@ -231,9 +246,24 @@ impl NetPlan {
             }
         });
         if r.is_err() {
+            // Undo: the host end (if made) and the rules.
+            if let Ok(mut nl) = Netlink::new() {
+                if let Ok(Some(l)) = nl.link_by_name(&self.host_if()) {
+                    let _ = nl.delete_link(l.index);
+                }
+            }
             self.teardown_locked();
         }
         r
+    }
+
+    /// Deletes a network's bridge (`network rm`), if it exists.
+    pub fn remove_bridge(interface: &str) -> std::io::Result<()> {
+        let mut nl = Netlink::new().map_err(io_err)?;
+        if let Some(l) = nl.link_by_name(interface).map_err(io_err)? {
+            nl.delete_link(l.index).map_err(io_err)?;
+        }
+        Ok(())
     }
 
     /// What the container's DNS server answers: the running containers of
@@ -249,11 +279,21 @@ impl NetPlan {
     fn setup_locked(&self, pid: i32) -> std::io::Result<()> {
         let n = &self.network;
         let mut nl = Netlink::new().map_err(io_err)?;
+        let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
         let bridge = match nl.link_by_name(&n.interface).map_err(io_err)? {
-            Some(l) => l.index,
+            Some(l) => {
+                // Made by an earlier start (or another store sharing skiff0).
+                let has = nl.addrs(Some(l.index)).map_err(io_err)?;
+                if !has.iter().any(|(_, a)| *a == gw) {
+                    nl.add_addr(l.index, gw).map_err(io_err)?;
+                }
+                if !l.up {
+                    nl.set_up(l.index).map_err(io_err)?;
+                }
+                l.index
+            }
             None => {
                 let idx = nl.create_bridge(&n.interface, None).map_err(io_err)?;
-                let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
                 nl.add_addr(idx, gw).map_err(io_err)?;
                 nl.set_up(idx).map_err(io_err)?;
                 idx
@@ -305,91 +345,107 @@ impl NetPlan {
         }
     }
 
+    /// The veth goes with the container's network namespace (the kernel
+    /// frees both once the last process is gone; deleting it here would
+    /// cost a synchronous unregister, tens of ms). The bridge stays, as
+    /// docker0 does; `network rm` removes a user network's bridge.
     fn teardown_locked(&self) {
-        let Ok(mut nl) = Netlink::new() else { return };
-        if let Ok(Some(l)) = nl.link_by_name(&self.host_if()) {
-            let _ = nl.delete_link(l.index);
-        }
         let _ = self.sync_firewall(false);
-        if let Ok(Some(br)) = nl.link_by_name(&self.network.interface) {
-            let links = nl.links().unwrap_or_default();
-            if !links.iter().any(|l| l.master == Some(br.index)) {
-                let _ = nl.delete_link(br.index);
-            }
-        }
     }
 
     /// The `skiff` table from every running container's network and
     /// ports, with this container in (`with_self`) or out.
     fn sync_firewall(&self, with_self: bool) -> Result<()> {
-        let mut ports = running_ports(&self.containers, Some(&self.id))?;
-        if with_self {
-            ports.extend(self.ports.iter().map(|p| (self.network.name.clone(), *p)));
-        }
-        let mut names: Vec<String> = running_networks(&self.containers, &self.id)?;
-        if with_self {
-            names.push(self.network.name.clone());
-        }
-        names.sort();
-        names.dedup();
-        let mut rules = Ruleset::default();
-        let mut nets: Vec<Network> = Vec::new();
-        for name in &names {
-            if let Some(n) = self.networks.load(name)? {
-                rules.networks.push(firewall::Network {
-                    bridge: n.interface.clone(),
-                    subnet: n.subnet,
-                    internal: n.internal,
-                });
-                nets.push(n);
-            }
-        }
-        for (net, p) in ports {
-            let Some(n) = nets.iter().find(|n| n.name == net) else {
-                continue;
-            };
-            let owner_ip = n
-                .endpoints
-                .iter()
-                .find(|(id, _)| {
-                    self.containers
-                        .load_state(id)
-                        .is_ok_and(|st| st.ports.contains(&p))
-                        || (with_self && **id == self.id && self.ports.contains(&p))
-                })
-                .map(|(_, e)| e.ip);
-            let Some(ip) = owner_ip else { continue };
-            rules.ports.push(PortMap {
-                host_ip: p.host_ip,
-                host_port: p.host_port,
-                proto: match p.proto {
-                    Proto::Tcp => firewall::Proto::Tcp,
-                    Proto::Udp => firewall::Proto::Udp,
-                },
-                container_ip: ip,
-                container_port: p.container_port,
-                bridge: n.interface.clone(),
-            });
-        }
-        firewall::apply(&rules).map_err(|e| Error::Other(e.to_string()))
+        let me = with_self.then_some(self);
+        sync_firewall(
+            &self.runroot,
+            &self.networks,
+            &self.containers,
+            Some(&self.id),
+            me,
+        )
     }
 }
 
-/// Networks that running containers (but `except`) are on.
-fn running_networks(containers: &ContainerStore, except: &str) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for c in containers.all()? {
-        let mode = &c.config.host_config.network_mode;
-        if c.id() == except
-            || !c.state.is_running()
-            || matches!(mode.as_str(), "none" | "host" | "")
-            || mode.starts_with("container:")
-        {
-            continue;
-        }
-        if process_alive(c.state.pid, c.state.pid_start_time) {
-            out.push(mode.clone());
+/// Recomputes the `skiff` table from disk and applies it, all under the
+/// firewall lock (two syncs never apply out of order). `except` is left
+/// out (a container being torn down); `me` is put in (one being set up,
+/// not yet recorded as running).
+pub(crate) fn sync_firewall(
+    runroot: &std::path::Path,
+    networks: &NetworkStore,
+    containers: &ContainerStore,
+    except: Option<&str>,
+    me: Option<&NetPlan>,
+) -> Result<()> {
+    std::fs::create_dir_all(runroot).map_err(|e| Error::io("creating", runroot, e))?;
+    let _g = crate::state::lock::LockGuard::exclusive(&runroot.join("firewall.lock"))?;
+    let mut ports = running_ports(containers, except)?;
+    if let Some(m) = me {
+        ports.extend(m.ports.iter().map(|p| (m.network.name.clone(), *p)));
+    }
+    // Every bridge network whose bridge exists: its rules live as long
+    // as the bridge (docker0's do too), so stopping the last container
+    // does not tear the table down only for the next start to rebuild
+    // it (removing rules waits for an RCU grace period).
+    let mut rules = Ruleset::default();
+    let mut nets: Vec<Network> = Vec::new();
+    for n in networks.list()? {
+        let used = std::path::Path::new("/sys/class/net")
+            .join(&n.interface)
+            .exists()
+            || me.is_some_and(|m| m.network.name == n.name);
+        if n.driver == "bridge" && used {
+            rules.networks.push(firewall::Network {
+                bridge: n.interface.clone(),
+                subnet: n.subnet,
+                internal: n.internal,
+            });
+            nets.push(n);
         }
     }
-    Ok(out)
+    for (net, p) in ports {
+        let Some(n) = nets.iter().find(|n| n.name == net) else {
+            continue;
+        };
+        let owner_ip = n
+            .endpoints
+            .iter()
+            .find(|(id, _)| {
+                me.is_some_and(|m| **id == m.id && m.ports.contains(&p))
+                    || containers
+                        .load_state(id)
+                        .is_ok_and(|st| st.ports.contains(&p))
+            })
+            .map(|(_, e)| e.ip);
+        let Some(ip) = owner_ip else { continue };
+        rules.ports.push(PortMap {
+            host_ip: p.host_ip,
+            host_port: p.host_port,
+            proto: match p.proto {
+                Proto::Tcp => firewall::Proto::Tcp,
+                Proto::Udp => firewall::Proto::Udp,
+            },
+            container_ip: ip,
+            container_port: p.container_port,
+            bridge: n.interface.clone(),
+        });
+    }
+    apply_ruleset(runroot, &rules)
+}
+
+/// Applies `rules`, the cheap way when the last applied ruleset (kept in
+/// `<runroot>/firewall.json`, under `<runroot>/firewall.lock`) allows it.
+/// The caller holds the firewall lock.
+fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<()> {
+    let cache = runroot.join("firewall.json");
+    let prev: Option<Ruleset> = std::fs::read(&cache)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    if let Err(e) = firewall::apply_changes(prev.as_ref(), rules) {
+        let _ = std::fs::remove_file(&cache);
+        return Err(Error::Other(e.to_string()));
+    }
+    let bytes = serde_json::to_vec(rules).map_err(|e| Error::Other(e.to_string()))?;
+    crate::state::atomic::write_volatile(&cache, &bytes)
 }

@@ -447,7 +447,23 @@ impl Engine {
                 "error while removing network: network {} id {} has active endpoints",
                 n.name, n.id
             ))),
-            Some(_) => self.networks.remove(&n.name),
+            Some(gone) => {
+                self.networks.remove(&n.name)?;
+                if gone.driver == "bridge" {
+                    super::netsetup::NetPlan::remove_bridge(&gone.interface).map_err(|e| {
+                        Error::Other(format!("removing bridge {}: {e}", gone.interface))
+                    })?;
+                    // Its rules go with it.
+                    super::netsetup::sync_firewall(
+                        &self.opts.runroot,
+                        &self.networks,
+                        &self.containers,
+                        None,
+                        None,
+                    )?;
+                }
+                Ok(())
+            }
             None => Ok(()),
         }
     }

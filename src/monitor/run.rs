@@ -61,8 +61,11 @@ pub struct MonitorSetup {
     pub ready: OwnedFd,
 }
 
-/// Called after the container exited (remove cgroups etc.).
-pub type Cleanup = Box<dyn FnOnce()>;
+/// Called after the container exited (remove cgroups etc.); what it
+/// returns runs once the exit has been reported (slow work nobody waits
+/// for: the network's rules).
+pub type Cleanup = Box<dyn FnOnce() -> Option<LateCleanup>>;
+pub type LateCleanup = Box<dyn FnOnce()>;
 
 fn report(ready: &mut std::fs::File, msg: &str) {
     let _ = ready.write_all(msg.as_bytes());
@@ -177,7 +180,9 @@ fn monitor(
                 &format!("ERR {} {}\n", e.code, e.message.replace('\n', " ")),
             );
             let _ = std::fs::remove_file("attach.sock");
-            cleanup();
+            if let Some(late) = cleanup() {
+                late();
+            }
             return Ok(());
         }
     };
@@ -405,7 +410,7 @@ fn monitor(
     let _ = std::fs::remove_file(run_dir.join("attach.sock"));
     // Clean up before telling anyone: when `run --rm` returns, the name and
     // the cgroups are free again.
-    cleanup();
+    let late = cleanup();
     // With --rm the state is recorded only when the removal fails.
     let mut trash = None;
     if setup.auto_remove {
@@ -418,6 +423,9 @@ fn monitor(
         let _ = send(&mut c.sock, &Frame::Exit(code));
     }
     drop(clients);
+    if let Some(late) = late {
+        late();
+    }
     if let Some(Some(t)) = trash {
         t.purge();
     }

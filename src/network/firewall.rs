@@ -37,7 +37,7 @@ use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 pub const TABLE: &str = "skiff";
 
 /// A bridge network managed by skiff.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Network {
     /// Name of the Linux bridge (at most 15 bytes).
     pub bridge: String,
@@ -49,7 +49,7 @@ pub struct Network {
 }
 
 /// Transport protocol of a published port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Proto {
     /// TCP.
     Tcp,
@@ -68,7 +68,7 @@ impl Proto {
 
 /// A published port: traffic to `host_ip:host_port` (any local address when
 /// `host_ip` is `None`) is DNATed to `container_ip:container_port`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PortMap {
     /// Host address to match, or any local address.
     pub host_ip: Option<Ipv4Addr>,
@@ -85,7 +85,7 @@ pub struct PortMap {
 }
 
 /// skiff's whole firewall state.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ruleset {
     /// Bridge networks.
     pub networks: Vec<Network>,
@@ -150,14 +150,49 @@ impl FirewallError {
     }
 }
 
-/// Replace the `ip skiff` table by `rules` in one transaction (the batch:
-/// add table skiff; delete table skiff; then, unless `rules` is empty, add
-/// table + chains + rules). Empty rules = the table is gone afterwards.
-/// Either all of it applies or nothing changes.
+/// Replace the `ip skiff` table's rules by `rules` in one transaction (the
+/// batch: add table and chains, which keeps existing ones; flush every
+/// chain; add the rules). Empty rules: add the table, then delete it, so it
+/// is gone afterwards either way. Either all of it applies or nothing
+/// changes.
 pub fn apply(rules: &Ruleset) -> Result<(), FirewallError> {
     let batch = build_batch(rules)?;
     let sock = open_socket()?;
     transact(&sock, &batch)
+}
+
+/// Brings the table from `prev` (what was last applied, if known) to
+/// `next` the cheap way when it can: nothing when they are equal, only
+/// appended rules when `next` merely adds to `prev`. Removing rules makes
+/// the kernel wait for an RCU grace period (~10 ms), so only a shrinking
+/// ruleset, or an unknown `prev`, replaces the whole table ([`apply`]).
+pub fn apply_changes(prev: Option<&Ruleset>, next: &Ruleset) -> Result<(), FirewallError> {
+    match prev {
+        Some(p) if p == next => Ok(()),
+        Some(p) if !p.is_empty() && is_subset(p, next) => {
+            let added = Ruleset {
+                networks: next
+                    .networks
+                    .iter()
+                    .filter(|n| !p.networks.contains(n))
+                    .cloned()
+                    .collect(),
+                ports: next
+                    .ports
+                    .iter()
+                    .filter(|x| !p.ports.contains(x))
+                    .cloned()
+                    .collect(),
+            };
+            let sock = open_socket()?;
+            transact(&sock, &build_append_batch(&added)?)
+        }
+        _ => apply(next),
+    }
+}
+
+fn is_subset(a: &Ruleset, b: &Ruleset) -> bool {
+    a.networks.iter().all(|n| b.networks.contains(n)) && a.ports.iter().all(|p| b.ports.contains(p))
 }
 
 /// Same as [`apply`], inside the network namespace `ns`. The socket is
@@ -462,6 +497,12 @@ fn check_ifname(name: &str) -> Result<(), FirewallError> {
 }
 
 fn build_rules(rules: &Ruleset) -> Result<Vec<Rule>, FirewallError> {
+    build_rules_with(rules, true)
+}
+
+/// The rules of `rules`; with `fixed`, also those every table has (the
+/// jumps to `ports`).
+fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallError> {
     use MetaKey::{Iifname, Oifname};
     use Operator::{Equal as Eq, NotEqual as Ne};
 
@@ -506,7 +547,7 @@ fn build_rules(rules: &Ruleset) -> Result<Vec<Rule>, FirewallError> {
     }
 
     // prerouting / output: locally addressed traffic goes through `ports`.
-    for chain in ["prerouting", "output"] {
+    for chain in ["prerouting", "output"].into_iter().filter(|_| fixed) {
         out.push(rule(
             chain,
             vec![match_fib_daddr_local(), vec![jump("ports")]],
@@ -623,23 +664,17 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
             ),
             what: format!("adding table ip {TABLE}"),
         },
-        BatchMsg {
+    ];
+    if rules.is_empty() {
+        msgs.push(BatchMsg {
             msg: nft_msg(ip, 0, NfTablesMessage::DeleteTable(table()), req),
             what: format!("deleting table ip {TABLE}"),
-        },
-    ];
-
-    if !rules.is_empty() {
-        let rule_list = build_rules(rules)?;
-        msgs.push(BatchMsg {
-            msg: nft_msg(
-                ip,
-                0,
-                NfTablesMessage::NewTable(table()),
-                req | NLM_F_CREATE,
-            ),
-            what: format!("adding table ip {TABLE}"),
         });
+    } else {
+        // The table and its chains are kept (created if missing) and only
+        // their rules replaced: deleting a base chain unregisters its
+        // netfilter hook, which waits for an RCU grace period (ms each).
+        let rule_list = build_rules(rules)?;
         for c in &CHAINS {
             let mut attributes = vec![
                 ChainAttribute::Table(TABLE.to_string()),
@@ -665,6 +700,21 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
                 what: format!("adding chain {}", c.name),
             });
         }
+        for c in &CHAINS {
+            let attributes = vec![
+                RuleAttribute::Table(TABLE.to_string()),
+                RuleAttribute::Chain(c.name.to_string()),
+            ];
+            msgs.push(BatchMsg {
+                msg: nft_msg(
+                    ip,
+                    0,
+                    NfTablesMessage::DeleteRule(RuleMessage { attributes }),
+                    req,
+                ),
+                what: format!("flushing chain {}", c.name),
+            });
+        }
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for r in rule_list {
             let n = counts.entry(r.chain).or_default();
@@ -687,6 +737,48 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
         }
     }
 
+    msgs.push(BatchMsg {
+        msg: nft_msg(
+            NetfilterProtoFamily::Unspec,
+            NFNL_SUBSYS_NFTABLES,
+            ControlMessage::BatchEnd,
+            NLM_F_REQUEST,
+        ),
+        what: "ending the batch".into(),
+    });
+    Ok(Batch { msgs })
+}
+
+/// A batch that only appends the rules of `added` to the existing chains.
+fn build_append_batch(added: &Ruleset) -> Result<Batch, FirewallError> {
+    let ip = NetfilterProtoFamily::IPv4;
+    let req = NLM_F_REQUEST | NLM_F_ACK;
+    let mut msgs = vec![BatchMsg {
+        msg: nft_msg(
+            NetfilterProtoFamily::Unspec,
+            NFNL_SUBSYS_NFTABLES,
+            ControlMessage::BatchBegin,
+            NLM_F_REQUEST,
+        ),
+        what: "beginning the batch".into(),
+    }];
+    for (n, r) in build_rules_with(added, false)?.into_iter().enumerate() {
+        let what = format!("appending rule {} to chain {}", n + 1, r.chain);
+        let attributes = vec![
+            RuleAttribute::Table(TABLE.to_string()),
+            RuleAttribute::Chain(r.chain.to_string()),
+            RuleAttribute::Expressions(r.exprs),
+        ];
+        msgs.push(BatchMsg {
+            msg: nft_msg(
+                ip,
+                0,
+                NfTablesMessage::NewRule(RuleMessage { attributes }),
+                req | NLM_F_CREATE | NLM_F_APPEND,
+            ),
+            what,
+        });
+    }
     msgs.push(BatchMsg {
         msg: nft_msg(
             NetfilterProtoFamily::Unspec,
@@ -1006,8 +1098,12 @@ mod tests {
         let whats: Vec<_> = b.msgs.iter().map(|m| m.what.as_str()).collect();
         assert_eq!(whats[0], "beginning the batch");
         assert_eq!(whats[1], "adding table ip skiff");
-        assert_eq!(whats[2], "deleting table ip skiff");
-        assert_eq!(whats[3], "adding table ip skiff");
+        assert!(whats[2].starts_with("adding chain "), "{whats:?}");
+        assert!(whats.iter().any(|w| w.starts_with("flushing chain ")));
+        assert!(
+            !whats.contains(&"deleting table ip skiff"),
+            "chains are kept"
+        );
         assert_eq!(*whats.last().unwrap(), "ending the batch");
         let (buf, index) = b.encode(100);
         assert_eq!(index.len(), b.msgs.len());
@@ -1017,7 +1113,7 @@ mod tests {
         assert_eq!(NlIter(&buf).count(), b.msgs.len());
 
         let empty = build_batch(&Ruleset::default()).unwrap();
-        assert_eq!(empty.msgs.len(), 4);
+        assert_eq!(empty.msgs.len(), 4, "begin, add table, delete table, end");
     }
 
     #[test]

@@ -669,3 +669,39 @@ pub fn xattr(path: std::path::PathBuf, name: &str) -> Option<Vec<u8>> {
     let r = unsafe { libc::lgetxattr(p.as_ptr(), n.as_ptr(), buf.as_mut_ptr().cast(), buf.len()) };
     (r >= 0).then(|| buf[..r as usize].to_vec())
 }
+
+/// skiff's links on the host (its bridges and the host ends of veths).
+pub fn skiff_links() -> Vec<String> {
+    std::fs::read_dir("/sys/class/net")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n == "skiff0" || n.starts_with("sk-") || n.starts_with("veth"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the host has skiff's nftables table.
+pub fn skiff_table() -> bool {
+    Command::new("nft")
+        .args(["list", "table", "ip", "skiff"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The default bridge outlives its containers (as docker0 does) and so
+/// do its rules: a test that used it removes both, then waits for the
+/// veths of dead containers, which the kernel frees with their network
+/// namespaces, to go. Returns what is left.
+pub fn remove_default_bridge() -> Vec<String> {
+    let _ = Command::new("ip").args(["link", "del", "skiff0"]).output();
+    let _ = Command::new("nft")
+        .args(["delete", "table", "ip", "skiff"])
+        .output();
+    let start = std::time::Instant::now();
+    while !skiff_links().is_empty() && start.elapsed() < std::time::Duration::from_secs(5) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    skiff_links()
+}
