@@ -546,3 +546,166 @@ fn names_and_aliases_resolve_on_user_networks() {
     assert_eq!(out, "nameserver 127.3.3.3\n");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
 }
+
+/// A network namespace the test makes to stand for the outside world,
+/// linked to the host by a veth: host side 198.18.7.1/24, inside
+/// 198.18.7.2/24. Removed (with its veth) on drop.
+struct Upstream {
+    name: String,
+}
+
+impl Upstream {
+    fn new() -> Upstream {
+        let name = format!("skt-up-{}", std::process::id());
+        let host_if = format!("skth{}", std::process::id() % 100_000);
+        let sh = |cmd: &str| {
+            let out = std::process::Command::new("sh")
+                .args(["-c", cmd])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{cmd}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let u = Upstream { name: name.clone() };
+        sh(&format!("ip netns add {name}"));
+        sh(&format!(
+            "ip link add {host_if} type veth peer name up0 netns {name}"
+        ));
+        sh(&format!(
+            "ip addr add 198.18.7.1/24 dev {host_if} && ip link set {host_if} up"
+        ));
+        sh(&format!(
+            "ip netns exec {name} sh -c 'ip addr add 198.18.7.2/24 dev up0 && ip link set up0 up && ip link set lo up'"
+        ));
+        u
+    }
+
+    /// Runs `f` on a thread inside the namespace.
+    fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> std::thread::JoinHandle<T> {
+        use std::os::fd::AsRawFd;
+        let ns = std::fs::File::open(format!("/run/netns/{}", self.name)).unwrap();
+        std::thread::spawn(move || {
+            // SAFETY: setns of this thread only, with a valid netns fd.
+            assert_eq!(
+                unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) },
+                0
+            );
+            f()
+        })
+    }
+}
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .output();
+    }
+}
+
+#[test]
+fn nat_out_and_published_ports_from_outside() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let up = Upstream::new();
+    // Outbound: the upstream sees the host's address (masquerade).
+    let server = up.run(|| {
+        let l = std::net::TcpListener::bind("198.18.7.2:8080").unwrap();
+        let (mut c, peer) = l.accept().unwrap();
+        let mut buf = [0u8; 1024];
+        let _ = c.read(&mut buf);
+        let body = peer.ip().to_string();
+        let _ = write!(
+            c,
+            "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        body
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        &e.img,
+        "wget",
+        "-q",
+        "-O",
+        "-",
+        "http://198.18.7.2:8080/",
+    ]);
+    assert_eq!(out, "198.18.7.1");
+    assert_eq!(server.join().unwrap(), "198.18.7.1");
+    // Inbound from outside: a client in the upstream namespace reaches a
+    // published port on the host's address, and the container sees the
+    // client's own address (no proxy in between).
+    let port = free_port();
+    let spec = format!("{port}:80");
+    s.ok(&[
+        "run", "-d", "--name", "cgi", "-p", &spec, &e.img, "sh", "-c",
+        "mkdir -p /www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/ip && chmod +x /www/cgi-bin/ip && exec httpd -f -p 80 -h /www",
+    ]);
+    let client = up.run(move || {
+        for _ in 0..50 {
+            if let Ok(mut c) = std::net::TcpStream::connect(("198.18.7.1", port)) {
+                c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+                let _ = c.write_all(b"GET /cgi-bin/ip HTTP/1.0\r\n\r\n");
+                let mut out = String::new();
+                if c.read_to_string(&mut out).is_ok() && out.contains("200") {
+                    return out;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        String::new()
+    });
+    let reply = client.join().unwrap();
+    assert!(reply.contains("198.18.7.2"), "{reply}");
+    s.ok(&["rm", "-f", "cgi"]);
+}
+
+#[test]
+fn host_network_sees_the_hosts_interfaces() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let host_name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let mut host_ifs: Vec<String> = std::fs::read_dir("/sys/class/net")
+        .unwrap()
+        .flatten()
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .collect();
+    host_ifs.sort();
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        &e.img,
+        "sh",
+        "-c",
+        "hostname; ls /sys/class/net",
+    ]);
+    let mut lines = out.lines();
+    assert_eq!(format!("{}\n", lines.next().unwrap()), host_name);
+    let mut seen: Vec<String> = lines.map(str::to_owned).collect();
+    seen.sort();
+    assert_eq!(seen, host_ifs);
+    assert_eq!(
+        s.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "host",
+            "-h",
+            "named",
+            &e.img,
+            "hostname"
+        ]),
+        "named\n"
+    );
+}

@@ -293,7 +293,17 @@ impl Engine {
             path: path.clone(),
             args: args.to_vec(),
             config: RunSettings {
-                hostname: o.hostname.clone().unwrap_or_else(|| id[..12].to_owned()),
+                // docker: with --network host the host's name, else the short id.
+                hostname: o.hostname.clone().unwrap_or_else(|| {
+                    if network_mode == "host" {
+                        rustix::system::uname()
+                            .nodename()
+                            .to_string_lossy()
+                            .into_owned()
+                    } else {
+                        id[..12].to_owned()
+                    }
+                }),
                 domainname: String::new(),
                 user: o.user.clone().or(img_cfg.user.clone()).unwrap_or_default(),
                 attach_stdin: o.interactive,

@@ -442,7 +442,10 @@ fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<()> {
     let prev: Option<Ruleset> = std::fs::read(&cache)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    if let Err(e) = firewall::apply_changes(prev.as_ref(), rules) {
+    // The table may have been changed behind our back (flushed, deleted):
+    // then the cheap way fails, and the whole table is replaced.
+    let done = firewall::apply_changes(prev.as_ref(), rules).or_else(|_| firewall::apply(rules));
+    if let Err(e) = done {
         let _ = std::fs::remove_file(&cache);
         return Err(Error::Other(e.to_string()));
     }

@@ -349,7 +349,8 @@ pub fn busybox_layer() -> Vec<Entry> {
     ];
     for applet in [
         "sh", "ls", "cat", "echo", "true", "false", "sleep", "env", "id", "wget", "httpd", "ps",
-        "stty", "grep", "mkdir", "head", "readlink", "ip", "nslookup", "ping", "tail",
+        "stty", "grep", "mkdir", "head", "readlink", "ip", "nslookup", "ping", "tail", "chmod",
+        "hostname", "printf",
     ] {
         v.push(Entry::Symlink(
             Box::leak(format!("bin/{applet}").into_boxed_str()),
