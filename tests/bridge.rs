@@ -709,3 +709,62 @@ fn host_network_sees_the_hosts_interfaces() {
         "named\n"
     );
 }
+
+#[test]
+fn sharing_another_containers_namespaces() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    s.ok(&["run", "-d", "--name", "tgt", &e.img, "sleep", "100"]);
+    let show = "ip -o -4 addr show eth0 | grep -o 'inet [0-9./]*'; cat /sys/class/net/eth0/address; readlink /proc/self/ns/ipc";
+    let theirs = s.ok(&["exec", "tgt", "sh", "-c", show]);
+    let mine = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "container:tgt",
+        "--ipc",
+        "container:tgt",
+        &e.img,
+        "sh",
+        "-c",
+        show,
+    ]);
+    assert_eq!(mine, theirs, "same address, MAC and IPC namespace");
+    assert!(mine.starts_with("inet "), "{mine}");
+    let ps = s.ok(&[
+        "run",
+        "--rm",
+        "--pid",
+        "container:tgt",
+        &e.img,
+        "ps",
+        "-o",
+        "args",
+    ]);
+    assert!(ps.contains("sleep 100"), "{ps}");
+    let err = s.fails(
+        125,
+        &["run", "--rm", "--network", "container:nope", &e.img, "true"],
+    );
+    assert!(err.contains("No such container: nope"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "container:tgt",
+            "-p",
+            "80",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(err.contains("conflicting options"), "{err}");
+    s.ok(&["stop", "-t", "0", "tgt"]);
+    let err = s.fails(
+        125,
+        &["run", "--rm", "--network", "container:tgt", &e.img, "true"],
+    );
+    assert!(err.contains("not running"), "{err}");
+}

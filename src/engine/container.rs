@@ -174,9 +174,6 @@ fn check_network(n: Option<&str>, rootless: bool) -> Result<String> {
     let default = if rootless { "none" } else { "bridge" };
     match n.unwrap_or(default) {
         "default" => Ok("bridge".into()),
-        m if m.starts_with("container:") => Err(Error::InvalidArgument(format!(
-            "--network {m}: joining another container's network is not supported yet"
-        ))),
         m => Ok(m.to_owned()),
     }
 }
@@ -252,6 +249,19 @@ impl Engine {
         )
         .check()
         .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        // container:NAME is stored with the target's full id (docker's way).
+        let network_mode = match network_mode.strip_prefix("container:") {
+            Some(target) => {
+                if o.hostname.is_some() || !o.net.publish.is_empty() || o.net.mac.is_some() {
+                    return Err(Error::InvalidArgument(
+                        "conflicting options: --hostname, --publish and --mac-address cannot be used with --network container:".into(),
+                    ));
+                }
+                let id = self.container_lookup(target)?.id().to_owned();
+                format!("container:{id}")
+            }
+            None => network_mode,
+        };
         let network = self.network_for_mode(&network_mode)?;
         if network.is_none() && (o.net.ip.is_some() || !o.net.aliases.is_empty()) {
             return Err(Error::InvalidArgument(format!(

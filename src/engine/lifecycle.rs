@@ -170,6 +170,15 @@ impl Engine {
             crate::network::resolv_conf(&host_resolv, net, own_netns)
         };
         std::fs::write(ud.join("resolv.conf"), resolv).ctx("writing", ud.join("resolv.conf"))?;
+        // Sharing another container's network: its hosts and DNS too.
+        if let Some(target) = c.config.host_config.network_mode.strip_prefix("container:") {
+            let theirs = self.containers.dir(target).join("userdata");
+            for f in ["hosts", "resolv.conf"] {
+                if let Ok(b) = std::fs::read(theirs.join(f)) {
+                    std::fs::write(ud.join(f), b).ctx("writing", ud.join(f))?;
+                }
+            }
+        }
         Ok(())
     }
 

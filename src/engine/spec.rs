@@ -16,17 +16,32 @@ pub fn capabilities(privileged: bool, add: &[String], drop: &[String]) -> Result
         .map_err(|e| Error::InvalidArgument(e.to_string()))
 }
 
-fn ns_mode(mode: &str, what: &str) -> Result<NamespaceMode> {
+fn ns_mode(store: &ContainerStore, mode: &str, what: &str) -> Result<NamespaceMode> {
     match mode {
         "" | "private" | "shareable" => Ok(NamespaceMode::New),
         "host" => Ok(NamespaceMode::Host),
-        m if m.starts_with("container:") => Err(Error::InvalidArgument(format!(
-            "--{what} {m}: joining another container's namespace is not supported yet"
-        ))),
+        m if m.starts_with("container:") => {
+            let pid = running_pid(store, &m["container:".len()..])?;
+            Ok(NamespaceMode::Path(format!("/proc/{pid}/ns/{what}").into()))
+        }
         m => Err(Error::InvalidArgument(format!(
             "invalid --{what} mode {m:?}"
         ))),
     }
+}
+
+/// The pid of the running container `name` (for `container:` modes).
+pub fn running_pid(store: &ContainerStore, name: &str) -> Result<i32> {
+    let id = store
+        .find(name)?
+        .ok_or_else(|| Error::NotFound(format!("No such container: {name}")))?;
+    let st = store.load_state(&id)?;
+    if !st.is_running() || !super::container::process_alive(st.pid, st.pid_start_time) {
+        return Err(Error::Conflict(format!(
+            "cannot join the namespaces of container {name}: it is not running"
+        )));
+    }
+    Ok(st.pid)
 }
 
 /// Build the runtime spec for `c`.
@@ -43,14 +58,14 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
     let mut args = vec![cfg.path.clone()];
     args.extend(cfg.args.iter().cloned());
     let mut spec = ContainerSpec::new(c.id(), rootfs, args);
-    spec.namespaces.net = if h.network_mode == "host" {
-        NamespaceMode::Host
-    } else {
-        NamespaceMode::New
+    spec.namespaces.net = match h.network_mode.as_str() {
+        "host" => NamespaceMode::Host,
+        m if m.starts_with("container:") => ns_mode(store, m, "net")?,
+        _ => NamespaceMode::New,
     };
-    spec.namespaces.pid = ns_mode(&h.pid_mode, "pid")?;
-    spec.namespaces.ipc = ns_mode(&h.ipc_mode, "ipc")?;
-    spec.namespaces.uts = ns_mode(&h.uts_mode, "uts")?;
+    spec.namespaces.pid = ns_mode(store, &h.pid_mode, "pid")?;
+    spec.namespaces.ipc = ns_mode(store, &h.ipc_mode, "ipc")?;
+    spec.namespaces.uts = ns_mode(store, &h.uts_mode, "uts")?;
     if spec.namespaces.uts == NamespaceMode::New {
         spec.hostname = Some(cfg.config.hostname.clone());
     }

@@ -201,7 +201,9 @@ fn mount_proc(root: &Root) -> Result<(), SetupError> {
 fn mount_sys(root: &Root, spec: &ContainerSpec) -> Result<(), SetupError> {
     let dest = mountpoint(root, Path::new("/sys"), true)?;
     let ro = nosuid_noexec_nodev() | MountAttrFlags::MOUNT_ATTR_RDONLY;
-    if spec.namespaces.net == NamespaceMode::New {
+    // A joined network namespace (container:) gets a sysfs of its own too:
+    // mounted after the join, it shows that namespace's devices.
+    if spec.namespaces.net != NamespaceMode::Host {
         match new_fs("sysfs", "sysfs", &[], &[], ro) {
             Ok(fs) => return attach(&fs, &dest, "/sys"),
             Err(e) if e.errno != libc::EPERM => return Err(e.prefixed("mounting sysfs on /sys")),
