@@ -768,3 +768,88 @@ fn sharing_another_containers_namespaces() {
     );
     assert!(err.contains("not running"), "{err}");
 }
+
+#[test]
+fn macvlan_on_a_test_made_parent() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    // This kernel has no dummy driver: a veth pair made here is the parent.
+    let (a, b) = (
+        format!("sktmv{}", std::process::id() % 100_000),
+        format!("sktmw{}", std::process::id() % 100_000),
+    );
+    struct Parent(String);
+    impl Drop for Parent {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("ip")
+                .args(["link", "del", &self.0])
+                .output();
+        }
+    }
+    let sh = |cmd: &str| {
+        let out = std::process::Command::new("sh")
+            .args(["-c", cmd])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    sh(&format!(
+        "ip link add {a} type veth peer name {b} && ip link set {a} up && ip link set {b} up"
+    ));
+    let _parent = Parent(a.clone());
+    let parent = format!("parent={a}");
+    s.ok(&[
+        "network",
+        "create",
+        "-d",
+        "macvlan",
+        "-o",
+        &parent,
+        "--subnet",
+        "10.234.0.0/24",
+        "mv",
+    ]);
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{.Driver}} {{.Options.parent}}",
+            "mv"
+        ]),
+        format!("macvlan {a}\n")
+    );
+    let links_before = skiff_links();
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "m1",
+        "--network",
+        "mv",
+        &e.img,
+        "sleep",
+        "100",
+    ]);
+    assert_eq!(skiff_links(), links_before, "no veth or bridge for macvlan");
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "mv",
+        &e.img,
+        "sh",
+        "-c",
+        "ip -o -4 addr show eth0 | grep -o 'inet [0-9./]*'; ping -c1 -W2 m1 | grep -c 'bytes from'",
+    ]);
+    assert_eq!(
+        out, "inet 10.234.0.3/24\n1\n",
+        "an address on the subnet, and m1 reachable by name"
+    );
+    s.ok(&["rm", "-f", "m1"]);
+    assert_eq!(s.ok(&["network", "rm", "mv"]), "mv\n");
+}

@@ -229,3 +229,22 @@ fn bad_input_is_refused_cleanly() {
         "Deleted Networks:\nfirst\n"
     );
 }
+
+#[test]
+fn top_level_inspect_finds_networks() {
+    let s = Skiff::new();
+    s.ok(&["network", "create", "--subnet", "10.235.0.0/24", "findme"]);
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.Name}} {{.Driver}}", "findme"]),
+        "findme bridge\n"
+    );
+    assert_eq!(
+        s.ok(&["inspect", "--type", "network", "-f", "{{.Name}}", "none"]),
+        "none\n"
+    );
+    let err = s.fails(125, &["inspect", "nothing-by-this-name"]);
+    assert!(
+        err.contains("No such object: nothing-by-this-name"),
+        "{err}"
+    );
+}

@@ -1,5 +1,5 @@
-//! `skiff inspect`: any object by name (images for now; containers,
-//! networks and volumes join as they arrive).
+//! `skiff inspect`: any object by name: containers, images, networks
+//! (volumes join as they arrive).
 
 use crate::cli::context::Context;
 use crate::commands::image::inspect::print;
@@ -13,7 +13,7 @@ pub struct Args {
     /// Format output using a Go template or "json"
     #[arg(short, long, value_name = "FORMAT")]
     pub format: Option<String>,
-    /// Only this type of object: image, container
+    /// Only this type of object: container, image, network
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<String>,
     /// Display total file sizes (accepted; sizes are always shown for images)
@@ -24,7 +24,7 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     match args.kind.as_deref() {
-        None | Some("image") | Some("container") => {}
+        None | Some("image") | Some("container") | Some("network") => {}
         Some(other) => {
             return Err(Error::InvalidArgument(format!(
                 "{other:?} is not a valid value for --type"
@@ -38,11 +38,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         let r = match args.kind.as_deref() {
             Some("container") => engine.inspect_container(name),
             Some("image") => engine.inspect_image(name),
+            Some("network") => engine.network_inspect(name),
+            // docker's order: containers, images, then networks.
             _ => match engine.inspect_container(name) {
-                Err(Error::NotFound(_)) => engine.inspect_image(name).map_err(|e| match e {
-                    Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),
+                Err(Error::NotFound(_)) => match engine.inspect_image(name) {
+                    Err(Error::NotFound(_)) => engine.network_inspect(name).map_err(|e| match e {
+                        Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),
+                        other => other,
+                    }),
                     other => other,
-                }),
+                },
                 other => other,
             },
         };

@@ -457,6 +457,16 @@ impl Engine {
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;
         self.leave_network(&c.config.host_config.network_mode, &id)?;
+        if !c.state.ports.is_empty() {
+            // A monitor killed before its teardown left this one's rules.
+            super::netsetup::sync_firewall(
+                &self.opts.runroot,
+                &self.networks,
+                &self.containers,
+                Some(&id),
+                None,
+            )?;
+        }
         Ok(id)
     }
 

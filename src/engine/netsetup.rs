@@ -277,6 +277,9 @@ impl NetPlan {
     }
 
     fn setup_locked(&self, pid: i32) -> std::io::Result<()> {
+        if self.network.driver == "macvlan" {
+            return self.setup_macvlan(pid);
+        }
         let n = &self.network;
         let mut nl = Netlink::new().map_err(io_err)?;
         let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
@@ -316,6 +319,29 @@ impl NetPlan {
             .map_err(io_err)?;
         nl.set_master(host, bridge).map_err(io_err)?;
         nl.set_up(host).map_err(io_err)?;
+        self.configure_eth0(&ns)?;
+        self.sync_firewall(true).map_err(io_err)
+    }
+
+    /// macvlan: `eth0` is made on the parent straight into the container;
+    /// no bridge and no NAT (docker's macvlan has neither).
+    fn setup_macvlan(&self, pid: i32) -> std::io::Result<()> {
+        let n = &self.network;
+        let mut nl = Netlink::new().map_err(io_err)?;
+        let parent = nl
+            .link_by_name(&n.interface)
+            .map_err(io_err)?
+            .ok_or_else(|| io_err(format!("macvlan parent {} not found", n.interface)))?;
+        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
+        nl.create_macvlan("eth0", parent.index, Some(ns.as_fd()))
+            .map_err(io_err)?;
+        self.configure_eth0(&ns)
+    }
+
+    /// In the container: eth0's MAC and address, eth0 and lo up, the
+    /// default route (none on an internal network).
+    fn configure_eth0(&self, ns: &OwnedFd) -> std::io::Result<()> {
+        let n = &self.network;
         let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
         let eth0 = cn
             .link_by_name("eth0")
@@ -334,7 +360,7 @@ impl NetPlan {
             cn.add_route(default, Some(n.gateway), Some(eth0))
                 .map_err(io_err)?;
         }
-        self.sync_firewall(true).map_err(io_err)
+        Ok(())
     }
 
     /// After the container exited: its rules go, and the bridge with its

@@ -475,7 +475,8 @@ impl Engine {
         match mode {
             "none" | "host" => Ok(None),
             m if m.starts_with("container:") => Ok(None),
-            "bridge" | "default" => self.default_network().map(Some),
+            // podman's name for it too.
+            "bridge" | "default" | "podman" => self.default_network().map(Some),
             m => match self.network_lookup(m)? {
                 NetworkEntry::Stored(n) => Ok(Some(n)),
                 NetworkEntry::Mode { .. } => Ok(None),
