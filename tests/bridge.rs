@@ -853,3 +853,87 @@ fn macvlan_on_a_test_made_parent() {
     s.ok(&["rm", "-f", "m1"]);
     assert_eq!(s.ok(&["network", "rm", "mv"]), "mv\n");
 }
+
+#[test]
+fn connect_and_disconnect_a_running_container() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let stop = fake_upstream("127.3.3.4:53");
+    s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "front"]);
+    s.ok(&["network", "create", "--subnet", "10.237.0.0/24", "back"]);
+    let dns = ["--dns", "127.3.3.4"];
+    let mut a = vec!["run", "-d", "--name", "app", "--network", "front"];
+    a.extend_from_slice(&dns);
+    a.extend_from_slice(&[&e.img, "sleep", "100"]);
+    s.ok(&a);
+    let mut b = vec!["run", "-d", "--name", "db", "--network", "back"];
+    b.extend_from_slice(&dns);
+    b.extend_from_slice(&[&e.img, "sleep", "100"]);
+    s.ok(&b);
+    let (code, _, _) = s.run(&["exec", "app", "ping", "-c1", "-W1", "db"]);
+    assert_ne!(code, 0, "not on the same network yet");
+    s.ok(&[
+        "network",
+        "connect",
+        "--alias",
+        "store",
+        "--ip",
+        "10.236.0.77",
+        "front",
+        "db",
+    ]);
+    let addrs = s.ok(&[
+        "exec",
+        "db",
+        "sh",
+        "-c",
+        "ip -o -4 addr | grep -o 'eth[0-9].*inet [0-9./]*'",
+    ]);
+    assert!(addrs.contains("eth0    inet 10.237.0.2/24"), "{addrs}");
+    assert!(addrs.contains("eth1    inet 10.236.0.77/24"), "{addrs}");
+    let ping = s.ok(&["exec", "app", "ping", "-c1", "-W2", "store"]);
+    assert!(ping.contains("10.236.0.77"), "{ping}");
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}",
+            "db"
+        ]),
+        "back=10.237.0.2 front=10.236.0.77 \n"
+    );
+    let err = s.fails(125, &["network", "connect", "front", "db"]);
+    assert!(err.contains("already exists"), "{err}");
+    s.ok(&["network", "disconnect", "front", "db"]);
+    assert_eq!(
+        s.ok(&[
+            "exec",
+            "db",
+            "sh",
+            "-c",
+            "ip -o -4 addr | grep -c eth1 || true"
+        ]),
+        "0\n"
+    );
+    let (code, _, _) = s.run(&["exec", "app", "ping", "-c1", "-W1", "store"]);
+    assert_ne!(code, 0, "gone from the network and its DNS");
+    let err = s.fails(125, &["network", "disconnect", "front", "db"]);
+    assert!(err.contains("not connected"), "{err}");
+    let err = s.fails(125, &["network", "connect", "host", "db"]);
+    assert!(err.contains("host network"), "{err}");
+    // A stopped container connected now gets the interface at its next start.
+    s.ok(&["stop", "-t", "0", "db"]);
+    s.ok(&["network", "connect", "front", "db"]);
+    s.ok(&["start", "db"]);
+    let addrs = s.ok(&[
+        "exec",
+        "db",
+        "sh",
+        "-c",
+        "ip -o -4 addr | grep -c 'inet 10.23[67]'",
+    ]);
+    assert_eq!(addrs, "2\n");
+    s.ok(&["rm", "-f", "app", "db"]);
+    assert_eq!(s.ok(&["network", "rm", "front", "back"]), "front\nback\n");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+}

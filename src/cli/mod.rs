@@ -164,6 +164,10 @@ pub enum ImageVerb {
 
 #[derive(Debug, Subcommand)]
 pub enum NetworkVerb {
+    /// Connect a container to a network
+    Connect(network::connect::Args),
+    /// Disconnect a container from a network
+    Disconnect(network::disconnect::Args),
     /// Create a network
     Create(network::create::Args),
     /// Display detailed information on one or more networks
@@ -236,6 +240,8 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             ImageVerb::Prune(a) => image::prune::run(ctx, a),
         },
         Command::Network(v) => match v {
+            NetworkVerb::Connect(a) => network::connect::run(ctx, a),
+            NetworkVerb::Disconnect(a) => network::disconnect::run(ctx, a),
             NetworkVerb::Create(a) => network::create::run(ctx, a),
             NetworkVerb::Inspect(a) => network::inspect::run(ctx, a),
             NetworkVerb::Ls(a) => network::ls::run(ctx, a),

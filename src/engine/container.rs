@@ -644,6 +644,28 @@ impl Engine {
             _ => (String::new(), 0, String::new(), String::new()),
         };
         let mut networks = serde_json::Map::new();
+        // Networks it was connected to besides its own.
+        for other in self.networks.list().unwrap_or_default() {
+            if other.name == *mode {
+                continue;
+            }
+            if let Some(e) = other.endpoints.get(c.id()) {
+                networks.insert(
+                    other.name.clone(),
+                    json!({
+                        "IPAMConfig": null, "Links": null,
+                        "Aliases": if e.aliases.is_empty() { Value::Null } else { json!(e.aliases) },
+                        "NetworkID": other.id, "EndpointID": "",
+                        "Gateway": if running { other.gateway.to_string() } else { String::new() },
+                        "IPAddress": if running { e.ip.to_string() } else { String::new() },
+                        "IPPrefixLen": if running { other.subnet.prefix_len() } else { 0 },
+                        "IPv6Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
+                        "MacAddress": if running { e.mac.clone() } else { String::new() },
+                        "DriverOpts": null,
+                    }),
+                );
+            }
+        }
         if let Some((n, e)) = ep {
             networks.insert(
                 n.name.clone(),

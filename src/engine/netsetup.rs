@@ -16,7 +16,7 @@ use crate::network::dns::Records;
 use crate::network::firewall::{self, PortMap, Ruleset};
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
-use crate::network::{Network, NetworkStore};
+use crate::network::{Endpoint, Network, NetworkStore};
 use crate::state::container::{Container, ContainerStore, Status};
 
 /// What a start needs to wire a container into its network.
@@ -28,6 +28,8 @@ pub struct NetPlan {
     pub mac: [u8; 6],
     /// Published ports, host ports chosen.
     pub ports: Vec<PortBinding>,
+    /// Other networks it is connected to, with its endpoints there.
+    pub extras: Vec<(Network, Endpoint)>,
     /// The host end of the veth: random per start, since the previous
     /// start's pair may still be on its way out with its old namespace.
     host_if: String,
@@ -137,6 +139,16 @@ impl Engine {
             network,
             ports,
             host_if: format!("veth{}", &crate::state::ids::new_id()[..8]),
+            extras: self
+                .networks
+                .list()?
+                .into_iter()
+                .filter(|x| x.name != mode.as_str())
+                .filter_map(|x| {
+                    let ep = x.endpoints.get(c.id())?.clone();
+                    Some((x, ep))
+                })
+                .collect(),
             runroot: self.opts.runroot.clone(),
             networks: self.networks.clone(),
             containers: self.containers.clone(),
@@ -202,20 +214,31 @@ fn udp_in_netns(ns: std::os::fd::BorrowedFd<'_>, addr: SocketAddrV4) -> std::io:
     sock
 }
 
+/// What one container's DNS answers: names on every network with DNS it
+/// is on (its own and those it was connected to), running peers only.
 struct NetRecords {
     networks: NetworkStore,
     containers: ContainerStore,
-    network: String,
+    id: String,
 }
 
 impl Records for NetRecords {
     fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
-        let n = self.networks.load(&self.network).ok()??;
-        let ips = n.lookup_where(name, |id| {
-            self.containers
-                .load_state(id)
-                .is_ok_and(|st| st.is_running() && process_alive(st.pid, st.pid_start_time))
-        });
+        let mut ips = Vec::new();
+        for n in self.networks.list().ok()? {
+            if !n.dns || !n.endpoints.contains_key(&self.id) {
+                continue;
+            }
+            for ip in n.lookup_where(name, |id| {
+                self.containers
+                    .load_state(id)
+                    .is_ok_and(|st| st.is_running() && process_alive(st.pid, st.pid_start_time))
+            }) {
+                if !ips.contains(&ip) {
+                    ips.push(ip);
+                }
+            }
+        }
         (!ips.is_empty()).then_some(ips)
     }
 }
@@ -272,93 +295,44 @@ impl NetPlan {
         Box::new(NetRecords {
             networks: self.networks.clone(),
             containers: self.containers.clone(),
-            network: self.network.name.clone(),
+            id: self.id.clone(),
         })
     }
 
     fn setup_locked(&self, pid: i32) -> std::io::Result<()> {
-        if self.network.driver == "macvlan" {
-            return self.setup_macvlan(pid);
-        }
+        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
         let n = &self.network;
-        let mut nl = Netlink::new().map_err(io_err)?;
-        let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
-        let bridge = match nl.link_by_name(&n.interface).map_err(io_err)? {
-            Some(l) => {
-                // Made by an earlier start (or another store sharing skiff0).
-                let has = nl.addrs(Some(l.index)).map_err(io_err)?;
-                if !has.iter().any(|(_, a)| *a == gw) {
-                    nl.add_addr(l.index, gw).map_err(io_err)?;
-                }
-                if !l.up {
-                    nl.set_up(l.index).map_err(io_err)?;
-                }
-                l.index
+        if n.driver == "bridge" {
+            let mut nl = Netlink::new().map_err(io_err)?;
+            ensure_bridge(&mut nl, n)?;
+            if !self.ports.is_empty() {
+                // DNAT of 127.0.0.1:port to the container needs this.
+                write_sysctl(
+                    &format!("/proc/sys/net/ipv4/conf/{}/route_localnet", n.interface),
+                    "1",
+                )?;
             }
-            None => {
-                let idx = nl.create_bridge(&n.interface, None).map_err(io_err)?;
-                nl.add_addr(idx, gw).map_err(io_err)?;
-                nl.set_up(idx).map_err(io_err)?;
-                idx
-            }
+        }
+        let ep = Endpoint {
+            name: String::new(),
+            ip: self.ip,
+            mac: crate::network::ipam::mac_for(self.ip),
+            aliases: Vec::new(),
         };
-        if !n.internal {
-            write_sysctl("/proc/sys/net/ipv4/ip_forward", "1")?;
+        attach(&ns, n, &ep, self.mac, "eth0", &self.host_if, true)?;
+        // Networks it was connected to besides its own (`network connect`).
+        for (extra, ep) in &self.extras {
+            let mut nl = Netlink::new().map_err(io_err)?;
+            if extra.driver == "bridge" {
+                ensure_bridge(&mut nl, extra)?;
+            }
+            let mac = parse_mac(&ep.mac).unwrap_or(self.mac);
+            let ifname = free_ifname(&ns)?;
+            let host_if = format!("veth{}", &crate::state::ids::new_id()[..8]);
+            attach(&ns, extra, ep, mac, &ifname, &host_if, false)?;
         }
-        if !self.ports.is_empty() {
-            // DNAT of 127.0.0.1:port to the container needs this.
-            write_sysctl(
-                &format!("/proc/sys/net/ipv4/conf/{}/route_localnet", n.interface),
-                "1",
-            )?;
-        }
-        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
-        let host_if = self.host_if();
-        let host = nl
-            .create_veth(&host_if, "eth0", Some(ns.as_fd()), None)
-            .map_err(io_err)?;
-        nl.set_master(host, bridge).map_err(io_err)?;
-        nl.set_up(host).map_err(io_err)?;
-        self.configure_eth0(&ns)?;
-        self.sync_firewall(true).map_err(io_err)
-    }
-
-    /// macvlan: `eth0` is made on the parent straight into the container;
-    /// no bridge and no NAT (docker's macvlan has neither).
-    fn setup_macvlan(&self, pid: i32) -> std::io::Result<()> {
-        let n = &self.network;
-        let mut nl = Netlink::new().map_err(io_err)?;
-        let parent = nl
-            .link_by_name(&n.interface)
-            .map_err(io_err)?
-            .ok_or_else(|| io_err(format!("macvlan parent {} not found", n.interface)))?;
-        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
-        nl.create_macvlan("eth0", parent.index, Some(ns.as_fd()))
-            .map_err(io_err)?;
-        self.configure_eth0(&ns)
-    }
-
-    /// In the container: eth0's MAC and address, eth0 and lo up, the
-    /// default route (none on an internal network).
-    fn configure_eth0(&self, ns: &OwnedFd) -> std::io::Result<()> {
-        let n = &self.network;
-        let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
-        let eth0 = cn
-            .link_by_name("eth0")
-            .map_err(io_err)?
-            .ok_or_else(|| io_err("eth0 vanished"))?
-            .index;
-        cn.set_mac(eth0, self.mac).map_err(io_err)?;
-        let addr = Ipv4Net::new(self.ip, n.subnet.prefix_len()).map_err(io_err)?;
-        cn.add_addr(eth0, addr).map_err(io_err)?;
-        cn.set_up(eth0).map_err(io_err)?;
-        if let Some(lo) = cn.link_by_name("lo").map_err(io_err)? {
-            cn.set_up(lo.index).map_err(io_err)?;
-        }
-        if !n.internal {
-            let default: Ipv4Net = "0.0.0.0/0".parse().expect("valid");
-            cn.add_route(default, Some(n.gateway), Some(eth0))
-                .map_err(io_err)?;
+        if n.driver == "bridge" {
+            self.sync_firewall(true).map_err(io_err)?;
         }
         Ok(())
     }
@@ -477,4 +451,131 @@ fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<()> {
     }
     let bytes = serde_json::to_vec(rules).map_err(|e| Error::Other(e.to_string()))?;
     crate::state::atomic::write_volatile(&cache, &bytes)
+}
+
+/// The network's bridge, made (with the gateway address, up) when missing;
+/// its index.
+fn ensure_bridge(nl: &mut Netlink, n: &Network) -> std::io::Result<u32> {
+    let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
+    let index = match nl.link_by_name(&n.interface).map_err(io_err)? {
+        Some(l) => {
+            // Made by an earlier start (or another store sharing skiff0).
+            let has = nl.addrs(Some(l.index)).map_err(io_err)?;
+            if !has.iter().any(|(_, a)| *a == gw) {
+                nl.add_addr(l.index, gw).map_err(io_err)?;
+            }
+            if !l.up {
+                nl.set_up(l.index).map_err(io_err)?;
+            }
+            l.index
+        }
+        None => {
+            let idx = nl.create_bridge(&n.interface, None).map_err(io_err)?;
+            nl.add_addr(idx, gw).map_err(io_err)?;
+            nl.set_up(idx).map_err(io_err)?;
+            idx
+        }
+    };
+    if !n.internal {
+        write_sysctl("/proc/sys/net/ipv4/ip_forward", "1")?;
+    }
+    Ok(index)
+}
+
+/// `ifname` in the container on network `n` (a veth to the bridge, or a
+/// macvlan on the parent), with the endpoint's address and `mac`, up;
+/// with `route`, the default route through the network's gateway.
+fn attach(
+    ns: &OwnedFd,
+    n: &Network,
+    ep: &Endpoint,
+    mac: [u8; 6],
+    ifname: &str,
+    host_if: &str,
+    route: bool,
+) -> std::io::Result<()> {
+    let mut nl = Netlink::new().map_err(io_err)?;
+    if n.driver == "macvlan" {
+        let parent = nl
+            .link_by_name(&n.interface)
+            .map_err(io_err)?
+            .ok_or_else(|| io_err(format!("macvlan parent {} not found", n.interface)))?;
+        nl.create_macvlan(ifname, parent.index, Some(ns.as_fd()))
+            .map_err(io_err)?;
+    } else {
+        let bridge = nl
+            .link_by_name(&n.interface)
+            .map_err(io_err)?
+            .ok_or_else(|| io_err(format!("bridge {} not found", n.interface)))?
+            .index;
+        let host = nl
+            .create_veth(host_if, ifname, Some(ns.as_fd()), None)
+            .map_err(io_err)?;
+        nl.set_master(host, bridge).map_err(io_err)?;
+        nl.set_up(host).map_err(io_err)?;
+    }
+    let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
+    let link = cn
+        .link_by_name(ifname)
+        .map_err(io_err)?
+        .ok_or_else(|| io_err(format!("{ifname} vanished")))?
+        .index;
+    cn.set_mac(link, mac).map_err(io_err)?;
+    let addr = Ipv4Net::new(ep.ip, n.subnet.prefix_len()).map_err(io_err)?;
+    cn.add_addr(link, addr).map_err(io_err)?;
+    cn.set_up(link).map_err(io_err)?;
+    if let Some(lo) = cn.link_by_name("lo").map_err(io_err)? {
+        cn.set_up(lo.index).map_err(io_err)?;
+    }
+    if route && !n.internal {
+        let default: Ipv4Net = "0.0.0.0/0".parse().expect("valid");
+        cn.add_route(default, Some(n.gateway), Some(link))
+            .map_err(io_err)?;
+    }
+    Ok(())
+}
+
+/// The first `ethN` not taken in the container.
+fn free_ifname(ns: &OwnedFd) -> std::io::Result<String> {
+    let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
+    let links = cn.links().map_err(io_err)?;
+    Ok((0..)
+        .map(|i| format!("eth{i}"))
+        .find(|name| !links.iter().any(|l| &l.name == name))
+        .expect("some ethN is free"))
+}
+
+/// `network connect` of a running container (its init is `pid`).
+pub(crate) fn connect_running(pid: i32, n: &Network, ep: &Endpoint) -> Result<()> {
+    let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))
+        .map_err(|e| Error::Other(format!("opening the network namespace of {pid}: {e}")))?
+        .into();
+    let run = || -> std::io::Result<()> {
+        let mut nl = Netlink::new().map_err(io_err)?;
+        if n.driver == "bridge" {
+            ensure_bridge(&mut nl, n)?;
+        }
+        let mac = parse_mac(&ep.mac).unwrap_or([2, 0x42, 0, 0, 0, 0]);
+        let ifname = free_ifname(&ns)?;
+        let host_if = format!("veth{}", &crate::state::ids::new_id()[..8]);
+        attach(&ns, n, ep, mac, &ifname, &host_if, false)
+    };
+    run().map_err(|e| Error::Other(format!("connecting to network {}: {e}", n.name)))
+}
+
+/// `network disconnect` of a running container: the interface holding
+/// its address on `n` is deleted.
+pub(crate) fn disconnect_running(pid: i32, n: &Network, ep: &Endpoint) -> Result<()> {
+    let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))
+        .map_err(|e| Error::Other(format!("opening the network namespace of {pid}: {e}")))?
+        .into();
+    let run = || -> std::io::Result<()> {
+        let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
+        let addrs = cn.addrs(None).map_err(io_err)?;
+        if let Some((index, _)) = addrs.iter().find(|(_, a)| a.addr() == ep.ip) {
+            cn.delete_link(*index).map_err(io_err)?;
+        }
+        Ok(())
+    };
+    run().map_err(|e| Error::Other(format!("disconnecting from network {}: {e}", n.name)))
 }

@@ -523,9 +523,88 @@ impl Engine {
         self.networks.save(&n)
     }
 
+    /// `network connect`: an endpoint on `net` for the container, and, if
+    /// it runs, an interface in it at once.
+    pub fn network_connect(
+        &self,
+        net: &str,
+        container: &str,
+        aliases: &[String],
+        ip: Option<Ipv4Addr>,
+    ) -> Result<()> {
+        let NetworkEntry::Stored(n) = self.network_lookup(net)? else {
+            return Err(Error::Conflict(
+                "container cannot be disconnected from host network or connected to host network"
+                    .into(),
+            ));
+        };
+        let c = self.container_lookup(container)?;
+        let mode = &c.config.host_config.network_mode;
+        if mode == "none" || mode == "host" || mode.starts_with("container:") {
+            return Err(Error::Conflict(format!(
+                "container sharing network namespace with another container or host cannot be connected to any other network (--network {mode})"
+            )));
+        }
+        if n.endpoints.contains_key(c.id()) {
+            return Err(Error::Conflict(format!(
+                "endpoint with name {} already exists in network {}",
+                c.name(),
+                n.name
+            )));
+        }
+        let req = crate::network::NetRequest {
+            ip,
+            aliases: aliases.to_vec(),
+            ..Default::default()
+        };
+        self.join_network(&n, c.id(), c.name(), &req)?;
+        if c.state.is_running() {
+            let now = self
+                .networks
+                .load(&n.name)?
+                .ok_or_else(|| no_such_network(net))?;
+            let ep = now.endpoints.get(c.id()).cloned().expect("just joined");
+            if let Err(e) = super::netsetup::connect_running(c.state.pid, &now, &ep) {
+                let _ = self.networks.release(&n.name, c.id());
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// `network disconnect`: the endpoint goes, and its interface if the
+    /// container runs.
+    pub fn network_disconnect(&self, net: &str, container: &str) -> Result<()> {
+        let NetworkEntry::Stored(n) = self.network_lookup(net)? else {
+            return Err(Error::Conflict(
+                "container cannot be disconnected from host network or connected to host network"
+                    .into(),
+            ));
+        };
+        let c = self.container_lookup(container)?;
+        let Some(ep) = n.endpoints.get(c.id()).cloned() else {
+            return Err(Error::Conflict(format!(
+                "container {} is not connected to network {}",
+                c.id(),
+                n.name
+            )));
+        };
+        if c.state.is_running() {
+            super::netsetup::disconnect_running(c.state.pid, &n, &ep)?;
+        }
+        self.networks.release(&n.name, c.id())
+    }
+
     /// `rm`: the container's endpoint is released.
     pub(crate) fn leave_network(&self, mode: &str, id: &str) -> Result<()> {
-        self.networks.release(mode, id)
+        self.networks.release(mode, id)?;
+        // And every network it was connected to besides.
+        for n in self.networks.list()? {
+            if n.endpoints.contains_key(id) {
+                self.networks.release(&n.name, id)?;
+            }
+        }
+        Ok(())
     }
 
     /// `network prune`: user networks no container uses.

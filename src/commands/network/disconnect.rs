@@ -1,0 +1,24 @@
+//! `skiff network disconnect`.
+
+use crate::cli::context::Context;
+use crate::error::Result;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Force the container to disconnect from a network (accepted)
+    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
+          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    pub force: bool,
+    /// Network
+    #[arg(value_name = "NETWORK")]
+    pub network: String,
+    /// Container
+    #[arg(value_name = "CONTAINER")]
+    pub container: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    ctx.engine()?
+        .network_disconnect(&args.network, &args.container)?;
+    Ok(0)
+}
