@@ -937,3 +937,53 @@ fn connect_and_disconnect_a_running_container() {
     assert_eq!(s.ok(&["network", "rm", "front", "back"]), "front\nback\n");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
 }
+
+#[test]
+fn hosts_and_resolv_conf_flags() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let gw = s.ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{(index .IPAM.Config 0).Gateway}}",
+        "bridge",
+    ]);
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "-h",
+        "box",
+        "--add-host",
+        "db:10.1.2.3",
+        "--add-host",
+        "gw=host-gateway",
+        "--dns",
+        "10.9.9.9",
+        "--dns-search",
+        "a.test",
+        "--dns-option",
+        "ndots:2",
+        &e.img,
+        "sh",
+        "-c",
+        "cat /etc/hosts /etc/resolv.conf",
+    ]);
+    assert!(out.contains("10.1.2.3\tdb\n"), "{out}");
+    assert!(
+        out.contains(&format!("{}\tgw\n", gw.trim())),
+        "host-gateway is the bridge's gateway: {out}"
+    );
+    assert!(out.contains("\tbox\n"), "{out}");
+    assert!(
+        out.ends_with("search a.test\nnameserver 10.9.9.9\noptions ndots:2\n"),
+        "{out}"
+    );
+    let err = s.fails(
+        125,
+        &["run", "--rm", "--add-host", "nocolon", &e.img, "true"],
+    );
+    assert!(err.contains("nocolon"), "{err}");
+    let err = s.fails(125, &["run", "--rm", "--dns", "not-an-ip", &e.img, "true"]);
+    assert!(err.contains("not-an-ip"), "{err}");
+}

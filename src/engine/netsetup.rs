@@ -431,26 +431,34 @@ pub(crate) fn sync_firewall(
             bridge: n.interface.clone(),
         });
     }
-    apply_ruleset(runroot, &rules)
+    let conn = apply_ruleset(runroot, &rules)?;
+    drop(_g);
+    drop(conn);
+    Ok(())
 }
 
 /// Applies `rules`, the cheap way when the last applied ruleset (kept in
 /// `<runroot>/firewall.json`, under `<runroot>/firewall.lock`) allows it.
-/// The caller holds the firewall lock.
-fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<()> {
+/// The caller holds the firewall lock, and drops the returned connection
+/// after releasing it (closing it may wait for the kernel).
+fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<firewall::Conn> {
     let cache = runroot.join("firewall.json");
     let prev: Option<Ruleset> = std::fs::read(&cache)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     // The table may have been changed behind our back (flushed, deleted):
     // then the cheap way fails, and the whole table is replaced.
-    let done = firewall::apply_changes(prev.as_ref(), rules).or_else(|_| firewall::apply(rules));
+    let conn = firewall::connect().map_err(|e| Error::Other(e.to_string()))?;
+    let done = conn
+        .apply_changes(prev.as_ref(), rules)
+        .or_else(|_| conn.apply(rules));
     if let Err(e) = done {
         let _ = std::fs::remove_file(&cache);
         return Err(Error::Other(e.to_string()));
     }
     let bytes = serde_json::to_vec(rules).map_err(|e| Error::Other(e.to_string()))?;
-    crate::state::atomic::write_volatile(&cache, &bytes)
+    crate::state::atomic::write_volatile(&cache, &bytes)?;
+    Ok(conn)
 }
 
 /// The network's bridge, made (with the gateway address, up) when missing;

@@ -156,9 +156,7 @@ impl FirewallError {
 /// is gone afterwards either way. Either all of it applies or nothing
 /// changes.
 pub fn apply(rules: &Ruleset) -> Result<(), FirewallError> {
-    let batch = build_batch(rules)?;
-    let sock = open_socket()?;
-    transact(&sock, &batch)
+    connect()?.apply(rules)
 }
 
 /// Brings the table from `prev` (what was last applied, if known) to
@@ -167,27 +165,52 @@ pub fn apply(rules: &Ruleset) -> Result<(), FirewallError> {
 /// the kernel wait for an RCU grace period (~10 ms), so only a shrinking
 /// ruleset, or an unknown `prev`, replaces the whole table ([`apply`]).
 pub fn apply_changes(prev: Option<&Ruleset>, next: &Ruleset) -> Result<(), FirewallError> {
-    match prev {
-        Some(p) if p == next => Ok(()),
-        Some(p) if !p.is_empty() && is_subset(p, next) => {
-            let added = Ruleset {
-                networks: next
-                    .networks
-                    .iter()
-                    .filter(|n| !p.networks.contains(n))
-                    .cloned()
-                    .collect(),
-                ports: next
-                    .ports
-                    .iter()
-                    .filter(|x| !p.ports.contains(x))
-                    .cloned()
-                    .collect(),
-            };
-            let sock = open_socket()?;
-            transact(&sock, &build_append_batch(&added)?)
+    connect()?.apply_changes(prev, next)
+}
+
+/// A netlink socket to apply rulesets with. Closing it after a batch that
+/// removed rules can take the kernel a grace period: a caller holding a
+/// lock drops the connection after releasing the lock.
+pub struct Conn(Socket);
+
+/// Opens a [`Conn`].
+pub fn connect() -> Result<Conn, FirewallError> {
+    Ok(Conn(open_socket()?))
+}
+
+impl Conn {
+    /// [`apply`] over this connection.
+    pub fn apply(&self, rules: &Ruleset) -> Result<(), FirewallError> {
+        transact(&self.0, &build_batch(rules)?)
+    }
+
+    /// [`apply_changes`] over this connection.
+    pub fn apply_changes(
+        &self,
+        prev: Option<&Ruleset>,
+        next: &Ruleset,
+    ) -> Result<(), FirewallError> {
+        match prev {
+            Some(p) if p == next => Ok(()),
+            Some(p) if !p.is_empty() && is_subset(p, next) => {
+                let added = Ruleset {
+                    networks: next
+                        .networks
+                        .iter()
+                        .filter(|n| !p.networks.contains(n))
+                        .cloned()
+                        .collect(),
+                    ports: next
+                        .ports
+                        .iter()
+                        .filter(|x| !p.ports.contains(x))
+                        .cloned()
+                        .collect(),
+                };
+                transact(&self.0, &build_append_batch(&added)?)
+            }
+            _ => self.apply(next),
         }
-        _ => apply(next),
     }
 }
 
