@@ -10,7 +10,15 @@ cargo build --release -q
 SKIFF=$PWD/target/release/skiff
 W=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 REG_PID=
-cleanup() { [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"; }
+# The default bridge and skiff's table outlive containers (as docker0
+# does): remove them afterwards unless they were there before.
+HAD_BRIDGE=$([ -e /sys/class/net/skiff0 ] && echo 1 || true)
+HAD_TABLE=$(nft list table ip skiff >/dev/null 2>&1 && echo 1 || true)
+cleanup() {
+  [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"
+  [ -n "$HAD_BRIDGE" ] || ip link del skiff0 2>/dev/null || true
+  [ -n "$HAD_TABLE" ] || nft delete table ip skiff 2>/dev/null || true
+}
 trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$W/reg.yml" <<YML
@@ -65,6 +73,9 @@ for n in $CASES; do
 done | awk -F'\t' '{printf "%-18s %9s %9s %9s\n",$1,$2,$3,$4}' | tee "$W/summary.txt"
 if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
   P=$W/podman
+  # podman's bridge cases leave netavark's iptables-nft tables behind:
+  # remove afterwards the tables that were not there before.
+  TABLES_BEFORE=$(nft list tables 2>/dev/null || true)
   ../shared/peer/fixtures.sh up >/dev/null 2>&1 && \
   ../shared/peer/fixtures.sh exec ../shared/peer/bench-podman.sh "$P" pull_cold pull_warm images inspect version run_none run_bridge run_port create start_a exec ps0 crun_bundle >/dev/null 2>&1 && {
     echo; echo "side by side (podman / skiff):"
@@ -76,6 +87,9 @@ if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
     s=$(jq '.results[0].mean' "$W/run_none.json" 2>/dev/null || echo null)
     [ "$c" = null ] || [ "$s" = null ] || awk -v s="$s" -v c="$c" 'BEGIN{printf "run --rm --network none vs bare crun run of the same rootfs: skiff %.1f ms, crun %.1f ms, skiff/crun %.2fx\n", s*1000, c*1000, s/c}'
   }
+  nft list tables 2>/dev/null | while read -r _ fam name; do
+    printf '%s\n' "$TABLES_BEFORE" | grep -qx "table $fam $name" || nft delete table "$fam" "$name" 2>/dev/null || true
+  done
 else
   echo "(podman not installed: no side-by-side figures)"
 fi
