@@ -22,27 +22,7 @@ struct Env {
 
 fn setup() -> Option<Env> {
     let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    if !is_root() {
-        eprintln!("SKIP: real containers need root here");
-        return None;
-    }
-    if !have("docker-registry") || !have("skopeo") {
-        eprintln!("SKIP: docker-registry/skopeo not installed (make test-deps)");
-        return None;
-    }
-    let reg = Registry::start();
-    let layout = tempfile::tempdir().unwrap();
-    oci_layout(
-        layout.path(),
-        "latest",
-        &[build_layer(&busybox_layer(), Compression::Gzip)],
-        &["sh"],
-        json!(null),
-    );
-    let img = format!("{}/busybox:latest", reg.host());
-    push(layout.path(), "latest", &img, &[]);
-    let s = Skiff::new();
-    s.ok(&["pull", "-q", &img]);
+    let (reg, s, img) = with_busybox()?;
     Some(Env {
         _serial: serial,
         _reg: reg,

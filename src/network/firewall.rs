@@ -662,6 +662,37 @@ fn nft_msg(
     NetlinkMessage::new(header, NetlinkPayload::InnerMessage(payload))
 }
 
+/// The batch's first or last message.
+fn control(msg: ControlMessage, what: &str) -> BatchMsg {
+    BatchMsg {
+        msg: nft_msg(
+            NetfilterProtoFamily::Unspec,
+            NFNL_SUBSYS_NFTABLES,
+            msg,
+            NLM_F_REQUEST,
+        ),
+        what: what.into(),
+    }
+}
+
+/// A message appending rule `r` to its chain.
+fn append_rule(r: Rule, what: String) -> BatchMsg {
+    let attributes = vec![
+        RuleAttribute::Table(TABLE.to_string()),
+        RuleAttribute::Chain(r.chain.to_string()),
+        RuleAttribute::Expressions(r.exprs),
+    ];
+    BatchMsg {
+        msg: nft_msg(
+            NetfilterProtoFamily::IPv4,
+            0,
+            NfTablesMessage::NewRule(RuleMessage { attributes }),
+            NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND,
+        ),
+        what,
+    }
+}
+
 fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
     let ip = NetfilterProtoFamily::IPv4;
     let req = NLM_F_REQUEST | NLM_F_ACK;
@@ -669,15 +700,7 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
         attributes: vec![TableAttribute::Name(TABLE.to_string())],
     };
     let mut msgs = vec![
-        BatchMsg {
-            msg: nft_msg(
-                NetfilterProtoFamily::Unspec,
-                NFNL_SUBSYS_NFTABLES,
-                ControlMessage::BatchBegin,
-                NLM_F_REQUEST,
-            ),
-            what: "beginning the batch".into(),
-        },
+        control(ControlMessage::BatchBegin, "beginning the batch"),
         BatchMsg {
             msg: nft_msg(
                 ip,
@@ -743,74 +766,21 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
             let n = counts.entry(r.chain).or_default();
             *n += 1;
             let what = format!("adding rule {n} of chain {}", r.chain);
-            let attributes = vec![
-                RuleAttribute::Table(TABLE.to_string()),
-                RuleAttribute::Chain(r.chain.to_string()),
-                RuleAttribute::Expressions(r.exprs),
-            ];
-            msgs.push(BatchMsg {
-                msg: nft_msg(
-                    ip,
-                    0,
-                    NfTablesMessage::NewRule(RuleMessage { attributes }),
-                    req | NLM_F_CREATE | NLM_F_APPEND,
-                ),
-                what,
-            });
+            msgs.push(append_rule(r, what));
         }
     }
-
-    msgs.push(BatchMsg {
-        msg: nft_msg(
-            NetfilterProtoFamily::Unspec,
-            NFNL_SUBSYS_NFTABLES,
-            ControlMessage::BatchEnd,
-            NLM_F_REQUEST,
-        ),
-        what: "ending the batch".into(),
-    });
+    msgs.push(control(ControlMessage::BatchEnd, "ending the batch"));
     Ok(Batch { msgs })
 }
 
 /// A batch that only appends the rules of `added` to the existing chains.
 fn build_append_batch(added: &Ruleset) -> Result<Batch, FirewallError> {
-    let ip = NetfilterProtoFamily::IPv4;
-    let req = NLM_F_REQUEST | NLM_F_ACK;
-    let mut msgs = vec![BatchMsg {
-        msg: nft_msg(
-            NetfilterProtoFamily::Unspec,
-            NFNL_SUBSYS_NFTABLES,
-            ControlMessage::BatchBegin,
-            NLM_F_REQUEST,
-        ),
-        what: "beginning the batch".into(),
-    }];
+    let mut msgs = vec![control(ControlMessage::BatchBegin, "beginning the batch")];
     for (n, r) in build_rules_with(added, false)?.into_iter().enumerate() {
         let what = format!("appending rule {} to chain {}", n + 1, r.chain);
-        let attributes = vec![
-            RuleAttribute::Table(TABLE.to_string()),
-            RuleAttribute::Chain(r.chain.to_string()),
-            RuleAttribute::Expressions(r.exprs),
-        ];
-        msgs.push(BatchMsg {
-            msg: nft_msg(
-                ip,
-                0,
-                NfTablesMessage::NewRule(RuleMessage { attributes }),
-                req | NLM_F_CREATE | NLM_F_APPEND,
-            ),
-            what,
-        });
+        msgs.push(append_rule(r, what));
     }
-    msgs.push(BatchMsg {
-        msg: nft_msg(
-            NetfilterProtoFamily::Unspec,
-            NFNL_SUBSYS_NFTABLES,
-            ControlMessage::BatchEnd,
-            NLM_F_REQUEST,
-        ),
-        what: "ending the batch".into(),
-    });
+    msgs.push(control(ControlMessage::BatchEnd, "ending the batch"));
     Ok(Batch { msgs })
 }
 

@@ -706,3 +706,31 @@ pub fn remove_default_bridge() -> Vec<String> {
     }
     skiff_links()
 }
+
+/// A registry with the busybox test image pushed, and a store that pulled
+/// it: what the tests that run real containers start from. `None` (with a
+/// note) when they cannot run here.
+pub fn with_busybox() -> Option<(Registry, Skiff, String)> {
+    if !is_root() {
+        eprintln!("SKIP: real containers need root here");
+        return None;
+    }
+    if !have("docker-registry") || !have("skopeo") {
+        eprintln!("SKIP: docker-registry/skopeo not installed (make test-deps)");
+        return None;
+    }
+    let reg = Registry::start();
+    let layout = tempfile::tempdir().unwrap();
+    oci_layout(
+        layout.path(),
+        "latest",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        serde_json::json!(null),
+    );
+    let img = format!("{}/busybox:latest", reg.host());
+    push(layout.path(), "latest", &img, &[]);
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &img]);
+    Some((reg, s, img))
+}
