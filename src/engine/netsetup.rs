@@ -339,10 +339,11 @@ impl NetPlan {
 
     /// After the container exited: its rules go, and the bridge with its
     /// last user.
+    /// Only the firewall lock is taken (inside): holding the network's
+    /// lock while the kernel finishes removing rules would make the next
+    /// `create` on the network wait for it.
     pub fn teardown(&self) {
-        if let Ok(_g) = self.networks.lock(&self.network.name) {
-            self.teardown_locked();
-        }
+        self.teardown_locked();
     }
 
     /// The veth goes with the container's network namespace (the kernel
