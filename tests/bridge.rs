@@ -45,12 +45,25 @@ impl Drop for Env {
         {
             let _ = self.s.run(&["network", "rm", n]);
         }
+        let had_table = drop_skiff_table();
         let left = remove_default_bridge();
         if !std::thread::panicking() {
             assert!(left.is_empty(), "links left: {left:?}");
-            assert!(!skiff_table(), "the skiff nftables table was left");
+            assert!(
+                !had_table,
+                "the skiff nftables table outlived its last user"
+            );
         }
     }
+}
+
+/// `nft list table ip skiff`, or "" when there is no such table.
+fn skiff_rules() -> String {
+    let out = std::process::Command::new("nft")
+        .args(["list", "table", "ip", "skiff"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn free_port() -> u16 {
@@ -125,6 +138,11 @@ fn default_bridge_gives_eth0_an_address() {
         "100",
     ]);
     assert!(std::path::Path::new("/sys/class/net/skiff0").exists());
+    let rules = skiff_rules();
+    assert!(
+        rules.contains(subnet.trim()) && rules.contains("masquerade"),
+        "outbound NAT for {subnet}: {rules}"
+    );
     let ip = s.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "idle"]);
     assert!(ip.starts_with(&format!("{prefix}.")), "{ip}");
     let mac = s.ok(&["inspect", "-f", "{{.NetworkSettings.MacAddress}}", "idle"]);
@@ -157,6 +175,9 @@ fn default_bridge_gives_eth0_an_address() {
     ]);
     assert_eq!(none, "lo\n");
     s.ok(&["rm", "-f", "idle"]);
+    // The rules go with their last user; the bridge stays, as docker0 does.
+    assert!(!skiff_table(), "{}", skiff_rules());
+    assert!(std::path::Path::new("/sys/class/net/skiff0").exists());
     assert_eq!(
         s.ok(&["network", "inspect", "-f", "{{len .Containers}}", "bridge"]),
         "0\n",
@@ -189,6 +210,12 @@ fn published_ports_answer_on_localhost() {
     ]);
     assert!(http_get(p1).contains("hello-from-web"));
     assert!(http_get(p2).contains("hello-from-web"));
+    // What a user would type.
+    let curl = std::process::Command::new("curl")
+        .args(["-s", "-m", "5", &format!("http://127.0.0.1:{p2}/")])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&curl.stdout), "hello-from-web\n");
     let sorted = |s: String, sep: &str| {
         let mut v: Vec<String> = s.trim_end().split(sep).map(str::to_owned).collect();
         v.sort();
@@ -280,15 +307,19 @@ fn published_ports_answer_on_localhost() {
     ]);
     let line = s.ok(&["port", "all", "7000"]);
     assert!(line.starts_with("0.0.0.0:"), "{line}");
+    // Stopped, its port is closed; started again, open again.
+    s.ok(&["stop", "-t", "0", "web"]);
+    let rules = skiff_rules();
+    assert!(!rules.contains(&format!("dport {p1}")), "{rules}");
+    assert!(rules.contains("dnat"), "all's rule stays: {rules}");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", p1)).is_err());
+    s.ok(&["start", "web"]);
+    assert!(http_get(p1).contains("hello-from-web"));
     s.ok(&["rm", "-f", "web", "all"]);
-    let rules = std::process::Command::new("nft")
-        .args(["list", "chain", "ip", "skiff", "ports"])
-        .output()
-        .unwrap();
-    let rules = String::from_utf8_lossy(&rules.stdout);
     assert!(
-        !rules.contains("dnat"),
-        "port rules go with their containers: {rules}"
+        !skiff_table(),
+        "the rules (and the table) go with their last user: {}",
+        skiff_rules()
     );
 }
 
@@ -613,6 +644,31 @@ fn nat_out_and_published_ports_from_outside() {
         body
     });
     std::thread::sleep(Duration::from_millis(200));
+    // Not from an --internal network: neither NATed nor forwarded.
+    s.ok(&[
+        "network",
+        "create",
+        "--internal",
+        "--subnet",
+        "10.239.0.0/24",
+        "sealed",
+    ]);
+    let (code, out, _) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "sealed",
+        &e.img,
+        "wget",
+        "-q",
+        "-T",
+        "2",
+        "-O",
+        "-",
+        "http://198.18.7.2:8080/",
+    ]);
+    assert_ne!(code, 0, "an internal network reached the outside: {out}");
+    s.ok(&["network", "rm", "sealed"]);
     let out = s.ok(&[
         "run",
         "--rm",
@@ -845,6 +901,7 @@ fn connect_and_disconnect_a_running_container() {
     let stop = fake_upstream("127.3.3.4:53");
     s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "front"]);
     s.ok(&["network", "create", "--subnet", "10.237.0.0/24", "back"]);
+    s.ok(&["network", "create", "--subnet", "10.238.0.0/24", "side"]);
     let dns = ["--dns", "127.3.3.4"];
     let mut a = vec!["run", "-d", "--name", "app", "--network", "front"];
     a.extend_from_slice(&dns);
@@ -888,6 +945,16 @@ fn connect_and_disconnect_a_running_container() {
     );
     let err = s.fails(125, &["network", "connect", "front", "db"]);
     assert!(err.contains("already exists"), "{err}");
+    // A network's NAT comes with its first running user, goes with its last.
+    assert!(!skiff_rules().contains("10.238.0.0/24"));
+    s.ok(&["network", "connect", "side", "db"]);
+    assert!(skiff_rules().contains("10.238.0.0/24"), "{}", skiff_rules());
+    s.ok(&["network", "disconnect", "side", "db"]);
+    assert!(
+        !skiff_rules().contains("10.238.0.0/24"),
+        "{}",
+        skiff_rules()
+    );
     s.ok(&["network", "disconnect", "front", "db"]);
     assert_eq!(
         s.ok(&[
@@ -918,7 +985,11 @@ fn connect_and_disconnect_a_running_container() {
     ]);
     assert_eq!(addrs, "2\n");
     s.ok(&["rm", "-f", "app", "db"]);
-    assert_eq!(s.ok(&["network", "rm", "front", "back"]), "front\nback\n");
+    assert!(!skiff_table(), "{}", skiff_rules());
+    assert_eq!(
+        s.ok(&["network", "rm", "front", "back", "side"]),
+        "front\nback\nside\n"
+    );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 

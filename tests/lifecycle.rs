@@ -47,10 +47,14 @@ impl Drop for Env {
             procs = leftover_monitors(&root);
             procs.is_empty()
         });
+        let had_table = drop_skiff_table();
         let links = remove_default_bridge();
         if !std::thread::panicking() {
             assert!(links.is_empty(), "links left behind: {links:?}");
-            assert!(!skiff_table(), "the skiff nftables table was left");
+            assert!(
+                !had_table,
+                "the skiff nftables table outlived its last user"
+            );
             assert!(left.is_empty(), "mounts left behind: {left:?}");
             assert!(procs.is_empty(), "processes left behind: {procs:?}");
             assert!(

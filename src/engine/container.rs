@@ -210,6 +210,12 @@ impl Engine {
             st.finished_at = Some(exit.map_or_else(time::now, |e| e.at));
             st.pid = 0;
             self.containers.save_state(c.id(), &st)?;
+            if !process_alive(st.monitor_pid, st.monitor_start_time) && wired(&c) {
+                // Its monitor died before its teardown: the firewall rules
+                // it would have removed go now.
+                drop(_g);
+                let _ = self.sync_firewall(Some(c.id()));
+            }
         }
         c.state = st;
         Ok(c)
@@ -457,15 +463,10 @@ impl Engine {
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;
         self.leave_network(&c.config.host_config.network_mode, &id)?;
-        if !c.state.ports.is_empty() {
-            // A monitor killed before its teardown left this one's rules.
-            super::netsetup::sync_firewall(
-                &self.opts.runroot,
-                &self.networks,
-                &self.containers,
-                Some(&id),
-                None,
-            )?;
+        if wired(&c) && (c.state.is_running() || c.state.starter.is_some()) {
+            // Its monitor died before its teardown (which records the
+            // exit first): the rules it left go now.
+            self.sync_firewall(Some(&id))?;
         }
         Ok(id)
     }
@@ -718,6 +719,12 @@ impl Engine {
             .filter(|c| c.config.image_id == image_id)
             .collect())
     }
+}
+
+/// Is the container on a network skiff wires (not none, host, container:)?
+fn wired(c: &Container) -> bool {
+    let mode = c.config.host_config.network_mode.as_str();
+    !matches!(mode, "none" | "host" | "") && !mode.starts_with("container:")
 }
 
 /// Is `pid` alive and the same process (start time) we recorded?

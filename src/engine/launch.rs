@@ -97,6 +97,10 @@ impl Engine {
         let mut st = self.containers.load_state(c.id())?;
         st.cgroup_paths = cg.paths();
         st.ports = net.as_ref().map(|n| n.ports.clone()).unwrap_or_default();
+        st.starter = net.as_ref().map(|_| {
+            let me = std::process::id() as i32;
+            (me, crate::monitor::proc_start_time(me).unwrap_or(0))
+        });
         if let Err(e) = self.containers.save_state_volatile(c.id(), &st) {
             let _ = cg.destroy();
             return Err(e);

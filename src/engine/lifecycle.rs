@@ -219,6 +219,13 @@ impl Engine {
             wait_gone(&c, Duration::from_secs(10));
         }
         self.wait_recorded(c.id(), Duration::from_secs(5));
+        // And its monitor's teardown: once `stop` returns, the container's
+        // published ports are closed (as docker's proxy is gone by then).
+        crate::monitor::wait_gone(
+            c.state.monitor_pid,
+            c.state.monitor_start_time,
+            Duration::from_secs(5),
+        );
         Ok(())
     }
 

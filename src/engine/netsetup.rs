@@ -17,7 +17,7 @@ use crate::network::firewall::{self, PortMap, Ruleset};
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
 use crate::network::{Endpoint, Network, NetworkStore};
-use crate::state::container::{Container, ContainerStore, Status};
+use crate::state::container::{Container, ContainerStore};
 
 /// What a start needs to wire a container into its network.
 #[derive(Clone)]
@@ -168,18 +168,7 @@ fn running_ports(
 ) -> Result<Vec<(String, PortBinding)>> {
     let mut out = Vec::new();
     for c in containers.all()? {
-        if Some(c.id()) == except || c.state.ports.is_empty() {
-            continue;
-        }
-        // Running, or being started (its ports are claimed before launch).
-        let live = match c.state.status {
-            Status::Created => true,
-            s if c.state.is_running() && s != Status::Exited => {
-                process_alive(c.state.pid, c.state.pid_start_time)
-            }
-            _ => false,
-        };
-        if !live {
+        if Some(c.id()) == except || c.state.ports.is_empty() || !in_use(&c.state) {
             continue;
         }
         for p in &c.state.ports {
@@ -187,6 +176,13 @@ fn running_ports(
         }
     }
     Ok(out)
+}
+
+/// Does the container use its network (and ports): running, or being
+/// started by a live process?
+pub(crate) fn in_use(st: &crate::state::container::ContainerState) -> bool {
+    (st.is_running() && process_alive(st.pid, st.pid_start_time))
+        || st.starter.is_some_and(|(pid, t)| process_alive(pid, t))
 }
 
 /// docker's embedded DNS address.
@@ -331,7 +327,7 @@ impl NetPlan {
             let host_if = format!("veth{}", &crate::state::ids::new_id()[..8]);
             attach(&ns, extra, ep, mac, &ifname, &host_if, false)?;
         }
-        if n.driver == "bridge" {
+        if n.driver == "bridge" || self.extras.iter().any(|(x, _)| x.driver == "bridge") {
             self.sync_firewall(true).map_err(io_err)?;
         }
         Ok(())
@@ -381,21 +377,35 @@ pub(crate) fn sync_firewall(
 ) -> Result<()> {
     std::fs::create_dir_all(runroot).map_err(|e| Error::io("creating", runroot, e))?;
     let _g = crate::state::lock::LockGuard::exclusive(&runroot.join("firewall.lock"))?;
-    let mut ports = running_ports(containers, except)?;
-    if let Some(m) = me {
-        ports.extend(m.ports.iter().map(|p| (m.network.name.clone(), *p)));
+    let mut ports = Vec::new();
+    let mut users: Vec<String> = Vec::new();
+    for c in containers.all()? {
+        if Some(c.id()) == except || !in_use(&c.state) {
+            continue;
+        }
+        for p in &c.state.ports {
+            ports.push((
+                c.config.host_config.network_mode.clone(),
+                *p,
+                c.id().to_owned(),
+            ));
+        }
+        users.push(c.id().to_owned());
     }
-    // Every bridge network whose bridge exists: its rules live as long
-    // as the bridge (docker0's do too), so stopping the last container
-    // does not tear the table down only for the next start to rebuild
-    // it (removing rules waits for an RCU grace period).
+    if let Some(m) = me {
+        ports.extend(
+            m.ports
+                .iter()
+                .map(|p| (m.network.name.clone(), *p, m.id.clone())),
+        );
+        users.push(m.id.clone());
+    }
+    // Every bridge network some running (or starting) container is on:
+    // its rules go with its last user, and the table with the last rule.
     let mut rules = Ruleset::default();
     let mut nets: Vec<Network> = Vec::new();
     for n in networks.list()? {
-        let used = std::path::Path::new("/sys/class/net")
-            .join(&n.interface)
-            .exists()
-            || me.is_some_and(|m| m.network.name == n.name);
+        let used = users.iter().any(|u| n.endpoints.contains_key(u));
         if n.driver == "bridge" && used {
             rules.networks.push(firewall::Network {
                 bridge: n.interface.clone(),
@@ -405,21 +415,13 @@ pub(crate) fn sync_firewall(
             nets.push(n);
         }
     }
-    for (net, p) in ports {
+    for (net, p, id) in ports {
         let Some(n) = nets.iter().find(|n| n.name == net) else {
             continue;
         };
-        let owner_ip = n
-            .endpoints
-            .iter()
-            .find(|(id, _)| {
-                me.is_some_and(|m| **id == m.id && m.ports.contains(&p))
-                    || containers
-                        .load_state(id)
-                        .is_ok_and(|st| st.ports.contains(&p))
-            })
-            .map(|(_, e)| e.ip);
-        let Some(ip) = owner_ip else { continue };
+        let Some(ip) = n.endpoints.get(&id).map(|e| e.ip) else {
+            continue;
+        };
         rules.ports.push(PortMap {
             host_ip: p.host_ip,
             host_port: p.host_port,
@@ -442,13 +444,16 @@ pub(crate) fn sync_firewall(
 /// `<runroot>/firewall.json`, under `<runroot>/firewall.lock`) allows it.
 /// The caller holds the firewall lock, and drops the returned connection
 /// after releasing it (closing it may wait for the kernel).
-fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<firewall::Conn> {
+fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<Option<firewall::Conn>> {
     let cache = runroot.join("firewall.json");
     let prev: Option<Ruleset> = std::fs::read(&cache)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
     // The table may have been changed behind our back (flushed, deleted):
     // then the cheap way fails, and the whole table is replaced.
+    if prev.as_ref() == Some(rules) {
+        return Ok(None);
+    }
     let conn = firewall::connect().map_err(|e| Error::Other(e.to_string()))?;
     let done = conn
         .apply_changes(prev.as_ref(), rules)
@@ -459,7 +464,7 @@ fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<firewall:
     }
     let bytes = serde_json::to_vec(rules).map_err(|e| Error::Other(e.to_string()))?;
     crate::state::atomic::write_volatile(&cache, &bytes)?;
-    Ok(conn)
+    Ok(Some(conn))
 }
 
 /// The network's bridge, made (with the gateway address, up) when missing;

@@ -454,13 +454,7 @@ impl Engine {
                         Error::Other(format!("removing bridge {}: {e}", gone.interface))
                     })?;
                     // Its rules go with it.
-                    super::netsetup::sync_firewall(
-                        &self.opts.runroot,
-                        &self.networks,
-                        &self.containers,
-                        None,
-                        None,
-                    )?;
+                    self.sync_firewall(None)?;
                 }
                 Ok(())
             }
@@ -564,8 +558,11 @@ impl Engine {
                 .load(&n.name)?
                 .ok_or_else(|| no_such_network(net))?;
             let ep = now.endpoints.get(c.id()).cloned().expect("just joined");
-            if let Err(e) = super::netsetup::connect_running(c.state.pid, &now, &ep) {
+            if let Err(e) = super::netsetup::connect_running(c.state.pid, &now, &ep)
+                .and_then(|()| self.sync_firewall(None))
+            {
                 let _ = self.networks.release(&n.name, c.id());
+                let _ = self.sync_firewall(None);
                 return Err(e);
             }
         }
@@ -592,7 +589,23 @@ impl Engine {
         if c.state.is_running() {
             super::netsetup::disconnect_running(c.state.pid, &n, &ep)?;
         }
-        self.networks.release(&n.name, c.id())
+        self.networks.release(&n.name, c.id())?;
+        if n.driver == "bridge" {
+            // Its NAT goes if it was the network's last running user.
+            self.sync_firewall(None)?;
+        }
+        Ok(())
+    }
+
+    /// The `skiff` table recomputed from disk (`except` left out).
+    pub(crate) fn sync_firewall(&self, except: Option<&str>) -> Result<()> {
+        super::netsetup::sync_firewall(
+            &self.opts.runroot,
+            &self.networks,
+            &self.containers,
+            except,
+            None,
+        )
     }
 
     /// `rm`: the container's endpoint is released.

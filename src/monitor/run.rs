@@ -201,6 +201,7 @@ fn monitor(
     // Running, written on behalf of the command holding the lock.
     let mut st = setup.store.load_state(&setup.id).unwrap_or_default();
     st.status = Status::Running;
+    st.starter = None;
     st.pid = launched.pid;
     st.pid_start_time = launched.start_time;
     st.monitor_pid = std::process::id() as i32;

@@ -184,6 +184,11 @@ pub struct ContainerState {
     /// Published ports with their host ports chosen (set at each start).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<crate::network::ports::PortBinding>,
+    /// The process starting it (pid, start time): set before its network
+    /// is wired, cleared once it runs. While that process lives, the
+    /// container counts as a user of its ports and networks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starter: Option<(i32, u64)>,
 }
 
 impl ContainerState {

@@ -691,15 +691,21 @@ pub fn skiff_table() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// The default bridge outlives its containers (as docker0 does) and so
-/// do its rules: a test that used it removes both, then waits for the
-/// veths of dead containers, which the kernel frees with their network
-/// namespaces, to go. Returns what is left.
+/// Deletes skiff's nftables table if it is there (a failed test may leave
+/// it); whether it was.
+pub fn drop_skiff_table() -> bool {
+    Command::new("nft")
+        .args(["delete", "table", "ip", "skiff"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The default bridge outlives its containers (as docker0 does): a test
+/// that used it removes it, then waits for the veths of dead containers,
+/// which the kernel frees with their network namespaces, to go. Returns
+/// what is left.
 pub fn remove_default_bridge() -> Vec<String> {
     let _ = Command::new("ip").args(["link", "del", "skiff0"]).output();
-    let _ = Command::new("nft")
-        .args(["delete", "table", "ip", "skiff"])
-        .output();
     let start = std::time::Instant::now();
     while !skiff_links().is_empty() && start.elapsed() < std::time::Duration::from_secs(5) {
         std::thread::sleep(std::time::Duration::from_millis(50));
