@@ -324,6 +324,60 @@ fn published_ports_answer_on_localhost() {
 }
 
 #[test]
+fn default_network_skips_a_subnet_the_host_routes() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    // A test-made link routing 172.17.0.0/16 on the host.
+    struct Taken;
+    impl Drop for Taken {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("ip")
+                .args(["link", "del", "skt-taken0"])
+                .output();
+        }
+    }
+    let ip = |args: &[&str]| {
+        let st = std::process::Command::new("ip")
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "ip {args:?}");
+    };
+    let _taken = Taken;
+    ip(&[
+        "link",
+        "add",
+        "skt-taken0",
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "skt-taken1",
+    ]);
+    ip(&["addr", "add", "172.17.0.1/16", "dev", "skt-taken0"]);
+    ip(&["link", "set", "skt-taken0", "up"]);
+    let subnet = s.ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{(index .IPAM.Config 0).Subnet}} {{(index .IPAM.Config 0).Gateway}}",
+        "bridge",
+    ]);
+    let (subnet, gw) = subnet.trim().split_once(' ').unwrap();
+    assert_ne!(subnet, "172.17.0.0/16");
+    assert!(
+        subnet.ends_with(".0.0/16") && subnet.starts_with("172."),
+        "{subnet}"
+    );
+    assert_eq!(gw, subnet.replace(".0.0/16", ".0.1"));
+    let out = s.ok(&[
+        "run", "--rm", &e.img, "ip", "-o", "-4", "addr", "show", "eth0",
+    ]);
+    let prefix = subnet.trim_end_matches(".0.0/16");
+    assert!(out.contains(&format!("inet {prefix}.0.2/16")), "{out}");
+}
+
+#[test]
 fn user_networks_addresses_and_errors() {
     let Some(e) = setup() else { return };
     let s = &e.s;
@@ -359,11 +413,14 @@ fn user_networks_addresses_and_errors() {
                     "sleep",
                     "100",
                 ])
-                .output()
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
                 .unwrap()
         })
         .collect();
-    for k in &kids {
+    for k in kids {
+        let k = k.wait_with_output().unwrap();
         assert!(k.status.success(), "{}", String::from_utf8_lossy(&k.stderr));
     }
     let ips = s.ok(&[
