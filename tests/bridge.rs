@@ -162,6 +162,29 @@ fn default_bridge_gives_eth0_an_address() {
         "bridge",
     ]);
     assert_eq!(members.trim(), format!("idle {}/16", ip.trim()));
+    // One endpoint, one id, in both inspects.
+    let ep = s.ok(&["inspect", "-f", "{{.NetworkSettings.EndpointID}}", "idle"]);
+    assert_eq!(ep.trim().len(), 64, "{ep}");
+    assert_eq!(
+        s.ok(&[
+            "network",
+            "inspect",
+            "-f",
+            "{{range .Containers}}{{.EndpointID}}{{end}}",
+            "bridge"
+        ]),
+        ep
+    );
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{json .NetworkSettings.Networks.bridge.DNSNames}}",
+            "idle"
+        ]),
+        "null\n",
+        "no names on the default bridge"
+    );
     // --net none: only lo.
     let none = s.ok(&[
         "run",
@@ -999,6 +1022,16 @@ fn connect_and_disconnect_a_running_container() {
             "db"
         ]),
         "back=10.237.0.2 front=10.236.0.77 \n"
+    );
+    let id = s.ok(&["inspect", "-f", "{{.Id}}", "db"]);
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{json .NetworkSettings.Networks.front.DNSNames}}",
+            "db"
+        ]),
+        format!("[\"db\",\"{}\",\"store\"]\n", &id[..12])
     );
     let err = s.fails(125, &["network", "connect", "front", "db"]);
     assert!(err.contains("already exists"), "{err}");

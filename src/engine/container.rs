@@ -635,77 +635,80 @@ impl Engine {
                 }));
             }
         }
-        let (ip, prefix, gw, mac) = match ep {
-            Some((n, e)) if running => (
-                e.ip.to_string(),
-                n.subnet.prefix_len(),
-                n.gateway.to_string(),
-                e.mac.clone(),
-            ),
-            _ => (String::new(), 0, String::new(), String::new()),
+        // One network's entry, as docker shows it: addresses only while
+        // running; DNSNames on networks with DNS (user networks).
+        let entry = |n: &crate::network::Network, e: &crate::network::Endpoint| {
+            let dns_names = if n.dns {
+                let mut v = vec![c.name().to_owned(), c.id()[..12].to_owned()];
+                v.extend(e.aliases.iter().cloned());
+                json!(v)
+            } else {
+                Value::Null
+            };
+            json!({
+                "IPAMConfig": null,
+                "Links": null,
+                "Aliases": if e.aliases.is_empty() { Value::Null } else { json!(e.aliases) },
+                "MacAddress": if running { e.mac.clone() } else { String::new() },
+                "DriverOpts": null,
+                "NetworkID": n.id,
+                "EndpointID": if running { crate::network::endpoint_id(&n.id, c.id()) } else { String::new() },
+                "Gateway": if running { n.gateway.to_string() } else { String::new() },
+                "IPAddress": if running { e.ip.to_string() } else { String::new() },
+                "IPPrefixLen": if running { n.subnet.prefix_len() } else { 0 },
+                "IPv6Gateway": "",
+                "GlobalIPv6Address": "",
+                "GlobalIPv6PrefixLen": 0,
+                "DNSNames": dns_names,
+            })
         };
         let mut networks = serde_json::Map::new();
-        // Networks it was connected to besides its own.
-        for other in self.networks.list().unwrap_or_default() {
-            if other.name == *mode {
-                continue;
-            }
-            if let Some(e) = other.endpoints.get(c.id()) {
-                networks.insert(
-                    other.name.clone(),
-                    json!({
-                        "IPAMConfig": null, "Links": null,
-                        "Aliases": if e.aliases.is_empty() { Value::Null } else { json!(e.aliases) },
-                        "NetworkID": other.id, "EndpointID": "",
-                        "Gateway": if running { other.gateway.to_string() } else { String::new() },
-                        "IPAddress": if running { e.ip.to_string() } else { String::new() },
-                        "IPPrefixLen": if running { other.subnet.prefix_len() } else { 0 },
-                        "IPv6Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
-                        "MacAddress": if running { e.mac.clone() } else { String::new() },
-                        "DriverOpts": null,
-                    }),
-                );
-            }
-        }
         if let Some((n, e)) = ep {
-            networks.insert(
-                n.name.clone(),
-                json!({
-                    "IPAMConfig": null,
-                    "Links": null,
-                    "Aliases": if e.aliases.is_empty() { Value::Null } else { json!(e.aliases) },
-                    "NetworkID": n.id,
-                    "EndpointID": "",
-                    "Gateway": gw,
-                    "IPAddress": ip,
-                    "IPPrefixLen": prefix,
-                    "IPv6Gateway": "",
-                    "GlobalIPv6Address": "",
-                    "GlobalIPv6PrefixLen": 0,
-                    "MacAddress": mac,
-                    "DriverOpts": null,
-                }),
-            );
+            networks.insert(n.name.clone(), entry(n, e));
         } else if matches!(mode.as_str(), "host" | "none") {
             networks.insert(
                 mode.clone(),
-                json!({"IPAMConfig": null, "Links": null, "Aliases": null, "NetworkID": "",
-                       "EndpointID": "", "Gateway": "", "IPAddress": "", "IPPrefixLen": 0,
-                       "IPv6Gateway": "", "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0,
-                       "MacAddress": "", "DriverOpts": null}),
+                json!({"IPAMConfig": null, "Links": null, "Aliases": null, "MacAddress": "",
+                       "DriverOpts": null, "NetworkID": "", "EndpointID": "", "Gateway": "",
+                       "IPAddress": "", "IPPrefixLen": 0, "IPv6Gateway": "",
+                       "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "DNSNames": null}),
             );
         }
-        let on_default = mode == crate::network::DEFAULT_NETWORK;
+        // Networks it was connected to besides its own.
+        for other in self.networks.list().unwrap_or_default() {
+            if other.name != *mode {
+                if let Some(e) = other.endpoints.get(c.id()) {
+                    networks.insert(other.name.clone(), entry(&other, e));
+                }
+            }
+        }
+        // The top-level fields describe the default bridge only (docker's
+        // deprecated ones, still shown).
+        let top = match ep {
+            Some((n, _)) if mode == crate::network::DEFAULT_NETWORK => networks.get(&n.name),
+            _ => None,
+        };
+        let field = |k: &str, empty: Value| {
+            top.map_or(empty.clone(), |t| t.get(k).cloned().unwrap_or(empty))
+        };
         json!({
             "Bridge": "",
             "SandboxID": "",
-            "HairpinMode": false,
-            "Ports": ports,
             "SandboxKey": if running { format!("/proc/{}/ns/net", c.state.pid) } else { String::new() },
-            "Gateway": if on_default { gw.clone() } else { String::new() },
-            "IPAddress": if on_default { ip.clone() } else { String::new() },
-            "IPPrefixLen": if on_default { prefix } else { 0 },
-            "MacAddress": if on_default { mac.clone() } else { String::new() },
+            "Ports": ports,
+            "HairpinMode": false,
+            "LinkLocalIPv6Address": "",
+            "LinkLocalIPv6PrefixLen": 0,
+            "SecondaryIPAddresses": null,
+            "SecondaryIPv6Addresses": null,
+            "EndpointID": field("EndpointID", json!("")),
+            "Gateway": field("Gateway", json!("")),
+            "GlobalIPv6Address": "",
+            "GlobalIPv6PrefixLen": 0,
+            "IPAddress": field("IPAddress", json!("")),
+            "IPPrefixLen": field("IPPrefixLen", json!(0)),
+            "IPv6Gateway": "",
+            "MacAddress": field("MacAddress", json!("")),
             "Networks": networks,
         })
     }

@@ -395,7 +395,7 @@ impl Engine {
                             id.clone(),
                             json!({
                                 "Name": ep.name,
-                                "EndpointID": ids::hex(&Sha256::digest(format!("{}{id}", n.id).as_bytes())),
+                                "EndpointID": crate::network::endpoint_id(&n.id, id),
                                 "MacAddress": ep.mac,
                                 "IPv4Address": format!("{}/{}", ep.ip, n.subnet.prefix_len()),
                                 "IPv6Address": "",

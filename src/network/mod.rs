@@ -27,6 +27,15 @@ use ports::{PortBinding, Proto};
 
 /// docker's default network.
 pub const DEFAULT_NETWORK: &str = "bridge";
+
+/// A container's endpoint id on a network (docker shows one in both
+/// `inspect`s): stable, derived from the two ids.
+pub fn endpoint_id(network_id: &str, container_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::state::ids::hex(&Sha256::digest(
+        format!("{network_id}{container_id}").as_bytes(),
+    ))
+}
 /// Its bridge device.
 pub const DEFAULT_BRIDGE: &str = "skiff0";
 /// Networks that are modes rather than stored objects, with their drivers.
