@@ -615,6 +615,18 @@ fn names_and_aliases_resolve_on_user_networks() {
     // (getaddrinfo sorts addresses, so wget by alias may keep one; any
     // of the three must answer.)
     assert!(exec("wget -q -O - http://web/").starts_with("I am web"));
+    // container.network, and the reverse of an address.
+    let got = exec("nslookup web2.dnsnet | grep Address | grep -v 127.0.0.11");
+    assert!(got.contains(ip2.trim()), "{got}");
+    let got = exec(&format!("nslookup {} | grep name", ip2.trim()));
+    assert!(got.contains("name = web2.dnsnet"), "{got}");
+    // Over TCP too (what a client does after a truncated UDP answer).
+    let pid: i32 = s
+        .ok(&["inspect", "-f", "{{.State.Pid}}", "client"])
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(tcp_dns_answers(pid, "web"), 3);
     // Other names go to the upstream resolvers (a fake one on 127.3.3.3).
     assert!(exec("nslookup outside.test | grep Address | grep -v 127.0.0.11").contains("10.1.2.3"));
     let (code, _, _) = s.run(&["exec", "client", "nslookup", "nosuch.test"]);
@@ -640,6 +652,42 @@ fn names_and_aliases_resolve_on_user_networks() {
     ]);
     assert_eq!(out, "nameserver 127.3.3.3\n");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The number of answers to an A query for `name` sent over TCP to
+/// 127.0.0.11:53 in the network namespace of `pid` (from a thread that
+/// enters it and ends there).
+fn tcp_dns_answers(pid: i32, name: &str) -> u16 {
+    let ns = std::fs::File::open(format!("/proc/{pid}/ns/net")).unwrap();
+    let name = name.to_owned();
+    std::thread::spawn(move || {
+        use std::os::fd::AsRawFd;
+        // SAFETY: setns of this thread only, with a valid netns fd; the
+        // thread ends after the query.
+        assert_eq!(
+            unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) },
+            0
+        );
+        let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        for label in name.split('.') {
+            q.push(label.len() as u8);
+            q.extend_from_slice(label.as_bytes());
+        }
+        q.extend_from_slice(&[0, 0, 1, 0, 1]);
+        let mut c = std::net::TcpStream::connect("127.0.0.11:53").unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut msg = (q.len() as u16).to_be_bytes().to_vec();
+        msg.extend_from_slice(&q);
+        c.write_all(&msg).unwrap();
+        let mut len = [0u8; 2];
+        c.read_exact(&mut len).unwrap();
+        let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        c.read_exact(&mut reply).unwrap();
+        assert_eq!(&reply[..2], &[0x12, 0x34], "the query's id");
+        u16::from_be_bytes([reply[6], reply[7]])
+    })
+    .join()
+    .unwrap()
 }
 
 /// A network namespace the test makes to stand for the outside world,

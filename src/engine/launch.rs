@@ -152,7 +152,7 @@ impl Engine {
             };
             let created = crate::runtime::create(&spec, io, hooks);
             let dns = match (dns_sock.into_inner(), &net) {
-                (Some(sock), Some(n)) => {
+                (Some((sock, tcp)), Some(n)) => {
                     let upstreams = if dns_upstreams.is_empty() {
                         let host = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
                         crate::network::dns::parse_resolv_conf(&host)
@@ -160,6 +160,7 @@ impl Engine {
                         dns_upstreams
                     };
                     crate::network::dns::DnsServer::new(sock, upstreams)
+                        .and_then(|d| d.with_tcp(tcp))
                         .ok()
                         .map(|d| (d, n.records()))
                 }

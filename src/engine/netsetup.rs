@@ -188,9 +188,13 @@ pub(crate) fn in_use(st: &crate::state::container::ContainerState) -> bool {
 /// docker's embedded DNS address.
 const DNS_ADDR: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 11);
 
-/// A UDP socket bound inside the network namespace `ns`: this (single-
-/// threaded) process enters it, binds, and returns to its own.
-fn udp_in_netns(ns: std::os::fd::BorrowedFd<'_>, addr: SocketAddrV4) -> std::io::Result<UdpSocket> {
+/// The embedded DNS's sockets, UDP and TCP, bound at `addr` inside the
+/// network namespace `ns`: this (single-threaded) process enters it,
+/// binds, and returns to its own.
+fn dns_sockets_in_netns(
+    ns: std::os::fd::BorrowedFd<'_>,
+    addr: SocketAddrV4,
+) -> std::io::Result<(UdpSocket, std::net::TcpListener)> {
     use std::os::fd::AsRawFd;
     let own = std::fs::File::open("/proc/thread-self/ns/net")?;
     // SAFETY: setns with valid namespace fds; the thread returns to its
@@ -198,7 +202,9 @@ fn udp_in_netns(ns: std::os::fd::BorrowedFd<'_>, addr: SocketAddrV4) -> std::io:
     if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
         return Err(std::io::Error::last_os_error());
     }
-    let sock = UdpSocket::bind(addr).and_then(|s| s.set_nonblocking(true).map(|()| s));
+    let sock = UdpSocket::bind(addr)
+        .and_then(|s| s.set_nonblocking(true).map(|()| s))
+        .and_then(|u| Ok((u, std::net::TcpListener::bind(addr)?)));
     // SAFETY: as above.
     if unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
         // Staying in the container's namespace would be wrong for all
@@ -218,24 +224,47 @@ struct NetRecords {
     id: String,
 }
 
+impl NetRecords {
+    fn running(&self, id: &str) -> bool {
+        self.containers
+            .load_state(id)
+            .is_ok_and(|st| st.is_running() && process_alive(st.pid, st.pid_start_time))
+    }
+}
+
 impl Records for NetRecords {
+    /// A name, or `name.network` (docker answers both).
     fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
         let mut ips = Vec::new();
         for n in self.networks.list().ok()? {
             if !n.dns || !n.endpoints.contains_key(&self.id) {
                 continue;
             }
-            for ip in n.lookup_where(name, |id| {
-                self.containers
-                    .load_state(id)
-                    .is_ok_and(|st| st.is_running() && process_alive(st.pid, st.pid_start_time))
-            }) {
+            let short = name
+                .strip_suffix(n.name.as_str())
+                .and_then(|s| s.strip_suffix('.'))
+                .filter(|s| !s.is_empty());
+            for ip in n.lookup_where(short.unwrap_or(name), |id| self.running(id)) {
                 if !ips.contains(&ip) {
                     ips.push(ip);
                 }
             }
         }
         (!ips.is_empty()).then_some(ips)
+    }
+
+    /// `container.network` for a running container's address.
+    fn reverse(&self, ip: Ipv4Addr) -> Option<String> {
+        self.networks.list().ok()?.into_iter().find_map(|n| {
+            if !n.dns || !n.endpoints.contains_key(&self.id) {
+                return None;
+            }
+            let (_, e) = n
+                .endpoints
+                .iter()
+                .find(|(id, e)| e.ip == ip && self.running(id))?;
+            Some(format!("{}.{}", e.name, n.name))
+        })
     }
 }
 
@@ -253,13 +282,13 @@ impl NetPlan {
 
     /// Wires the container whose init is `pid` (waiting for go) into the
     /// network. On error, what was done is undone. On a network with DNS,
-    /// returns the socket bound at 127.0.0.11:53 in the container.
-    pub fn setup(&self, pid: i32) -> std::io::Result<Option<UdpSocket>> {
+    /// returns the sockets (UDP, TCP) bound at 127.0.0.11:53 in the container.
+    pub fn setup(&self, pid: i32) -> std::io::Result<Option<(UdpSocket, std::net::TcpListener)>> {
         let _g = self.networks.lock(&self.network.name).map_err(io_err)?;
         let r = self.setup_locked(pid).and_then(|()| {
             if self.network.dns {
                 let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))?;
-                udp_in_netns(ns.as_fd(), SocketAddrV4::new(DNS_ADDR, 53)).map(Some)
+                dns_sockets_in_netns(ns.as_fd(), SocketAddrV4::new(DNS_ADDR, 53)).map(Some)
             } else {
                 Ok(None)
             }

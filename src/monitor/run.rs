@@ -239,7 +239,7 @@ fn monitor(
                 break;
             }
         }
-        let mut dns_ready = (false, false);
+        let mut dns_ready: Vec<bool> = Vec::new();
         // Closed outputs are left out: a hung-up pipe polled even with no
         // events reports POLLHUP at once, and the loop would spin.
         // Forwarded DNS queries expire: wake up for them too.
@@ -282,18 +282,15 @@ fn monitor(
             r.extend(per_output);
             let base = 2 + live.len();
             r.extend((0..clients.len()).map(|k| got(base + k)));
-            if dns.is_some() {
+            if let Some(dfds) = dns_fds.as_ref() {
                 let d = base + clients.len();
-                dns_ready = (got(d), got(d + 1));
+                dns_ready = (0..dfds.len()).map(|k| got(d + k)).collect();
             }
             r
         };
         if let Some((d, records)) = dns.as_mut() {
-            if dns_ready.0 {
-                d.on_query(records.as_ref());
-            }
-            if dns_ready.1 {
-                d.on_upstream();
+            if dns_ready.iter().any(|r| *r) {
+                d.on_ready(&dns_ready, records.as_ref());
             }
         }
         if revents[0] {

@@ -9,12 +9,17 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{
+    IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, TcpListener, TcpStream, UdpSocket,
+};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
-use simple_dns::rdata::{RData, A, OPT};
-use simple_dns::{Packet, PacketFlag, ResourceRecord, CLASS, OPCODE, QCLASS, QTYPE, RCODE, TYPE};
+use simple_dns::rdata::{RData, A, OPT, PTR};
+use simple_dns::{
+    Name, Packet, PacketFlag, ResourceRecord, CLASS, OPCODE, QCLASS, QTYPE, RCODE, TYPE,
+};
 
 /// TTL of the records we answer ourselves (docker uses 600 s).
 const TTL: u32 = 600;
@@ -35,6 +40,12 @@ const A_RECORD_SIZE: usize = 16;
 const BUF_SIZE: usize = 65536;
 /// Bound on the per-name round-robin table.
 const MAX_ROTATION: usize = 4096;
+/// Largest DNS message over TCP (its 2-byte length prefix).
+const TCP_LIMIT: usize = 65535;
+/// At most this many TCP clients at once; more are closed at once.
+const MAX_TCP: usize = 64;
+/// A TCP client idle this long is closed.
+const TCP_IDLE: Duration = Duration::from_secs(10);
 /// Our own address, never a resolver to forward to.
 const EMBEDDED: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 11);
 
@@ -43,11 +54,34 @@ pub trait Records {
     /// The IPv4 addresses of `name` (already lowercased, no trailing dot), or `None` when the
     /// name is not ours and must be forwarded.
     fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>>;
+
+    /// The name of ours that has address `ip` (a PTR answer), or `None` when the address is
+    /// not ours and the reverse query must be forwarded.
+    fn reverse(&self, _ip: Ipv4Addr) -> Option<String> {
+        None
+    }
+}
+
+/// Where a query came from, and so where its reply goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Client {
+    Udp(SocketAddr),
+    /// A TCP connection, by its serial.
+    Tcp(u64),
+}
+
+/// A TCP client: length-prefixed queries in, replies out.
+struct TcpConn {
+    serial: u64,
+    stream: TcpStream,
+    /// Bytes read and not yet a whole query.
+    inbuf: Vec<u8>,
+    deadline: Instant,
 }
 
 /// A query forwarded upstream, keyed by the fresh id it was sent with.
 struct Pending {
-    client: SocketAddr,
+    client: Client,
     id: u16,
     upstream: SocketAddr,
     deadline: Instant,
@@ -57,6 +91,10 @@ struct Pending {
 pub struct DnsServer {
     listen: UdpSocket,
     upstream: UdpSocket,
+    /// The TCP side (same address as `listen`), when given.
+    tcp: Option<TcpListener>,
+    conns: Vec<TcpConn>,
+    serial: u64,
     upstreams: Vec<SocketAddr>,
     pending: HashMap<u16, Pending>,
     /// Per-name round-robin counters.
@@ -90,6 +128,9 @@ impl DnsServer {
         Ok(DnsServer {
             listen,
             upstream,
+            tcp: None,
+            conns: Vec::new(),
+            serial: 0,
             upstreams,
             pending: HashMap::new(),
             rotation: HashMap::new(),
@@ -99,9 +140,155 @@ impl DnsServer {
         })
     }
 
-    /// The fds to poll for POLLIN: `[listen, upstream]`.
-    pub fn fds(&self) -> [BorrowedFd<'_>; 2] {
-        [self.listen.as_fd(), self.upstream.as_fd()]
+    /// Serves TCP too, on `listener` (bound at the UDP socket's address): queries whose UDP
+    /// answer was truncated, and clients that prefer TCP (`options use-vc`).
+    pub fn with_tcp(mut self, listener: TcpListener) -> io::Result<DnsServer> {
+        listener.set_nonblocking(true)?;
+        self.tcp = Some(listener);
+        Ok(self)
+    }
+
+    /// The fds to poll for POLLIN: the UDP socket, the upstream socket, then the TCP
+    /// listener and connections if any. [`DnsServer::on_ready`] takes the results in this
+    /// order.
+    pub fn fds(&self) -> Vec<BorrowedFd<'_>> {
+        let mut v = vec![self.listen.as_fd(), self.upstream.as_fd()];
+        if let Some(t) = &self.tcp {
+            v.push(t.as_fd());
+            v.extend(self.conns.iter().map(|c| c.stream.as_fd()));
+        }
+        v
+    }
+
+    /// Handles what poll reported readable, `ready[i]` for `fds()[i]`.
+    pub fn on_ready(&mut self, ready: &[bool], records: &dyn Records) {
+        let got = |i: usize| ready.get(i).copied().unwrap_or(false);
+        if got(0) {
+            self.on_query(records);
+        }
+        if got(1) {
+            self.on_upstream();
+        }
+        if self.tcp.is_none() {
+            return;
+        }
+        // Connections first (new ones would shift the indices), then new connections.
+        let readable: Vec<u64> = self
+            .conns
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| got(3 + k))
+            .map(|(_, c)| c.serial)
+            .collect();
+        for serial in readable {
+            self.on_tcp(serial, records);
+        }
+        if got(2) {
+            self.accept();
+        }
+    }
+
+    /// Takes every pending TCP connection (closing those beyond the limit).
+    fn accept(&mut self) {
+        let Some(l) = &self.tcp else { return };
+        for _ in 0..BUDGET {
+            match l.accept() {
+                Ok((stream, _)) => {
+                    if self.conns.len() >= MAX_TCP || stream.set_nonblocking(true).is_err() {
+                        continue;
+                    }
+                    self.serial += 1;
+                    self.conns.push(TcpConn {
+                        serial: self.serial,
+                        stream,
+                        inbuf: Vec::new(),
+                        deadline: Instant::now() + TCP_IDLE,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Reads what a TCP client sent and answers each whole query in it; closes it at EOF,
+    /// on error, or when it sends more than one query's worth of garbage.
+    fn on_tcp(&mut self, serial: u64, records: &dyn Records) {
+        let Some(k) = self.conns.iter().position(|c| c.serial == serial) else {
+            return;
+        };
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut open = true;
+        loop {
+            match self.conns[k].stream.read(&mut buf) {
+                Ok(0) => {
+                    open = false;
+                    break;
+                }
+                Ok(n) => {
+                    let c = &mut self.conns[k];
+                    c.inbuf.extend_from_slice(&buf[..n]);
+                    c.deadline = Instant::now() + TCP_IDLE;
+                    if c.inbuf.len() > 2 + TCP_LIMIT + BUF_SIZE {
+                        open = false;
+                        break;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    open = false;
+                    break;
+                }
+            }
+        }
+        self.buf = buf;
+        let mut inbuf = std::mem::take(&mut self.conns[k].inbuf);
+        let mut used = 0;
+        while inbuf.len() - used >= 2 {
+            let len = usize::from(u16::from_be_bytes([inbuf[used], inbuf[used + 1]]));
+            if inbuf.len() - used - 2 < len {
+                break;
+            }
+            let msg = inbuf[used + 2..used + 2 + len].to_vec();
+            used += 2 + len;
+            if let Some(reply) = self.handle_query(&msg, Client::Tcp(serial), records) {
+                self.send(Client::Tcp(serial), &reply);
+            }
+        }
+        inbuf.drain(..used);
+        // The connection may have been closed by a failed send.
+        match self.conns.iter().position(|c| c.serial == serial) {
+            Some(k) if open => self.conns[k].inbuf = inbuf,
+            Some(k) => {
+                self.conns.remove(k);
+            }
+            None => {}
+        }
+    }
+
+    /// Sends a reply to its client. A TCP reply that cannot be written whole at once closes
+    /// the connection (the client retries); a full UDP send buffer drops the datagram.
+    fn send(&mut self, client: Client, reply: &[u8]) {
+        match client {
+            Client::Udp(addr) => {
+                let _ = self.listen.send_to(reply, addr);
+            }
+            Client::Tcp(serial) => {
+                let Some(k) = self.conns.iter().position(|c| c.serial == serial) else {
+                    return;
+                };
+                let Ok(len) = u16::try_from(reply.len()) else {
+                    return;
+                };
+                let mut framed = Vec::with_capacity(reply.len() + 2);
+                framed.extend_from_slice(&len.to_be_bytes());
+                framed.extend_from_slice(reply);
+                if self.conns[k].stream.write_all(&framed).is_err() {
+                    self.conns.remove(k);
+                }
+            }
+        }
     }
 
     /// Handles everything readable on the listening socket: answers our names, forwards the
@@ -111,9 +298,10 @@ impl DnsServer {
         for _ in 0..BUDGET {
             match self.listen.recv_from(&mut buf) {
                 Ok((n, client)) => {
+                    let client = Client::Udp(client);
                     if let Some(reply) = self.handle_query(&buf[..n], client, records) {
                         // A full send buffer drops the reply; the client retries.
-                        let _ = self.listen.send_to(&reply, client);
+                        self.send(client, &reply);
                     }
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -142,14 +330,20 @@ impl DnsServer {
     /// timeout), `None` when nothing is pending.
     pub fn expire(&mut self, now: Instant) -> Option<Duration> {
         self.pending.retain(|_, p| p.deadline > now);
-        self.pending.values().map(|p| p.deadline - now).min()
+        self.conns.retain(|c| c.deadline > now);
+        self.pending
+            .values()
+            .map(|p| p.deadline)
+            .chain(self.conns.iter().map(|c| c.deadline))
+            .map(|d| d - now)
+            .min()
     }
 
     /// The reply to send to `client` for the datagram `pkt`, if any.
     fn handle_query(
         &mut self,
         pkt: &[u8],
-        client: SocketAddr,
+        client: Client,
         records: &dyn Records,
     ) -> Option<Vec<u8>> {
         match Packet::parse(pkt) {
@@ -162,7 +356,7 @@ impl DnsServer {
         &mut self,
         query: &Packet<'_>,
         pkt: &[u8],
-        client: SocketAddr,
+        client: Client,
         records: &dyn Records,
     ) -> Option<Vec<u8>> {
         if query.has_flags(PacketFlag::RESPONSE)
@@ -172,7 +366,30 @@ impl DnsServer {
             return None;
         }
         let question = &query.questions[0];
+        let tcp = matches!(client, Client::Tcp(_));
         let name = name_key(question.qname.get_labels().iter().map(|l| l.as_ref()));
+        // Reverse lookups of our addresses.
+        if let Some(host) = name
+            .as_deref()
+            .and_then(reverse_ip)
+            .and_then(|ip| records.reverse(ip))
+        {
+            let host = format!("{host}.");
+            let answers = if question.qtype == QTYPE::TYPE(TYPE::PTR) {
+                match Name::new(&host) {
+                    Ok(target) => vec![ResourceRecord::new(
+                        question.qname.clone(),
+                        CLASS::IN,
+                        TTL,
+                        RData::PTR(PTR(target)),
+                    )],
+                    Err(_) => Vec::new(),
+                }
+            } else {
+                Vec::new()
+            };
+            return build_reply(query, RCODE::NoError, answers, true, tcp);
+        }
         match name.and_then(|n| records.lookup(&n).map(|addrs| (n, addrs))) {
             Some((name, addrs)) => {
                 let wants_a = question.qtype == QTYPE::TYPE(TYPE::A)
@@ -190,21 +407,16 @@ impl DnsServer {
                 } else {
                     Vec::new()
                 };
-                build_reply(query, RCODE::NoError, answers, true)
+                build_reply(query, RCODE::NoError, answers, true, tcp)
             }
             None if self.forward(pkt, query.id(), client) => None,
-            None => build_reply(query, RCODE::ServerFailure, Vec::new(), false),
+            None => build_reply(query, RCODE::ServerFailure, Vec::new(), false, tcp),
         }
     }
 
     /// Packets simple-dns cannot parse: only a well-formed single question of a type it does
     /// not know is served (raw); anything else is malformed and ignored.
-    fn handle_raw(
-        &mut self,
-        pkt: &[u8],
-        client: SocketAddr,
-        records: &dyn Records,
-    ) -> Option<Vec<u8>> {
+    fn handle_raw(&mut self, pkt: &[u8], client: Client, records: &dyn Records) -> Option<Vec<u8>> {
         let q = scan_question(pkt)?;
         if QTYPE::try_from(q.qtype).is_ok() && QCLASS::try_from(q.qclass).is_ok() {
             return None;
@@ -236,7 +448,7 @@ impl DnsServer {
 
     /// Sends `pkt` upstream with a fresh id, trying the resolvers in order until one send
     /// succeeds. False when there is no upstream, too much in flight, or every send failed.
-    fn forward(&mut self, pkt: &[u8], id: u16, client: SocketAddr) -> bool {
+    fn forward(&mut self, pkt: &[u8], id: u16, client: Client) -> bool {
         if self.upstreams.is_empty() || self.pending.len() >= MAX_PENDING || pkt.len() < 2 {
             return false;
         }
@@ -290,17 +502,18 @@ impl DnsServer {
             return;
         };
         reply[..2].copy_from_slice(&p.id.to_be_bytes());
-        let _ = self.listen.send_to(reply, p.client);
+        self.send(p.client, reply);
     }
 }
 
 /// Our reply to `query`: flags, question and EDNS set as a resolver would; answers dropped
-/// (and TC set) when they do not fit the client's UDP payload size.
+/// (and TC set) when they do not fit the client's UDP payload size (over TCP, 64 KiB).
 fn build_reply<'a>(
     query: &Packet<'a>,
     rcode: RCODE,
     answers: Vec<ResourceRecord<'a>>,
     authoritative: bool,
+    tcp: bool,
 ) -> Option<Vec<u8>> {
     let mut reply = Packet::new_reply(query.id());
     let mut flags = PacketFlag::RECURSION_AVAILABLE;
@@ -325,6 +538,7 @@ fn build_reply<'a>(
         }
         None => PLAIN_UDP_LIMIT,
     };
+    let limit = if tcp { TCP_LIMIT } else { limit };
     loop {
         let bytes = reply.build_bytes_vec_compressed().ok()?;
         if bytes.len() <= limit || reply.answers.is_empty() {
@@ -425,6 +639,21 @@ fn name_key<'a>(labels: impl Iterator<Item = &'a [u8]>) -> Option<String> {
     Some(key)
 }
 
+/// The address a reverse name (`4.3.2.1.in-addr.arpa`, as a lookup key) asks about.
+fn reverse_ip(key: &str) -> Option<Ipv4Addr> {
+    let rest = key.strip_suffix(".in-addr.arpa")?;
+    let mut octets = [0u8; 4];
+    let mut parts = rest.split('.');
+    for o in octets.iter_mut().rev() {
+        let p = parts.next()?;
+        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        *o = p.parse().ok()?;
+    }
+    parts.next().is_none().then_some(Ipv4Addr::from(octets))
+}
+
 /// Same address (IPv4-mapped IPv6 folded to IPv4) and port.
 fn same_endpoint(a: SocketAddr, b: SocketAddr) -> bool {
     a.ip().to_canonical() == b.ip().to_canonical() && a.port() == b.port()
@@ -476,6 +705,9 @@ mod tests {
     impl Records for Map {
         fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
             self.0.get(name).cloned()
+        }
+        fn reverse(&self, ip: Ipv4Addr) -> Option<String> {
+            (ip == Ipv4Addr::new(10, 88, 0, 2)).then(|| "web.example".to_owned())
         }
     }
 
@@ -924,7 +1156,10 @@ mod tests {
         srv.on_upstream();
         assert_eq!(srv.expire(Instant::now()), None);
         assert!(start.elapsed() < Duration::from_secs(1));
-        let [a, b] = srv.fds();
+        let fds = srv.fds();
+        let [a, b] = &fds[..] else {
+            panic!("UDP only: two fds")
+        };
         use std::os::fd::AsRawFd;
         assert_ne!(a.as_raw_fd(), b.as_raw_fd());
     }
@@ -993,5 +1228,196 @@ nameserver2 192.0.2.9
         assert_eq!(key(&[]).as_deref(), Some(""));
         assert_eq!(key(&[b"a.b"]), None);
         assert_eq!(key(&[b"\xff"]), None);
+    }
+
+    /// A server with TCP on 127.0.0.1 (its port, UDP's may differ).
+    fn tcp_server(upstreams: Vec<SocketAddr>) -> (DnsServer, SocketAddr) {
+        let (srv, _) = server(upstreams);
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        (srv.with_tcp(l).unwrap(), addr)
+    }
+
+    /// Drives the server like the monitor's poll loop does (every fd "ready") until `done`.
+    fn pump(
+        srv: &mut DnsServer,
+        recs: &dyn Records,
+        step: &mut dyn FnMut(),
+        mut done: impl FnMut() -> bool,
+    ) {
+        for _ in 0..500 {
+            let n = srv.fds().len();
+            srv.on_ready(&vec![true; n], recs);
+            step();
+            if done() {
+                return;
+            }
+            sleep(Duration::from_millis(2));
+        }
+        panic!("no progress");
+    }
+
+    /// The whole length-prefixed messages in `buf`.
+    fn frames(buf: &[u8]) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut at = 0;
+        while buf.len() - at >= 2 {
+            let len = usize::from(u16::from_be_bytes([buf[at], buf[at + 1]]));
+            if buf.len() - at - 2 < len {
+                break;
+            }
+            out.push(buf[at + 2..at + 2 + len].to_vec());
+            at += 2 + len;
+        }
+        out
+    }
+
+    /// `count` length-prefixed replies read from `c` while pumping the server.
+    fn tcp_replies(
+        srv: &mut DnsServer,
+        recs: &dyn Records,
+        c: &mut TcpStream,
+        step: &mut dyn FnMut(),
+        count: usize,
+    ) -> Vec<Vec<u8>> {
+        c.set_nonblocking(true).unwrap();
+        let mut got = Vec::new();
+        pump(srv, recs, step, || {
+            let mut b = [0u8; 4096];
+            if let Ok(n) = c.read(&mut b) {
+                got.extend_from_slice(&b[..n]);
+            }
+            frames(&got).len() >= count
+        });
+        frames(&got)
+    }
+
+    fn tcp_reply(
+        srv: &mut DnsServer,
+        recs: &dyn Records,
+        c: &mut TcpStream,
+        step: &mut dyn FnMut(),
+    ) -> Vec<u8> {
+        tcp_replies(srv, recs, c, step, 1).remove(0)
+    }
+
+    fn framed(pkt: &[u8]) -> Vec<u8> {
+        let mut v = (pkt.len() as u16).to_be_bytes().to_vec();
+        v.extend_from_slice(pkt);
+        v
+    }
+
+    #[test]
+    fn tcp_answers_in_full_what_udp_truncates() {
+        let (mut srv, addr) = tcp_server(Vec::new());
+        let mut c = TcpStream::connect(addr).unwrap();
+        c.write_all(&framed(&query(9, "many", TYPE::A, None)))
+            .unwrap();
+        let bytes = tcp_reply(&mut srv, &records(), &mut c, &mut || {});
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 9);
+        assert!(!r.has_flags(PacketFlag::TRUNCATION));
+        assert_eq!(r.answers.len(), 40);
+    }
+
+    #[test]
+    fn tcp_takes_several_queries_split_anyhow() {
+        let (mut srv, addr) = tcp_server(Vec::new());
+        let mut c = TcpStream::connect(addr).unwrap();
+        let mut both = framed(&query(1, "web", TYPE::A, None));
+        both.extend(framed(&query(2, "alias", TYPE::A, None)));
+        // The first byte alone, then the rest.
+        c.write_all(&both[..1]).unwrap();
+        let n = srv.fds().len();
+        srv.on_ready(&vec![true; n], &records());
+        c.write_all(&both[1..]).unwrap();
+        let replies = tcp_replies(&mut srv, &records(), &mut c, &mut || {}, 2);
+        assert_eq!(Packet::parse(&replies[0]).unwrap().id(), 1);
+        let r = Packet::parse(&replies[1]).unwrap();
+        assert_eq!((r.id(), r.answers.len()), (2, 3));
+    }
+
+    #[test]
+    fn tcp_query_for_a_foreign_name_is_forwarded_and_relayed() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+        let (mut srv, addr) = tcp_server(vec![up.addr()]);
+        let mut c = TcpStream::connect(addr).unwrap();
+        c.write_all(&framed(&query(0x77, "elsewhere.test", TYPE::A, None)))
+            .unwrap();
+        let bytes = tcp_reply(&mut srv, &records(), &mut c, &mut || up.step());
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.id(), 0x77);
+        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(203, 0, 113, 7)]);
+    }
+
+    #[test]
+    fn tcp_clients_are_closed_at_eof_and_when_idle() {
+        let (mut srv, addr) = tcp_server(Vec::new());
+        let c = TcpStream::connect(addr).unwrap();
+        pump(&mut srv, &records(), &mut || {}, || true);
+        pump(&mut srv, &records(), &mut || {}, || true);
+        assert_eq!(srv.conns.len(), 1);
+        assert!(srv.expire(Instant::now()).is_some_and(|d| d <= TCP_IDLE));
+        drop(c);
+        let mut left = usize::MAX;
+        pump(&mut srv, &records(), &mut || {}, || true);
+        for _ in 0..50 {
+            let n = srv.fds().len();
+            srv.on_ready(&vec![true; n], &records());
+            left = srv.conns.len();
+            if left == 0 {
+                break;
+            }
+            sleep(Duration::from_millis(2));
+        }
+        assert_eq!(left, 0, "closed at EOF");
+        let _idle = TcpStream::connect(addr).unwrap();
+        pump(&mut srv, &records(), &mut || {}, || true);
+        pump(&mut srv, &records(), &mut || {}, || true);
+        assert_eq!(srv.conns.len(), 1);
+        srv.expire(Instant::now() + TCP_IDLE + Duration::from_secs(1));
+        assert_eq!(srv.conns.len(), 0, "closed when idle");
+    }
+
+    #[test]
+    fn reverse_lookup_of_our_address_is_answered() {
+        let (mut srv, addr) = server(Vec::new());
+        let bytes = ask(
+            &mut srv,
+            addr,
+            &query(5, "2.0.88.10.in-addr.arpa", TYPE::PTR, None),
+        )
+        .unwrap();
+        let r = Packet::parse(&bytes).unwrap();
+        assert_eq!(r.rcode(), RCODE::NoError);
+        assert!(r.has_flags(PacketFlag::AUTHORITATIVE_ANSWER));
+        match &r.answers[..] {
+            [rr] => match &rr.rdata {
+                RData::PTR(p) => assert_eq!(p.0.to_string(), "web.example"),
+                other => panic!("unexpected record {other:?}"),
+            },
+            other => panic!("one PTR answer expected: {other:?}"),
+        }
+        // Not ours, and no upstream: SERVFAIL, as for any foreign name.
+        let bytes = ask(
+            &mut srv,
+            addr,
+            &query(6, "9.0.88.10.in-addr.arpa", TYPE::PTR, None),
+        )
+        .unwrap();
+        assert_eq!(Packet::parse(&bytes).unwrap().rcode(), RCODE::ServerFailure);
+    }
+
+    #[test]
+    fn reverse_names() {
+        assert_eq!(
+            reverse_ip("4.3.2.1.in-addr.arpa"),
+            Some(Ipv4Addr::new(1, 2, 3, 4))
+        );
+        assert_eq!(reverse_ip("3.2.1.in-addr.arpa"), None);
+        assert_eq!(reverse_ip("5.4.3.2.1.in-addr.arpa"), None);
+        assert_eq!(reverse_ip("256.3.2.1.in-addr.arpa"), None);
+        assert_eq!(reverse_ip("+4.3.2.1.in-addr.arpa"), None);
+        assert_eq!(reverse_ip("web"), None);
     }
 }
