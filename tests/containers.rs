@@ -199,6 +199,29 @@ fn cmd_and_entrypoint_semantics() {
 }
 
 #[test]
+fn podman_style_rm_flags() {
+    require!("docker-registry", "skopeo");
+    let (_reg, s, img) = setup();
+    s.ok(&["pull", "-q", &img]);
+    for n in ["r1", "r2", "r3"] {
+        s.ok(&["create", "--name", n, &img]);
+    }
+    // --ignore: a missing name is no error, the others still go.
+    assert_eq!(s.ok(&["rm", "--ignore", "nosuch", "r1"]), "r1\n");
+    let err = s.fails(125, &["rm", "nosuch"]);
+    assert!(err.contains("No such container: nosuch"), "{err}");
+    // --all (with podman's -t 0 -f): every container.
+    let out = s.ok(&["rm", "-t", "0", "--all", "--force", "--ignore"]);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert_eq!(s.ok(&["ps", "-aq"]), "");
+    assert_eq!(s.ok(&["rm", "-a"]), "", "nothing left, nothing to do");
+    let err = s.fails(125, &["rm", "-a", "r2"]);
+    assert!(err.contains("cannot be used with"), "{err}");
+    // ps --external is accepted (skiff has no external containers).
+    assert_eq!(s.ok(&["ps", "--all", "--external", "-q"]), "");
+}
+
+#[test]
 fn hundred_parallel_creates_one_name_one_winner() {
     require!("docker-registry", "skopeo");
     let (_reg, s, img) = setup();

@@ -15,6 +15,9 @@ const DEFAULT_SIZE: &str = "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningF
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Also show containers made by other tools (podman; skiff has none)
+    #[arg(long, hide = true)]
+    pub external: bool,
     /// Show all containers (default shows just running)
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
           default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]

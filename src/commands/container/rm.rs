@@ -7,8 +7,17 @@ use crate::error::{Error, Result};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Containers to remove
-    #[arg(value_name = "CONTAINER", required = true)]
+    #[arg(value_name = "CONTAINER", required_unless_present = "all")]
     pub containers: Vec<String>,
+    /// Remove all containers (podman)
+    #[arg(short, long, conflicts_with = "containers")]
+    pub all: bool,
+    /// Ignore errors when a named container does not exist (podman)
+    #[arg(short, long)]
+    pub ignore: bool,
+    /// Seconds to wait for a running container to stop before killing it (podman; with --force)
+    #[arg(short, long, value_name = "SECONDS")]
+    pub time: Option<i64>,
     /// Force the removal of a running container (uses SIGKILL)
     #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
           default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
@@ -21,10 +30,24 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    for_each_name(ctx, &args.containers, |name| {
+    let names: Vec<String> = if args.all {
+        engine
+            .list_containers(true, &[])?
+            .iter()
+            .map(|c| c.id().to_owned())
+            .collect()
+    } else {
+        args.containers.clone()
+    };
+    for_each_name(ctx, &names, |name| {
+        if let (Some(t), true) = (args.time, args.force) {
+            if t > 0 {
+                engine.stop_container(name, Some(t), None)?;
+            }
+        }
         match engine.remove_container(name, args.force) {
             Ok(_) => Ok(Some(name.to_owned())),
-            Err(Error::NotFound(_)) if args.force => Ok(None),
+            Err(Error::NotFound(_)) if args.force || args.ignore => Ok(None),
             Err(e) => Err(e),
         }
     })
