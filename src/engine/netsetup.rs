@@ -484,6 +484,10 @@ fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<Option<fi
         return Ok(None);
     }
     let conn = firewall::connect().map_err(|e| Error::Other(e.to_string()))?;
+    // Killed between the change and the cache's rewrite, a stale cache
+    // would make the next change append rules already there: without a
+    // cache, the next one replaces the whole table.
+    let _ = std::fs::remove_file(&cache);
     let done = conn
         .apply_changes(prev.as_ref(), rules)
         .or_else(|_| conn.apply(rules));
