@@ -66,6 +66,16 @@ fn skiff_rules() -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A port p with p and p + 1 free on 127.0.0.1.
+fn free_pair() -> u16 {
+    loop {
+        let p = free_port();
+        if p < u16::MAX && std::net::TcpListener::bind(("127.0.0.1", p + 1)).is_ok() {
+            return p;
+        }
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -313,6 +323,37 @@ fn published_ports_answer_on_localhost() {
         ],
     );
     assert!(err.contains("already allocated"), "{err}");
+    // A range, and UDP.
+    let r = free_pair();
+    let range = format!("127.0.0.1:{}-{}:8000-8001", r, r + 1);
+    let (u, pu) = (free_port(), free_port());
+    let udp = format!("127.0.0.1:{u}:53/udp");
+    let tcp_too = format!("127.0.0.1:{pu}:53");
+    s.ok(&[
+        "run", "-d", "--name", "multi", "--network", "bridge", "-p", &range, "-p", &udp, "-p",
+        &tcp_too, &e.img, "sh", "-c",
+        "mkdir -p /a /b && echo port-a > /a/index.html && echo port-b > /b/index.html && httpd -p 8000 -h /a && exec httpd -f -p 8001 -h /b",
+    ]);
+    assert!(http_get(r).contains("port-a"));
+    assert!(http_get(r + 1).contains("port-b"));
+    assert_eq!(
+        sorted(s.ok(&["port", "multi"]), "\n"),
+        sorted(
+            format!(
+                "8000/tcp -> 127.0.0.1:{r}\n8001/tcp -> 127.0.0.1:{}\n53/udp -> 127.0.0.1:{u}\n53/tcp -> 127.0.0.1:{pu}",
+                r + 1
+            ),
+            "\n"
+        )
+    );
+    assert_eq!(
+        s.ok(&["port", "multi", "53/udp"]),
+        format!("127.0.0.1:{u}\n")
+    );
+    let rules = skiff_rules();
+    assert!(rules.contains(&format!("udp dport {u}")), "{rules}");
+    assert!(!rules.contains(&format!("tcp dport {u}")), "{rules}");
+    s.ok(&["rm", "-f", "multi"]);
     // -P: every exposed port to a free one.
     s.ok(&[
         "run",
