@@ -454,6 +454,14 @@ fn killed_monitor_is_reconciled() {
         s.ok(&["inspect", "-f", "{{.State.ExitCode}}", "orphan"]),
         "255\n"
     );
+    // It starts again: what the killed monitor left (its cgroup) is
+    // cleaned up first.
+    s.ok(&["start", "orphan"]);
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.State.Status}}", "orphan"]),
+        "running\n"
+    );
+    s.ok(&["stop", "-t", "0", "orphan"]);
     assert_eq!(s.ok(&["rm", "orphan"]), "orphan\n");
 }
 

@@ -65,6 +65,17 @@ impl Engine {
     /// `attach`, the returned stream carries its stdio from the first byte.
     pub fn start_container(&self, name: &str, attach: bool) -> Result<Started> {
         let c = self.container_lookup(name)?;
+        if !c.state.is_running() {
+            // The last run's monitor may still be finishing (recording the
+            // exit, removing the cgroup and the firewall rules): a new
+            // start must not overlap it. It needs the container's lock, so
+            // wait before taking it.
+            crate::monitor::wait_gone(
+                c.state.monitor_pid,
+                c.state.monitor_start_time,
+                Duration::from_secs(10),
+            );
+        }
         let _g = self.containers.lock(c.id())?;
         let c = self.reconcile(
             self.containers
@@ -77,6 +88,8 @@ impl Engine {
                 c.id()
             )));
         }
+        // A monitor killed before its cleanup left the cgroup behind.
+        crate::monitor::cleanup_cgroups(&c);
         self.prepare_dirs(&c)?;
         let (mine, theirs) = if attach {
             let (a, b) =

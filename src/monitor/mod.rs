@@ -89,8 +89,14 @@ pub fn wait_gone(pid: i32, start_time: u64, timeout: Duration) -> bool {
 
 /// Release what a dead monitor may have left (cgroups, runtime dir).
 pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
+    cleanup_cgroups(c);
+    let _ = std::fs::remove_dir_all(store.run_dir(c.id()));
+}
+
+/// The cgroups of the container's last run, if still there (its monitor
+/// removes them; one killed first does not).
+pub fn cleanup_cgroups(c: &Container) {
     if !c.state.cgroup_paths.is_empty() {
         let _ = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone()).destroy();
     }
-    let _ = std::fs::remove_dir_all(store.run_dir(c.id()));
 }
