@@ -466,6 +466,42 @@ fn killed_monitor_is_reconciled() {
 }
 
 #[test]
+fn rm_force_races_a_removing_rm_container() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    // Killed by rm -f, the container's monitor removes it (--rm) while
+    // rm -f is still at it: both ways end with it gone, and no error.
+    for _ in 0..5 {
+        let id = s.ok(&[
+            "run",
+            "--rm",
+            "-d",
+            "--network",
+            "none",
+            &e.img,
+            "sleep",
+            "100",
+        ]);
+        assert_eq!(s.ok(&["rm", "-f", id.trim()]), id);
+        assert_eq!(s.ok(&["ps", "-aq"]), "");
+    }
+    s.ok(&[
+        "run",
+        "--rm",
+        "-d",
+        "--name",
+        "gone",
+        "--network",
+        "none",
+        &e.img,
+        "sleep",
+        "100",
+    ]);
+    assert_eq!(s.ok(&["stop", "-t", "0", "gone"]), "gone\n");
+    assert_eq!(s.ok(&["ps", "-aq"]), "");
+}
+
+#[test]
 fn fifty_parallel_detached_runs() {
     let Some(e) = setup() else { return };
     let kids: Vec<_> = (0..50)

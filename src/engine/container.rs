@@ -456,9 +456,15 @@ impl Engine {
             crate::monitor::kill_and_wait(c.state.pid, c.state.pid_start_time, limit);
             crate::monitor::wait_gone(c.state.monitor_pid, c.state.monitor_start_time, limit);
         }
-        let _g = self.containers.lock(&id)?;
+        // An --rm container may have removed itself meanwhile (its lock
+        // file went with it).
+        let _g = match self.containers.lock(&id) {
+            Ok(g) => g,
+            Err(Error::NotFound(_)) => return Ok(id),
+            Err(e) => return Err(e),
+        };
         let Some(c) = self.containers.load(&id)? else {
-            return Ok(id); // an --rm container removed itself meanwhile
+            return Ok(id);
         };
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;

@@ -298,8 +298,17 @@ impl ContainerStore {
         names::release(&self.names_dir()?, name, id)
     }
 
+    /// The container's lock; `NotFound` when the container is gone (an
+    /// --rm container removes itself, lock file and all).
     pub fn lock(&self, id: &str) -> Result<LockGuard> {
-        LockGuard::exclusive(&self.dir(id).join("lock"))
+        let dir = self.dir(id);
+        LockGuard::exclusive(&dir.join("lock")).map_err(|e| {
+            if dir.exists() {
+                e
+            } else {
+                Error::NotFound(format!("No such container: {id}"))
+            }
+        })
     }
 
     /// Write a new container's dir and config (state: created).
