@@ -10,8 +10,9 @@ cargo build --release -q
 SKIFF=$PWD/target/release/skiff
 W=$(mktemp -d /tmp/skiff-bench.XXXXXX)
 REG_PID=
-# The default bridge and skiff's table outlive containers (as docker0
-# does): remove them afterwards unless they were there before.
+# The default bridge outlives containers (as docker0 does), and a killed
+# run could leave skiff's table: remove both afterwards unless they were
+# there before.
 HAD_BRIDGE=$([ -e /sys/class/net/skiff0 ] && echo 1 || true)
 HAD_TABLE=$(nft list table ip skiff >/dev/null 2>&1 && echo 1 || true)
 cleanup() {
