@@ -572,35 +572,61 @@ fn fake_upstream(addr: &str) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     let sock = std::net::UdpSocket::bind(addr).unwrap();
     sock.set_read_timeout(Some(Duration::from_millis(100)))
         .unwrap();
+    // TCP too, at the same address.
+    let tcp = std::net::TcpListener::bind(addr).unwrap();
+    tcp.set_nonblocking(true).unwrap();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let flag = stop.clone();
     std::thread::spawn(move || {
         let mut buf = [0u8; 512];
         while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            if let Ok((mut c, _)) = tcp.accept() {
+                c.set_nonblocking(false).unwrap();
+                c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                let mut len = [0u8; 2];
+                if c.read_exact(&mut len).is_ok() {
+                    let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                    if c.read_exact(&mut q).is_ok() {
+                        if let Some(r) = fake_answer(&q) {
+                            let mut out = (r.len() as u16).to_be_bytes().to_vec();
+                            out.extend(r);
+                            let _ = c.write_all(&out);
+                        }
+                    }
+                }
+            }
             let Ok((n, peer)) = sock.recv_from(&mut buf) else {
                 continue;
             };
-            let q = &buf[..n];
-            if n < 12 {
-                continue;
+            if let Some(r) = fake_answer(&buf[..n]) {
+                let _ = sock.send_to(&r, peer);
             }
-            // Question name ends at the first zero byte after the header.
-            let qend = 12 + q[12..].iter().position(|&b| b == 0).unwrap_or(0) + 5;
-            let name_is_ours = q[12..].windows(7).any(|w| w == b"outside");
-            let qtype_a = q.get(qend - 4..qend - 2) == Some(&[0, 1]);
-            let mut r = q[..qend.min(n)].to_vec();
-            r[2] = 0x81; // QR, RD
-            r[3] = if name_is_ours { 0x80 } else { 0x83 }; // RA, NXDOMAIN
-            r[6] = 0;
-            r[7] = u8::from(name_is_ours && qtype_a);
-            r[8..12].fill(0);
-            if name_is_ours && qtype_a {
-                r.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3]);
-            }
-            let _ = sock.send_to(&r, peer);
         }
     });
     stop
+}
+
+/// The fake upstream's answer: 10.1.2.3 for names with "outside" in
+/// them, NXDOMAIN for others.
+fn fake_answer(q: &[u8]) -> Option<Vec<u8>> {
+    let n = q.len();
+    if n < 12 {
+        return None;
+    }
+    // Question name ends at the first zero byte after the header.
+    let qend = 12 + q[12..].iter().position(|&b| b == 0).unwrap_or(0) + 5;
+    let name_is_ours = q[12..].windows(7).any(|w| w == b"outside");
+    let qtype_a = q.get(qend - 4..qend - 2) == Some(&[0, 1]);
+    let mut r = q[..qend.min(n)].to_vec();
+    r[2] = 0x81; // QR, RD
+    r[3] = if name_is_ours { 0x80 } else { 0x83 }; // RA, NXDOMAIN
+    r[6] = 0;
+    r[7] = u8::from(name_is_ours && qtype_a);
+    r[8..12].fill(0);
+    if name_is_ours && qtype_a {
+        r.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3]);
+    }
+    Some(r)
 }
 
 #[test]
@@ -668,6 +694,11 @@ fn names_and_aliases_resolve_on_user_networks() {
         .parse()
         .unwrap();
     assert_eq!(tcp_dns_answers(pid, "web"), 3);
+    assert_eq!(
+        tcp_dns_answers(pid, "outside.test"),
+        1,
+        "forwarded over TCP to the upstream"
+    );
     // Other names go to the upstream resolvers (a fake one on 127.3.3.3).
     assert!(exec("nslookup outside.test | grep Address | grep -v 127.0.0.11").contains("10.1.2.3"));
     let (code, _, _) = s.run(&["exec", "client", "nslookup", "nosuch.test"]);

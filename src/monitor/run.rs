@@ -257,8 +257,13 @@ fn monitor(
                 fds.push(PollFd::new(&c.sock, PollFlags::IN));
             }
             if let Some(dfds) = dns_fds.as_ref() {
-                for fd in dfds {
-                    fds.push(PollFd::new(fd, PollFlags::IN));
+                for (fd, out) in dfds {
+                    let flags = if *out {
+                        PollFlags::IN | PollFlags::OUT
+                    } else {
+                        PollFlags::IN
+                    };
+                    fds.push(PollFd::new(fd, flags));
                 }
             }
             let wait = match (exited_at.map(|_| Duration::from_millis(50)), dns_wait) {

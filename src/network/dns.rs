@@ -70,6 +70,18 @@ enum Client {
     Tcp(u64),
 }
 
+/// A query of a TCP client forwarded over TCP (so a long answer is not truncated): one
+/// connection per query, with the client's own id.
+struct UpConn {
+    stream: TcpStream,
+    /// The TCP client's serial.
+    client: u64,
+    /// The framed query, what is left of it to write.
+    out: Vec<u8>,
+    inbuf: Vec<u8>,
+    deadline: Instant,
+}
+
 /// A TCP client: length-prefixed queries in, replies out.
 struct TcpConn {
     serial: u64,
@@ -94,6 +106,7 @@ pub struct DnsServer {
     /// The TCP side (same address as `listen`), when given.
     tcp: Option<TcpListener>,
     conns: Vec<TcpConn>,
+    up_conns: Vec<UpConn>,
     serial: u64,
     upstreams: Vec<SocketAddr>,
     pending: HashMap<u16, Pending>,
@@ -130,6 +143,7 @@ impl DnsServer {
             upstream,
             tcp: None,
             conns: Vec::new(),
+            up_conns: Vec::new(),
             serial: 0,
             upstreams,
             pending: HashMap::new(),
@@ -148,14 +162,19 @@ impl DnsServer {
         Ok(self)
     }
 
-    /// The fds to poll for POLLIN: the UDP socket, the upstream socket, then the TCP
-    /// listener and connections if any. [`DnsServer::on_ready`] takes the results in this
-    /// order.
-    pub fn fds(&self) -> Vec<BorrowedFd<'_>> {
-        let mut v = vec![self.listen.as_fd(), self.upstream.as_fd()];
+    /// The fds to poll, each for POLLIN and, when the flag is set, POLLOUT too: the UDP
+    /// socket, the upstream socket, then the TCP listener, its connections and the TCP
+    /// forwards if any. [`DnsServer::on_ready`] takes the results in this order.
+    pub fn fds(&self) -> Vec<(BorrowedFd<'_>, bool)> {
+        let mut v = vec![(self.listen.as_fd(), false), (self.upstream.as_fd(), false)];
         if let Some(t) = &self.tcp {
-            v.push(t.as_fd());
-            v.extend(self.conns.iter().map(|c| c.stream.as_fd()));
+            v.push((t.as_fd(), false));
+            v.extend(self.conns.iter().map(|c| (c.stream.as_fd(), false)));
+            v.extend(
+                self.up_conns
+                    .iter()
+                    .map(|u| (u.stream.as_fd(), !u.out.is_empty())),
+            );
         }
         v
     }
@@ -180,11 +199,118 @@ impl DnsServer {
             .filter(|(k, _)| got(3 + k))
             .map(|(_, c)| c.serial)
             .collect();
+        let base = 3 + self.conns.len();
+        let mut ups: Vec<usize> = (0..self.up_conns.len()).filter(|k| got(base + k)).collect();
+        // Forwards first (by index, from the last, as finished ones are removed).
+        ups.reverse();
+        for k in ups {
+            self.on_up_conn(k);
+        }
         for serial in readable {
             self.on_tcp(serial, records);
         }
         if got(2) {
             self.accept();
+        }
+    }
+
+    /// Starts a TCP forward of a TCP client's query to the first upstream that takes a
+    /// connection attempt. False when there is none (or too many are in flight).
+    fn forward_tcp(&mut self, pkt: &[u8], client: u64) -> bool {
+        use rustix::net::{AddressFamily, SocketFlags, SocketType};
+        if self.up_conns.len() >= MAX_TCP {
+            return false;
+        }
+        let Ok(len) = u16::try_from(pkt.len()) else {
+            return false;
+        };
+        for &up in &self.upstreams {
+            let family = if up.is_ipv4() {
+                AddressFamily::INET
+            } else {
+                AddressFamily::INET6
+            };
+            let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
+            let Ok(fd) = rustix::net::socket_with(family, SocketType::STREAM, flags, None) else {
+                continue;
+            };
+            match rustix::net::connect(&fd, &up) {
+                Ok(()) | Err(rustix::io::Errno::INPROGRESS) => {}
+                Err(_) => continue,
+            }
+            let mut out = len.to_be_bytes().to_vec();
+            out.extend_from_slice(pkt);
+            self.up_conns.push(UpConn {
+                stream: TcpStream::from(fd),
+                client,
+                out,
+                inbuf: Vec::new(),
+                deadline: Instant::now() + FORWARD_TIMEOUT,
+            });
+            return true;
+        }
+        false
+    }
+
+    /// Progress on a TCP forward: the query written once connected, the answer read and
+    /// passed to its client whole. A failed or closed connection ends the forward (the
+    /// client's own timeout takes it from there).
+    fn on_up_conn(&mut self, k: usize) {
+        let done = {
+            let u = &mut self.up_conns[k];
+            let mut failed = false;
+            while !u.out.is_empty() {
+                match u.stream.write(&u.out) {
+                    Ok(0) => {
+                        failed = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        u.out.drain(..n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => {
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            let mut buf = [0u8; 4096];
+            while !failed && u.out.is_empty() {
+                match u.stream.read(&mut buf) {
+                    Ok(0) => {
+                        failed = true;
+                    }
+                    Ok(n) => {
+                        u.inbuf.extend_from_slice(&buf[..n]);
+                        if u.inbuf.len() > 2 + TCP_LIMIT {
+                            failed = true;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(_) => failed = true,
+                }
+            }
+            let whole = u.inbuf.len() >= 2
+                && u.inbuf.len() >= 2 + usize::from(u16::from_be_bytes([u.inbuf[0], u.inbuf[1]]));
+            if whole {
+                let len = usize::from(u16::from_be_bytes([u.inbuf[0], u.inbuf[1]]));
+                Some(Some((u.client, u.inbuf[2..2 + len].to_vec())))
+            } else if failed {
+                Some(None)
+            } else {
+                None
+            }
+        };
+        if let Some(answer) = done {
+            self.up_conns.remove(k);
+            if let Some((client, reply)) = answer {
+                if reply.len() >= 12 && reply[2] & 0x80 != 0 {
+                    self.send(Client::Tcp(client), &reply);
+                }
+            }
         }
     }
 
@@ -331,10 +457,12 @@ impl DnsServer {
     pub fn expire(&mut self, now: Instant) -> Option<Duration> {
         self.pending.retain(|_, p| p.deadline > now);
         self.conns.retain(|c| c.deadline > now);
+        self.up_conns.retain(|u| u.deadline > now);
         self.pending
             .values()
             .map(|p| p.deadline)
             .chain(self.conns.iter().map(|c| c.deadline))
+            .chain(self.up_conns.iter().map(|u| u.deadline))
             .map(|d| d - now)
             .min()
     }
@@ -451,6 +579,9 @@ impl DnsServer {
     fn forward(&mut self, pkt: &[u8], id: u16, client: Client) -> bool {
         if self.upstreams.is_empty() || self.pending.len() >= MAX_PENDING || pkt.len() < 2 {
             return false;
+        }
+        if let Client::Tcp(serial) = client {
+            return self.forward_tcp(pkt, serial);
         }
         let fresh = self.fresh_id();
         let mut out = pkt.to_vec();
@@ -765,6 +896,10 @@ mod tests {
         answer: Ipv4Addr,
         silent: bool,
         seen: Vec<(u16, SocketAddr)>,
+        /// TCP at the same address: answers with 100 A records (too many for UDP).
+        tcp: Option<TcpListener>,
+        tcp_conns: Vec<(TcpStream, Vec<u8>)>,
+        tcp_seen: usize,
     }
 
     impl FakeUpstream {
@@ -776,7 +911,17 @@ mod tests {
                 answer: Ipv4Addr::new(203, 0, 113, 7),
                 silent: false,
                 seen: Vec::new(),
+                tcp: None,
+                tcp_conns: Vec::new(),
+                tcp_seen: 0,
             })
+        }
+
+        fn with_tcp(mut self) -> FakeUpstream {
+            let l = TcpListener::bind(self.addr()).unwrap();
+            l.set_nonblocking(true).unwrap();
+            self.tcp = Some(l);
+            self
         }
 
         fn addr(&self) -> SocketAddr {
@@ -793,14 +938,52 @@ mod tests {
                 }
                 self.sock.send_to(&self.reply(&q), from).unwrap();
             }
+            if let Some(l) = &self.tcp {
+                while let Ok((c, _)) = l.accept() {
+                    c.set_nonblocking(true).unwrap();
+                    self.tcp_conns.push((c, Vec::new()));
+                }
+            }
+            let mut replies = Vec::new();
+            let answer = self.answer;
+            for (c, got) in &mut self.tcp_conns {
+                if let Ok(n) = c.read(&mut buf) {
+                    got.extend_from_slice(&buf[..n]);
+                }
+                let whole = got.len() >= 2
+                    && got.len() >= 2 + usize::from(u16::from_be_bytes([got[0], got[1]]));
+                if whole {
+                    let q = Packet::parse(&got[2..]).unwrap();
+                    let one = FakeUpstream::reply_with(answer, &q);
+                    let mut r = Packet::parse(&one).unwrap();
+                    let first = r.answers[0].clone();
+                    for _ in 1..100 {
+                        r.answers.push(first.clone());
+                    }
+                    let bytes = r.build_bytes_vec_compressed().unwrap();
+                    let mut framed = (bytes.len() as u16).to_be_bytes().to_vec();
+                    framed.extend(bytes);
+                    replies.push((c.try_clone().unwrap(), framed));
+                    got.clear();
+                }
+            }
+            for (mut c, framed) in replies {
+                self.tcp_seen += 1;
+                c.set_nonblocking(false).unwrap();
+                c.write_all(&framed).unwrap();
+            }
         }
 
         fn reply(&self, q: &Packet<'_>) -> Vec<u8> {
+            FakeUpstream::reply_with(self.answer, q)
+        }
+
+        fn reply_with(answer: Ipv4Addr, q: &Packet<'_>) -> Vec<u8> {
             let mut r = Packet::new_reply(q.id());
             r.set_flags(PacketFlag::RECURSION_DESIRED | PacketFlag::RECURSION_AVAILABLE);
             r.questions = q.questions.clone();
             let rdata = RData::A(A {
-                address: u32::from(self.answer),
+                address: u32::from(answer),
             });
             let name = q.questions[0].qname.clone();
             r.answers
@@ -1157,7 +1340,7 @@ mod tests {
         assert_eq!(srv.expire(Instant::now()), None);
         assert!(start.elapsed() < Duration::from_secs(1));
         let fds = srv.fds();
-        let [a, b] = &fds[..] else {
+        let [(a, _), (b, _)] = &fds[..] else {
             panic!("UDP only: two fds")
         };
         use std::os::fd::AsRawFd;
@@ -1338,8 +1521,8 @@ nameserver2 192.0.2.9
     }
 
     #[test]
-    fn tcp_query_for_a_foreign_name_is_forwarded_and_relayed() {
-        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap();
+    fn tcp_query_for_a_foreign_name_is_forwarded_over_tcp() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap().with_tcp();
         let (mut srv, addr) = tcp_server(vec![up.addr()]);
         let mut c = TcpStream::connect(addr).unwrap();
         c.write_all(&framed(&query(0x77, "elsewhere.test", TYPE::A, None)))
@@ -1347,7 +1530,28 @@ nameserver2 192.0.2.9
         let bytes = tcp_reply(&mut srv, &records(), &mut c, &mut || up.step());
         let r = Packet::parse(&bytes).unwrap();
         assert_eq!(r.id(), 0x77);
-        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(203, 0, 113, 7)]);
+        assert!(!r.has_flags(PacketFlag::TRUNCATION));
+        assert_eq!(a_answers(&r).len(), 100, "the whole long answer");
+        assert_eq!((up.tcp_seen, up.seen.len()), (1, 0), "asked over TCP only");
+        assert!(srv.up_conns.is_empty(), "a finished forward is gone");
+        // A dead upstream ends the forward too.
+        drop(up);
+        c.write_all(&framed(&query(0x78, "elsewhere.test", TYPE::A, None)))
+            .unwrap();
+        let mut started = false;
+        for _ in 0..200 {
+            let n = srv.fds().len();
+            srv.on_ready(&vec![true; n], &records());
+            started |= !srv.up_conns.is_empty();
+            if started && srv.up_conns.is_empty() {
+                break;
+            }
+            sleep(Duration::from_millis(2));
+        }
+        assert!(
+            started && srv.up_conns.is_empty(),
+            "refused: forward dropped"
+        );
     }
 
     #[test]
