@@ -323,6 +323,20 @@ fn published_ports_answer_on_localhost() {
         ],
     );
     assert!(err.contains("already allocated"), "{err}");
+    // A command that cannot run: 127, and its port rule goes with it.
+    let dead = free_port();
+    let spec = format!("127.0.0.1:{dead}:80");
+    let err = s.fails(
+        127,
+        &["run", "--rm", "-p", &spec, &e.img, "/no/such/command"],
+    );
+    assert!(err.contains("/no/such/command"), "{err}");
+    // (Its monitor tears the network down just after reporting the exit.)
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(20));
+        !skiff_rules().contains(&format!("dport {dead}"))
+    });
+    assert!(gone, "{}", skiff_rules());
     // A range, and UDP.
     let r = free_pair();
     let range = format!("127.0.0.1:{}-{}:8000-8001", r, r + 1);

@@ -691,13 +691,21 @@ pub fn skiff_table() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-/// Deletes skiff's nftables table if it is there (a failed test may leave
-/// it); whether it was.
+/// Whether skiff's nftables table outlived its users: given 3 s to go
+/// (a `run --rm` returns before its monitor tears the network down), then
+/// deleted if still there (a failed test may leave it).
 pub fn drop_skiff_table() -> bool {
-    Command::new("nft")
-        .args(["delete", "table", "ip", "skiff"])
-        .output()
-        .is_ok_and(|o| o.status.success())
+    let start = std::time::Instant::now();
+    while skiff_table() {
+        if start.elapsed() > std::time::Duration::from_secs(3) {
+            let _ = Command::new("nft")
+                .args(["delete", "table", "ip", "skiff"])
+                .output();
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
 }
 
 /// The default bridge outlives its containers (as docker0 does): a test
