@@ -181,8 +181,12 @@ fn running_ports(
 /// Does the container use its network (and ports): running, or being
 /// started by a live process?
 pub(crate) fn in_use(st: &crate::state::container::ContainerState) -> bool {
-    (st.is_running() && process_alive(st.pid, st.pid_start_time))
-        || st.starter.is_some_and(|(pid, t)| process_alive(pid, t))
+    running(st) || st.starter.is_some_and(|(pid, t)| process_alive(pid, t))
+}
+
+/// Is the container running (its process alive, not only recorded so)?
+fn running(st: &crate::state::container::ContainerState) -> bool {
+    st.is_running() && process_alive(st.pid, st.pid_start_time)
 }
 
 /// docker's embedded DNS address.
@@ -226,9 +230,7 @@ struct NetRecords {
 
 impl NetRecords {
     fn running(&self, id: &str) -> bool {
-        self.containers
-            .load_state(id)
-            .is_ok_and(|st| st.is_running() && process_alive(st.pid, st.pid_start_time))
+        self.containers.load_state(id).is_ok_and(|st| running(&st))
     }
 }
 
