@@ -119,7 +119,7 @@ fn pull_reports_like_docker_and_stores_layers() {
 fn layers_mount_as_overlay() {
     require!("docker-registry", "skopeo");
     if !is_root() {
-        eprintln!("SKIP: mounting overlayfs needs root");
+        skip("mounting overlayfs needs root");
         return;
     }
     let reg = Registry::start();

@@ -66,61 +66,6 @@ impl Drop for Env {
     }
 }
 
-/// Processes whose command line mentions this test's store.
-fn leftover_monitors(root: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.parse::<u32>().is_err() {
-            continue;
-        }
-        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(root) && cmd.contains("skiff") {
-                out.push(format!("{name}: {cmd}"));
-            }
-        }
-    }
-    out
-}
-
-/// skiff-* cgroups beneath our own cgroups.
-fn leftover_cgroups() -> Vec<String> {
-    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
-    let mut out = Vec::new();
-    for line in own.lines() {
-        let parts: Vec<&str> = line.splitn(3, ':').collect();
-        if parts.len() != 3 || parts[1].is_empty() {
-            continue;
-        }
-        let ctrl = parts[1]
-            .split(',')
-            .next()
-            .unwrap()
-            .trim_start_matches("name=");
-        let dir = std::path::Path::new("/sys/fs/cgroup")
-            .join(ctrl)
-            .join(parts[2].trim_start_matches('/'));
-        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if e.file_name().to_string_lossy().starts_with("skiff-") {
-                out.push(e.path().display().to_string());
-            }
-        }
-    }
-    out
-}
-
-fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if f() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
-
 #[test]
 fn run_prints_and_exits_with_the_containers_code() {
     let Some(e) = setup() else { return };

@@ -63,7 +63,7 @@ fn info(c: &mut Command) -> String {
 fn rootless_store_locations() {
     require!("setpriv");
     if !is_root() {
-        eprintln!("SKIP: needs root to switch to an unprivileged user");
+        skip("needs root to switch to an unprivileged user");
         return;
     }
     let t = tempfile::tempdir().unwrap();
@@ -103,7 +103,7 @@ fn rootless_store_locations() {
 fn rootless_pull_and_list() {
     require!("setpriv", "docker-registry", "skopeo");
     if !is_root() {
-        eprintln!("SKIP: needs root to switch to an unprivileged user");
+        skip("needs root to switch to an unprivileged user");
         return;
     }
     let reg = Registry::start();

@@ -924,7 +924,7 @@ mod tests {
         if rustix::process::geteuid().is_root() {
             true
         } else {
-            eprintln!("skipping: needs root");
+            crate::util::test_skip("needs root");
             false
         }
     }

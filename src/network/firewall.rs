@@ -1036,7 +1036,7 @@ mod tests {
     macro_rules! require_env {
         () => {
             if !is_root() || !have_nft() {
-                eprintln!("skipping: needs root and the nft binary");
+                crate::util::test_skip("needs root and the nft binary");
                 return;
             }
         };

@@ -26,7 +26,7 @@ struct Fixture {
 impl Fixture {
     fn new() -> Option<Fixture> {
         if !rustix::process::geteuid().is_root() {
-            eprintln!("skipped: container tests need root");
+            crate::util::test_skip("container tests need root");
             return None;
         }
         if !Path::new(BUSYBOX).exists() {

@@ -26,11 +26,27 @@ pub fn have(cmd: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// Skip the calling test (with a message) when a tool is missing.
+/// Whether a missing prerequisite must fail the test instead of skipping
+/// it (`SKIFF_TEST_STRICT=1`, set by CI).
+pub fn strict() -> bool {
+    std::env::var("SKIFF_TEST_STRICT").is_ok_and(|v| v == "1")
+}
+
+/// Reports a test that cannot run here: a skip, or under
+/// `SKIFF_TEST_STRICT=1` a failure.
+pub fn skip(why: &str) {
+    if strict() {
+        panic!("SKIFF_TEST_STRICT=1 and a prerequisite is missing: {why}");
+    }
+    eprintln!("SKIP: {why}");
+}
+
+/// Skip the calling test (with a message) when a tool is missing; fail it
+/// under `SKIFF_TEST_STRICT=1`.
 #[macro_export]
 macro_rules! require {
     ($($cmd:expr),*) => {
-        $(if !common::have($cmd) { eprintln!("SKIP: {} not installed (make test-deps)", $cmd); return; })*
+        $(if !common::have($cmd) { common::skip(&format!("{} not installed (make test-deps)", $cmd)); return; })*
     };
 }
 
@@ -726,11 +742,11 @@ pub fn remove_default_bridge() -> Vec<String> {
 /// note) when they cannot run here.
 pub fn with_busybox() -> Option<(Registry, Skiff, String)> {
     if !is_root() {
-        eprintln!("SKIP: real containers need root here");
+        skip("real containers need root here");
         return None;
     }
     if !have("docker-registry") || !have("skopeo") {
-        eprintln!("SKIP: docker-registry/skopeo not installed (make test-deps)");
+        skip("docker-registry/skopeo not installed (make test-deps)");
         return None;
     }
     let reg = Registry::start();
@@ -747,4 +763,59 @@ pub fn with_busybox() -> Option<(Registry, Skiff, String)> {
     let s = Skiff::new();
     s.ok(&["pull", "-q", &img]);
     Some((reg, s, img))
+}
+
+/// Processes whose command line mentions this test's store.
+pub fn leftover_monitors(root: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.parse::<u32>().is_err() {
+            continue;
+        }
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(root) && cmd.contains("skiff") {
+                out.push(format!("{name}: {cmd}"));
+            }
+        }
+    }
+    out
+}
+
+/// skiff-* cgroups beneath our own cgroups.
+pub fn leftover_cgroups() -> Vec<String> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    let mut out = Vec::new();
+    for line in own.lines() {
+        let parts: Vec<&str> = line.splitn(3, ':').collect();
+        if parts.len() != 3 || parts[1].is_empty() {
+            continue;
+        }
+        let ctrl = parts[1]
+            .split(',')
+            .next()
+            .unwrap()
+            .trim_start_matches("name=");
+        let dir = std::path::Path::new("/sys/fs/cgroup")
+            .join(ctrl)
+            .join(parts[2].trim_start_matches('/'));
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            if e.file_name().to_string_lossy().starts_with("skiff-") {
+                out.push(e.path().display().to_string());
+            }
+        }
+    }
+    out
+}
+
+pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
 }

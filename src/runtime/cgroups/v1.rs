@@ -825,7 +825,7 @@ mod host_tests {
     /// The host's v1 layout, or None (with the reason printed).
     fn host() -> Option<(Layout, OwnCgroups)> {
         if rustix::process::geteuid().as_raw() != 0 {
-            eprintln!("skipping: cgroup v1 host tests need root");
+            crate::util::test_skip("cgroup v1 host tests need root");
             return None;
         }
         let (layout, own) = match detect_from(
@@ -834,17 +834,17 @@ mod host_tests {
         ) {
             Ok(x) => x,
             Err(e) => {
-                eprintln!("skipping: {e}");
+                crate::util::test_skip(&e.to_string());
                 return None;
             }
         };
         let Layout::V1 { controllers } = &layout else {
-            eprintln!("skipping: the host is not on cgroup v1");
+            crate::util::test_skip("the host is not on cgroup v1");
             return None;
         };
         for c in ["memory", "cpu", "pids", "freezer", "cpuset"] {
             if !controllers.contains_key(c) {
-                eprintln!("skipping: the {c} cgroup controller is not mounted");
+                crate::util::test_skip(&format!("the {c} cgroup controller is not mounted"));
                 return None;
             }
         }

@@ -1,0 +1,1 @@
+//! The store and run dirs: who on the host may enter them.
