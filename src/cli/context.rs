@@ -59,6 +59,11 @@ impl Context {
             Some(r) => r.clone(),
             None => paths::default_runroot()?,
         };
+        for dir in [&root, &runroot] {
+            if let Some(notice) = paths::secure_store_dir(dir)? {
+                eprintln!("{notice}");
+            }
+        }
         let e = Engine::new(EngineOptions {
             root,
             runroot,

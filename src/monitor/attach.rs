@@ -106,6 +106,20 @@ pub fn send(w: &mut impl Write, f: &Frame) -> io::Result<()> {
     w.write_all(&f.encode())
 }
 
+/// Whether the peer of an attach connection may use it: the engine's own
+/// user, or root. Anyone else is refused (the socket's mode is the first
+/// line of defence; this one does not depend on the dir's).
+pub fn peer_allowed(sock: &std::os::unix::net::UnixStream) -> bool {
+    let me = rustix::process::geteuid().as_raw();
+    match rustix::net::sockopt::socket_peercred(sock) {
+        Ok(cred) => {
+            let uid = cred.uid.as_raw();
+            uid == me || uid == 0
+        }
+        Err(_) => false,
+    }
+}
+
 /// docker's detach keys: "ctrl-p,ctrl-q" → [0x10, 0x11].
 pub fn parse_detach_keys(s: &str) -> Result<Vec<u8>, String> {
     if s.is_empty() {

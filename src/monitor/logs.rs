@@ -5,6 +5,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use crate::util::time::{self, UnixNanos};
@@ -83,7 +84,12 @@ pub struct JsonFileWriter {
 
 impl JsonFileWriter {
     pub fn open(path: &Path) -> std::io::Result<JsonFileWriter> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        // 0640 as docker's: the container's output is not for every user.
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o640)
+            .open(path)?;
         Ok(JsonFileWriter { file })
     }
 

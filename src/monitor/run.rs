@@ -148,7 +148,12 @@ fn monitor(
     // A short socket path: bind relative to the run dir.
     let _ = std::env::set_current_dir(&run_dir);
     let _ = std::fs::remove_file("attach.sock");
-    let listener = UnixListener::bind("attach.sock")?;
+    // Only the engine's user may connect: the socket is born 0600 (no
+    // window with the caller's umask) and each peer's uid is checked.
+    let old_mask = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o177));
+    let bound = UnixListener::bind("attach.sock");
+    rustix::process::umask(old_mask);
+    let listener = bound?;
     listener.set_nonblocking(true)?;
 
     let (child_io, mut stdin_w, outputs) = if setup.tty {
@@ -323,6 +328,9 @@ fn monitor(
         }
         if revents[1] {
             while let Ok((sock, _)) = listener.accept() {
+                if !super::attach::peer_allowed(&sock) {
+                    continue;
+                }
                 let _ = sock.set_nonblocking(false);
                 clients.push(Client {
                     sock,

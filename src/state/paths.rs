@@ -66,6 +66,43 @@ pub fn ensure_private_dir(dir: &Path, uid: u32) -> Result<()> {
     Ok(())
 }
 
+/// Makes a store dir (root or runroot) private: created 0700 (its parents
+/// as usual), and an existing one open to others tightened to 0700, since
+/// anyone who can enter it reaches container upper dirs (setuid binaries a
+/// container wrote, the CVE-2021-41091 class) and logs. Returns the notice
+/// for the user when a looser store was tightened.
+pub fn secure_store_dir(dir: &Path) -> Result<Option<String>> {
+    let mut made = fs::DirBuilder::new().mode(0o700).create(dir);
+    if matches!(&made, Err(e) if e.kind() == std::io::ErrorKind::NotFound) {
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).ctx("creating", parent)?;
+        }
+        made = fs::DirBuilder::new().mode(0o700).create(dir);
+    }
+    match made {
+        Ok(()) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(Error::io("creating", dir, e)),
+    }
+    let m = fs::metadata(dir).ctx("checking", dir)?;
+    if !m.is_dir() {
+        return Err(Error::Other(format!(
+            "{} is not a directory; refusing to use it as a store",
+            dir.display()
+        )));
+    }
+    let mode = m.permissions().mode() & 0o7777;
+    if mode & 0o077 == 0 {
+        return Ok(None);
+    }
+    fs::set_permissions(dir, fs::Permissions::from_mode(mode & 0o7700)).ctx("chmod", dir)?;
+    Ok(Some(format!(
+        "skiff: {} was open to other users (mode {mode:04o}); it is now {:04o}",
+        dir.display(),
+        mode & 0o7700
+    )))
+}
+
 pub fn home_dir() -> PathBuf {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())

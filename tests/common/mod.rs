@@ -46,7 +46,7 @@ pub fn skip(why: &str) {
 #[macro_export]
 macro_rules! require {
     ($($cmd:expr),*) => {
-        $(if !common::have($cmd) { common::skip(&format!("{} not installed (make test-deps)", $cmd)); return; })*
+        $(if !$crate::common::have($cmd) { $crate::common::skip(&format!("{} not installed (make test-deps)", $cmd)); return; })*
     };
 }
 
