@@ -1,3 +1,11 @@
 fn main() -> std::process::ExitCode {
+    // The per-container monitor is this binary re-executed (see
+    // engine::launch::monitor_main): no user argument in its argv.
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == skiff::engine::MONITOR_ARG)
+    {
+        skiff::engine::monitor_main();
+    }
     std::process::ExitCode::from(skiff::cli::main())
 }

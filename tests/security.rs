@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use common::*;
 
+#[path = "security/argv.rs"]
+mod argv;
 #[path = "security/store.rs"]
 mod store;
 

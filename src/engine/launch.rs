@@ -4,9 +4,11 @@
 
 use std::os::fd::AsFd;
 
+use serde::{Deserialize, Serialize};
+
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched};
+use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched, MonitorSetup};
 use crate::runtime::cgroups::{Cgroup, Resources};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
@@ -70,20 +72,26 @@ impl Engine {
 
     /// Prepare a start: spec, seccomp filter, and the container's cgroup
     /// (created here, with its paths recorded in the state, so a dead
-    /// monitor's cgroup is still found and removed by `rm`).
-    pub(crate) fn launcher(&self, c: &Container) -> Result<(Launch, Cleanup)> {
+    /// monitor's cgroup is still found and removed by `rm`). What comes
+    /// back is handed to the monitor over a pipe ([`monitor_main`]).
+    pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
         let h = &c.config.host_config;
         let profile = seccomp_profile(&h.security_opt, h.privileged)?;
-        spec.process.seccomp = match profile {
-            Profile::Unconfined => SeccompSpec::Unconfined,
-            p => seccomp::compile(
+        let seccomp = match profile {
+            Profile::Unconfined => None,
+            p => match seccomp::compile(
                 &p,
                 &spec.process.capabilities,
                 &self.opts.root.join("cache"),
             )
-            .map_err(|e| Error::Other(format!("seccomp: {e}")))?,
+            .map_err(|e| Error::Other(format!("seccomp: {e}")))?
+            {
+                SeccompSpec::Filter(prog) => Some(prog.as_ref().clone()),
+                SeccompSpec::Unconfined => None,
+            },
         };
+        spec.process.seccomp = SeccompSpec::Unconfined;
         let res = resources(h.memory, h.nano_cpus, h.pids_limit);
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
         let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
@@ -105,24 +113,173 @@ impl Engine {
             let _ = cg.destroy();
             return Err(e);
         }
-        // --dns servers are what the embedded DNS forwards to.
-        let dns_upstreams: Vec<std::net::SocketAddr> = c
-            .config
-            .net
-            .dns
-            .iter()
-            .map(|ip| std::net::SocketAddr::new(*ip, 53))
-            .collect();
+        Ok(LaunchPlan {
+            spec,
+            seccomp,
+            cgroup: cg,
+            net,
+            // --dns servers are what the embedded DNS forwards to.
+            dns_upstreams: c
+                .config
+                .net
+                .dns
+                .iter()
+                .map(|ip| std::net::SocketAddr::new(*ip, 53))
+                .collect(),
+            // --rm: the monitor removes the container; its address goes too.
+            release: h
+                .auto_remove
+                .then(|| (self.networks.clone(), h.network_mode.clone())),
+        })
+    }
+}
+
+/// The first argument that makes `skiff` the monitor ([`monitor_main`]).
+pub const MONITOR_ARG: &str = "__monitor";
+
+/// What the re-executed monitor reads from fd 3: its setup (the fds come
+/// at 4 and 5) and the launch plan.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct MonitorBoot {
+    id: String,
+    store: crate::state::container::ContainerStore,
+    log_path: std::path::PathBuf,
+    tty: bool,
+    open_stdin: bool,
+    auto_remove: bool,
+    first_client: bool,
+    pub(crate) plan: LaunchPlan,
+}
+
+impl MonitorBoot {
+    pub(crate) fn new(s: &MonitorSetup, plan: LaunchPlan) -> MonitorBoot {
+        MonitorBoot {
+            id: s.id.clone(),
+            store: s.store.clone(),
+            log_path: s.log_path.clone(),
+            tty: s.tty,
+            open_stdin: s.open_stdin,
+            auto_remove: s.auto_remove,
+            first_client: s.first_client.is_some(),
+            plan,
+        }
+    }
+}
+
+/// The monitor's entry point (`skiff __monitor ID`, started by
+/// `start_container`): reads its boot record from fd 3, then lives as
+/// long as its container. Never returns.
+pub fn monitor_main() -> ! {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+    // SAFETY: fds 3-5 were placed by spawn_monitor for this process alone.
+    let (mut plan_in, ready) = unsafe { (std::fs::File::from_raw_fd(3), OwnedFd::from_raw_fd(4)) };
+    let mut json = Vec::new();
+    let boot: MonitorBoot = match plan_in
+        .read_to_end(&mut json)
+        .map_err(|e| e.to_string())
+        .and_then(|_| serde_json::from_slice(&json).map_err(|e| e.to_string()))
+    {
+        Ok(b) => b,
+        // The start failed before the plan was made: nothing to say.
+        Err(_) if json.is_empty() => {
+            // SAFETY: plain exit.
+            unsafe { libc::_exit(0) }
+        }
+        Err(e) => {
+            let mut ready = std::fs::File::from(ready);
+            let _ = std::io::Write::write_all(
+                &mut ready,
+                format!("ERR 125 the monitor could not read its launch plan: {e}\n").as_bytes(),
+            );
+            // SAFETY: plain exit.
+            unsafe { libc::_exit(1) }
+        }
+    };
+    drop(plan_in);
+    for fd in [4, 5] {
+        // SAFETY: setting FD_CLOEXEC on our own fds (5 may be absent).
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    let first_client = boot.first_client.then(|| {
+        // SAFETY: fd 5 is the attach stream when the boot record says so.
+        std::os::unix::net::UnixStream::from(unsafe { OwnedFd::from_raw_fd(5) })
+    });
+    let setup = MonitorSetup {
+        id: boot.id,
+        store: boot.store,
+        log_path: boot.log_path,
+        tty: boot.tty,
+        open_stdin: boot.open_stdin,
+        auto_remove: boot.auto_remove,
+        first_client,
+        ready,
+    };
+    let (launch, cleanup) = boot.plan.into_parts();
+    crate::monitor::run::run(setup, launch, cleanup)
+}
+
+/// Everything the monitor needs to launch a container and clean up after
+/// it, prepared by the starting command ([`Engine::launch_plan`]) and sent
+/// to the re-executed monitor as JSON over a pipe, never in its argv.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct LaunchPlan {
+    spec: crate::runtime::ContainerSpec,
+    /// The compiled seccomp program (`struct sock_filter` bytes).
+    #[serde(default, with = "opt_base64")]
+    seccomp: Option<Vec<u8>>,
+    cgroup: Cgroup,
+    net: Option<super::netsetup::NetPlan>,
+    dns_upstreams: Vec<std::net::SocketAddr>,
+    /// `--rm`: the network store and network mode whose address goes.
+    release: Option<(crate::network::NetworkStore, String)>,
+}
+
+mod opt_base64 {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(b) => s.serialize_some(&base64::engine::general_purpose::STANDARD.encode(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        let v: Option<String> = Option::deserialize(d)?;
+        v.map(|t| {
+            base64::engine::general_purpose::STANDARD
+                .decode(t)
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
+impl LaunchPlan {
+    /// Undoes what [`Engine::launch_plan`] set up, for a start that fails
+    /// before a monitor took over.
+    pub(crate) fn abandon(&self) {
+        let _ = self.cgroup.destroy();
+    }
+
+    /// The monitor's launch and cleanup steps.
+    pub(crate) fn into_parts(self) -> (Launch, Cleanup) {
+        let LaunchPlan {
+            mut spec,
+            seccomp,
+            cgroup: cg,
+            net,
+            dns_upstreams,
+            release,
+        } = self;
+        if let Some(prog) = seccomp {
+            spec.process.seccomp = SeccompSpec::Filter(std::sync::Arc::new(prog));
+        }
+        let id = spec.id.clone();
         let for_cleanup = cg.clone();
         let net_cleanup = net.clone();
-        // --rm: the monitor removes the container; its address goes too.
-        let release = h.auto_remove.then(|| {
-            (
-                self.networks.clone(),
-                h.network_mode.clone(),
-                c.id().to_owned(),
-            )
-        });
         let launch: Launch = Box::new(move |io: ChildIo| {
             let io = match io {
                 ChildIo::Pipes {
@@ -181,11 +338,11 @@ impl Engine {
         });
         let cleanup: Cleanup = Box::new(move || {
             let _ = for_cleanup.destroy();
-            if let Some((store, mode, id)) = release {
+            if let Some((store, mode)) = release {
                 let _ = store.release(&mode, &id);
             }
             net_cleanup.map(|n| Box::new(move || n.teardown()) as crate::monitor::run::LateCleanup)
         });
-        Ok((launch, cleanup))
+        (launch, cleanup)
     }
 }

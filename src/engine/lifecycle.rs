@@ -1,7 +1,7 @@
 //! Running containers: start (through a monitor), stop, kill, wait, logs.
 
 use std::io::{BufRead, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
@@ -9,7 +9,7 @@ use super::container::process_alive;
 use super::Engine;
 use crate::error::{Error, IoContext, Result};
 use crate::monitor::logs;
-use crate::monitor::run::{ChildIo, LaunchError, Launched, MonitorSetup};
+use crate::monitor::run::MonitorSetup;
 use crate::state::container::{Container, Status};
 use crate::util::{signal, time};
 
@@ -113,8 +113,11 @@ impl Engine {
             first_client: theirs,
             ready: ready_w,
         };
-        let (launch, cleanup) = self.launcher(&c)?;
-        spawn_monitor(setup, launch, cleanup)?;
+        // The monitor starts (exec) while the plan is made; it waits for it.
+        let pending = spawn_monitor(&setup)?;
+        let plan = self.launch_plan(&c)?;
+        pending.send(super::launch::MonitorBoot::new(&setup, plan))?;
+        drop(setup);
         let mut msg = String::new();
         std::io::BufReader::new(std::fs::File::from(ready_r))
             .read_line(&mut msg)
@@ -411,23 +414,44 @@ fn wait_gone(c: &Container, limit: Duration) -> bool {
 
 /// Fork the monitor: double fork + setsid, so it belongs to no terminal and
 /// no parent that could wait for it. The command returns to reading `ready`.
-fn spawn_monitor(
-    setup: MonitorSetup,
-    launch: Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>,
-    cleanup: crate::monitor::run::Cleanup,
-) -> Result<()> {
+/// Starts the container's monitor: a grandchild of this command, in its
+/// own session, re-executed from `/proc/self/exe` as `skiff __monitor ID`
+/// so that its command line (and that of `--init`'s PID 1, cloned from
+/// it) shows no user argument; the plan comes over a pipe. Its fds: 0-2
+/// on /dev/null, 3 the plan, 4 the ready pipe, 5 the attach stream (if
+/// any); every other inherited fd (the command's locks among them) is
+/// closed. Its environment is empty.
+fn spawn_monitor(setup: &MonitorSetup) -> Result<PendingMonitor> {
+    let fail = |what: &str, e: std::io::Error| {
+        Error::Other(format!("starting the monitor of {}: {what}: {e}", setup.id))
+    };
+    let (plan_r, plan_w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| fail("pipe", e.into()))?;
+    let cstr = |s: &str| std::ffi::CString::new(s).unwrap_or_default();
+    let argv_owned = [
+        cstr("skiff"),
+        cstr(super::launch::MONITOR_ARG),
+        cstr(&setup.id),
+        cstr("--root"),
+        cstr(&setup.store.root().to_string_lossy()),
+    ];
+    let mut argv: Vec<*const libc::c_char> = argv_owned.iter().map(|a| a.as_ptr()).collect();
+    argv.push(std::ptr::null());
+    let envp: [*const libc::c_char; 1] = [std::ptr::null()];
+    let fds = [
+        Some(plan_r.as_raw_fd()),
+        Some(setup.ready.as_raw_fd()),
+        setup.first_client.as_ref().map(|c| c.as_raw_fd()),
+    ];
     // SAFETY: skiff is single-threaded here (pull's threads are joined);
-    // the child only calls async-signal-safe functions until the monitor's
-    // own code, which runs in a fresh single-threaded process.
+    // between fork and execve the child only makes async-signal-safe calls
+    // on memory prepared above.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
-        return Err(Error::Other(format!(
-            "fork: {}",
-            std::io::Error::last_os_error()
-        )));
+        return Err(fail("fork", std::io::Error::last_os_error()));
     }
     if pid == 0 {
-        // SAFETY: setsid/fork/_exit in the child of fork.
+        // SAFETY: as above; every path ends in execve or _exit.
         unsafe {
             libc::setsid();
             match libc::fork() {
@@ -435,61 +459,55 @@ fn spawn_monitor(
                 -1 => libc::_exit(1),
                 _ => libc::_exit(0),
             }
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
+            // Out of the way first, then onto 3, 4, 5 (dup2 clears CLOEXEC).
+            let mut high = [-1; 3];
+            for (k, fd) in fds.iter().enumerate() {
+                if let Some(fd) = fd {
+                    high[k] = libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, 100);
+                }
+            }
+            for fd in 0..3 {
+                libc::dup2(null, fd);
+            }
+            let mut next = 3;
+            for h in high {
+                if h >= 0 {
+                    libc::dup2(h, next);
+                    next += 1;
+                }
+            }
+            libc::syscall(libc::SYS_close_range, next as u32, u32::MAX, 0u32);
+            libc::execve(c"/proc/self/exe".as_ptr(), argv.as_ptr(), envp.as_ptr());
+            libc::_exit(127);
         }
-        let setup = keep_only_monitor_fds(setup);
-        crate::monitor::run::run(setup, launch, cleanup);
     }
+    drop(plan_r);
     let mut status = 0;
     // SAFETY: waiting for our own child.
     unsafe { libc::waitpid(pid, &mut status, 0) };
-    drop(setup);
-    Ok(())
+    Ok(PendingMonitor { plan_w })
 }
 
-/// In the monitor: stdio on /dev/null, the ready pipe and attach socket
-/// moved to fds 3 and 4, every other inherited fd (the command's locks
-/// among them) closed.
-fn keep_only_monitor_fds(setup: MonitorSetup) -> MonitorSetup {
-    let MonitorSetup {
-        id,
-        store,
-        log_path,
-        tty,
-        open_stdin,
-        auto_remove,
-        first_client,
-        ready,
-    } = setup;
-    // SAFETY: plain fd juggling in the freshly forked monitor; the OwnedFds
-    // are rebuilt from the fds we place.
-    unsafe {
-        let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
-        for fd in 0..3 {
-            libc::dup2(null, fd);
-        }
-        let r = ready.as_raw_fd();
-        let tmp_r = libc::fcntl(r, libc::F_DUPFD_CLOEXEC, 100);
-        let tmp_c = first_client
-            .as_ref()
-            .map(|c| libc::fcntl(c.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 100));
-        std::mem::forget(ready);
-        std::mem::forget(first_client);
-        libc::dup3(tmp_r, 3, libc::O_CLOEXEC);
-        if let Some(c) = tmp_c {
-            libc::dup3(c, 4, libc::O_CLOEXEC);
-        }
-        let first = if tmp_c.is_some() { 5 } else { 4 };
-        libc::syscall(libc::SYS_close_range, first as u32, u32::MAX, 0u32);
-        MonitorSetup {
-            id,
-            store,
-            log_path,
-            tty,
-            open_stdin,
-            auto_remove,
-            first_client: tmp_c.map(|_| UnixStream::from(OwnedFd::from_raw_fd(4))),
-            ready: OwnedFd::from_raw_fd(3),
-        }
+/// A monitor started by [`spawn_monitor`], waiting for its plan. Dropped
+/// unsent, it sees the pipe close and exits without a word.
+struct PendingMonitor {
+    plan_w: OwnedFd,
+}
+
+impl PendingMonitor {
+    fn send(self, boot: super::launch::MonitorBoot) -> Result<()> {
+        let json = match serde_json::to_vec(&boot) {
+            Ok(j) => j,
+            Err(e) => {
+                boot.plan.abandon();
+                return Err(Error::Other(format!("encoding the launch plan: {e}")));
+            }
+        };
+        // A monitor that died before reading it shows as EPIPE here and as
+        // a closed ready pipe to the caller.
+        let _ = std::io::Write::write_all(&mut std::fs::File::from(self.plan_w), &json);
+        Ok(())
     }
 }
 

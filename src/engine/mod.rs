@@ -12,6 +12,8 @@ pub mod network;
 pub mod spec;
 pub mod system;
 
+pub use launch::{monitor_main, MONITOR_ARG};
+
 use std::path::{Path, PathBuf};
 
 use crate::image::store::ImageStore;

@@ -19,8 +19,9 @@ use crate::network::ports::{PortBinding, Proto};
 use crate::network::{Endpoint, Network, NetworkStore};
 use crate::state::container::{Container, ContainerStore};
 
-/// What a start needs to wire a container into its network.
-#[derive(Clone)]
+/// What a start needs to wire a container into its network (handed to the
+/// monitor as part of its launch plan).
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 pub struct NetPlan {
     pub network: Network,
     pub id: String,

@@ -275,7 +275,7 @@ impl Network {
 }
 
 /// The networks directory.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NetworkStore {
     dir: PathBuf,
 }

@@ -32,8 +32,8 @@
 //!   container: they are reset before `execve`.
 //! - The command's `argv` is the caller's until `execve` (`ps` shows
 //!   `skiff:[INIT]` etc. as the name); with `--init`, PID 1 keeps the
-//!   caller's command line, visible in `/proc/1/cmdline`: put no secrets
-//!   in the monitor's argv.
+//!   caller's command line, visible in `/proc/1/cmdline`: the caller (the
+//!   monitor, re-executed as `skiff __monitor ID`) has no secrets in it.
 
 pub mod cgroups;
 pub mod channel;

@@ -237,7 +237,7 @@ pub fn valid_name(name: &str) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-')
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ContainerStore {
     root: PathBuf,
     runroot: PathBuf,
@@ -249,6 +249,11 @@ impl ContainerStore {
             root: root.to_path_buf(),
             runroot: runroot.to_path_buf(),
         }
+    }
+
+    /// The store's persistent root.
+    pub fn root(&self) -> &Path {
+        &self.root
     }
 
     pub fn dir(&self, id: &str) -> PathBuf {
