@@ -373,7 +373,7 @@ impl Engine {
             net: o.net.clone(),
         };
         if let Err(e) = self.containers.create(&config) {
-            let _ = std::fs::remove_dir_all(self.containers.dir(&id));
+            let _ = crate::util::tree::remove_tree(self.containers.dir(&id));
             let _ = self.containers.release_name(&name, &id);
             let _ = self.leave_network(&config.host_config.network_mode, &id);
             return Err(e);

@@ -393,10 +393,7 @@ impl Engine {
 }
 
 fn send_signal(c: &Container, sig: i32) {
-    if process_alive(c.state.pid, c.state.pid_start_time) {
-        // SAFETY: kill(2) of the container's recorded, liveness-checked pid.
-        unsafe { libc::kill(c.state.pid, sig) };
-    }
+    crate::monitor::signal_process(c.state.pid, c.state.pid_start_time, sig);
 }
 
 fn wait_gone(c: &Container, limit: Duration) -> bool {

@@ -21,8 +21,8 @@ fn ns_mode(store: &ContainerStore, mode: &str, what: &str) -> Result<NamespaceMo
         "" | "private" | "shareable" => Ok(NamespaceMode::New),
         "host" => Ok(NamespaceMode::Host),
         m if m.starts_with("container:") => {
-            let pid = running_pid(store, &m["container:".len()..])?;
-            Ok(NamespaceMode::Path(format!("/proc/{pid}/ns/{what}").into()))
+            let (pid, start_time) = running_pid(store, &m["container:".len()..])?;
+            Ok(NamespaceMode::Process { pid, start_time })
         }
         m => Err(Error::InvalidArgument(format!(
             "invalid --{what} mode {m:?}"
@@ -30,8 +30,9 @@ fn ns_mode(store: &ContainerStore, mode: &str, what: &str) -> Result<NamespaceMo
     }
 }
 
-/// The pid of the running container `name` (for `container:` modes).
-pub fn running_pid(store: &ContainerStore, name: &str) -> Result<i32> {
+/// The pid and start time of the running container `name` (for
+/// `container:` modes).
+pub fn running_pid(store: &ContainerStore, name: &str) -> Result<(i32, u64)> {
     let id = store
         .find(name)?
         .ok_or_else(|| Error::NotFound(format!("No such container: {name}")))?;
@@ -41,7 +42,7 @@ pub fn running_pid(store: &ContainerStore, name: &str) -> Result<i32> {
             "cannot join the namespaces of container {name}: it is not running"
         )));
     }
-    Ok(st.pid)
+    Ok((st.pid, st.pid_start_time))
 }
 
 /// Build the runtime spec for `c`.

@@ -276,7 +276,7 @@ impl ImageStore {
         let tmp_prefix = format!(".tmp-{hex}-");
         for entry in fs::read_dir(&layers).ctx("reading", &layers)?.flatten() {
             if entry.file_name().to_string_lossy().starts_with(&tmp_prefix) {
-                let _ = fs::remove_dir_all(entry.path());
+                let _ = crate::util::tree::remove_tree(entry.path());
             }
         }
         let tmp = layers.join(format!("{tmp_prefix}{}", &ids::new_id()[..12]));
@@ -292,7 +292,7 @@ impl ImageStore {
             Ok(info)
         })();
         if result.is_err() {
-            let _ = fs::remove_dir_all(&tmp);
+            let _ = crate::util::tree::remove_tree(&tmp);
         }
         result
     }
@@ -306,7 +306,7 @@ impl ImageStore {
         let layers = self.root.join("layers");
         let doomed = layers.join(format!(".rm-{}", &ids::new_id()[..16]));
         fs::rename(&dir, &doomed).ctx("removing layer", &dir)?;
-        fs::remove_dir_all(&doomed).ctx("removing", &doomed)
+        crate::util::tree::remove_tree(&doomed).ctx("removing", &doomed)
     }
 
     /// Remove what killed `remove_layer` calls left (`layers/.rm-*`).
@@ -314,7 +314,7 @@ impl ImageStore {
         let layers = self.root.join("layers");
         for entry in fs::read_dir(&layers).into_iter().flatten().flatten() {
             if entry.file_name().to_string_lossy().starts_with(".rm-") {
-                let _ = fs::remove_dir_all(entry.path());
+                let _ = crate::util::tree::remove_tree(entry.path());
             }
         }
     }

@@ -146,10 +146,7 @@ pub fn relay(mut sock: UnixStream, opts: &RelayOptions) -> io::Result<RelayEnd> 
                         send(&mut sock, &Frame::Resize { rows, cols })?;
                     }
                 } else if let Some((pid, start)) = opts.sig_proxy {
-                    if crate::monitor::proc_start_time(pid).is_some_and(|t| t == start) {
-                        // SAFETY: plain kill(2) of the container's pid, checked just above.
-                        unsafe { libc::kill(pid, sig) };
-                    }
+                    crate::monitor::signal_process(pid, start, sig);
                 }
             }
         }

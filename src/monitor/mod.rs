@@ -52,13 +52,40 @@ pub fn proc_start_time(pid: i32) -> Option<u64> {
     fields.nth(18)?.parse().ok()
 }
 
+/// Sends `sig` to `pid` if it is still the process that started at
+/// `start_time` (0: any). The process is pinned by a pidfd first and its
+/// start time checked after, so a pid reused in between never gets the
+/// signal. False when it is gone (or another process).
+pub fn signal_process(pid: i32, start_time: u64, sig: i32) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: pidfd_open takes plain integers.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    if fd < 0 {
+        return false;
+    }
+    // SAFETY: the kernel just gave us this fd; we own it.
+    let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd as i32) };
+    if proc_start_time(pid).is_none_or(|t| start_time != 0 && t != start_time) {
+        return false;
+    }
+    // SAFETY: a valid pidfd, no siginfo, no flags.
+    unsafe {
+        libc::syscall(
+            libc::SYS_pidfd_send_signal,
+            std::os::fd::AsRawFd::as_raw_fd(&fd),
+            sig,
+            std::ptr::null::<libc::siginfo_t>(),
+            0,
+        ) == 0
+    }
+}
+
 /// SIGKILL a process (if it is still the one we recorded) and wait for it to go.
 pub fn kill_and_wait(pid: i32, start_time: u64, timeout: Duration) -> bool {
-    if pid <= 0 || proc_start_time(pid).is_none_or(|t| start_time != 0 && t != start_time) {
+    if !signal_process(pid, start_time, libc::SIGKILL) {
         return true;
-    }
-    if let Some(p) = rustix::process::Pid::from_raw(pid) {
-        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
     }
     let start = Instant::now();
     while start.elapsed() < timeout {
@@ -90,7 +117,7 @@ pub fn wait_gone(pid: i32, start_time: u64, timeout: Duration) -> bool {
 /// Release what a dead monitor may have left (cgroups, runtime dir).
 pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
     cleanup_cgroups(c);
-    let _ = std::fs::remove_dir_all(store.run_dir(c.id()));
+    let _ = crate::util::tree::remove_tree(store.run_dir(c.id()));
 }
 
 /// The cgroups of the container's last run, if still there (its monitor
@@ -98,5 +125,35 @@ pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
 pub fn cleanup_cgroups(c: &Container) {
     if !c.state.cgroup_paths.is_empty() {
         let _ = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone()).destroy();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_reaches_only_the_process_that_was_recorded() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id() as i32;
+        let start = proc_start_time(pid).unwrap();
+        // Another start time: a reused pid. Not signalled.
+        assert!(!signal_process(pid, start + 1, libc::SIGKILL));
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the wrong process died"
+        );
+        assert!(signal_process(pid, start, libc::SIGKILL));
+        let status = child.wait().unwrap();
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&status),
+            Some(9)
+        );
+        // Gone (reaped): nothing to signal.
+        assert!(!signal_process(pid, start, libc::SIGKILL));
+        assert!(!signal_process(0, 0, libc::SIGKILL));
     }
 }

@@ -940,3 +940,36 @@ fn joined_pid_namespace_and_host_network() {
     let host_links = std::fs::read_dir("/sys/class/net").unwrap().count();
     assert_eq!(out.out, format!("1\n{host_links}\n"), "{out:?}");
 }
+
+/// Where proc cannot be mounted (the host's PID namespace under a user
+/// namespace), the host's /proc is bound instead, nosuid,noexec,nodev as
+/// a new proc would be.
+#[test]
+fn proc_fallback_bind_is_nosuid_noexec_nodev() {
+    let Some(f) = Fixture::new() else { return };
+    let map = |size| IdMap {
+        container_id: 0,
+        host_id: 200_000,
+        size,
+    };
+    let mut spec = f.spec(&["sh", "-c", "grep ' /proc ' /proc/self/mountinfo | head -1"]);
+    spec.id_mappings = Some(IdMappings {
+        uid: vec![map(65536)],
+        gid: vec![map(65536)],
+    });
+    spec.namespaces.pid = NamespaceMode::Host;
+    let out = run(&spec);
+    assert_eq!(out.code, 0, "{out:?}");
+    let opts = out
+        .out
+        .split_whitespace()
+        .nth(5)
+        .unwrap_or_default()
+        .to_string();
+    for o in ["nosuid", "nodev", "noexec"] {
+        assert!(
+            opts.split(',').any(|x| x == o),
+            "/proc has {opts:?}: {out:?}"
+        );
+    }
+}

@@ -27,14 +27,14 @@
 //! flag, which is right: the command is the container's own.
 
 use std::convert::Infallible;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
 
 use rustix::fs::Mode;
 use rustix::process::{Pid, Signal, WaitOptions};
 
 use super::channel::ChildChannel;
 use super::error::{Context, SetupError};
-use super::namespaces::{self, ExecTarget};
+use super::namespaces::{self, ExecTarget, NsKind};
 use super::process::{self, Plan};
 use super::spec::{ContainerSpec, NamespaceMode, SeccompSpec};
 use super::{rootfs, seccomp, security, sys, Io};
@@ -56,10 +56,11 @@ pub fn container_main(
     plan: &Plan<'_>,
     io: Io,
     join: &[BorrowedFd<'_>],
+    joined: &[(NsKind, OwnedFd)],
     chan: ChildChannel,
 ) -> ! {
     set_name(c"skiff:[INIT]");
-    let Err(e) = join_cgroups(join).and_then(|()| init_steps(spec, plan, io, &chan));
+    let Err(e) = join_cgroups(join).and_then(|()| init_steps(spec, plan, io, joined, &chan));
     fail(&chan, e)
 }
 
@@ -103,6 +104,7 @@ fn init_steps(
     spec: &ContainerSpec,
     plan: &Plan<'_>,
     io: Io,
+    joined: &[(NsKind, OwnedFd)],
     chan: &ChildChannel,
 ) -> Result<Infallible, SetupError> {
     let userns = spec.id_mappings.is_some();
@@ -111,13 +113,15 @@ fn init_steps(
     }
     rustix::process::umask(Mode::from_raw_mode(0o022));
     process::setup_stdio(io)?;
-    sys::close_fds_except(&[chan.raw_fd()]).ctx(|| "closing inherited descriptors")?;
+    let mut keep: Vec<i32> = joined.iter().map(|(_, fd)| fd.as_raw_fd()).collect();
+    keep.push(chan.raw_fd());
+    sys::close_fds_except(&keep).ctx(|| "closing inherited descriptors")?;
     chan.wait_go()?;
     if userns {
         become_namespace_root()?;
         set_non_dumpable()?;
     }
-    namespaces::join_paths(spec)?;
+    namespaces::join_opened(joined)?;
     finish_namespaces(spec)?;
     rootfs::setup(spec)?;
     run_process(plan, chan)

@@ -141,22 +141,20 @@ pub struct Container {
 pub fn create(spec: &ContainerSpec, io: Io, hooks: Hooks<'_>) -> Result<Container, RuntimeError> {
     validate(spec)?;
     let plan = Plan::new(&spec.process, true, spec.init)?;
-    let pid_ns = match &spec.namespaces.pid {
-        NamespaceMode::Path(path) => Some(
-            namespaces::open_ns(path)
-                .map_err(|e| RuntimeError::io(format!("opening {}", path.display()), e))?,
-        ),
-        _ => None,
-    };
+    let joined = namespaces::open_joined(spec)?;
+    let pid_ns = joined
+        .iter()
+        .find(|(k, _)| *k == NsKind::Pid)
+        .map(|(_, fd)| fd);
     let request = Request {
         flags: namespaces::clone_flags(spec),
-        pid_ns: pid_ns.as_ref().map(|fd| fd.as_fd()),
+        pid_ns: pid_ns.map(|fd| fd.as_fd()),
         non_dumpable: spec.id_mappings.is_none(),
         id_maps: spec.id_mappings.as_ref(),
     };
     let join = hooks.join_fds.clone();
     spawn(&request, hooks, |chan| {
-        init::container_main(spec, &plan, io, &join, chan)
+        init::container_main(spec, &plan, io, &join, &joined, chan)
     })
 }
 

@@ -126,15 +126,48 @@ pub fn join(kind: NsKind, fd: impl AsFd) -> io::Result<()> {
     Ok(())
 }
 
-/// Child side of `create`: joins the namespaces given by path (the PID
-/// namespace excepted: the caller enters it before cloning, since it only
-/// applies to children).
-pub fn join_paths(spec: &ContainerSpec) -> Result<(), SetupError> {
+/// Caller side of `create`: opens every namespace the container joins
+/// (by path, or a running process's, whose start time is checked before
+/// and after the open so a reused pid is refused).
+pub fn open_joined(spec: &ContainerSpec) -> Result<Vec<(NsKind, OwnedFd)>, RuntimeError> {
+    let mut out = Vec::new();
     for (kind, mode) in spec.ns_modes() {
-        if let (NamespaceMode::Path(path), false) = (mode, kind == NsKind::Pid) {
-            let fd = open_ns(path).ctx(|| format!("opening namespace {}", path.display()))?;
-            join(kind, &fd).ctx(|| format!("joining namespace {}", path.display()))?;
-        }
+        let fd = match mode {
+            NamespaceMode::Path(path) => open_ns(path)
+                .map_err(|e| RuntimeError::io(format!("opening {}", path.display()), e))?,
+            NamespaceMode::Process { pid, start_time } => {
+                let (pid, start_time) = (*pid, *start_time);
+                let check = || match super::process_start_time(pid) {
+                    Ok(t) if t == start_time => Ok(()),
+                    _ => Err(RuntimeError::io(
+                        format!(
+                            "joining the {} namespace of process {pid}",
+                            kind.proc_name()
+                        ),
+                        io::Error::other("the process is gone (its pid may have been reused)"),
+                    )),
+                };
+                check()?;
+                let path = format!("/proc/{pid}/ns/{}", kind.proc_name());
+                let fd = open_ns(Path::new(&path))
+                    .map_err(|e| RuntimeError::io(format!("opening {path}"), e))?;
+                check()?;
+                fd
+            }
+            _ => continue,
+        };
+        out.push((kind, fd));
+    }
+    Ok(out)
+}
+
+/// Child side of `create`: joins the namespaces the caller opened (the
+/// PID namespace excepted: the caller enters it before cloning, since it
+/// only applies to children).
+pub fn join_opened(joined: &[(NsKind, OwnedFd)]) -> Result<(), SetupError> {
+    for (kind, fd) in joined.iter().filter(|(k, _)| *k != NsKind::Pid) {
+        join(*kind, fd)
+            .ctx(|| format!("joining the container's {} namespace", kind.proc_name()))?;
     }
     Ok(())
 }
@@ -345,5 +378,32 @@ mod tests {
         assert!(is_mapped(&map, 5000));
         assert!(!is_mapped(&map, 1000));
         assert!(!is_mapped(&map, 5001));
+    }
+}
+
+#[cfg(test)]
+mod joined_tests {
+    use super::*;
+    use crate::runtime::spec::Rootfs;
+
+    #[test]
+    fn a_process_namespace_is_opened_only_while_the_process_is_the_same() {
+        let me = std::process::id() as i32;
+        let start_time = crate::runtime::process_start_time(me).unwrap();
+        let mut spec = ContainerSpec::new("c", Rootfs::Dir { path: "/".into() }, vec![]);
+        spec.namespaces.net = NamespaceMode::Process {
+            pid: me,
+            start_time,
+        };
+        let joined = open_joined(&spec).unwrap();
+        assert_eq!(joined.len(), 1);
+        assert_eq!(joined[0].0, NsKind::Net);
+        // Another start time: the pid was reused by another process.
+        spec.namespaces.net = NamespaceMode::Process {
+            pid: me,
+            start_time: start_time + 1,
+        };
+        let e = open_joined(&spec).unwrap_err().to_string();
+        assert!(e.contains("is gone"), "{e}");
     }
 }

@@ -191,8 +191,17 @@ fn mount_proc(root: &Root) -> Result<(), SetupError> {
         Ok(fs) => attach(&fs, &dest, "/proc"),
         // A PID namespace we may not mount (joined, or the host's under a
         // user namespace): bind the host's /proc instead.
+        // nosuid,noexec,nodev as a new proc would be.
         Err(e) if e.errno == libc::EPERM => {
-            attach(&clone_tree(Path::new("/proc"), true)?, &dest, "/proc")
+            let tree = clone_tree(Path::new("/proc"), true)?;
+            sys::mount_setattr(
+                tree.as_fd(),
+                c"",
+                libc::AT_EMPTY_PATH as u32 | libc::AT_RECURSIVE as u32,
+                u64::from(nosuid_noexec_nodev().bits()),
+            )
+            .ctx(|| "making the /proc bind nosuid,noexec,nodev")?;
+            attach(&tree, &dest, "/proc")
         }
         Err(e) => Err(e.prefixed("mounting proc on /proc")),
     }

@@ -161,9 +161,20 @@ pub enum NamespaceMode {
     New,
     /// The caller's namespace (`--pid host`, `--network host`).
     Host,
-    /// An existing namespace, joined by its path, e.g.
-    /// `/proc/<pid>/ns/net` (`--network container:x`).
+    /// An existing namespace, joined by its path, e.g. a bind-mounted
+    /// `/run/netns/x`.
     Path(PathBuf),
+    /// The namespace of a running process (`--network container:x`),
+    /// opened by the caller before the clone with the process's start
+    /// time checked before and after: a pid reused meanwhile is refused,
+    /// never joined.
+    #[serde(rename_all = "camelCase")]
+    Process {
+        /// The process (caller's PID namespace).
+        pid: i32,
+        /// Field 22 of `/proc/<pid>/stat` when it was found running.
+        start_time: u64,
+    },
 }
 
 /// The namespaces of a container. The mount namespace is always new; the

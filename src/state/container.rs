@@ -437,7 +437,7 @@ impl ContainerStore {
             }
         }
         self.release_name(c.name(), c.id())?;
-        let _ = fs::remove_dir_all(self.run_dir(c.id()));
+        let _ = crate::util::tree::remove_tree(self.run_dir(c.id()));
         Ok(Trash(to))
     }
 
@@ -457,6 +457,6 @@ pub struct Trash(PathBuf);
 
 impl Trash {
     pub fn purge(self) {
-        let _ = fs::remove_dir_all(&self.0);
+        let _ = crate::util::tree::remove_tree(&self.0);
     }
 }

@@ -2,6 +2,7 @@
 pub mod glob;
 pub mod signal;
 pub mod time;
+pub mod tree;
 pub mod units;
 
 /// Reports a unit test that cannot run here (no root, a missing tool):

@@ -182,3 +182,46 @@ fn attach_socket_is_the_engines_users_only() {
     let _ = child.wait();
     s.ok(&["rm", "-f", &id]);
 }
+
+/// A container that nests directories thousands deep in its upper dir
+/// cannot make `rm` fail or leave its files behind (a recursive removal
+/// holds one descriptor per level and runs out under a small fd limit).
+#[test]
+fn a_deep_tree_in_a_container_is_removed_with_few_descriptors() {
+    use std::os::unix::process::CommandExt;
+    let Some(env) = setup() else { return };
+    let s = &env.s;
+    let id = s
+        .ok(&[
+            "create",
+            "--network",
+            "none",
+            &env.img,
+            "sh",
+            "-c",
+            "i=0; while [ $i -lt 1500 ]; do mkdir d && cd d || exit 1; i=$((i+1)); done; echo deep",
+        ])
+        .trim()
+        .to_string();
+    assert_eq!(s.ok(&["start", "-a", &id]), "deep\n");
+    let dir = s.root().join("containers").join(&id);
+    assert!(dir.join("upper/d/d/d").is_dir());
+    let mut rm = s.cmd();
+    rm.args(["rm", &id]);
+    // SAFETY: setrlimit in the child before exec.
+    unsafe {
+        rm.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 256,
+                rlim_max: 256,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let out = rm.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(!dir.exists(), "the container's files were left behind");
+}
