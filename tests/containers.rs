@@ -176,6 +176,24 @@ fn cmd_and_entrypoint_semantics() {
     assert!(err.contains("invalid restart policy"), "{err}");
     let err = s.fails(125, &["create", "--rm", "--restart", "always", &img]);
     assert!(err.contains("Conflicting options"), "{err}");
+    // Accepted only where they work.
+    let err = s.fails(125, &["create", "--restart", "always", &img]);
+    assert!(
+        err.contains("--restart always") && err.contains("not implemented"),
+        "{err}"
+    );
+    let err = s.fails(125, &["create", "--log-driver", "syslog", &img]);
+    assert!(err.contains("--log-driver syslog"), "{err}");
+    let err = s.fails(125, &["create", "--log-opt", "max-sise=1m", &img]);
+    assert_eq!(
+        err,
+        "Error: unknown log opt 'max-sise' for json-file log driver\n"
+    );
+    let err = s.fails(
+        125,
+        &["create", "--log-driver", "none", "--log-opt", "tag=x", &img],
+    );
+    assert!(err.contains("unknown log opt 'tag' for none"), "{err}");
     let err = s.fails(125, &["create", "--name", "x", &img]);
     assert!(
         err.contains("Invalid container name (x)"),

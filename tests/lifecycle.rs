@@ -124,6 +124,69 @@ fn run_prints_and_exits_with_the_containers_code() {
 }
 
 /// CPU ticks (user + system) a process has used.
+/// `--log-driver none`: the output still reaches an attached client, but
+/// nothing is written and `logs` says it cannot read; json-file options
+/// docker knows are kept.
+#[test]
+fn log_driver_none_and_json_file_options() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    let out = s.ok(&[
+        "run",
+        "--name",
+        "quiet",
+        "--log-driver",
+        "none",
+        "--network",
+        "none",
+        &e.img,
+        "echo",
+        "hello",
+    ]);
+    assert_eq!(out, "hello\n");
+    let err = s.fails(125, &["logs", "quiet"]);
+    assert_eq!(
+        err,
+        "Error: configured logging driver does not support reading\n"
+    );
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "--format",
+            "{{.HostConfig.LogConfig.Type}}|{{.LogPath}}",
+            "quiet"
+        ]),
+        "none|\n"
+    );
+    let id = s.ok(&["inspect", "--format", "{{.Id}}", "quiet"]);
+    let dir = s.root().join("containers").join(id.trim());
+    let logs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|f| f.file_name().to_string_lossy().ends_with(".log"))
+        .collect();
+    assert!(logs.is_empty(), "a log was written: {logs:?}");
+    s.ok(&[
+        "create",
+        "--name",
+        "kept",
+        "--log-opt",
+        "max-size=10m",
+        "--log-opt",
+        "max-file=3",
+        &e.img,
+    ]);
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "--format",
+            "{{json .HostConfig.LogConfig}}",
+            "kept"
+        ]),
+        "{\"Type\":\"json-file\",\"Config\":{\"max-file\":\"3\",\"max-size\":\"10m\"}}\n"
+    );
+}
+
 fn cpu_ticks(pid: &str) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");

@@ -118,6 +118,42 @@ pub(crate) fn parse_labels(list: &[String]) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// The log options docker's json-file driver knows. They are stored (and
+/// shown by inspect); rotation and the rest come with the logging drivers.
+const JSON_FILE_OPTS: &[&str] = &[
+    "max-size",
+    "max-file",
+    "compress",
+    "labels",
+    "labels-regex",
+    "env",
+    "env-regex",
+    "tag",
+];
+
+/// `--log-driver`/`--log-opt`: the drivers skiff has (json-file, none) and
+/// the keys they know; anything else is refused, never ignored.
+fn check_log_config(driver: &str, opts: &[String]) -> Result<()> {
+    let known: &[&str] = match driver {
+        "json-file" => JSON_FILE_OPTS,
+        "none" => &[],
+        d => {
+            return Err(Error::InvalidArgument(format!(
+                "--log-driver {d}: logging driver not supported yet (json-file and none are)"
+            )))
+        }
+    };
+    for o in opts {
+        let key = o.split_once('=').map_or(o.as_str(), |(k, _)| k);
+        if !known.contains(&key) {
+            return Err(Error::InvalidArgument(format!(
+                "unknown log opt '{key}' for {driver} log driver"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn parse_restart(s: Option<&str>) -> Result<RestartPolicy> {
     let s = s.unwrap_or("no");
     let (name, count) = match s.split_once(':') {
@@ -247,6 +283,15 @@ impl Engine {
                 "Conflicting options: --restart and --rm".into(),
             ));
         }
+        // Accepted only where it works: no policy runs yet.
+        if restart_policy.name != "no" {
+            return Err(Error::InvalidArgument(format!(
+                "--restart {}: restart policies are not implemented yet (only \"no\" is)",
+                o.restart.as_deref().unwrap_or_default()
+            )));
+        }
+        let log_driver = o.log_driver.clone().unwrap_or_else(|| "json-file".into());
+        check_log_config(&log_driver, &o.log_opts)?;
         let network_mode = check_network(o.network.as_deref(), self.opts.rootless)?;
         super::launch::resources(
             o.memory.unwrap_or(0),
@@ -366,7 +411,7 @@ impl Engine {
                 uts_mode: o.uts_mode.clone().unwrap_or_default(),
                 cgroup_parent: o.cgroup_parent.clone().unwrap_or_default(),
                 oom_score_adj: 0,
-                log_driver: o.log_driver.clone().unwrap_or_else(|| "json-file".into()),
+                log_driver,
                 log_opts,
             },
             lowers,
@@ -536,7 +581,7 @@ impl Engine {
             "ResolvConfPath": dir.join("userdata/resolv.conf"),
             "HostnamePath": dir.join("userdata/hostname"),
             "HostsPath": dir.join("userdata/hosts"),
-            "LogPath": dir.join(format!("{}-json.log", cfg.id)),
+            "LogPath": if h.log_driver == "none" { String::new() } else { dir.join(format!("{}-json.log", cfg.id)).display().to_string() },
             "Name": format!("/{}", cfg.name),
             "RestartCount": st.restart_count,
             "Driver": "overlay",

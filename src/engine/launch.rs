@@ -143,7 +143,7 @@ pub const MONITOR_ARG: &str = "__monitor";
 pub(crate) struct MonitorBoot {
     id: String,
     store: crate::state::container::ContainerStore,
-    log_path: std::path::PathBuf,
+    log_path: Option<std::path::PathBuf>,
     tty: bool,
     open_stdin: bool,
     auto_remove: bool,

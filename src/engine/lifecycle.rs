@@ -103,10 +103,11 @@ impl Engine {
         let setup = MonitorSetup {
             id: c.id().to_owned(),
             store: self.containers.clone(),
-            log_path: self
-                .containers
-                .dir(c.id())
-                .join(format!("{}-json.log", c.id())),
+            log_path: (c.config.host_config.log_driver != "none").then(|| {
+                self.containers
+                    .dir(c.id())
+                    .join(format!("{}-json.log", c.id()))
+            }),
             tty: c.config.config.tty,
             open_stdin: c.config.config.open_stdin,
             auto_remove: c.config.host_config.auto_remove,
@@ -326,6 +327,11 @@ impl Engine {
         out: &mut dyn FnMut(&str, &[u8]) -> std::io::Result<()>,
     ) -> Result<()> {
         let c = self.container_lookup(name)?;
+        if c.config.host_config.log_driver == "none" {
+            return Err(Error::Other(
+                "configured logging driver does not support reading".into(),
+            ));
+        }
         let path = self
             .containers
             .dir(c.id())

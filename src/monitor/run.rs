@@ -52,7 +52,8 @@ pub struct LaunchError {
 pub struct MonitorSetup {
     pub id: String,
     pub store: ContainerStore,
-    pub log_path: PathBuf,
+    /// The json-file log; `None` for `--log-driver none`.
+    pub log_path: Option<PathBuf>,
     pub tty: bool,
     pub open_stdin: bool,
     pub auto_remove: bool,
@@ -225,7 +226,10 @@ fn monitor(
     );
     drop(ready);
 
-    let mut log = JsonFileWriter::open(&setup.log_path).ok();
+    let mut log = setup
+        .log_path
+        .as_ref()
+        .and_then(|p| JsonFileWriter::open(p).ok());
     let mut lines: Vec<LineBuffer> = outputs.iter().map(|_| LineBuffer::default()).collect();
     let mut clients: Vec<Client> = Vec::new();
     if let Some(c) = setup.first_client {
