@@ -1394,3 +1394,117 @@ fn stop_signal_env_file_filters_and_bulk_use() {
     assert_eq!(s.ok(&args).lines().count(), 5);
     assert_eq!(s.ok(&["ps", "-a", "-q"]), "");
 }
+
+/// The length of a container's json-file log.
+fn log_len(s: &Skiff, name: &str) -> u64 {
+    let p = s.ok(&["inspect", "--format", "{{.LogPath}}", name]);
+    std::fs::metadata(p.trim()).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Nothing stalls the monitor: a container that never reads its stdin
+/// while a client pours input into it, and an attach client stopped with
+/// ^Z while the container writes fast, leave log capture (and stop)
+/// working. Input to a slow reader arrives whole.
+#[test]
+fn the_monitor_is_never_stalled_by_stdin_or_a_stopped_client() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    // 1. stdin nobody reads, fed without end.
+    s.ok(&[
+        "run",
+        "-d",
+        "-i",
+        "--name",
+        "deaf",
+        "--network",
+        "none",
+        &e.img,
+        "sh",
+        "-c",
+        "while true; do echo tick; sleep 0.05; done",
+    ]);
+    let mut feeder = s
+        .cmd()
+        .args(["attach", "deaf"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = log_len(s, "deaf");
+    std::thread::sleep(Duration::from_millis(1000));
+    let after = log_len(s, "deaf");
+    assert!(
+        after > before + 200,
+        "log capture stalled behind stdin: {before} -> {after} bytes"
+    );
+    let started = Instant::now();
+    s.ok(&["stop", "-t", "1", "deaf"]);
+    assert!(started.elapsed() < Duration::from_secs(5), "stop hung");
+    let _ = feeder.kill();
+    let _ = feeder.wait();
+
+    // 2. An attach client stopped (^Z) while the container writes fast.
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "loud",
+        "--network",
+        "none",
+        &e.img,
+        "sh",
+        "-c",
+        "yes $(head -c 1000 /dev/zero | tr '\\0' x) | head -c 40000000; sleep 2",
+    ]);
+    let mut watcher = s
+        .cmd()
+        .args(["attach", "--no-stdin", "loud"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // SAFETY: stopping our own child.
+    unsafe { libc::kill(watcher.id() as i32, libc::SIGSTOP) };
+    // Everything reaches the log although the client takes nothing: 40 MB
+    // of output is ~44 MB of json-file.
+    assert!(
+        wait_until(Duration::from_secs(30), || log_len(s, "loud") > 40_000_000),
+        "log capture stalled behind a stopped client: {} bytes",
+        log_len(s, "loud")
+    );
+    // The client that fell behind was let go.
+    // SAFETY: resuming our own child.
+    unsafe { libc::kill(watcher.id() as i32, libc::SIGCONT) };
+    let mut out = watcher.stdout.take().unwrap();
+    let mut sink = Vec::new();
+    // (Let go, it waits for the container's exit, 2 s after its output.)
+    let _ = std::io::Read::read_to_end(&mut out, &mut sink);
+    let _ = watcher.wait();
+    assert!(
+        sink.len() < 40_000_000,
+        "the stopped client was not disconnected ({} bytes)",
+        sink.len()
+    );
+    s.ok(&["rm", "-f", "loud", "deaf"]);
+
+    // 3. Input larger than any pipe, to a slow reader, arrives whole.
+    let input = vec![b'a'; 4 << 20];
+    let out = with_stdin(
+        s,
+        &[
+            "run",
+            "--rm",
+            "-i",
+            "--network",
+            "none",
+            &e.img,
+            "sh",
+            "-c",
+            "sleep 1; wc -c",
+        ],
+        &input,
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "4194304");
+}

@@ -20,7 +20,23 @@ pub enum Frame {
 }
 
 impl Frame {
+    /// The payload's length in bytes.
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Frame::Stdin(b) | Frame::Stdout(b) | Frame::Stderr(b) => b.len(),
+            Frame::StdinClose => 0,
+            Frame::Resize { .. } | Frame::Exit(_) => 4,
+        }
+    }
+
     pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(5 + self.payload_len());
+        self.encode_into(&mut out);
+        out
+    }
+
+    /// Appends the encoded frame to `out`.
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         let (kind, payload): (u8, std::borrow::Cow<[u8]>) = match self {
             Frame::Stdin(b) => (0, b.into()),
             Frame::Stdout(b) => (1, b.into()),
@@ -33,11 +49,9 @@ impl Frame {
             }
             Frame::Exit(code) => (5, code.to_be_bytes().to_vec().into()),
         };
-        let mut out = Vec::with_capacity(5 + payload.len());
         out.push(kind);
         out.extend_from_slice(&(payload.len() as u32).to_be_bytes());
         out.extend_from_slice(&payload);
-        out
     }
 
     /// Parse one frame from the front of `buf`; returns it and its length.

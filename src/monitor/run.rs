@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{poll, PollFd, PollFlags};
 
-use super::attach::{send, Frame, FrameReader};
+use super::attach::{Frame, FrameReader};
 use super::logs::{JsonFileWriter, LineBuffer};
 use super::ExitFile;
 use crate::network::dns::{DnsServer, Records};
@@ -117,9 +117,142 @@ fn exit_code(status: i32) -> i32 {
     }
 }
 
+/// How much output may wait for one attach client. A client that falls
+/// this far behind (stopped with ^Z, or not reading) is disconnected: the
+/// container's output, its logs and everything else the monitor serves
+/// never wait for a client.
+pub const CLIENT_QUEUE_MAX: usize = 4 << 20;
+
+/// How much input may wait for a container that does not read its stdin.
+/// Beyond it the monitor stops reading from its clients (their writes
+/// block, as on a pipe): input is delayed, never dropped.
+pub const STDIN_QUEUE_MAX: usize = 1 << 20;
+
+/// How long the output still queued for clients may take to drain after
+/// the container exited.
+const FINAL_FLUSH: Duration = Duration::from_secs(2);
+
+/// One attach client: a non-blocking socket, its unread frames and the
+/// output waiting for it.
 struct Client {
     sock: UnixStream,
     frames: FrameReader,
+    out: Vec<u8>,
+    /// Where the unsent part of `out` starts.
+    sent: usize,
+}
+
+impl Client {
+    fn new(sock: UnixStream) -> io::Result<Client> {
+        sock.set_nonblocking(true)?;
+        Ok(Client {
+            sock,
+            frames: FrameReader::default(),
+            out: Vec::new(),
+            sent: 0,
+        })
+    }
+
+    fn queued(&self) -> usize {
+        self.out.len() - self.sent
+    }
+
+    /// Queues a frame and sends what the socket takes now. False: the
+    /// client is gone or too far behind, drop it.
+    fn push(&mut self, f: &Frame) -> bool {
+        if self.queued() + 5 + f.payload_len() > CLIENT_QUEUE_MAX {
+            return false;
+        }
+        if self.sent == self.out.len() {
+            self.out.clear();
+            self.sent = 0;
+        }
+        f.encode_into(&mut self.out);
+        self.flush()
+    }
+
+    /// Sends as much as the socket takes. False when the client is gone.
+    fn flush(&mut self) -> bool {
+        while self.sent < self.out.len() {
+            match (&self.sock).write(&self.out[self.sent..]) {
+                Ok(0) => return false,
+                Ok(n) => self.sent += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return false,
+            }
+        }
+        if self.sent == self.out.len() {
+            self.out.clear();
+            self.sent = 0;
+        } else if self.sent > (1 << 20) {
+            self.out.drain(..self.sent);
+            self.sent = 0;
+        }
+        true
+    }
+}
+
+/// The container's stdin: a non-blocking pipe or pty master and the input
+/// not yet written to it.
+struct Stdin {
+    fd: Option<OwnedFd>,
+    queue: Vec<u8>,
+    /// A client closed its input: close the pipe once the queue is written.
+    closing: bool,
+}
+
+impl Stdin {
+    fn new(fd: Option<OwnedFd>) -> Stdin {
+        if let Some(fd) = &fd {
+            set_nonblock(fd);
+        }
+        Stdin {
+            fd,
+            queue: Vec::new(),
+            closing: false,
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.queue.len() >= STDIN_QUEUE_MAX
+    }
+
+    fn wants_write(&self) -> bool {
+        self.fd.is_some() && !self.queue.is_empty()
+    }
+
+    fn push(&mut self, b: &[u8]) {
+        if self.fd.is_some() {
+            self.queue.extend_from_slice(b);
+            self.flush();
+        }
+    }
+
+    /// Writes what the container takes now; closes the pipe when asked to
+    /// and everything is written, or when the container closed its end.
+    fn flush(&mut self) {
+        let Some(fd) = &self.fd else { return };
+        let mut done = 0;
+        while done < self.queue.len() {
+            match rustix::io::write(fd, &self.queue[done..]) {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(rustix::io::Errno::INTR) => {}
+                Err(rustix::io::Errno::AGAIN) => break,
+                // EPIPE/EIO: the container closed its stdin; the rest is moot.
+                Err(_) => {
+                    self.queue.clear();
+                    self.fd = None;
+                    return;
+                }
+            }
+        }
+        self.queue.drain(..done);
+        if self.closing && self.queue.is_empty() {
+            self.fd = None;
+        }
+    }
 }
 
 /// The monitor's life. Never returns: the process exits when the container
@@ -133,31 +266,40 @@ pub fn run(
         Ok(()) => 0,
         Err(_) => 1,
     };
-    // SAFETY: _exit skips destructors of the forked copy of the CLI's state.
+    // SAFETY: _exit skips destructors; the process is done.
     unsafe { libc::_exit(code) }
 }
 
-fn monitor(
-    setup: MonitorSetup,
-    launch: Box<dyn FnOnce(ChildIo) -> Result<Launched, LaunchError>>,
-    cleanup: Cleanup,
-) -> io::Result<()> {
-    let _ = rustix::thread::set_name(c"skiff:[MON]");
-    let mut ready = std::fs::File::from(setup.ready);
+/// What the monitor opens before launching: the attach socket, the
+/// container's stdio and the log.
+struct Prepared {
+    listener: UnixListener,
+    child_io: ChildIo,
+    stdin_w: Option<OwnedFd>,
+    outputs: Vec<(OwnedFd, &'static str)>,
+    log: Option<JsonFileWriter>,
+}
+
+fn prepare(setup: &MonitorSetup) -> io::Result<Prepared> {
     let run_dir = setup.store.run_dir(&setup.id);
-    let sigfd = signal_fd(&[libc::SIGCHLD])?;
     // A short socket path: bind relative to the run dir.
-    let _ = std::env::set_current_dir(&run_dir);
+    std::env::set_current_dir(&run_dir)?;
     let _ = std::fs::remove_file("attach.sock");
     // Only the engine's user may connect: the socket is born 0600 (no
     // window with the caller's umask) and each peer's uid is checked.
     let old_mask = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o177));
     let bound = UnixListener::bind("attach.sock");
     rustix::process::umask(old_mask);
-    let listener = bound?;
+    let listener = bound.map_err(|e| io::Error::new(e.kind(), format!("attach socket: {e}")))?;
     listener.set_nonblocking(true)?;
-
-    let (child_io, mut stdin_w, outputs) = if setup.tty {
+    let log = match &setup.log_path {
+        Some(p) => Some(
+            JsonFileWriter::open(p)
+                .map_err(|e| io::Error::new(e.kind(), format!("opening the log: {e}")))?,
+        ),
+        None => None,
+    };
+    let (child_io, stdin_w, outputs) = if setup.tty {
         (ChildIo::Terminal, None, Vec::new())
     } else {
         let (stdin_r, stdin_w) = if setup.open_stdin {
@@ -178,34 +320,77 @@ fn monitor(
             vec![(out_r, "stdout"), (err_r, "stderr")],
         )
     };
+    Ok(Prepared {
+        listener,
+        child_io,
+        stdin_w,
+        outputs,
+        log,
+    })
+}
+
+fn monitor(
+    setup: MonitorSetup,
+    launch: Box<dyn FnOnce(ChildIo) -> Result<Launched, LaunchError>>,
+    cleanup: Cleanup,
+) -> io::Result<()> {
+    let _ = rustix::thread::set_name(c"skiff:[MON]");
+    let prepared = prepare(&setup);
+    let MonitorSetup {
+        id,
+        store,
+        auto_remove,
+        tty,
+        first_client,
+        ready,
+        ..
+    } = setup;
+    let mut ready = std::fs::File::from(ready);
+    let run_dir = store.run_dir(&id);
+    let fail_start = |ready: &mut std::fs::File, code: u8, msg: &str, cleanup: Cleanup| {
+        report(ready, &format!("ERR {code} {}\n", msg.replace('\n', " ")));
+        let _ = std::fs::remove_file(run_dir.join("attach.sock"));
+        if let Some(late) = cleanup() {
+            late();
+        }
+    };
+    let sigfd = signal_fd(&[libc::SIGCHLD])?;
+    let Prepared {
+        listener,
+        child_io,
+        stdin_w,
+        outputs,
+        mut log,
+    } = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            fail_start(&mut ready, 125, &format!("monitor: {e}"), cleanup);
+            return Ok(());
+        }
+    };
     let launched = match launch(child_io) {
         Ok(l) => l,
         Err(e) => {
-            report(
-                &mut ready,
-                &format!("ERR {} {}\n", e.code, e.message.replace('\n', " ")),
-            );
-            let _ = std::fs::remove_file("attach.sock");
-            if let Some(late) = cleanup() {
-                late();
-            }
+            fail_start(&mut ready, e.code, &e.message, cleanup);
             return Ok(());
         }
     };
     let mut dns = launched.dns;
     let mut outputs: Vec<(OwnedFd, &str)> = outputs;
+    let mut stdin_w = stdin_w;
     if let Some(m) = launched.pty_master {
         // The pty master carries both input and output.
-        let input = m.try_clone()?;
-        stdin_w = Some(input);
+        stdin_w = Some(m.try_clone()?);
         outputs.push((m, "stdout"));
     }
     for (fd, _) in &outputs {
         set_nonblock(fd);
     }
+    let mut stdin = Stdin::new(stdin_w);
 
-    // Running, written on behalf of the command holding the lock.
-    let mut st = setup.store.load_state(&setup.id).unwrap_or_default();
+    // Running, written on behalf of the command holding the lock. A state
+    // that cannot be written means no start: the container goes.
+    let mut st = store.load_state(&id).unwrap_or_default();
     st.status = Status::Running;
     st.starter = None;
     st.pid = launched.pid;
@@ -217,8 +402,19 @@ fn monitor(
     st.exit_code = 0;
     st.error.clear();
     let _ = std::fs::remove_file(run_dir.join("exit"));
-    if setup.store.save_state(&setup.id, &st).is_err() {
-        report(&mut ready, "ERR 125 could not write the container state\n");
+    if let Err(e) = store.save_state(&id, &st) {
+        super::signal_process(launched.pid, launched.start_time, libc::SIGKILL);
+        let mut raw = 0;
+        // SAFETY: reaping our own child with a valid status pointer.
+        unsafe { libc::waitpid(launched.pid, &mut raw, 0) };
+        drop(dns);
+        fail_start(
+            &mut ready,
+            125,
+            &format!("writing the container state: {e}"),
+            cleanup,
+        );
+        return Ok(());
     }
     report(
         &mut ready,
@@ -226,17 +422,10 @@ fn monitor(
     );
     drop(ready);
 
-    let mut log = setup
-        .log_path
-        .as_ref()
-        .and_then(|p| JsonFileWriter::open(p).ok());
     let mut lines: Vec<LineBuffer> = outputs.iter().map(|_| LineBuffer::default()).collect();
     let mut clients: Vec<Client> = Vec::new();
-    if let Some(c) = setup.first_client {
-        clients.push(Client {
-            sock: c,
-            frames: FrameReader::default(),
-        });
+    if let Some(c) = first_client {
+        clients.extend(Client::new(c).ok());
     }
     let mut status: Option<i32> = None;
     let mut exited_at: Option<Instant> = None;
@@ -253,7 +442,9 @@ fn monitor(
         // events reports POLLHUP at once, and the loop would spin.
         // Forwarded DNS queries expire: wake up for them too.
         let dns_wait = dns.as_mut().and_then(|(d, _)| d.expire(Instant::now()));
-        let revents: Vec<bool> = {
+        // Input waits while the container's stdin is full.
+        let read_clients = !stdin.full();
+        let (revents, stdin_writable, client_ev) = {
             let dns_fds = dns.as_ref().map(|(d, _)| d.fds());
             let mut fds: Vec<PollFd> = Vec::new();
             fds.push(PollFd::new(&sigfd, PollFlags::IN));
@@ -262,9 +453,22 @@ fn monitor(
             for &i in &live {
                 fds.push(PollFd::new(&outputs[i].0, PollFlags::IN));
             }
-            for c in &clients {
-                fds.push(PollFd::new(&c.sock, PollFlags::IN));
+            let stdin_at = fds.len();
+            if let (true, Some(fd)) = (stdin.wants_write(), stdin.fd.as_ref()) {
+                fds.push(PollFd::new(fd, PollFlags::OUT));
             }
+            let clients_at = fds.len();
+            for c in &clients {
+                let mut flags = PollFlags::empty();
+                if read_clients {
+                    flags |= PollFlags::IN;
+                }
+                if c.queued() > 0 {
+                    flags |= PollFlags::OUT;
+                }
+                fds.push(PollFd::new(&c.sock, flags));
+            }
+            let dns_at = fds.len();
             if let Some(dfds) = dns_fds.as_ref() {
                 for (fd, out) in dfds {
                     let flags = if *out {
@@ -294,13 +498,14 @@ fn monitor(
                 per_output[i] = got(2 + k);
             }
             r.extend(per_output);
-            let base = 2 + live.len();
-            r.extend((0..clients.len()).map(|k| got(base + k)));
+            let stdin_writable = clients_at > stdin_at && got(stdin_at);
+            let client_ev: Vec<PollFlags> = (0..clients.len())
+                .map(|k| fds[clients_at + k].revents())
+                .collect();
             if let Some(dfds) = dns_fds.as_ref() {
-                let d = base + clients.len();
-                dns_ready = (0..dfds.len()).map(|k| got(d + k)).collect();
+                dns_ready = (0..dfds.len()).map(|k| got(dns_at + k)).collect();
             }
-            r
+            (r, stdin_writable, client_ev)
         };
         if let Some((d, records)) = dns.as_mut() {
             if dns_ready.iter().any(|r| *r) {
@@ -330,16 +535,61 @@ fn monitor(
                 }
             }
         }
+        if stdin_writable {
+            stdin.flush();
+        }
+        // Clients: output first (what they can take now), then their input.
+        let mut gone = vec![false; clients.len()];
+        for (k, c) in clients.iter_mut().enumerate() {
+            let ev = client_ev[k];
+            if ev.contains(PollFlags::OUT) && !c.flush() {
+                gone[k] = true;
+                continue;
+            }
+            if !read_clients || !ev.intersects(PollFlags::IN | PollFlags::HUP | PollFlags::ERR) {
+                continue;
+            }
+            match c.frames.fill(&mut c.sock) {
+                Ok(Some(_)) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                _ => {
+                    gone[k] = true;
+                    continue;
+                }
+            }
+            while let Ok(Some(f)) = c.frames.next_frame() {
+                match f {
+                    Frame::Stdin(b) => stdin.push(&b),
+                    Frame::StdinClose if !tty => {
+                        stdin.closing = true;
+                        stdin.flush();
+                    }
+                    Frame::Resize { rows, cols } => {
+                        if let (true, Some(w)) = (tty, stdin.fd.as_ref()) {
+                            let ws = rustix::termios::Winsize {
+                                ws_row: rows,
+                                ws_col: cols,
+                                ws_xpixel: 0,
+                                ws_ypixel: 0,
+                            };
+                            let _ = rustix::termios::tcsetwinsize(w.as_fd(), ws);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut k = 0;
+        clients.retain(|_| {
+            k += 1;
+            !gone[k - 1]
+        });
         if revents[1] {
             while let Ok((sock, _)) = listener.accept() {
                 if !super::attach::peer_allowed(&sock) {
                     continue;
                 }
-                let _ = sock.set_nonblocking(false);
-                clients.push(Client {
-                    sock,
-                    frames: FrameReader::default(),
-                });
+                clients.extend(Client::new(sock).ok());
             }
         }
         for i in 0..outputs.len() {
@@ -369,46 +619,7 @@ fn monitor(
             } else {
                 Frame::Stderr(bytes.to_vec())
             };
-            clients.retain_mut(|c| send(&mut c.sock, &frame).is_ok());
-        }
-        let base = 2 + outputs.len();
-        let mut gone = Vec::new();
-        for (k, c) in clients.iter_mut().enumerate() {
-            if !revents.get(base + k).copied().unwrap_or(false) {
-                continue;
-            }
-            match c.frames.fill(&mut c.sock) {
-                Ok(Some(_)) => {}
-                _ => {
-                    gone.push(k);
-                    continue;
-                }
-            }
-            while let Ok(Some(f)) = c.frames.next_frame() {
-                match f {
-                    Frame::Stdin(b) => {
-                        if let Some(w) = stdin_w.as_ref() {
-                            let _ = rustix::io::write(w, &b);
-                        }
-                    }
-                    Frame::StdinClose if !setup.tty => stdin_w = None,
-                    Frame::Resize { rows, cols } => {
-                        if let (true, Some(w)) = (setup.tty, stdin_w.as_ref()) {
-                            let ws = rustix::termios::Winsize {
-                                ws_row: rows,
-                                ws_col: cols,
-                                ws_xpixel: 0,
-                                ws_ypixel: 0,
-                            };
-                            let _ = rustix::termios::tcsetwinsize(w.as_fd(), ws);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for k in gone.into_iter().rev() {
-            clients.remove(k);
+            clients.retain_mut(|c| c.push(&frame));
         }
     }
     for (i, buf) in lines.iter_mut().enumerate() {
@@ -420,6 +631,7 @@ fn monitor(
     let at = time::now();
     let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
     drop(listener);
+    drop(stdin);
     // The DNS socket holds the container's network namespace.
     drop(dns);
     let _ = std::fs::remove_file(run_dir.join("attach.sock"));
@@ -428,15 +640,14 @@ fn monitor(
     let late = cleanup();
     // With --rm the state is recorded only when the removal fails.
     let mut trash = None;
-    if setup.auto_remove {
-        trash = remove(&setup.store, &setup.id);
+    if auto_remove {
+        trash = remove(&store, &id);
     }
     if trash.is_none() {
-        record_exit(&setup.store, &setup.id, code, at);
+        record_exit(&store, &id, code, at);
     }
-    for c in clients.iter_mut() {
-        let _ = send(&mut c.sock, &Frame::Exit(code));
-    }
+    clients.retain_mut(|c| c.push(&Frame::Exit(code)));
+    flush_clients(&mut clients, FINAL_FLUSH);
     drop(clients);
     if let Some(late) = late {
         late();
@@ -445,6 +656,28 @@ fn monitor(
         t.purge();
     }
     Ok(())
+}
+
+/// Gives the clients up to `limit` to take what is queued for them; those
+/// that don't are dropped with it.
+fn flush_clients(clients: &mut Vec<Client>, limit: Duration) {
+    let start = Instant::now();
+    loop {
+        clients.retain_mut(|c| c.flush() && c.queued() > 0);
+        let left = limit.saturating_sub(start.elapsed());
+        if clients.is_empty() || left.is_zero() {
+            return;
+        }
+        let mut fds: Vec<PollFd> = clients
+            .iter()
+            .map(|c| PollFd::new(&c.sock, PollFlags::OUT))
+            .collect();
+        let t = rustix::event::Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: left.subsec_nanos() as i64,
+        };
+        let _ = poll(&mut fds, Some(&t));
+    }
 }
 
 /// `--rm`: removes the container from view (its files are purged after
