@@ -12,6 +12,8 @@ use common::*;
 
 #[path = "security/argv.rs"]
 mod argv;
+#[path = "security/cves.rs"]
+mod cves;
 #[path = "security/store.rs"]
 mod store;
 
