@@ -44,6 +44,8 @@
 //! `--cgroup-parent` without processes. Enabled controllers are not disabled
 //! again on destroy (runc does not either).
 
+mod bpf;
+pub mod devices;
 pub mod fs;
 mod v1;
 mod v2;
@@ -407,6 +409,10 @@ pub struct Resources {
     /// `--blkio-weight`, 10-1000.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<u16>,
+    /// The device access rules ([`devices::docker_rules`]); empty leaves
+    /// device access alone (a new cgroup allows every device).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<devices::DeviceRule>,
 }
 
 /// One requested setting: its flag and the controller it needs.
