@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use common::*;
 
+#[path = "security/devices.rs"]
+mod devices;
 #[path = "security/store.rs"]
 mod store;
 

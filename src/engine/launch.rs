@@ -7,7 +7,6 @@ use std::os::fd::AsFd;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched};
-use crate::runtime::cgroups::devices::docker_rules;
 use crate::runtime::cgroups::{Cgroup, Resources};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
@@ -85,8 +84,10 @@ impl Engine {
             )
             .map_err(|e| Error::Other(format!("seccomp: {e}")))?,
         };
+        let devices = super::devices::resolve(h.privileged, &h.devices)?;
+        spec.devices = devices.nodes;
         let mut res = resources(h.memory, h.nano_cpus, h.pids_limit);
-        res.devices = docker_rules(h.privileged, &[]);
+        res.devices = devices.rules;
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
         let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
         let net = match self.net_plan(c) {
