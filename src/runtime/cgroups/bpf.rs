@@ -347,4 +347,70 @@ pub(crate) mod tests {
             }
         }
     }
+
+    /// The cgroup2 mount and this process's cgroup2 dir in it.
+    fn own_cgroup2() -> Option<std::path::PathBuf> {
+        let mi = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
+        let cg = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+        let m = super::super::parse_mountinfo(&mi)
+            .into_iter()
+            .find(|m| m.fstype == "cgroup2")?;
+        let own = super::super::OwnCgroups::parse(&cg).ok()?.v2?;
+        let rel = super::super::strip_mount_root(&own, &m.root)?;
+        Some(m.mount_point.join(rel.trim_start_matches('/')))
+    }
+
+    #[test]
+    fn an_attached_program_denies_a_disk_in_its_cgroup() {
+        if !rustix::process::geteuid().is_root() {
+            crate::util::test_skip("attaching a BPF program needs root");
+            return;
+        }
+        let Some(own) = own_cgroup2() else {
+            crate::util::test_skip("no cgroup2 mount");
+            return;
+        };
+        if std::fs::symlink_metadata("/dev/loop0").is_err() {
+            crate::util::test_skip("no /dev/loop0 to try");
+            return;
+        }
+        // beneath our own cgroup2 dir, removed at the end
+        let dir = own.join(format!("skiff-bpf-test-{}", std::process::id()));
+        if let Err(e) = std::fs::create_dir(&dir) {
+            crate::util::test_skip(&format!("cannot create {}: {e}", dir.display()));
+            return;
+        }
+        struct Rm(std::path::PathBuf);
+        impl Drop for Rm {
+            fn drop(&mut self) {
+                for _ in 0..50 {
+                    if std::fs::remove_dir(&self.0).is_ok() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+        }
+        let _rm = Rm(dir.clone());
+        let prog = device_program(&Policy::from_rules(&docker_rules(false, &[])));
+        let cgroup = std::fs::File::open(&dir).unwrap();
+        let loaded = load(&prog).unwrap();
+        use std::os::fd::AsFd;
+        attach(cgroup.as_fd(), loaded.as_fd()).unwrap();
+        // a shell that moves itself into the cgroup, then opens devices
+        let script = format!(
+            "echo $$ > {}/cgroup.procs || exit 9; \
+             head -c1 /dev/loop0 >/dev/null && echo disk; head -c1 /dev/zero >/dev/null && echo zero",
+            dir.display()
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stdout, "zero\n", "stderr: {stderr}");
+        assert!(stderr.contains("Operation not permitted"), "{stderr}");
+    }
 }
