@@ -43,6 +43,14 @@
 //! on v2 need the invoking process to sit in the root cgroup, or a
 //! `--cgroup-parent` without processes. Enabled controllers are not disabled
 //! again on destroy (runc does not either).
+//!
+//! ## Devices
+//! [`Resources::devices`] is the container's device rule list (see
+//! [`devices`]); it is applied at creation, before any process joins: on v1
+//! as `devices.deny`/`devices.allow` writes in the devices leaf (none when
+//! rootless skipped that hierarchy), on v2 as a device BPF program attached
+//! to the leaf (skipped when unprivileged and the kernel refuses, as runc).
+//! An empty list leaves device access alone (`docker update`).
 
 mod bpf;
 pub mod devices;
