@@ -14,6 +14,8 @@ use common::*;
 mod argv;
 #[path = "security/cves.rs"]
 mod cves;
+#[path = "security/devices.rs"]
+mod devices;
 #[path = "security/store.rs"]
 mod store;
 

@@ -8,8 +8,8 @@ use serde_json::{json, Value};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::state::container::{
-    Container, ContainerConfig, ContainerState, HostSettings, RestartPolicy, RunSettings, Status,
-    Ulimit,
+    Container, ContainerConfig, ContainerState, DeviceMapping, HostSettings, RestartPolicy,
+    RunSettings, Status, Ulimit,
 };
 use crate::state::ids;
 use crate::util::time;
@@ -53,6 +53,8 @@ pub struct CreateOptions {
     pub cgroup_parent: Option<String>,
     pub log_driver: Option<String>,
     pub log_opts: Vec<String>,
+    /// `--device`, checked.
+    pub devices: Vec<DeviceMapping>,
 }
 
 /// `ps` filters.
@@ -413,6 +415,7 @@ impl Engine {
                 oom_score_adj: 0,
                 log_driver,
                 log_opts,
+                devices: o.devices.clone(),
             },
             lowers,
             net: o.net.clone(),
@@ -616,6 +619,7 @@ impl Engine {
                 "NanoCpus": h.nano_cpus,
                 "PidsLimit": h.pids_limit,
                 "Ulimits": if ulimits.is_empty() { Value::Null } else { json!(ulimits) },
+                "Devices": h.devices,
                 "Init": h.init,
             },
             "GraphDriver": {

@@ -92,7 +92,10 @@ impl Engine {
             },
         };
         spec.process.seccomp = SeccompSpec::Unconfined;
-        let res = resources(h.memory, h.nano_cpus, h.pids_limit);
+        let devices = super::devices::resolve(h.privileged, &h.devices)?;
+        spec.devices = devices.nodes;
+        let mut res = resources(h.memory, h.nano_cpus, h.pids_limit);
+        res.devices = devices.rules;
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
         let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
         let net = match self.net_plan(c) {

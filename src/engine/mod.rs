@@ -2,6 +2,7 @@
 //! returns data; it never prints.
 
 pub mod container;
+mod devices;
 pub mod exec;
 pub mod image;
 mod launch;

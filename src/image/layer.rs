@@ -26,6 +26,12 @@
 //!   `SCHILY.xattr.*` extended attributes, and access/modification times are
 //!   restored. Directory times are set after the whole archive is unpacked,
 //!   since later entries would otherwise change them.
+//! * overlayfs's own xattrs (`trusted.overlay.*`, `user.overlay.*`) are
+//!   dropped: overlayfs would obey them in a lower layer.
+//! * Device nodes docker's default device policy would not let a container
+//!   open (every block device, character devices other than null, zero,
+//!   full, random, urandom, tty, console, ptmx, pts and tun) are skipped;
+//!   0/0 character devices (whiteouts) are kept.
 //!
 //! Needs Linux 5.6+ (`openat2`).
 
@@ -42,6 +48,7 @@ use sha2::{Digest, Sha256};
 use tar::EntryType;
 
 use crate::fsroot::{self, Root};
+use crate::runtime::cgroups::devices::{docker_rules, Access, DeviceKind, Policy};
 
 /// The compression of a layer blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -526,6 +533,9 @@ impl Unpacker<'_> {
             }
             return self.whiteout(parent, OsStr::from_bytes(orig), &meta, ctx);
         }
+        if matches!(kind, Kind::Char | Kind::Block) && !self.device_allowed(entry, kind, ctx)? {
+            return Ok(());
+        }
 
         // Resolve a hardlink's target before anything is removed.
         let link = if kind == Kind::Hardlink {
@@ -632,6 +642,32 @@ impl Unpacker<'_> {
                 self.set_at_meta(parent, name, &meta, true, ctx)
             }
         }
+    }
+
+    /// Whether a device node may be created: a 0/0 character device (an
+    /// overlayfs whiteout), or one docker's default device policy lets a
+    /// container open. Block devices and other character devices are
+    /// skipped, so no image hands a container a node to the host's disks.
+    fn device_allowed<R: Read>(
+        &self,
+        entry: &tar::Entry<'_, R>,
+        kind: Kind,
+        ctx: &Ctx<'_>,
+    ) -> Result<bool, LayerError> {
+        let dev = self.dev(entry, ctx)?;
+        let (major, minor) = (rustix::fs::major(dev), rustix::fs::minor(dev));
+        Ok(match kind {
+            Kind::Char if (major, minor) == (0, 0) => true,
+            Kind::Char => {
+                layer_policy().allows(DeviceKind::Char, major, minor, Access::READ | Access::WRITE)
+            }
+            _ => layer_policy().allows(
+                DeviceKind::Block,
+                major,
+                minor,
+                Access::READ | Access::WRITE,
+            ),
+        })
     }
 
     fn dev<R: Read>(&self, entry: &tar::Entry<'_, R>, ctx: &Ctx<'_>) -> Result<u64, LayerError> {
@@ -827,6 +863,9 @@ impl Unpacker<'_> {
                 let ext = ext.map_err(ctx.err("reading PAX records"))?;
                 let key = ext.key_bytes();
                 if let Some(name) = key.strip_prefix(b"SCHILY.xattr.") {
+                    if is_overlay_xattr(name) {
+                        continue;
+                    }
                     xattrs.push((name.to_vec(), ext.value_bytes().to_vec()));
                 } else if key == b"mtime" {
                     mtime = parse_pax_time(ext.value_bytes())
@@ -898,6 +937,21 @@ impl Unpacker<'_> {
         }
         Ok(())
     }
+}
+
+/// overlayfs's own attributes (`trusted.overlay.*`, and `user.overlay.*`
+/// for rootless mounts): in a lower layer they would be obeyed (opaque,
+/// redirect, metacopy…), so a layer's tar may not set them. Only `.wh..wh..opq`
+/// marks a directory opaque.
+fn is_overlay_xattr(name: &[u8]) -> bool {
+    name.starts_with(b"trusted.overlay.") || name.starts_with(b"user.overlay.")
+}
+
+/// docker's default device policy, which decides the device nodes a layer
+/// may hold.
+fn layer_policy() -> &'static Policy {
+    static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| Policy::from_rules(&docker_rules(false, &[])))
 }
 
 /// Which xattr failures are tolerated: any on `security.selinux`, `EPERM`
@@ -1213,13 +1267,101 @@ mod tests {
         assert!(m.file_type().is_char_device());
         assert_eq!(m.rdev(), rustix::fs::makedev(1, 3));
         assert_eq!(m.mode() & 0o7777, 0o666);
-        let m = lmeta(d.path().join("dev/loop9"));
-        assert!(m.file_type().is_block_device());
-        assert_eq!(m.rdev(), rustix::fs::makedev(7, 9));
+        // a block device is never created (see below)
+        assert!(std::fs::symlink_metadata(d.path().join("dev/loop9")).is_err());
         let m = lmeta(d.path().join("run/fifo"));
         assert!(m.file_type().is_fifo());
         assert_eq!(m.mode() & 0o7777, 0o620);
         assert_eq!(m.mtime(), MTIME as i64);
+    }
+
+    #[test]
+    fn denied_devices_are_skipped() {
+        if !is_root() {
+            return;
+        }
+        let d = tempfile::tempdir().unwrap();
+        // an existing node is not replaced by a skipped one
+        std::fs::create_dir(d.path().join("dev")).unwrap();
+        std::fs::write(d.path().join("dev/sda"), b"old").unwrap();
+        let mut tb = Tb::new();
+        for (kind, name, major, minor) in [
+            (EntryType::Block, "dev/sda", 8, 0),
+            (EntryType::Block, "dev/loop0", 7, 0),
+            (EntryType::Char, "dev/mem", 1, 1),
+            (EntryType::Char, "dev/fuse", 10, 229),
+            (EntryType::Char, "dev/kmsg", 1, 11),
+            (EntryType::Char, "dev/zero", 1, 5),
+            (EntryType::Char, "dev/pts/3", 136, 3),
+            (EntryType::Char, "dev/net/tun", 10, 200),
+            (EntryType::Char, "overlay-whiteout", 0, 0),
+        ] {
+            let mut h = Tb::header(kind, name, 0o600, 0);
+            h.set_device_major(major).unwrap();
+            h.set_device_minor(minor).unwrap();
+            tb.add(h, b"");
+        }
+        unpack_into(&tb.bytes(), d.path()).unwrap();
+        let p = d.path();
+        for gone in ["dev/loop0", "dev/mem", "dev/fuse", "dev/kmsg"] {
+            assert!(std::fs::symlink_metadata(p.join(gone)).is_err(), "{gone}");
+        }
+        assert_eq!(std::fs::read(p.join("dev/sda")).unwrap(), b"old");
+        for (kept, dev) in [
+            ("dev/zero", (1, 5)),
+            ("dev/pts/3", (136, 3)),
+            ("dev/net/tun", (10, 200)),
+            ("overlay-whiteout", (0, 0)),
+        ] {
+            let m = lmeta(p.join(kept));
+            assert!(m.file_type().is_char_device(), "{kept}");
+            assert_eq!(m.rdev(), rustix::fs::makedev(dev.0, dev.1), "{kept}");
+        }
+    }
+
+    #[test]
+    fn overlay_xattrs_are_dropped() {
+        if !is_root() {
+            return;
+        }
+        let d = tempfile::tempdir().unwrap();
+        let mut tb = Tb::new();
+        tb.pax(&[
+            ("SCHILY.xattr.trusted.overlay.opaque", b"y"),
+            ("SCHILY.xattr.trusted.overlay.redirect", b"/etc"),
+            ("SCHILY.xattr.user.overlay.opaque", b"y"),
+            ("SCHILY.xattr.user.kept", b"1"),
+        ]);
+        tb.dir("d/", 0o755);
+        tb.pax(&[
+            ("SCHILY.xattr.trusted.overlay.metacopy", b""),
+            ("SCHILY.xattr.trusted.other", b"2"),
+        ]);
+        tb.file("f", 0o644, b"x");
+        // a real opaque marker still works
+        tb.file("o/.wh..wh..opq", 0o644, b"");
+        unpack_into(&tb.bytes(), d.path()).unwrap();
+        let p = d.path();
+        for x in [
+            "trusted.overlay.opaque",
+            "trusted.overlay.redirect",
+            "user.overlay.opaque",
+        ] {
+            assert_eq!(getxattr(&p.join("d"), x), None, "{x}");
+        }
+        assert_eq!(
+            getxattr(&p.join("d"), "user.kept").as_deref(),
+            Some(&b"1"[..])
+        );
+        assert_eq!(getxattr(&p.join("f"), "trusted.overlay.metacopy"), None);
+        assert_eq!(
+            getxattr(&p.join("f"), "trusted.other").as_deref(),
+            Some(&b"2"[..])
+        );
+        assert_eq!(
+            getxattr(&p.join("o"), "trusted.overlay.opaque").as_deref(),
+            Some(&b"y"[..])
+        );
     }
 
     #[test]

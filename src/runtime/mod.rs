@@ -59,8 +59,8 @@ pub use error::RuntimeError;
 pub use namespaces::{ExecTarget, NsKind};
 pub use security::resolve_capabilities;
 pub use spec::{
-    ContainerSpec, IdMap, IdMappings, Mount, MountKind, NamespaceMode, Namespaces, ProcessSpec,
-    Rlimit, Rootfs, SeccompSpec,
+    ContainerSpec, DeviceNode, IdMap, IdMappings, Mount, MountKind, NamespaceMode, Namespaces,
+    NodeKind, ProcessSpec, Rlimit, Rootfs, SeccompSpec,
 };
 
 use channel::ChildChannel;

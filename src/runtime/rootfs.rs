@@ -12,7 +12,7 @@
 //! kernels without per-layer `lowerdir+` (before 6.8).
 
 use std::collections::BTreeMap;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, CWD};
@@ -23,7 +23,9 @@ use rustix::mount::{
 };
 
 use super::error::{Context, SetupError};
-use super::spec::{ContainerSpec, IdMappings, Mount, MountKind, NamespaceMode, Rootfs};
+use super::spec::{
+    ContainerSpec, DeviceNode, IdMappings, Mount, MountKind, NamespaceMode, NodeKind, Rootfs,
+};
 use super::sys;
 use crate::fsroot::Root;
 
@@ -65,6 +67,9 @@ pub fn setup(spec: &ContainerSpec) -> Result<(), SetupError> {
     }
     for m in &spec.mounts {
         mount_extra(&root, m)?;
+    }
+    for d in &spec.devices {
+        make_spec_device(&root, d)?;
     }
     drop(root);
     pivot(&rootfs)?;
@@ -247,7 +252,10 @@ fn mount_dev(
     .map_err(|e| e.prefixed("mounting tmpfs on /dev"))?;
     attach(&dev, &dest, "/dev")?;
     for &(name, major, minor) in DEVICES {
-        make_device(&dev, name, major, minor)?;
+        let path = Path::new("/dev").join(name);
+        if !spec.devices.iter().any(|d| d.path == path) {
+            make_device(&dev, name, major, minor)?;
+        }
     }
     for &(name, target) in DEV_LINKS {
         rustix::fs::symlinkat(target, &dev, name).ctx(|| format!("creating /dev/{name}"))?;
@@ -290,29 +298,83 @@ fn mount_devpts(dev: &OwnedFd, maps: Option<&IdMappings>) -> Result<(), SetupErr
     attach(&fs, &subdir(dev, "pts")?, "/dev/pts")
 }
 
-/// `mknod` of a character device in `/dev`; where that is not allowed (a
-/// user namespace), the host's node is bind-mounted onto an empty file.
+/// A default character device in `/dev`, mode 0666, owned by root.
 fn make_device(dev: &OwnedFd, name: &str, major: u32, minor: u32) -> Result<(), SetupError> {
-    let mode = Mode::from_raw_mode(0o666);
-    let devno = rustix::fs::makedev(major, minor);
-    match rustix::fs::mknodat(dev, name, FileType::CharacterDevice, mode, devno) {
+    let node = DeviceNode {
+        path: Path::new("/dev").join(name),
+        kind: NodeKind::Char,
+        major,
+        minor,
+        mode: 0o666,
+        uid: 0,
+        gid: 0,
+        host_path: Path::new("/dev").join(name),
+    };
+    make_node(dev.as_fd(), name, &node, false)
+}
+
+/// One of the spec's device nodes (parent dirs created inside the rootfs).
+/// A name taken by one of the `/dev` symlinks (`ptmx`…) keeps the symlink,
+/// and anything already at the path is kept, as runc does.
+fn make_spec_device(root: &Root, d: &DeviceNode) -> Result<(), SetupError> {
+    let what = || format!("device {}", d.path.display());
+    if let Ok(name) = d.path.strip_prefix("/dev") {
+        if DEV_LINKS.iter().any(|(l, _)| Path::new(l) == name) {
+            return Ok(());
+        }
+    }
+    let rel = d.path.strip_prefix("/").unwrap_or(&d.path);
+    let (parent, name) = crate::fsroot::split_parent(rel).ctx(what)?;
+    if name.is_empty() {
+        return Err(SetupError::new(libc::EINVAL, what()));
+    }
+    let dir = root.mkdir_all(&parent, 0o755).ctx(what)?;
+    let name = name.to_string_lossy();
+    make_node(dir.as_fd(), &name, d, true)
+}
+
+/// `mknod` with the node's mode and owner; where that is not allowed (a
+/// user namespace), the host's node is bind-mounted onto an empty file.
+fn make_node(
+    dir: BorrowedFd<'_>,
+    name: &str,
+    d: &DeviceNode,
+    keep_existing: bool,
+) -> Result<(), SetupError> {
+    let shown = d.path.display().to_string();
+    let mode = Mode::from_raw_mode(d.mode & 0o7777);
+    let ft = match d.kind {
+        NodeKind::Char => FileType::CharacterDevice,
+        NodeKind::Block => FileType::BlockDevice,
+        NodeKind::Fifo => FileType::Fifo,
+    };
+    let devno = rustix::fs::makedev(d.major, d.minor);
+    match rustix::fs::mknodat(dir, name, ft, mode, devno) {
         Ok(()) => {
-            rustix::fs::chmodat(dev, name, mode, AtFlags::empty())
-                .ctx(|| format!("chmod /dev/{name}"))?;
+            // mknod obeys the umask
+            rustix::fs::chmodat(dir, name, mode, AtFlags::empty())
+                .ctx(|| format!("chmod {shown}"))?;
+            if (d.uid, d.gid) != (0, 0) {
+                rustix::fs::chownat(
+                    dir,
+                    name,
+                    Some(rustix::fs::Uid::from_raw(d.uid)),
+                    Some(rustix::fs::Gid::from_raw(d.gid)),
+                    AtFlags::SYMLINK_NOFOLLOW,
+                )
+                .ctx(|| format!("chown {shown}"))?;
+            }
             Ok(())
         }
-        Err(Errno::PERM) => {
+        Err(Errno::EXIST) if keep_existing => Ok(()),
+        Err(Errno::PERM) if d.kind != NodeKind::Fifo => {
             let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::CLOEXEC;
-            drop(
-                rustix::fs::openat(dev, name, flags, mode)
-                    .ctx(|| format!("creating /dev/{name}"))?,
-            );
-            let dest = rustix::fs::openat(dev, name, OFlags::PATH | OFlags::CLOEXEC, Mode::empty())
-                .ctx(|| format!("opening /dev/{name}"))?;
-            let host = PathBuf::from(format!("/dev/{name}"));
-            attach(&clone_tree(&host, false)?, &dest, &format!("/dev/{name}"))
+            drop(rustix::fs::openat(dir, name, flags, mode).ctx(|| format!("creating {shown}"))?);
+            let dest = rustix::fs::openat(dir, name, OFlags::PATH | OFlags::CLOEXEC, Mode::empty())
+                .ctx(|| format!("opening {shown}"))?;
+            attach(&clone_tree(&d.host_path, false)?, &dest, &shown)
         }
-        Err(e) => Err(e).ctx(|| format!("mknod /dev/{name}")),
+        Err(e) => Err(e).ctx(|| format!("mknod {shown}")),
     }
 }
 

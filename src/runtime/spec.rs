@@ -104,6 +104,38 @@ pub struct ContainerSpec {
     /// Namespaced sysctls (`--sysctl net.ipv4.ip_forward=1`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sysctls: BTreeMap<String, String>,
+    /// Device nodes made in the container besides the default ones
+    /// (`--device`, a privileged container's host devices); one at the path
+    /// of a default node replaces it. Opening them is up to the cgroup's
+    /// device rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<DeviceNode>,
+}
+
+/// A device node to make in the container.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceNode {
+    /// Where, inside the container (absolute).
+    pub path: PathBuf,
+    pub kind: NodeKind,
+    pub major: u32,
+    pub minor: u32,
+    /// Permission bits.
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// The host's node: bind-mounted instead where `mknod` is not allowed
+    /// (a user namespace).
+    pub host_path: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    Char,
+    Block,
+    Fifo,
 }
 
 impl ContainerSpec {
@@ -124,6 +156,7 @@ impl ContainerSpec {
             process: ProcessSpec::new(args),
             init: false,
             sysctls: BTreeMap::new(),
+            devices: Vec::new(),
         }
     }
 }

@@ -38,6 +38,16 @@ pub struct Ulimit {
     pub hard: i64,
 }
 
+/// `--device HOST[:CONTAINER][:PERMS]`, as docker's HostConfig stores it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeviceMapping {
+    pub path_on_host: String,
+    pub path_in_container: String,
+    /// A subset of `rwm`.
+    pub cgroup_permissions: String,
+}
+
 /// docker's Config (what the container runs).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
@@ -90,6 +100,8 @@ pub struct HostSettings {
     pub oom_score_adj: i32,
     pub log_driver: String,
     pub log_opts: BTreeMap<String, String>,
+    #[serde(default)]
+    pub devices: Vec<DeviceMapping>,
 }
 
 /// Written once by `create`.

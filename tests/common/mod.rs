@@ -248,6 +248,10 @@ pub enum Entry {
     Whiteout(&'static str),
     /// `<dir>/.wh..wh..opq`.
     Opaque(&'static str),
+    /// A device node: path, `b` or `c`, major, minor.
+    Device(&'static str, char, u32, u32),
+    /// A directory with a PAX record `SCHILY.xattr.<name>=<value>`.
+    XattrDir(&'static str, &'static str, &'static [u8]),
 }
 
 const EPOCH: u64 = 946_684_800; // 2000-01-01T00:00:00Z
@@ -312,6 +316,25 @@ pub fn layer_tar(entries: &[Entry]) -> Vec<u8> {
                     None => format!(".wh.{name}"),
                 };
                 let mut h = hdr(&wh, tar::EntryType::Regular, 0, 0o644);
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::Device(p, kind, major, minor) => {
+                let t = if *kind == 'b' {
+                    tar::EntryType::Block
+                } else {
+                    tar::EntryType::Char
+                };
+                let mut h = hdr(p, t, 0, 0o660);
+                h.set_device_major(*major).unwrap();
+                h.set_device_minor(*minor).unwrap();
+                h.set_cksum();
+                b.append(&h, std::io::empty()).unwrap();
+            }
+            Entry::XattrDir(p, name, value) => {
+                let key = format!("SCHILY.xattr.{name}");
+                b.append_pax_extensions([(key.as_str(), *value)]).unwrap();
+                let mut h = hdr(p, tar::EntryType::Directory, 0, 0o755);
                 h.set_cksum();
                 b.append(&h, std::io::empty()).unwrap();
             }

@@ -5,7 +5,8 @@ use crate::cli::output;
 use crate::engine::container::CreateOptions;
 use crate::error::{Error, Result};
 use crate::network::{ports, NetRequest};
-use crate::state::container::Ulimit;
+use crate::runtime::cgroups::devices::Access;
+use crate::state::container::{DeviceMapping, Ulimit};
 use crate::util::units;
 
 /// The flags `create` and `run` share (docker's names).
@@ -99,6 +100,9 @@ pub struct ContainerFlags {
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
           default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
     pub privileged: bool,
+    /// Add a host device to the container
+    #[arg(long, value_name = "HOST[:CONTAINER][:PERMS]")]
+    pub device: Vec<String>,
     /// Add Linux capabilities
     #[arg(long = "cap-add", value_name = "CAP")]
     pub cap_add: Vec<String>,
@@ -205,6 +209,37 @@ fn read_env_file(path: &std::path::Path) -> Result<Vec<String>> {
             }
         })
         .collect())
+}
+
+/// docker's `--device` syntax: `HOST[:CONTAINER][:PERMS]`, PERMS a subset
+/// of `rwm` (default `rwm`), CONTAINER (default HOST) absolute.
+fn parse_device(s: &str) -> Result<DeviceMapping> {
+    let bad = |why: String| {
+        Error::InvalidArgument(format!(
+            "invalid argument {s:?} for \"--device\" flag: {why}"
+        ))
+    };
+    let mode = |m: &str| Access::parse(m).is_some();
+    let parts: Vec<&str> = s.split(':').collect();
+    let (host, container, perms) = match parts[..] {
+        ["", ..] => return Err(bad(format!("bad format for path: {s}"))),
+        [h] => (h, h, "rwm"),
+        [h, m] if mode(m) => (h, h, m),
+        [h, c] => (h, c, "rwm"),
+        [h, c, m] if mode(m) => (h, c, m),
+        [_, _, m] => return Err(bad(format!("bad mode specified: {m}"))),
+        _ => return Err(bad(format!("bad format for path: {s}"))),
+    };
+    if !container.starts_with('/') {
+        return Err(bad(format!("{container} is not an absolute path")));
+    }
+    // path.Clean, but for "..": "//x/./y/" is "/x/y".
+    let container: std::path::PathBuf = std::path::Path::new(container).components().collect();
+    Ok(DeviceMapping {
+        path_on_host: host.to_owned(),
+        path_in_container: container.display().to_string(),
+        cgroup_permissions: perms.to_owned(),
+    })
 }
 
 fn parse_mac(s: &str) -> Result<String> {
@@ -355,6 +390,11 @@ impl ContainerFlags {
             cgroup_parent: self.cgroup_parent.clone(),
             log_driver: self.log_driver.clone(),
             log_opts: self.log_opt.clone(),
+            devices: self
+                .device
+                .iter()
+                .map(|d| parse_device(d))
+                .collect::<Result<_>>()?,
         })
     }
 }
@@ -409,4 +449,36 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let c = ctx.engine()?.create_container(&opts)?;
     output::outln(c.id())?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_flag_syntax_is_dockers() {
+        let d = |s: &str| {
+            let m = parse_device(s).unwrap();
+            (m.path_on_host, m.path_in_container, m.cgroup_permissions)
+        };
+        let own = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(d("/dev/sda"), own("/dev/sda", "/dev/sda", "rwm"));
+        assert_eq!(d("/dev/sda:r"), own("/dev/sda", "/dev/sda", "r"));
+        assert_eq!(d("/dev/sda:/dev/xvda"), own("/dev/sda", "/dev/xvda", "rwm"));
+        assert_eq!(
+            d("/dev/full:/dev/myfull:rw"),
+            own("/dev/full", "/dev/myfull", "rw")
+        );
+        assert_eq!(d("/dev/x:/a//b/./c/:m"), own("/dev/x", "/a/b/c", "m"));
+        let e = |s: &str| parse_device(s).unwrap_err().to_string();
+        assert_eq!(
+            e("/dev/x:/y:rwx"),
+            "invalid argument \"/dev/x:/y:rwx\" for \"--device\" flag: bad mode specified: rwx"
+        );
+        assert!(e("/dev/x:rel").ends_with(": rel is not an absolute path"));
+        assert!(e("dev/x").ends_with(": dev/x is not an absolute path"));
+        assert!(e(":/x").ends_with(": bad format for path: :/x"));
+        assert!(e("/a:/b:r:w").ends_with(": bad format for path: /a:/b:r:w"));
+        assert!(e("/dev/x:/y:rr").contains("bad mode specified: rr"));
+    }
 }

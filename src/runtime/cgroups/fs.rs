@@ -12,6 +12,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::bpf::Insn;
+
 /// File operations on a cgroup file system.
 pub trait CgroupFs: fmt::Debug + Send + Sync {
     /// `mkdir(2)`: the kernel fills the new dir with its interface files.
@@ -27,6 +29,9 @@ pub trait CgroupFs: fmt::Debug + Send + Sync {
     fn subdirs(&self, path: &Path) -> io::Result<Vec<PathBuf>>;
     /// `kill(2)` of one process; `pid` must be positive.
     fn kill(&self, pid: i32, sig: i32) -> io::Result<()>;
+    /// cgroup v2: loads the device program `prog` and attaches it to the
+    /// cgroup `dir`.
+    fn attach_device_program(&self, dir: &Path, prog: &[Insn]) -> io::Result<()>;
 }
 
 /// The kernel's cgroup file systems.
@@ -95,6 +100,13 @@ impl CgroupFs for RealFs {
             Err(io::Error::last_os_error())
         }
     }
+
+    fn attach_device_program(&self, dir: &Path, prog: &[Insn]) -> io::Result<()> {
+        use std::os::fd::AsFd;
+        let cgroup = fs::File::open(dir)?;
+        let prog = super::bpf::load(prog)?;
+        super::bpf::attach(cgroup.as_fd(), prog.as_fd())
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +115,8 @@ pub(crate) mod fake {
     //! roots by hand (`v2_root`, `v1_root`); `mkdir` below them populates the
     //! files the kernel would create.
 
+    use super::super::bpf::Insn;
+    use super::super::devices::{parse_rule, DeviceRule, Policy};
     use super::CgroupFs;
     use std::collections::BTreeSet;
     use std::fs;
@@ -122,6 +136,8 @@ pub(crate) mod fake {
         pub mkdir_errno: Mutex<Option<i32>>,
         /// Where `kill` looks for the pid to take out of every cgroup.procs.
         pub root: Mutex<Option<PathBuf>>,
+        /// Every device program attached: (cgroup, program).
+        pub programs: Mutex<Vec<(PathBuf, Vec<Insn>)>>,
     }
 
     fn errno(e: i32) -> io::Error {
@@ -461,6 +477,21 @@ pub(crate) mod fake {
                     }
                     fs::write(path, data)?;
                 }
+                "devices.allow" | "devices.deny" => {
+                    // The kernel's list: allow-all, or a deny-all's exceptions.
+                    let list = Self::read_opt(&dir.join("devices.list"));
+                    let mut rules = vec![DeviceRule::all(list.trim() == "a *:* rwm")];
+                    if list.trim() != "a *:* rwm" {
+                        for l in list.lines().filter(|l| !l.trim().is_empty()) {
+                            rules.push(parse_rule(true, l).map_err(|_| errno(libc::EINVAL))?);
+                        }
+                    }
+                    let allow = name == "devices.allow";
+                    rules.push(parse_rule(allow, data).map_err(|_| errno(libc::EINVAL))?);
+                    let list = Policy::from_rules(&rules).v1_list().join("\n");
+                    fs::write(dir.join("devices.list"), format!("{list}\n"))?;
+                    fs::write(path, data)?;
+                }
                 _ => fs::write(path, data)?,
             }
             self.writes
@@ -491,6 +522,20 @@ pub(crate) mod fake {
                     Self::drop_pid(root, pid);
                 }
             }
+            Ok(())
+        }
+
+        fn attach_device_program(&self, dir: &Path, prog: &[Insn]) -> io::Result<()> {
+            if !Self::is_v2(dir) {
+                return Err(errno(libc::EBADF));
+            }
+            if let Some((_, e)) = self.reject.lock().unwrap().iter().find(|(n, _)| n == "bpf") {
+                return Err(errno(*e));
+            }
+            self.programs
+                .lock()
+                .unwrap()
+                .push((dir.to_path_buf(), prog.to_vec()));
             Ok(())
         }
     }

@@ -43,7 +43,17 @@
 //! on v2 need the invoking process to sit in the root cgroup, or a
 //! `--cgroup-parent` without processes. Enabled controllers are not disabled
 //! again on destroy (runc does not either).
+//!
+//! ## Devices
+//! [`Resources::devices`] is the container's device rule list (see
+//! [`devices`]); it is applied at creation, before any process joins: on v1
+//! as `devices.deny`/`devices.allow` writes in the devices leaf (none when
+//! rootless skipped that hierarchy), on v2 as a device BPF program attached
+//! to the leaf (skipped when unprivileged and the kernel refuses, as runc).
+//! An empty list leaves device access alone (`docker update`).
 
+mod bpf;
+pub mod devices;
 pub mod fs;
 mod v1;
 mod v2;
@@ -407,6 +417,10 @@ pub struct Resources {
     /// `--blkio-weight`, 10-1000.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub blkio_weight: Option<u16>,
+    /// The device access rules ([`devices::docker_rules`]); empty leaves
+    /// device access alone (a new cgroup allows every device).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub devices: Vec<devices::DeviceRule>,
 }
 
 /// One requested setting: its flag and the controller it needs.

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::devices::Policy;
 use super::{
     io_err, is_permission, limit_write_error, make_dirs, nearest_existing, parse_flat_keyed,
     read_trimmed, remove_created, wait_until, write_limit, Cgroup, CgroupError, CgroupFs, Leaf,
@@ -266,6 +267,16 @@ pub(super) fn apply(
                 )
             })?;
         write_limit(fs, "--blkio-weight", dir, file, &w.to_string())?;
+    }
+
+    // Devices: none without the hierarchy (rootless skipped it).
+    if let (false, Some(dir)) = (res.devices.is_empty(), cg.dir("devices")) {
+        for (file, line) in Policy::from_rules(&res.devices).v1_writes() {
+            let path = dir.join(file);
+            fs.write(&path, &line).map_err(|e| {
+                CgroupError::Other(format!("writing {line:?} to {}: {e}", path.display()))
+            })?;
+        }
     }
     Ok(())
 }
@@ -772,6 +783,116 @@ mod fake_tests {
         assert!(reloaded.dir("freezer").is_some());
         assert!(reloaded.dir("cpuacct").is_some());
         reloaded.destroy().unwrap();
+        assert!(env.skiff_dirs().is_empty(), "{:?}", env.skiff_dirs());
+    }
+
+    impl Env {
+        /// Adds a devices hierarchy (allow-all at the root, as the kernel).
+        fn with_devices(mut self) -> Env {
+            let dir = self.root.join("devices");
+            v1_root(
+                &dir,
+                "devices",
+                &[
+                    ("devices.allow", ""),
+                    ("devices.deny", ""),
+                    ("devices.list", "a *:* rwm\n"),
+                ],
+            );
+            if let Layout::V1 { controllers } = &mut self.layout {
+                controllers.insert("devices".into(), dir);
+            }
+            self.own.v1.insert("devices".into(), "/".into());
+            self
+        }
+    }
+
+    #[test]
+    fn device_rules_are_written_before_anyone_joins() {
+        use super::super::devices::{docker_rules, parse_rule};
+        let env = Env::new(true).with_devices();
+        let extra = [parse_rule(true, "c 10:237 r").unwrap()];
+        let res = Resources {
+            devices: docker_rules(false, &extra),
+            ..Default::default()
+        };
+        let cg = env.create("d", None, &res).unwrap();
+        let dir = cg.dir("devices").unwrap().to_path_buf();
+        assert_eq!(dir, env.root.join("devices/skiff-d"));
+        // deny-all first, then each exception
+        let writes: Vec<(String, String)> = env
+            .fake
+            .writes
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, _)| p.starts_with(&dir))
+            .map(|(p, d)| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    d.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(writes[0], ("devices.deny".to_string(), "a".to_string()));
+        assert!(writes[1..].iter().all(|(f, _)| f == "devices.allow"));
+        let list = env.read("devices/skiff-d/devices.list");
+        let list: Vec<&str> = list.lines().collect();
+        assert_eq!(list[..6], super::super::devices::tests::DOCKER_V1_LIST[..6]);
+        assert_eq!(list[6], "c 10:237 r");
+        assert_eq!(list.len(), 13);
+        // nobody is in the cgroup while the rules go in
+        assert_eq!(env.read("devices/skiff-d/cgroup.procs"), "");
+        // the root's list is untouched; update leaves devices alone
+        assert_eq!(env.read("devices/devices.list"), "a *:* rwm");
+        let before = (
+            env.fake.writes_to("devices.allow"),
+            env.fake.writes_to("devices.deny"),
+        );
+        cg.update(&Resources {
+            pids_limit: Some(5),
+            ..Default::default()
+        })
+        .unwrap();
+        let after = (
+            env.fake.writes_to("devices.allow"),
+            env.fake.writes_to("devices.deny"),
+        );
+        assert_eq!(before, after);
+
+        let cg = env
+            .create(
+                "p",
+                None,
+                &Resources {
+                    devices: docker_rules(true, &[]),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(env.read("devices/skiff-p/devices.list"), "a *:* rwm");
+        assert_eq!(env.fake.writes_to("devices.allow").last().unwrap(), "a");
+        cg.destroy().unwrap();
+    }
+
+    #[test]
+    fn a_refused_device_rule_names_it_and_leaves_nothing() {
+        use super::super::devices::docker_rules;
+        let env = Env::new(true).with_devices();
+        env.fake.reject("devices.allow", libc::EPERM);
+        let err = env
+            .create(
+                "d",
+                None,
+                &Resources {
+                    devices: docker_rules(false, &[]),
+                    ..Default::default()
+                },
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("writing \"c 1:5 rwm\" to "), "{err}");
+        assert!(err.contains("skiff-d/devices.allow"), "{err}");
         assert!(env.skiff_dirs().is_empty(), "{:?}", env.skiff_dirs());
     }
 

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::bpf::device_program;
+use super::devices::{DeviceRule, Policy};
 use super::{
     blkio_to_io_weight, controller_set, is_permission, make_dirs, nearest_existing,
     parse_flat_keyed, read_trimmed, remove_created, shares_to_weight, wait_until, write_limit,
@@ -194,6 +196,9 @@ fn current_memory_max(fs: &dyn CgroupFs, leaf: &Path) -> Result<i64> {
 
 pub(super) fn apply(cg: &Cgroup, res: &Resources, update: bool) -> Result<()> {
     unsupported(res)?;
+    if let (false, Some(l)) = (res.devices.is_empty(), cg.leaves.first()) {
+        set_devices(cg.fs.as_ref(), &l.path, &res.devices)?;
+    }
     let reqs = res.requests();
     let Some(first) = reqs.first() else {
         return Ok(());
@@ -321,6 +326,28 @@ pub(super) fn apply(cg: &Cgroup, res: &Resources, update: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Attaches the device filter for `rules` to the leaf. Without privileges
+/// (a user namespace, or not root) a refused load or attach is skipped, as
+/// runc does: such a container cannot reach host devices anyway.
+fn set_devices(fs: &dyn CgroupFs, leaf: &Path, rules: &[DeviceRule]) -> Result<()> {
+    let prog = device_program(&Policy::from_rules(rules));
+    match fs.attach_device_program(leaf, &prog) {
+        Ok(()) => Ok(()),
+        Err(e) if is_permission(&e) && !fully_privileged() => Ok(()),
+        Err(e) => Err(CgroupError::Other(format!(
+            "attaching the device filter to cgroup {}: {e}",
+            leaf.display()
+        ))),
+    }
+}
+
+/// Root in the initial user namespace.
+fn fully_privileged() -> bool {
+    rustix::process::geteuid().is_root()
+        && std::fs::read_to_string("/proc/self/uid_map")
+            .is_ok_and(|m| m.split_whitespace().collect::<Vec<_>>() == ["0", "0", "4294967295"])
 }
 
 fn events_frozen(fs: &dyn CgroupFs, leaf: &Path) -> Result<bool> {
@@ -893,5 +920,46 @@ mod tests {
             err.starts_with("--pids-limit: permission denied creating cgroup"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn device_filter_is_attached_to_the_leaf() {
+        use super::super::bpf::tests::run;
+        use super::super::devices::{docker_rules, parse_rule, Access, DeviceKind};
+        let env = Env::new("cpu memory pids");
+        let extra = [parse_rule(true, "c 10:237 r").unwrap()];
+        let res = Resources {
+            devices: docker_rules(false, &extra),
+            ..Default::default()
+        };
+        let cg = env.create("/", "d", None, &res).unwrap();
+        let progs = env.fake.programs.lock().unwrap().clone();
+        assert_eq!(progs.len(), 1);
+        assert_eq!(progs[0].0, env.root.join("skiff-d"));
+        let p = &progs[0].1;
+        let rw = Access::READ | Access::WRITE;
+        assert!(run(p, DeviceKind::Char, rw, 1, 3));
+        assert!(run(p, DeviceKind::Char, Access::READ, 10, 237));
+        assert!(!run(p, DeviceKind::Char, Access::WRITE, 10, 237));
+        assert!(!run(p, DeviceKind::Block, Access::READ, 8, 0));
+        assert!(run(p, DeviceKind::Block, Access::MKNOD, 8, 0));
+        // update leaves it alone
+        cg.update(&Resources {
+            pids_limit: Some(3),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(env.fake.programs.lock().unwrap().len(), 1);
+        cg.destroy().unwrap();
+
+        // a kernel refusal as root is an error, and nothing is left
+        env.fake.reject("bpf", libc::EINVAL);
+        let err = env.create("/", "e", None, &res).unwrap_err().to_string();
+        assert!(
+            err.starts_with("attaching the device filter to cgroup "),
+            "{err}"
+        );
+        assert!(err.contains("skiff-e"), "{err}");
+        assert!(env.dirs().is_empty(), "{:?}", env.dirs());
     }
 }
