@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 CARGO ?= cargo
 
-.PHONY: all build install test test-deps unit integration lint bench clean
+.PHONY: all build install test test-deps unit integration lint bench soak clean
 
 all: build
 
@@ -28,6 +28,11 @@ integration:
 
 test: test-deps lint
 	$(CARGO) test
+
+# Long runs, not part of make test: 1,000 SIGKILLs across the store's
+# operations (make test injects 100).
+soak: test-deps
+	SKIFF_CRASH_KILLS=1000 $(CARGO) test --test crash sigkill -- --nocapture
 
 bench: test-deps
 	@bash scripts/bench.sh

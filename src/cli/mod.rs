@@ -186,6 +186,8 @@ pub enum NetworkVerb {
 pub enum SystemVerb {
     /// Display system-wide information
     Info(system::info::Args),
+    /// Check the store for problems (and repair them with --repair)
+    Check(system::check::Args),
 }
 
 fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
@@ -250,6 +252,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         },
         Command::System(v) => match v {
             SystemVerb::Info(a) => system::info::run(ctx, a),
+            SystemVerb::Check(a) => system::check::run(ctx, a),
         },
         Command::Images(a) => image::ls::run(ctx, a),
         Command::Pull(a) => image::pull::run(ctx, a),

@@ -323,11 +323,13 @@ impl Engine {
         }
         let network_mode = network.as_ref().map_or(network_mode, |n| n.name.clone());
         let id = ids::new_id();
-        let name = match &o.name {
+        // The reservation stays locked until the config is written: a
+        // create killed before that leaves a name anyone may take.
+        let (name, _reservation) = match &o.name {
             Some(n) => {
                 let n = n.strip_prefix('/').unwrap_or(n);
-                self.containers.reserve_name(n, &id)?;
-                n.to_owned()
+                let r = self.containers.reserve_name(n, &id)?;
+                (n.to_owned(), r)
             }
             None => self.reserve_random_name(&id)?,
         };
@@ -432,16 +434,16 @@ impl Engine {
         })
     }
 
-    fn reserve_random_name(&self, id: &str) -> Result<String> {
+    fn reserve_random_name(&self, id: &str) -> Result<(String, crate::state::names::Reservation)> {
         for retry in 0..10 {
             let name = super::names_gen::random_name(&ids::new_id(), retry);
-            if self.containers.reserve_name(&name, id).is_ok() {
-                return Ok(name);
+            if let Ok(r) = self.containers.reserve_name(&name, id) {
+                return Ok((name, r));
             }
         }
         let name = format!("skiff_{}", &id[..12]);
-        self.containers.reserve_name(&name, id)?;
-        Ok(name)
+        let r = self.containers.reserve_name(&name, id)?;
+        Ok((name, r))
     }
 
     /// `ps`: newest first.
@@ -807,7 +809,7 @@ impl Engine {
             )));
         }
         let _g = self.containers.lock(c.id())?;
-        self.containers.reserve_name(new, c.id())?;
+        let _reservation = self.containers.reserve_name(new, c.id())?;
         let mut cfg = c.config.clone();
         let old_name = std::mem::replace(&mut cfg.name, new.to_owned());
         if let Err(e) =

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched, MonitorSetup};
-use crate::runtime::cgroups::{Cgroup, Resources};
+use crate::runtime::cgroups::{Cgroup, CgroupError, Resources};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
 use crate::state::container::Container;
@@ -97,7 +97,15 @@ impl Engine {
         let mut res = resources(h.memory, h.nano_cpus, h.pids_limit);
         res.devices = devices.rules;
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
-        let cg = Cgroup::create(c.id(), parent, &res).map_err(|e| Error::Other(e.to_string()))?;
+        let cg = match Cgroup::create(c.id(), parent, &res) {
+            // A start killed before it recorded its cgroup left it.
+            Err(CgroupError::Exists(_)) => {
+                crate::monitor::cleanup_cgroups(c, true);
+                Cgroup::create(c.id(), parent, &res)
+            }
+            r => r,
+        }
+        .map_err(|e| Error::Other(e.to_string()))?;
         let net = match self.net_plan(c) {
             Ok(n) => n,
             Err(e) => {

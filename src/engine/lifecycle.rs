@@ -89,7 +89,7 @@ impl Engine {
             )));
         }
         // A monitor killed before its cleanup left the cgroup behind.
-        crate::monitor::cleanup_cgroups(&c);
+        crate::monitor::cleanup_cgroups(&c, false);
         self.prepare_dirs(&c)?;
         let (mine, theirs) = if attach {
             let (a, b) =

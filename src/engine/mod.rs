@@ -1,6 +1,7 @@
 //! The only API the commands call. It resolves names, locks, acts and
 //! returns data; it never prints.
 
+pub mod check;
 pub mod container;
 mod devices;
 pub mod exec;

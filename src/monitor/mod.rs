@@ -116,15 +116,26 @@ pub fn wait_gone(pid: i32, start_time: u64, timeout: Duration) -> bool {
 
 /// Release what a dead monitor may have left (cgroups, runtime dir).
 pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
-    cleanup_cgroups(c);
+    cleanup_cgroups(c, true);
     let _ = crate::util::tree::remove_tree(store.run_dir(c.id()));
 }
 
 /// The cgroups of the container's last run, if still there (its monitor
-/// removes them; one killed first does not).
-pub fn cleanup_cgroups(c: &Container) {
-    if !c.state.cgroup_paths.is_empty() {
-        let _ = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone()).destroy();
+/// removes them; one killed first does not). With `by_name`, also those
+/// of a start killed before it recorded them (found by their name).
+pub fn cleanup_cgroups(c: &Container, by_name: bool) {
+    let mut paths = c.state.cgroup_paths.clone();
+    if by_name {
+        let parent = &c.config.host_config.cgroup_parent;
+        let parent = (!parent.is_empty()).then_some(parent.as_str());
+        for p in crate::runtime::cgroups::find_leaves(c.id(), parent) {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+    }
+    if !paths.is_empty() {
+        let _ = crate::runtime::cgroups::Cgroup::from_paths(paths).destroy();
     }
 }
 

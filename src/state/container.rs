@@ -231,15 +231,6 @@ impl Container {
     }
 }
 
-/// A name file older than a minute.
-fn stale(path: &Path) -> bool {
-    fs::metadata(path)
-        .ok()
-        .and_then(|m| m.modified().ok())
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age.as_secs() > 60)
-}
-
 /// docker's rule for container names.
 pub fn valid_name(name: &str) -> bool {
     let b = name.as_bytes();
@@ -283,32 +274,37 @@ impl ContainerStore {
     }
 
     /// Reserve `name` for `id`; a clear docker-style error when taken.
-    pub fn reserve_name(&self, name: &str, id: &str) -> Result<()> {
+    /// The returned guard keeps the reservation locked: hold it until the
+    /// container's config is written.
+    pub fn reserve_name(&self, name: &str, id: &str) -> Result<names::Reservation> {
         if !valid_name(name) {
             return Err(Error::InvalidArgument(format!(
                 "Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
             )));
         }
         let dir = self.names_dir()?;
-        if names::reserve(&dir, name, id)? {
-            return Ok(());
+        if let Some(r) = names::reserve_locked(&dir, name, id)? {
+            return Ok(r);
         }
         let holder = names::lookup(&dir, name)?.unwrap_or_default();
         // A name left by a create that died before writing config.json is
-        // free again once it is clearly abandoned (a live create takes ms).
-        if !holder.is_empty()
-            && !self.dir(&holder).join("config.json").exists()
-            && stale(&dir.join(name))
-        {
+        // free again: its creator no longer holds the reservation's lock.
+        // So is one a killed rename left (its container has another name).
+        if !holder.is_empty() && !self.holds(&holder, name) && !names::in_progress(&dir, name) {
             names::release(&dir, name, &holder)?;
-            if names::reserve(&dir, name, id)? {
-                return Ok(());
+            if let Some(r) = names::reserve_locked(&dir, name, id)? {
+                return Ok(r);
             }
         }
         let holder = names::lookup(&dir, name)?.unwrap_or_default();
         Err(Error::Conflict(format!(
             "Conflict. The container name \"/{name}\" is already in use by container \"{holder}\". You have to remove (or rename) that container to be able to reuse that name."
         )))
+    }
+
+    /// Whether container `id` exists and is named `name`.
+    pub fn holds(&self, id: &str, name: &str) -> bool {
+        matches!(self.load(id), Ok(Some(c)) if c.name() == name)
     }
 
     pub fn release_name(&self, name: &str, id: &str) -> Result<()> {

@@ -10,8 +10,29 @@ use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
 
+/// A won reservation, flock'ed for as long as the creator works on the
+/// container: a reservation whose container has no config yet and whose
+/// lock is free was left by a creator that died ([`in_progress`]).
+#[derive(Debug)]
+#[must_use = "the reservation is unlocked (abandoned) when dropped"]
+pub struct Reservation(#[allow(dead_code)] fs::File);
+
+/// Whether the creator of `name`'s reservation still holds it.
+pub fn in_progress(dir: &Path, name: &str) -> bool {
+    match fs::File::open(dir.join(name)) {
+        Ok(f) => matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock)),
+        Err(_) => false,
+    }
+}
+
 /// Reserve `name` for `id` in `dir`. `Ok(false)` when someone holds it.
 pub fn reserve(dir: &Path, name: &str, id: &str) -> Result<bool> {
+    Ok(reserve_locked(dir, name, id)?.is_some())
+}
+
+/// [`reserve`], keeping the reservation locked until the returned guard
+/// is dropped. `Ok(None)` when someone holds the name.
+pub fn reserve_locked(dir: &Path, name: &str, id: &str) -> Result<Option<Reservation>> {
     let target = dir.join(name);
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
@@ -20,16 +41,20 @@ pub fn reserve(dir: &Path, name: &str, id: &str) -> Result<bool> {
         .ctx("creating temp file in", dir)?;
     std::io::Write::write_all(&mut tmp, id.as_bytes()).ctx("writing", tmp.path())?;
     tmp.as_file().sync_all().ctx("syncing", tmp.path())?;
+    // Locked before it becomes the name: no moment unlocked and unwritten.
+    let held = tmp.as_file().try_clone().ctx("opening", tmp.path())?;
+    held.lock().ctx("locking", tmp.path())?;
     let won = match fs::hard_link(tmp.path(), &target) {
         Ok(()) => true,
         Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
         Err(e) => return Err(Error::io("reserving name", &target, e)),
     };
     drop(tmp); // unlinks the temp name; the reservation keeps the inode
-    if won {
-        super::atomic::sync_dir(dir)?;
+    if !won {
+        return Ok(None);
     }
-    Ok(won)
+    super::atomic::sync_dir(dir)?;
+    Ok(Some(Reservation(held)))
 }
 
 /// The id holding `name`, if any.

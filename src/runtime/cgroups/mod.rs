@@ -366,6 +366,67 @@ pub fn detect() -> Result<Layout> {
     Ok(detect_host()?.0)
 }
 
+/// Each hierarchy's base dir for `parent` (where [`Cgroup::create`] puts
+/// leaves; created parent dirs included), as the invoking process sees it.
+fn bases(layout: &Layout, own: &OwnCgroups, parent: &Parent) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let join = |(base, comps): (PathBuf, Vec<String>)| comps.iter().fold(base, |b, c| b.join(c));
+    match layout {
+        Layout::V1 { controllers } => {
+            for c in V1_CONTROLLERS {
+                let Some(m) = controllers.get(*c) else {
+                    continue;
+                };
+                let own_path = controllers
+                    .iter()
+                    .filter(|(_, mm)| *mm == m)
+                    .find_map(|(c, _)| own.v1_path(c));
+                if let Some(b) = parent.base(m, own_path).map(join) {
+                    if !out.contains(&b) {
+                        out.push(b);
+                    }
+                }
+            }
+        }
+        Layout::V2 { mount } => out.extend(parent.base(mount, own.v2.as_deref()).map(join)),
+    }
+    out
+}
+
+/// The existing leaf dirs of container `id`'s cgroup for `parent`, found
+/// by name: what a start killed before it recorded its cgroup leaves.
+pub fn find_leaves(id: &str, parent: Option<&str>) -> Vec<PathBuf> {
+    let (Ok((layout, own)), Ok(parent)) = (detect_host(), Parent::parse(parent)) else {
+        return Vec::new();
+    };
+    let leaf = format!("{LEAF_PREFIX}{id}");
+    bases(&layout, &own, &parent)
+        .into_iter()
+        .map(|b| b.join(&leaf))
+        .filter(|p| p.is_dir())
+        .collect()
+}
+
+/// Every container leaf beneath the invoking process's own cgroups (the
+/// default parent): (container id, leaf dir).
+pub fn own_leaves() -> Vec<(String, PathBuf)> {
+    let Ok((layout, own)) = detect_host() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for base in bases(&layout, &own, &Parent::Relative(Vec::new())) {
+        for e in std::fs::read_dir(&base).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if let Some(id) = name.strip_prefix(LEAF_PREFIX) {
+                if e.path().is_dir() {
+                    out.push((id.to_string(), e.path()));
+                }
+            }
+        }
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------
 // Resources
 
