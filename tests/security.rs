@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use common::*;
 
+#[path = "security/firewall.rs"]
+mod firewall;
 #[path = "security/store.rs"]
 mod store;
 
@@ -40,6 +42,14 @@ impl Drop for Env {
     fn drop(&mut self) {
         for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
             let _ = self.s.run(&["rm", "-f", id]);
+        }
+        for n in self
+            .s
+            .run(&["network", "ls", "-q", "-f", "type=custom"])
+            .1
+            .lines()
+        {
+            let _ = self.s.run(&["network", "rm", n]);
         }
         let root = self.s.dir.path().display().to_string();
         let mut procs = leftover_monitors(&root);
