@@ -207,7 +207,7 @@ impl Conn {
                         .cloned()
                         .collect(),
                 };
-                transact(&self.0, &build_append_batch(&added)?)
+                transact(&self.0, &build_append_batch(p, &added)?)
             }
             _ => self.apply(next),
         }
@@ -529,14 +529,17 @@ fn check_ifname(name: &str) -> Result<(), FirewallError> {
 }
 
 fn build_rules(rules: &Ruleset) -> Result<Vec<Rule>, FirewallError> {
-    build_rules_with(rules, true)
+    build_rules_with(rules, None)
 }
 
-/// The rules of `rules`; with `fixed`, also those every table has (the
-/// jumps to `ports`).
-fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallError> {
+/// The rules of `rules`: the whole table's without `prev`; with it, only
+/// what `rules` (networks and ports not in `prev`) adds to `prev`'s table:
+/// no rule every table has (the jumps to `ports`, the loopback drop), no
+/// second hairpin masquerade for a bridge that already has ports.
+fn build_rules_with(rules: &Ruleset, prev: Option<&Ruleset>) -> Result<Vec<Rule>, FirewallError> {
     use MetaKey::{Iifname, Oifname};
     use Operator::{Equal as Eq, NotEqual as Ne};
+    let fixed = prev.is_none();
 
     for n in &rules.networks {
         check_ifname(&n.bridge)?;
@@ -562,7 +565,8 @@ fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallE
     // postrouting: hairpin from localhost after DNAT, per bridge with ports.
     let mut port_bridges: Vec<&str> = Vec::new();
     for p in &rules.ports {
-        if !port_bridges.contains(&p.bridge.as_str()) {
+        let had = prev.is_some_and(|prev| prev.ports.iter().any(|q| q.bridge == p.bridge));
+        if !had && !port_bridges.contains(&p.bridge.as_str()) {
             port_bridges.push(&p.bridge);
         }
     }
@@ -792,10 +796,11 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
     Ok(Batch { msgs })
 }
 
-/// A batch that only appends the rules of `added` to the existing chains.
-fn build_append_batch(added: &Ruleset) -> Result<Batch, FirewallError> {
+/// A batch that only appends the rules of `added` to the existing chains
+/// (holding `prev`'s).
+fn build_append_batch(prev: &Ruleset, added: &Ruleset) -> Result<Batch, FirewallError> {
     let mut msgs = vec![control(ControlMessage::BatchBegin, "beginning the batch")];
-    for (n, r) in build_rules_with(added, false)?.into_iter().enumerate() {
+    for (n, r) in build_rules_with(added, Some(prev))?.into_iter().enumerate() {
         let what = format!("appending rule {} to chain {}", n + 1, r.chain);
         msgs.push(append_rule(r, what));
     }
@@ -1220,6 +1225,27 @@ mod tests {
         assert!(ns.nft_list().is_none(), "table should be gone");
         apply_in(ns.0.as_fd(), &Ruleset::default()).unwrap();
         assert!(ns.nft_list().is_none());
+    }
+
+    #[test]
+    fn appended_networks_get_their_drops_and_one_loopback_rule() {
+        require_env!();
+        let ns = Netns::new();
+        let one = Ruleset {
+            networks: vec![net("skiff0", "10.88.0.0/16", false)],
+            ports: vec![port(None, 8080, Proto::Tcp, "10.88.0.2", 80)],
+        };
+        apply_in(ns.0.as_fd(), &one).unwrap();
+        let conn = ns.run(|| Conn(open_socket().unwrap()));
+        conn.apply_changes(Some(&one), &full()).unwrap();
+        let appended = ns.nft_list().unwrap();
+        apply_in(ns.0.as_fd(), &full()).unwrap();
+        assert_eq!(appended, ns.nft_list().unwrap(), "same as a full apply");
+        assert_eq!(appended.matches("ip daddr 127.0.0.0/8 drop").count(), 1);
+        assert_has(
+            &appended,
+            "oifname \"skiffint\" iifname != \"skiffint\" drop",
+        );
     }
 
     #[test]
