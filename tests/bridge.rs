@@ -86,18 +86,9 @@ fn free_port() -> u16 {
 
 /// GET / from 127.0.0.1:port, retried while the server starts.
 fn http_get(port: u16) -> String {
-    for _ in 0..50 {
-        if let Ok(mut c) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-            let _ = c.write_all(b"GET / HTTP/1.0\r\n\r\n");
-            let mut out = String::new();
-            if c.read_to_string(&mut out).is_ok() && !out.is_empty() {
-                return out;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("nothing answered on 127.0.0.1:{port}");
+    let out = try_http_get(([127, 0, 0, 1], port).into());
+    assert!(!out.is_empty(), "nothing answered on 127.0.0.1:{port}");
+    out
 }
 
 #[test]
@@ -582,72 +573,11 @@ fn user_networks_addresses_and_errors() {
 /// A DNS server on the host's loopback standing in for the upstream
 /// resolvers: `outside.test` is 10.1.2.3, anything else NXDOMAIN. Runs
 /// until the returned flag is set.
-fn fake_upstream(addr: &str) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
-    let sock = std::net::UdpSocket::bind(addr).unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(100)))
-        .unwrap();
-    // TCP too, at the same address.
-    let tcp = std::net::TcpListener::bind(addr).unwrap();
-    tcp.set_nonblocking(true).unwrap();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = stop.clone();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 512];
-        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-            if let Ok((mut c, _)) = tcp.accept() {
-                c.set_nonblocking(false).unwrap();
-                c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-                let mut len = [0u8; 2];
-                if c.read_exact(&mut len).is_ok() {
-                    let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
-                    if c.read_exact(&mut q).is_ok() {
-                        if let Some(r) = fake_answer(&q) {
-                            let mut out = (r.len() as u16).to_be_bytes().to_vec();
-                            out.extend(r);
-                            let _ = c.write_all(&out);
-                        }
-                    }
-                }
-            }
-            let Ok((n, peer)) = sock.recv_from(&mut buf) else {
-                continue;
-            };
-            if let Some(r) = fake_answer(&buf[..n]) {
-                let _ = sock.send_to(&r, peer);
-            }
-        }
-    });
-    stop
-}
-
-/// The fake upstream's answer: 10.1.2.3 for names with "outside" in
-/// them, NXDOMAIN for others.
-fn fake_answer(q: &[u8]) -> Option<Vec<u8>> {
-    let n = q.len();
-    if n < 12 {
-        return None;
-    }
-    // Question name ends at the first zero byte after the header.
-    let qend = 12 + q[12..].iter().position(|&b| b == 0).unwrap_or(0) + 5;
-    let name_is_ours = q[12..].windows(7).any(|w| w == b"outside");
-    let qtype_a = q.get(qend - 4..qend - 2) == Some(&[0, 1]);
-    let mut r = q[..qend.min(n)].to_vec();
-    r[2] = 0x81; // QR, RD
-    r[3] = if name_is_ours { 0x80 } else { 0x83 }; // RA, NXDOMAIN
-    r[6] = 0;
-    r[7] = u8::from(name_is_ours && qtype_a);
-    r[8..12].fill(0);
-    if name_is_ours && qtype_a {
-        r.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3]);
-    }
-    Some(r)
-}
-
 #[test]
 fn names_and_aliases_resolve_on_user_networks() {
     let Some(e) = setup() else { return };
     let s = &e.s;
-    let stop = fake_upstream("127.3.3.3:53");
+    let up = FakeUpstream::start("127.3.3.3:53");
     s.ok(&["network", "create", "dnsnet"]);
     let run_d = |name: &str, extra: &[&str], cmd: &str| {
         let mut a = vec![
@@ -737,7 +667,7 @@ fn names_and_aliases_resolve_on_user_networks() {
         "/etc/resolv.conf",
     ]);
     assert_eq!(out, "nameserver 127.3.3.3\n");
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(up);
 }
 
 /// The number of answers to an A query for `name` sent over TCP to
@@ -787,17 +717,6 @@ impl Upstream {
     fn new() -> Upstream {
         let name = format!("skt-up-{}", std::process::id());
         let host_if = format!("skth{}", std::process::id() % 100_000);
-        let sh = |cmd: &str| {
-            let out = std::process::Command::new("sh")
-                .args(["-c", cmd])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "{cmd}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
         let u = Upstream { name: name.clone() };
         sh(&format!("ip netns add {name}"));
         sh(&format!(
@@ -1040,17 +959,6 @@ fn macvlan_on_a_test_made_parent() {
                 .output();
         }
     }
-    let sh = |cmd: &str| {
-        let out = std::process::Command::new("sh")
-            .args(["-c", cmd])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{cmd}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     sh(&format!(
         "ip link add {a} type veth peer name {b} && ip link set {a} up && ip link set {b} up"
     ));
@@ -1112,7 +1020,7 @@ fn macvlan_on_a_test_made_parent() {
 fn connect_and_disconnect_a_running_container() {
     let Some(e) = setup() else { return };
     let s = &e.s;
-    let stop = fake_upstream("127.3.3.4:53");
+    let up = FakeUpstream::start("127.3.3.4:53");
     s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "front"]);
     s.ok(&["network", "create", "--subnet", "10.237.0.0/24", "back"]);
     s.ok(&["network", "create", "--subnet", "10.238.0.0/24", "side"]);
@@ -1214,7 +1122,7 @@ fn connect_and_disconnect_a_running_container() {
         s.ok(&["network", "rm", "front", "back", "side"]),
         "front\nback\nside\n"
     );
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drop(up);
 }
 
 #[test]

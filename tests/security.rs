@@ -16,6 +16,8 @@ mod argv;
 mod cves;
 #[path = "security/devices.rs"]
 mod devices;
+#[path = "security/firewall.rs"]
+mod firewall;
 #[path = "security/store.rs"]
 mod store;
 
@@ -46,6 +48,14 @@ impl Drop for Env {
     fn drop(&mut self) {
         for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
             let _ = self.s.run(&["rm", "-f", id]);
+        }
+        for n in self
+            .s
+            .run(&["network", "ls", "-q", "-f", "type=custom"])
+            .1
+            .lines()
+        {
+            let _ = self.s.run(&["network", "rm", n]);
         }
         let root = self.s.dir.path().display().to_string();
         let mut procs = leftover_monitors(&root);

@@ -34,7 +34,7 @@ pub struct NetPlan {
     /// The host end of the veth: random per start, since the previous
     /// start's pair may still be on its way out with its old namespace.
     host_if: String,
-    /// Where the last applied ruleset is kept (`firewall.json`).
+    /// Where the last applied ruleset is kept ([`FIREWALL_CACHE`]).
     runroot: std::path::PathBuf,
     networks: NetworkStore,
     containers: ContainerStore,
@@ -269,6 +269,16 @@ impl Records for NetRecords {
             Some(format!("{}.{}", e.name, n.name))
         })
     }
+
+    /// Only for a container with a way out, a network that is not
+    /// `--internal` (docker's forwarding policy, CVE-2024-29018); read at
+    /// each foreign query, as `network connect` may give it one.
+    fn forwards(&self) -> bool {
+        self.networks.list().is_ok_and(|ns| {
+            ns.iter()
+                .any(|n| !n.internal && n.endpoints.contains_key(&self.id))
+        })
+    }
 }
 
 fn write_sysctl(path: &str, value: &str) -> std::io::Result<()> {
@@ -472,12 +482,17 @@ pub(crate) fn sync_firewall(
     Ok(())
 }
 
+/// The cache of the last applied ruleset. Its name changes with the rules
+/// a ruleset stands for: a table made by an older skiff (say, without the
+/// loopback and isolation drops) is then replaced whole, not appended to.
+const FIREWALL_CACHE: &str = "firewall-2.json";
+
 /// Applies `rules`, the cheap way when the last applied ruleset (kept in
-/// `<runroot>/firewall.json`, under `<runroot>/firewall.lock`) allows it.
+/// `<runroot>/`[`FIREWALL_CACHE`], under `<runroot>/firewall.lock`) allows it.
 /// The caller holds the firewall lock, and drops the returned connection
 /// after releasing it (closing it may wait for the kernel).
 fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<Option<firewall::Conn>> {
-    let cache = runroot.join("firewall.json");
+    let cache = runroot.join(FIREWALL_CACHE);
     let prev: Option<Ruleset> = std::fs::read(&cache)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());

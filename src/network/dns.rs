@@ -60,6 +60,13 @@ pub trait Records {
     fn reverse(&self, _ip: Ipv4Addr) -> Option<String> {
         None
     }
+
+    /// Whether names that are not ours may be forwarded upstream. A container with no way
+    /// out (only on `--internal` networks) must not reach the host's resolvers through its
+    /// DNS server (CVE-2024-29018): as docker, such queries get SERVFAIL.
+    fn forwards(&self) -> bool {
+        true
+    }
 }
 
 /// Where a query came from, and so where its reply goes.
@@ -537,7 +544,7 @@ impl DnsServer {
                 };
                 build_reply(query, RCODE::NoError, answers, true, tcp)
             }
-            None if self.forward(pkt, query.id(), client) => None,
+            None if records.forwards() && self.forward(pkt, query.id(), client) => None,
             None => build_reply(query, RCODE::ServerFailure, Vec::new(), false, tcp),
         }
     }
@@ -553,7 +560,7 @@ impl DnsServer {
         if ours {
             // Not an A question: an empty NOERROR, so the client does not go elsewhere.
             Some(raw_reply(pkt, &q, RCODE::NoError, true))
-        } else if self.forward(pkt, q.id, client) {
+        } else if records.forwards() && self.forward(pkt, q.id, client) {
             None
         } else {
             Some(raw_reply(pkt, &q, RCODE::ServerFailure, false))
@@ -1222,6 +1229,74 @@ mod tests {
         assert_eq!(&r[..2], &[0x00, 0x09]);
         assert_eq!(r[3] & 0x0f, 2, "SERVFAIL");
         assert_eq!(&r[12..], &pkt[12..]);
+    }
+
+    /// `records()` for a container with no way out (internal networks only).
+    struct Sealed(Map);
+
+    impl Records for Sealed {
+        fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+            self.0.lookup(name)
+        }
+        fn reverse(&self, ip: Ipv4Addr) -> Option<String> {
+            self.0.reverse(ip)
+        }
+        fn forwards(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn no_way_out_answers_ours_and_servfails_the_rest_unforwarded() {
+        let mut up = FakeUpstream::new("127.0.0.1:0").unwrap().with_tcp();
+        let (mut srv, addr) = tcp_server(vec![up.addr()]);
+        let udp = srv.listen.local_addr().unwrap();
+        let recs = Sealed(records());
+        let c = client();
+        let ask = |srv: &mut DnsServer, up: &mut FakeUpstream, pkt: &[u8]| {
+            exchange(srv, udp, &recs, &c, pkt, &mut || up.step(), 50)
+                .expect("an answer, not a forward")
+        };
+        // Our names still resolve, forward and reverse.
+        let b = ask(&mut srv, &mut up, &query(1, "web", TYPE::A, None));
+        let r = Packet::parse(&b).unwrap();
+        assert_eq!(a_answers(&r), vec![Ipv4Addr::new(10, 88, 0, 2)]);
+        let b = ask(
+            &mut srv,
+            &mut up,
+            &query(2, "2.0.88.10.in-addr.arpa", TYPE::PTR, None),
+        );
+        let r = Packet::parse(&b).unwrap();
+        assert_eq!((r.rcode(), r.answers.len()), (RCODE::NoError, 1));
+        // Foreign names and addresses, and an unknown type: SERVFAIL.
+        for (id, name, ty) in [
+            (3, "elsewhere.test", TYPE::A),
+            (4, "7.113.0.203.in-addr.arpa", TYPE::PTR),
+            (5, "elsewhere.test", TYPE::TXT),
+        ] {
+            let b = ask(&mut srv, &mut up, &query(id, name, ty, None));
+            let r = Packet::parse(&b).unwrap();
+            assert_eq!((r.id(), r.rcode()), (id, RCODE::ServerFailure), "{name}");
+            assert!(r.answers.is_empty());
+        }
+        let mut raw = vec![0x00, 0x06, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        raw.extend_from_slice(b"\x07nowhere\x04test\x00\xff\x00\x00\x01");
+        c.send_to(&raw, udp).unwrap();
+        let r = await_reply(&mut srv, &recs, &c, &mut || up.step(), 50).unwrap();
+        assert_eq!(r[3] & 0x0f, 2, "SERVFAIL");
+        // Over TCP too.
+        let mut t = TcpStream::connect(addr).unwrap();
+        t.write_all(&framed(&query(6, "elsewhere.test", TYPE::A, None)))
+            .unwrap();
+        let b = tcp_reply(&mut srv, &recs, &mut t, &mut || up.step());
+        let r = Packet::parse(&b).unwrap();
+        assert_eq!((r.id(), r.rcode()), (6, RCODE::ServerFailure));
+        for _ in 0..10 {
+            up.step();
+            sleep(Duration::from_millis(2));
+        }
+        assert_eq!((up.seen.len(), up.tcp_seen), (0, 0), "nothing forwarded");
+        assert!(srv.pending.is_empty() && srv.up_conns.is_empty());
     }
 
     #[test]

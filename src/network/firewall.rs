@@ -207,7 +207,7 @@ impl Conn {
                         .cloned()
                         .collect(),
                 };
-                transact(&self.0, &build_append_batch(&added)?)
+                transact(&self.0, &build_append_batch(p, &added)?)
             }
             _ => self.apply(next),
         }
@@ -274,9 +274,15 @@ const RTN_LOCAL: u32 = 2;
 const NFTA_CT_DREG: u16 = 1;
 const NFTA_CT_KEY: u16 = 2;
 const NFT_CT_STATE: u32 = 0;
+const NFT_CT_STATUS: u32 = 2;
 // NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED)
 const CT_STATE_ESTABLISHED: u32 = 1 << 1;
 const CT_STATE_RELATED: u32 = 1 << 2;
+// IPS_DST_NAT (linux/netfilter/nf_conntrack_common.h).
+const CT_STATUS_DNAT: u32 = 1 << 5;
+
+/// Base chain priority `raw`: before conntrack and NAT.
+const PRIORITY_RAW: i32 = -300;
 
 // ---------------------------------------------------------------------------
 // Expression builders. All matches use register 1 (NFT_REG_1).
@@ -347,10 +353,6 @@ fn verdict(code: u32) -> Expr {
         Register::Verdict,
         DataAttribute::Verdict(vec![VerdictAttribute::Code(Verdict::Other(code))]),
     )
-}
-
-fn accept() -> Expr {
-    verdict(NF_ACCEPT)
 }
 
 fn drop_() -> Expr {
@@ -426,22 +428,20 @@ fn match_fib_daddr_local() -> Vec<Expr> {
     ]
 }
 
-/// `ct state established,related`.
-fn match_ct_established_related() -> Vec<Expr> {
+/// `ct <key> & <bits> ==|!= 0`: with `Ne`, some of `bits` are set; with
+/// `Eq`, none is.
+fn match_ct_bits(key: u32, bits: u32, op: Operator) -> Vec<Expr> {
     vec![
         raw_expr(
             "ct",
             vec![
                 u32_nla(NFTA_CT_DREG, Register::Reg1.into()),
-                u32_nla(NFTA_CT_KEY, NFT_CT_STATE),
+                u32_nla(NFTA_CT_KEY, key),
             ],
         ),
-        bitwise(
-            (CT_STATE_ESTABLISHED | CT_STATE_RELATED)
-                .to_ne_bytes()
-                .to_vec(),
-        ),
-        cmp(Operator::NotEqual, 0u32.to_ne_bytes().to_vec()),
+        // Conntrack state and status are in host byte order.
+        bitwise(bits.to_ne_bytes().to_vec()),
+        cmp(op, 0u32.to_ne_bytes().to_vec()),
     ]
 }
 
@@ -474,7 +474,7 @@ struct ChainSpec {
     base: Option<(&'static str, InetHookNumber, i32, Option<u32>)>,
 }
 
-const CHAINS: [ChainSpec; 5] = [
+const CHAINS: [ChainSpec; 6] = [
     ChainSpec {
         name: "ports",
         base: None,
@@ -494,6 +494,15 @@ const CHAINS: [ChainSpec; 5] = [
     ChainSpec {
         name: "forward",
         base: Some(("filter", InetHookNumber::Forward, 0, Some(NF_ACCEPT))),
+    },
+    ChainSpec {
+        name: "loopback",
+        base: Some((
+            "filter",
+            InetHookNumber::PreRouting,
+            PRIORITY_RAW,
+            Some(NF_ACCEPT),
+        )),
     },
 ];
 
@@ -520,14 +529,17 @@ fn check_ifname(name: &str) -> Result<(), FirewallError> {
 }
 
 fn build_rules(rules: &Ruleset) -> Result<Vec<Rule>, FirewallError> {
-    build_rules_with(rules, true)
+    build_rules_with(rules, None)
 }
 
-/// The rules of `rules`; with `fixed`, also those every table has (the
-/// jumps to `ports`).
-fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallError> {
+/// The rules of `rules`: the whole table's without `prev`; with it, only
+/// what `rules` (networks and ports not in `prev`) adds to `prev`'s table:
+/// no rule every table has (the jumps to `ports`, the loopback drop), no
+/// second hairpin masquerade for a bridge that already has ports.
+fn build_rules_with(rules: &Ruleset, prev: Option<&Ruleset>) -> Result<Vec<Rule>, FirewallError> {
     use MetaKey::{Iifname, Oifname};
     use Operator::{Equal as Eq, NotEqual as Ne};
+    let fixed = prev.is_none();
 
     for n in &rules.networks {
         check_ifname(&n.bridge)?;
@@ -553,7 +565,8 @@ fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallE
     // postrouting: hairpin from localhost after DNAT, per bridge with ports.
     let mut port_bridges: Vec<&str> = Vec::new();
     for p in &rules.ports {
-        if !port_bridges.contains(&p.bridge.as_str()) {
+        let had = prev.is_some_and(|prev| prev.ports.iter().any(|q| q.bridge == p.bridge));
+        if !had && !port_bridges.contains(&p.bridge.as_str()) {
             port_bridges.push(&p.bridge);
         }
     }
@@ -588,7 +601,30 @@ fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallE
         out.push(rule("ports", parts));
     }
 
-    // forward: isolation of internal networks, then accepts.
+    // loopback: 127.0.0.0/8 is only ever reached over `lo`. The bridges
+    // have route_localnet=1 (so that DNAT of 127.0.0.1:port works), which
+    // would otherwise let a container reach the host's loopback services
+    // (CVE-2020-8558), and a LAN host could have its packets to
+    // 127.0.0.1:<published port> DNATed to the container. At priority raw,
+    // before conntrack and NAT, the replies of DNATed loopback connections
+    // still carry the bridge's address (masquerade), so they are not hit.
+    if fixed {
+        out.push(rule(
+            "loopback",
+            vec![
+                match_ifname(Iifname, Ne, "lo"),
+                match_ip_net(16, Eq, loopback),
+                vec![drop_()],
+            ],
+        ));
+    }
+
+    // forward: only drops, so that their order (and rules appended later)
+    // does not matter. Into a bridge, from elsewhere, only replies and
+    // DNATed (published) connections pass: nothing reaches an unpublished
+    // port, or a container's address directly, from the LAN or from
+    // another bridge (docker 28's direct-access protection and bridge
+    // isolation). An internal network's traffic stays on its bridge.
     for n in &rules.networks {
         let b = n.bridge.as_str();
         if n.internal {
@@ -613,26 +649,13 @@ fn build_rules_with(rules: &Ruleset, fixed: bool) -> Result<Vec<Rule>, FirewallE
                 "forward",
                 vec![
                     match_ifname(Oifname, Eq, b),
-                    match_ct_established_related(),
-                    vec![accept()],
+                    match_ifname(Iifname, Ne, b),
+                    match_ct_bits(NFT_CT_STATE, CT_STATE_ESTABLISHED | CT_STATE_RELATED, Eq),
+                    match_ct_bits(NFT_CT_STATUS, CT_STATUS_DNAT, Eq),
+                    vec![drop_()],
                 ],
             ));
-            out.push(rule(
-                "forward",
-                vec![match_ifname(Iifname, Eq, b), vec![accept()]],
-            ));
         }
-    }
-    for p in &rules.ports {
-        out.push(rule(
-            "forward",
-            vec![
-                match_ifname(Oifname, Eq, &p.bridge),
-                match_ip_addr(16, p.container_ip),
-                match_dport(p.proto, p.container_port),
-                vec![accept()],
-            ],
-        ));
     }
     Ok(out)
 }
@@ -773,10 +796,11 @@ fn build_batch(rules: &Ruleset) -> Result<Batch, FirewallError> {
     Ok(Batch { msgs })
 }
 
-/// A batch that only appends the rules of `added` to the existing chains.
-fn build_append_batch(added: &Ruleset) -> Result<Batch, FirewallError> {
+/// A batch that only appends the rules of `added` to the existing chains
+/// (holding `prev`'s).
+fn build_append_batch(prev: &Ruleset, added: &Ruleset) -> Result<Batch, FirewallError> {
     let mut msgs = vec![control(ControlMessage::BatchBegin, "beginning the batch")];
-    for (n, r) in build_rules_with(added, false)?.into_iter().enumerate() {
+    for (n, r) in build_rules_with(added, Some(prev))?.into_iter().enumerate() {
         let what = format!("appending rule {} to chain {}", n + 1, r.chain);
         msgs.push(append_rule(r, what));
     }
@@ -1151,13 +1175,16 @@ mod tests {
             "ip daddr 192.0.2.10 udp dport 5353 dnat to 10.88.0.3:53",
             "iifname \"skiffint\" oifname != \"skiffint\" drop",
             "oifname \"skiffint\" iifname != \"skiffint\" drop",
-            "oifname \"skiff0\" ct state established,related accept",
-            "iifname \"skiff0\" accept",
-            "oifname \"skiff0\" ip daddr 10.88.0.2 tcp dport 80 accept",
-            "oifname \"skiff0\" ip daddr 10.88.0.3 udp dport 53 accept",
+            "type filter hook prerouting priority raw; policy accept;",
+            "iifname != \"lo\" ip daddr 127.0.0.0/8 drop",
+            "oifname \"skiff0\" iifname != \"skiff0\" ct state ! established,related ct status ! dnat drop",
         ] {
             assert_has(&l, line);
         }
+        // The forward chain only drops: no accept there would let a
+        // packet skip a later drop (those of a network added later).
+        assert!(!l.contains("accept\n"), "{l}");
+        assert_eq!(l.matches("drop").count(), 4, "{l}");
         // The internal network is not masqueraded.
         assert!(!l.contains("ip saddr 10.89.0.0/24"), "{l}");
         assert_eq!(l.matches("fib daddr type local jump ports").count(), 2);
@@ -1190,7 +1217,7 @@ mod tests {
             &l,
             "ip saddr 10.88.0.0/16 ip daddr != 10.88.0.0/16 masquerade",
         );
-        for gone in ["dnat", "skiffint", "127.0.0.0/8", "dport"] {
+        for gone in ["dnat to", "skiffint", "ip saddr 127.0.0.0/8", "dport"] {
             assert!(!l.contains(gone), "{gone:?} should be gone:\n{l}");
         }
 
@@ -1198,6 +1225,27 @@ mod tests {
         assert!(ns.nft_list().is_none(), "table should be gone");
         apply_in(ns.0.as_fd(), &Ruleset::default()).unwrap();
         assert!(ns.nft_list().is_none());
+    }
+
+    #[test]
+    fn appended_networks_get_their_drops_and_one_loopback_rule() {
+        require_env!();
+        let ns = Netns::new();
+        let one = Ruleset {
+            networks: vec![net("skiff0", "10.88.0.0/16", false)],
+            ports: vec![port(None, 8080, Proto::Tcp, "10.88.0.2", 80)],
+        };
+        apply_in(ns.0.as_fd(), &one).unwrap();
+        let conn = ns.run(|| Conn(open_socket().unwrap()));
+        conn.apply_changes(Some(&one), &full()).unwrap();
+        let appended = ns.nft_list().unwrap();
+        apply_in(ns.0.as_fd(), &full()).unwrap();
+        assert_eq!(appended, ns.nft_list().unwrap(), "same as a full apply");
+        assert_eq!(appended.matches("ip daddr 127.0.0.0/8 drop").count(), 1);
+        assert_has(
+            &appended,
+            "oifname \"skiffint\" iifname != \"skiffint\" drop",
+        );
     }
 
     #[test]
@@ -1327,5 +1375,182 @@ mod tests {
         assert_eq!(&reply, b"pong");
         let peer = server.join().expect("server thread");
         assert_eq!(peer.ip().to_string(), "198.51.100.1");
+    }
+
+    /// Accepts on `addr` inside `ns` and answers each connection with "k",
+    /// until dropped.
+    struct Server {
+        stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+        thread: Option<std::thread::JoinHandle<()>>,
+    }
+
+    impl Server {
+        fn start(ns: &Netns, addr: &str) -> Server {
+            let l = ns.run(|| TcpListener::bind(addr).expect("bind test server"));
+            l.set_nonblocking(true).unwrap();
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = stop.clone();
+            let thread = std::thread::spawn(move || {
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    match l.accept() {
+                        Ok((mut s, _)) => {
+                            let _ = s.write_all(b"k");
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                    }
+                }
+            });
+            Server {
+                stop,
+                thread: Some(thread),
+            }
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            if let Some(t) = self.thread.take() {
+                let _ = t.join();
+            }
+        }
+    }
+
+    /// Whether a TCP client in `ns` gets the server's "k" from `to`.
+    fn reaches(ns: &Netns, to: &str) -> bool {
+        let addr: SocketAddrV4 = to.parse().unwrap();
+        ns.run(|| {
+            let Ok(mut s) = TcpStream::connect_timeout(&addr.into(), Duration::from_millis(700))
+            else {
+                return false;
+            };
+            s.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            let mut b = [0u8; 1];
+            s.read_exact(&mut b).is_ok() && &b == b"k"
+        })
+    }
+
+    fn sysctl(ns: &Netns, key: &str, value: &str) {
+        let path = format!("/proc/sys/net/ipv4/{key}");
+        ns.run(|| std::fs::write(&path, value))
+            .unwrap_or_else(|e| panic!("writing {path}: {e}"));
+    }
+
+    /// A "host" with bridge skiff0 (10.88.0.1/16, route_localnet as skiff
+    /// sets it) and two "containers" on it, a "LAN" (192.168.77.0/24 on
+    /// veth lan0) that routes the bridge's subnet through the host, and a
+    /// second bridge skiff1 with a container of its own.
+    struct Lab {
+        host: Netns,
+        lan: Netns,
+        ctr: Netns,
+        peer: Netns,
+        other: Netns,
+    }
+
+    impl Lab {
+        fn new() -> Lab {
+            let lab = Lab {
+                host: Netns::new(),
+                lan: Netns::new(),
+                ctr: Netns::new(),
+                peer: Netns::new(),
+                other: Netns::new(),
+            };
+            let h = &lab.host;
+            h.ip("link set lo up");
+            sysctl(h, "ip_forward", "1");
+            for (br, gw) in [("skiff0", "10.88.0.1/16"), ("skiff1", "10.99.0.1/16")] {
+                h.ip(&format!("link add {br} type bridge"));
+                h.ip(&format!("addr add {gw} dev {br}"));
+                h.ip(&format!("link set {br} up"));
+            }
+            sysctl(h, "conf/skiff0/route_localnet", "1");
+            for (ns, br, host_if, addr) in [
+                (&lab.ctr, "skiff0", "vh0", "10.88.0.2/16"),
+                (&lab.peer, "skiff0", "vh1", "10.88.0.3/16"),
+                (&lab.other, "skiff1", "vh2", "10.99.0.2/16"),
+            ] {
+                h.ip(&format!("link add {host_if} type veth peer name eth0"));
+                h.ip(&format!("link set {host_if} master {br} up"));
+                h.ip(&format!("link set eth0 netns {}", ns.path()));
+                ns.ip(&format!("addr add {addr} dev eth0"));
+                ns.ip("link set eth0 up");
+                let gw = if br == "skiff0" {
+                    "10.88.0.1"
+                } else {
+                    "10.99.0.1"
+                };
+                ns.ip(&format!("route add default via {gw}"));
+            }
+            h.ip("link add lan0 type veth peer name lan1");
+            h.ip("addr add 192.168.77.1/24 dev lan0");
+            h.ip("link set lan0 up");
+            h.ip(&format!("link set lan1 netns {}", lab.lan.path()));
+            lab.lan.ip("addr add 192.168.77.2/24 dev lan1");
+            lab.lan.ip("link set lan1 up");
+            lab.lan.ip("route add 10.88.0.0/16 via 192.168.77.1");
+            lab.lan.ip("route add 10.99.0.0/16 via 192.168.77.1");
+            lab
+        }
+
+        /// Makes `ns` (its lo down: no local 127.0.0.0/8) send 127.0.0.0/8
+        /// out of `dev` to `via`, as an attacker would.
+        fn route_loopback_out(ns: &Netns, dev: &str, via: &str) {
+            sysctl(ns, &format!("conf/{dev}/route_localnet"), "1");
+            ns.ip(&format!("route add 127.0.0.0/8 via {via} dev {dev}"));
+        }
+    }
+
+    #[test]
+    fn isolation_functional() {
+        require_env!();
+        let lab = Lab::new();
+        let _web = Server::start(&lab.ctr, "0.0.0.0:80");
+        let _hidden = Server::start(&lab.ctr, "0.0.0.0:81");
+        let _other = Server::start(&lab.other, "0.0.0.0:81");
+        let _lan = Server::start(&lab.lan, "192.168.77.2:9000");
+        let _host_lo = Server::start(&lab.host, "127.0.0.1:7777");
+        apply_in(
+            lab.host.0.as_fd(),
+            &Ruleset {
+                networks: vec![
+                    net("skiff0", "10.88.0.0/16", false),
+                    net("skiff1", "10.99.0.0/16", false),
+                ],
+                ports: vec![port(None, 8080, Proto::Tcp, "10.88.0.2", 80)],
+            },
+        )
+        .unwrap();
+
+        // What must keep working: the published port from the LAN and from
+        // the host itself (127.0.0.1, hairpin through route_localnet), a
+        // container's peer on its bridge, a container reaching out.
+        assert!(reaches(&lab.lan, "192.168.77.1:8080"), "published, LAN");
+        assert!(reaches(&lab.host, "127.0.0.1:8080"), "published, host");
+        assert!(reaches(&lab.peer, "10.88.0.2:81"), "same bridge");
+        assert!(reaches(&lab.ctr, "192.168.77.2:9000"), "out to the LAN");
+        assert!(
+            reaches(&lab.other, "192.168.77.1:8080"),
+            "published, other bridge"
+        );
+
+        // No new connection into a bridge unless DNATed: not an unpublished
+        // port, not a published one by the container's own address, not
+        // from another bridge.
+        assert!(!reaches(&lab.lan, "10.88.0.2:81"), "unpublished, LAN");
+        assert!(!reaches(&lab.lan, "10.88.0.2:80"), "direct, LAN");
+        assert!(!reaches(&lab.other, "10.88.0.2:81"), "other bridge");
+        assert!(!reaches(&lab.lan, "10.99.0.2:81"), "second bridge, LAN");
+
+        // Nothing reaches 127.0.0.0/8 from outside lo: not the host's
+        // loopback service from a container (route_localnet on the bridge),
+        // not a port published on 127.0.0.1 from the LAN.
+        Lab::route_loopback_out(&lab.ctr, "eth0", "10.88.0.1");
+        assert!(!reaches(&lab.ctr, "127.0.0.1:7777"), "host lo, container");
+        Lab::route_loopback_out(&lab.lan, "lan1", "192.168.77.1");
+        assert!(!reaches(&lab.lan, "127.0.0.1:8080"), "published on lo, LAN");
+        // The host itself still gets there.
+        assert!(reaches(&lab.host, "127.0.0.1:7777"));
     }
 }

@@ -842,3 +842,124 @@ pub fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// The reply to `GET /` from `to`, retried for ~5 s while the server
+/// starts; "" if nothing answered.
+pub fn try_http_get(to: std::net::SocketAddr) -> String {
+    for _ in 0..50 {
+        if let Ok(mut c) = TcpStream::connect_timeout(&to, Duration::from_millis(500)) {
+            c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+            let _ = c.write_all(b"GET / HTTP/1.0\r\n\r\n");
+            let mut out = String::new();
+            if c.read_to_string(&mut out).is_ok() && !out.is_empty() {
+                return out;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    String::new()
+}
+
+/// Runs `cmd` with `sh -c`; panics (with its stderr) when it fails.
+pub fn sh(cmd: &str) {
+    let out = Command::new("sh").args(["-c", cmd]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A fake DNS resolver at `addr`, UDP and TCP, on a thread: 10.1.2.3 for
+/// names with "outside" in them, NXDOMAIN for others. It counts what it is
+/// asked (datagrams and connections), and stops when dropped.
+pub struct FakeUpstream {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    asked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeUpstream {
+    pub fn start(addr: &str) -> FakeUpstream {
+        let sock = std::net::UdpSocket::bind(addr).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
+        // TCP too, at the same address.
+        let tcp = std::net::TcpListener::bind(addr).unwrap();
+        tcp.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = asked.clone();
+        let thread = std::thread::spawn(move || {
+            let mut buf = [0u8; 512];
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok((mut c, _)) = tcp.accept() {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    c.set_nonblocking(false).unwrap();
+                    c.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+                    let mut len = [0u8; 2];
+                    if c.read_exact(&mut len).is_ok() {
+                        let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+                        if c.read_exact(&mut q).is_ok() {
+                            if let Some(r) = fake_answer(&q) {
+                                let mut out = (r.len() as u16).to_be_bytes().to_vec();
+                                out.extend(r);
+                                let _ = c.write_all(&out);
+                            }
+                        }
+                    }
+                }
+                let Ok((n, peer)) = sock.recv_from(&mut buf) else {
+                    continue;
+                };
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if let Some(r) = fake_answer(&buf[..n]) {
+                    let _ = sock.send_to(&r, peer);
+                }
+            }
+        });
+        FakeUpstream {
+            stop,
+            asked,
+            thread: Some(thread),
+        }
+    }
+
+    /// How many queries (or TCP connections) it got so far.
+    pub fn asked(&self) -> usize {
+        self.asked.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for FakeUpstream {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The fake upstream's answer: 10.1.2.3 for names with "outside" in
+/// them, NXDOMAIN for others.
+fn fake_answer(q: &[u8]) -> Option<Vec<u8>> {
+    let n = q.len();
+    if n < 12 {
+        return None;
+    }
+    // Question name ends at the first zero byte after the header.
+    let qend = 12 + q[12..].iter().position(|&b| b == 0).unwrap_or(0) + 5;
+    let name_is_ours = q[12..].windows(7).any(|w| w == b"outside");
+    let qtype_a = q.get(qend - 4..qend - 2) == Some(&[0, 1]);
+    let mut r = q[..qend.min(n)].to_vec();
+    r[2] = 0x81; // QR, RD
+    r[3] = if name_is_ours { 0x80 } else { 0x83 }; // RA, NXDOMAIN
+    r[6] = 0;
+    r[7] = u8::from(name_is_ours && qtype_a);
+    r[8..12].fill(0);
+    if name_is_ours && qtype_a {
+        r.extend_from_slice(&[0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 1, 2, 3]);
+    }
+    Some(r)
+}
