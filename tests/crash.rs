@@ -19,6 +19,8 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 struct Env {
     _serial: std::sync::MutexGuard<'static, ()>,
+    /// The skiff cgroups there before the test (not its own).
+    cgroups_before: Vec<String>,
     _reg: Registry,
     s: Skiff,
     img: String,
@@ -29,6 +31,7 @@ fn setup() -> Option<Env> {
     let (reg, s, img) = with_busybox()?;
     Some(Env {
         _serial: serial,
+        cgroups_before: leftover_cgroups(),
         _reg: reg,
         s,
         img,
@@ -58,6 +61,8 @@ impl Drop for Env {
             assert!(!had_table, "the skiff table outlived its last user");
             assert!(left.is_empty(), "mounts left behind: {left:?}");
             assert!(procs.is_empty(), "processes left behind: {procs:?}");
+            let cgroups = new_cgroups(&self.cgroups_before);
+            assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
         }
     }
 }

@@ -15,6 +15,8 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 struct Env {
     _serial: std::sync::MutexGuard<'static, ()>,
+    /// The skiff cgroups there before the test (not its own).
+    cgroups_before: Vec<String>,
     _reg: Registry,
     s: Skiff,
     img: String,
@@ -25,6 +27,7 @@ fn setup() -> Option<Env> {
     let (reg, s, img) = with_busybox()?;
     Some(Env {
         _serial: serial,
+        cgroups_before: leftover_cgroups(),
         _reg: reg,
         s,
         img,
@@ -57,11 +60,8 @@ impl Drop for Env {
             );
             assert!(left.is_empty(), "mounts left behind: {left:?}");
             assert!(procs.is_empty(), "processes left behind: {procs:?}");
-            assert!(
-                leftover_cgroups().is_empty(),
-                "cgroups left behind: {:?}",
-                leftover_cgroups()
-            );
+            let cgroups = new_cgroups(&self.cgroups_before);
+            assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
         }
     }
 }

@@ -28,6 +28,8 @@ static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// and nothing the test made may be left on the host.
 pub struct Env {
     _serial: std::sync::MutexGuard<'static, ()>,
+    /// The skiff cgroups there before the test (not its own).
+    cgroups_before: Vec<String>,
     _reg: Registry,
     pub s: Skiff,
     pub img: String,
@@ -38,6 +40,7 @@ pub fn setup() -> Option<Env> {
     let (reg, s, img) = with_busybox()?;
     Some(Env {
         _serial: serial,
+        cgroups_before: leftover_cgroups(),
         _reg: reg,
         s,
         img,
@@ -75,6 +78,8 @@ impl Drop for Env {
             );
             assert!(left.is_empty(), "mounts left behind: {left:?}");
             assert!(procs.is_empty(), "processes left behind: {procs:?}");
+            let cgroups = new_cgroups(&self.cgroups_before);
+            assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
         }
     }
 }

@@ -710,13 +710,22 @@ pub fn xattr(path: std::path::PathBuf, name: &str) -> Option<Vec<u8>> {
     (r >= 0).then(|| buf[..r as usize].to_vec())
 }
 
+/// Whether a link is one skiff makes, by its exact name pattern: the
+/// default bridge `skiff0`, a user bridge `sk-<12 hex>` (or a test's own
+/// `sk-` name), a veth's host end `veth<8 hex>`. Another engine's links
+/// (`veth0`, docker's `veth<7 hex>`) are not skiff's.
+pub fn is_skiff_link(n: &str) -> bool {
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    n == "skiff0" || n.starts_with("sk-") || n.strip_prefix("veth").is_some_and(|h| hex(h, 8))
+}
+
 /// skiff's links on the host (its bridges and the host ends of veths).
 pub fn skiff_links() -> Vec<String> {
     std::fs::read_dir("/sys/class/net")
         .map(|d| {
             d.flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n == "skiff0" || n.starts_with("sk-") || n.starts_with("veth"))
+                .filter(|n| is_skiff_link(n))
                 .collect()
         })
         .unwrap_or_default()
@@ -804,6 +813,15 @@ pub fn leftover_monitors(root: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The skiff-* cgroups beneath our own cgroups that were not there at
+/// `before` (what this test made and left).
+pub fn new_cgroups(before: &[String]) -> Vec<String> {
+    leftover_cgroups()
+        .into_iter()
+        .filter(|c| !before.contains(c))
+        .collect()
 }
 
 /// skiff-* cgroups beneath our own cgroups.
