@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 CARGO ?= cargo
 
-.PHONY: all build install test test-deps unit integration lint bench clean
+.PHONY: all build install test test-deps unit integration lint bench fuzz clean
 
 all: build
 
@@ -28,6 +28,15 @@ integration:
 
 test: test-deps lint
 	$(CARGO) test
+
+# The property tests (every test with `fuzz_` in its path: src/fuzz_tests.rs,
+# src/template/fuzz_tests.rs) at FUZZ_CASES cases each instead of the 256
+# `make test` runs. Debug build on purpose: it keeps overflow checks (the
+# release profile drops them and aborts on panic, which proptest cannot
+# catch). A failure prints the minimal input; keep it as a unit test.
+FUZZ_CASES ?= 200000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --lib fuzz_
 
 bench: test-deps
 	@bash scripts/bench.sh
