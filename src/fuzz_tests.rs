@@ -18,7 +18,7 @@ use crate::monitor::attach::{parse_detach_keys, Frame, FrameReader};
 use crate::network::ports::{
     parse_expose, parse_publish, port_lines, ps_column, PortBinding, Proto,
 };
-use crate::util::{time, units};
+use crate::util::{glob, signal, time, units};
 
 /// Strings near a timestamp: right shape, any characters in the tail.
 fn timestampish() -> impl Strategy<Value = String> {
@@ -255,5 +255,29 @@ proptest! {
         prop_assert_eq!(Frame::decode(&bytes).unwrap(), Some((f, bytes.len())));
         // Any prefix is "not yet", never an error.
         prop_assert_eq!(Frame::decode(&bytes[..bytes.len() - 1]).unwrap(), None);
+    }
+
+    #[test]
+    fn other_flag_parsers_never_panic(s in any::<String>(), sig in "(SIG)?(RTMIN|RTMAX|KILL|[0-9]{1,3})([+-]{1,2}[0-9]{0,12})?") {
+        let _ = signal::parse(&s);
+        let _ = signal::parse(&sig);
+        if let Some(n) = signal::parse(&sig) {
+            prop_assert!((1..=64).contains(&n), "{} -> {}", sig, n);
+        }
+        let _ = crate::engine::image::ImageFilter::parse(&s);
+        let _ = crate::engine::container::ContainerFilter::parse(&s);
+        let _ = crate::engine::network::NetworkFilter::parse(&s);
+        let _ = crate::network::parse_add_host(&s);
+        let _ = crate::image::types::PlatformWanted::parse(&s);
+        let _ = crate::commands::image::pull::parse_creds(&s);
+        let _ = crate::image::registry::parse_www_authenticate(&s);
+        let _ = crate::monitor::logs::parse_line(&s);
+    }
+
+    #[test]
+    fn globs_never_panic(p in "[a-z*?\\\\\\[\\]^/-]{0,12}", n in "[a-z/\\[\\]-]{0,12}", s in any::<String>()) {
+        let _ = glob::path_match(&p, &n);
+        let _ = glob::path_match(&s, &n);
+        let _ = glob::path_match(&p, &s);
     }
 }

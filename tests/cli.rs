@@ -114,6 +114,10 @@ fn malformed_values_are_errors_not_panics() {
         (vec!["logs", &huge, "c"], &huge[8..]),
         (vec!["logs", "--since", "1e400", "c"], "1e400"),
         (vec!["images", "--format", "{{\"\\é\"}}"], "template"),
+        (
+            vec!["kill", "-s", "RTMIN+2147483647", "c"],
+            "RTMIN+2147483647",
+        ),
         (vec!["create", "-m", "8192p", "busybox"], "8192p"),
         (
             vec!["create", "--shm-size", "99999999999999999999999", "busybox"],

@@ -212,7 +212,7 @@ fn parse_mac(s: &str) -> Result<String> {
     if parts.len() != 6
         || parts
             .iter()
-            .any(|p| p.len() != 2 || u8::from_str_radix(p, 16).is_err())
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_hexdigit()))
     {
         return Err(Error::InvalidArgument(format!(
             "{s} is not a valid mac address"
