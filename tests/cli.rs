@@ -119,6 +119,7 @@ fn malformed_values_are_errors_not_panics() {
             "RTMIN+2147483647",
         ),
         (vec!["create", "-m", "8192p", "busybox"], "8192p"),
+        (vec!["create", "--cpus", "NaN", "busybox"], "NaN"),
         (
             vec!["create", "--shm-size", "99999999999999999999999", "busybox"],
             "99999999999999999999999",

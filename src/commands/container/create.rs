@@ -296,6 +296,12 @@ impl ContainerFlags {
                         "invalid argument {c:?} for \"--cpus\" flag: must be positive"
                     )));
                 }
+                // NaN, inf and 1e300 would saturate to a meaningless quota.
+                if !(0.0..=1e9).contains(&v) {
+                    return Err(Error::InvalidArgument(format!(
+                        "invalid argument {c:?} for \"--cpus\" flag: out of range"
+                    )));
+                }
                 Some((v * 1e9) as i64)
             }
             None => None,
