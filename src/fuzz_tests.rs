@@ -107,6 +107,7 @@ proptest! {
     #[test]
     fn time_parsers_never_panic(s in any::<String>()) {
         let _ = time::parse_rfc3339(&s);
+        let _ = time::parse_date_arg(&s);
         let _ = time::parse_go_duration(&s);
         let _ = parse_time_arg(&s);
     }
@@ -114,6 +115,7 @@ proptest! {
     #[test]
     fn time_parsers_never_panic_near_valid(s in timestampish(), d in durationish()) {
         let _ = time::parse_rfc3339(&s);
+        let _ = time::parse_date_arg(&s);
         let _ = parse_time_arg(&s);
         let _ = time::parse_go_duration(&d);
         let _ = parse_time_arg(&d);
@@ -122,6 +124,7 @@ proptest! {
     #[test]
     fn time_parsers_never_panic_on_edited_timestamps(s in timestamp_edits()) {
         let _ = time::parse_rfc3339(&s);
+        let _ = time::parse_date_arg(&s);
         let _ = parse_time_arg(&s);
     }
 
@@ -129,6 +132,8 @@ proptest! {
     fn rfc3339_round_trips(t in rfc3339_range()) {
         prop_assert_eq!(time::parse_rfc3339(&time::rfc3339_nano(t)), Some(t));
         prop_assert_eq!(time::parse_rfc3339(&time::rfc3339_nano_fixed(t)), Some(t));
+        prop_assert_eq!(time::parse_date_arg(&time::rfc3339_nano(t)), Some(t));
+        prop_assert_eq!(parse_time_arg(&time::rfc3339_nano(t)).unwrap(), t);
     }
 
     #[test]

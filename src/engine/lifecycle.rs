@@ -32,11 +32,12 @@ pub struct LogOptions {
     pub until: Option<time::UnixNanos>,
 }
 
-/// Parse docker's --since/--until: RFC 3339, unix seconds (`1136073600`,
+/// Parse docker's --since/--until: a date (RFC 3339 or shorter, see
+/// [`time::parse_date_arg`]), unix seconds (`1136073600`,
 /// `1136073600.000000001`), or a Go duration before now (`10m`, `1h30m`).
 /// Never panics; a malformed value is an error naming it.
 pub fn parse_time_arg(s: &str) -> Result<time::UnixNanos> {
-    if let Some(t) = time::parse_rfc3339(s) {
+    if let Some(t) = time::parse_date_arg(s) {
         return Ok(t);
     }
     let invalid = || Error::InvalidArgument(format!("invalid time value {s:?}"));

@@ -157,6 +157,104 @@ pub fn parse_rfc3339(s: &str) -> Option<UnixNanos> {
     Some(secs as i128 * 1_000_000_000 + nanos as i128)
 }
 
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// docker's dates for `--since`/`--until` (`GetTimestamp`): `2006-01-02`,
+/// `2006-01-02T15`, `2006-01-02T15:04`, `2006-01-02T15:04:05[.fraction]`,
+/// each optionally followed by a zone (`Z` or `+07:00`); without a zone
+/// the time is local, as docker's CLI reads it. `None` for anything else
+/// (including days a month does not have); never panics.
+pub fn parse_date_arg(s: &str) -> Option<UnixNanos> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let d = b.get(r)?;
+        d.iter().all(u8::is_ascii_digit).then_some(())?;
+        std::str::from_utf8(d).ok()?.parse().ok()
+    };
+    // The zone, from the end: `Z`, `±hh:mm`, or none (local time).
+    let n = b.len();
+    let (end, offset) = match b.last()? {
+        b'Z' | b'z' => (n - 1, Some(0)),
+        _ if n >= 16 && matches!(b[n - 6], b'+' | b'-') && b[n - 3] == b':' => {
+            let (oh, om) = (digits(n - 5..n - 3)?, digits(n - 2..n)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let off = i64::from(oh * 3600 + om * 60);
+            (n - 6, Some(if b[n - 6] == b'-' { -off } else { off }))
+        }
+        _ => (n, None),
+    };
+    if end < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(i64::from(y), mo) {
+        return None;
+    }
+    // Then nothing, or T and hour [:minute [:second [.fraction]]].
+    let (mut h, mut mi, mut sec, mut nanos) = (0, 0, 0, 0u32);
+    if end > 10 {
+        if !matches!(b[10], b'T' | b't') || end < 13 {
+            return None;
+        }
+        h = digits(11..13)?;
+        let mut i = 13;
+        for field in [&mut mi, &mut sec] {
+            if i < end && b[i] == b':' {
+                *field = digits(i + 1..i + 3)?;
+                i += 3;
+            }
+        }
+        if i < end && b[i] == b'.' && i == 19 {
+            let frac = &b[i + 1..end];
+            if frac.is_empty() || !frac.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            for k in 0..9 {
+                nanos = nanos * 10 + frac.get(k).map_or(0, |c| u32::from(c - b'0'));
+            }
+            i = end;
+        }
+        if i != end || h > 23 || mi > 59 || sec > 59 {
+            return None;
+        }
+    }
+    let secs = match offset {
+        Some(off) => {
+            days_from_civil(i64::from(y), mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + sec)
+                - off
+        }
+        None => local_to_unix(y, mo, d, h, mi, sec)?,
+    };
+    Some(i128::from(secs) * 1_000_000_000 + i128::from(nanos))
+}
+
+/// Seconds since the epoch of a local wall-clock time (mktime(3), with
+/// the zone's rules for that date).
+fn local_to_unix(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<i64> {
+    // SAFETY: an all-zero tm is valid; mktime reads and normalises it.
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    tm.tm_year = y as i32 - 1900;
+    tm.tm_mon = mo as i32 - 1;
+    tm.tm_mday = d as i32;
+    tm.tm_hour = h as i32;
+    tm.tm_min = mi as i32;
+    tm.tm_sec = s as i32;
+    tm.tm_isdst = -1;
+    // SAFETY: tm is a valid, exclusively borrowed struct.
+    let t = unsafe { libc::mktime(&mut tm) };
+    // -1 is also 1969-12-31 23:59:59 UTC: tell by the fields mktime set.
+    (t != -1 || tm.tm_year == 69).then_some(t)
+}
+
 const NANOS_PER: [(&str, u64); 6] = [
     ("h", 3_600_000_000_000),
     ("m", 60_000_000_000),
@@ -381,5 +479,55 @@ mod tests {
         assert_eq!(format_go_duration(-1_500), "-1.5µs");
         assert_eq!(format_go_duration(0), "0s");
         assert_eq!(format_go_duration(i64::MIN), "-2562047h47m16.854775808s");
+    }
+
+    #[test]
+    fn docker_date_forms() {
+        let utc = |s| parse_date_arg(s).map(rfc3339_nano);
+        assert_eq!(utc("2006-01-02Z").as_deref(), Some("2006-01-02T00:00:00Z"));
+        assert_eq!(
+            utc("2006-01-02T15Z").as_deref(),
+            Some("2006-01-02T15:00:00Z")
+        );
+        assert_eq!(
+            utc("2006-01-02T15:04+01:00").as_deref(),
+            Some("2006-01-02T14:04:00Z")
+        );
+        assert_eq!(
+            utc("2006-01-02T15:04:05.5Z").as_deref(),
+            Some("2006-01-02T15:04:05.5Z")
+        );
+        assert_eq!(
+            utc("2006-01-02T15:04:05-07:00").as_deref(),
+            Some("2006-01-02T22:04:05Z")
+        );
+        // Without a zone: local time, which is UTC plus the zone's offset.
+        for s in [
+            "2006-01-02",
+            "2006-01-02T15",
+            "2006-01-02T15:04",
+            "2006-01-02T15:04:05.123",
+        ] {
+            assert!(parse_date_arg(s).is_some(), "{s}");
+        }
+        for s in [
+            "",
+            "2006",
+            "2006-01-02T",
+            "2006-01-02T1",
+            "2006-01-02T15:",
+            "2006-01-02T15:04:05.",
+            "2006-01-02T15.5",
+            "2006-02-29Z",
+            "2006-04-31",
+            "2006-01-02 15:04",
+            "2006-01-02T24:00Z",
+            "2006-01-02T15:04:05+0é00",
+            "2006-01-02Zé",
+            "é006-01-02",
+        ] {
+            assert_eq!(parse_date_arg(s), None, "{s}");
+        }
+        assert!(parse_date_arg("2004-02-29Z").is_some());
     }
 }
