@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 CARGO ?= cargo
 
-.PHONY: all build install test test-deps unit integration lint bench soak clean
+.PHONY: all build install test test-deps unit integration lint bench soak fuzz clean
 
 all: build
 
@@ -33,6 +33,15 @@ test: test-deps lint
 # operations (make test injects 100).
 soak: test-deps
 	SKIFF_CRASH_KILLS=1000 $(CARGO) test --test crash sigkill -- --nocapture
+
+# The property tests (every test with `fuzz_` in its path: src/fuzz_tests.rs,
+# src/template/fuzz_tests.rs) at FUZZ_CASES cases each instead of the 256
+# `make test` runs. Debug build on purpose: it keeps overflow checks (the
+# release profile drops them and aborts on panic, which proptest cannot
+# catch). A failure prints the minimal input; keep it as a unit test.
+FUZZ_CASES ?= 200000
+fuzz:
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test --lib fuzz_
 
 bench: test-deps
 	@bash scripts/bench.sh

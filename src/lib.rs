@@ -15,4 +15,7 @@ pub mod state;
 pub mod template;
 pub mod util;
 
+#[cfg(test)]
+mod fuzz_tests;
+
 pub use error::{Error, Result};

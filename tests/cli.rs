@@ -94,3 +94,51 @@ fn info_reports_the_host() {
         serde_json::from_str(&s.ok(&["info", "--format", "{{json .}}"])).unwrap();
     assert_eq!(j["CgroupVersion"], want);
 }
+
+/// Values the parsers once panicked on (see src/fuzz_tests.rs): each is a
+/// one-line usage error with docker's exit code, not a crash (a debug
+/// build reports a panic as exit 101, the release binary aborts).
+#[test]
+fn malformed_values_are_errors_not_panics() {
+    let s = Skiff::new();
+    let huge = format!("--until=-1{}h", "0".repeat(40));
+    for (args, culprit) in [
+        (
+            vec!["logs", "--since", "2000-01-01T00:00:00+0é00", "c"],
+            "2000-01-01T00:00:00+0é00",
+        ),
+        (
+            vec!["logs", "--since", "2000-01-01T00:00:00+00é0", "c"],
+            "2000-01-01T00:00:00+00é0",
+        ),
+        (vec!["logs", &huge, "c"], &huge[8..]),
+        (vec!["logs", "--since", "1e400", "c"], "1e400"),
+        (vec!["images", "--format", "{{\"\\é\"}}"], "template"),
+        (
+            vec!["kill", "-s", "RTMIN+2147483647", "c"],
+            "RTMIN+2147483647",
+        ),
+        (vec!["create", "-m", "8192p", "busybox"], "8192p"),
+        (vec!["create", "--cpus", "NaN", "busybox"], "NaN"),
+        (
+            vec!["create", "--shm-size", "99999999999999999999999", "busybox"],
+            "99999999999999999999999",
+        ),
+    ] {
+        let err = s.fails(125, &args);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("Error: "), "{args:?}: {err}");
+        assert!(err.contains(culprit), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    // A `*` width past Go's limit prints like Go, instead of allocating
+    // past usize::MAX.
+    assert_eq!(
+        s.ok(&[
+            "version",
+            "--format",
+            "{{printf \"%*d\" -9223372036854775807 1}}"
+        ]),
+        "%!(BADWIDTH)1\n"
+    );
+}

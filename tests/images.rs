@@ -823,3 +823,106 @@ fn parallel_pulls_share_one_store() {
         .collect();
     assert_eq!(layers.len(), 2, "two layers, no leftovers: {layers:?}");
 }
+
+/// `rmi` and `image prune -a` while pulls run: GC must leave alone what an
+/// unfinished pull has stored or found (its lease). The pulls share the
+/// base layer with an image the GC loop keeps deleting and pulling again,
+/// and each pauses (SKIFF_TEST_PULL_PAUSE, see src/image/pull.rs) with all
+/// its layers in place and no image record yet, while GC runs at least
+/// twice more. Every pulled image must then run.
+#[test]
+fn pulls_survive_concurrent_prune_and_rmi() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::Duration;
+    let Some((reg, s, busybox)) = with_busybox() else {
+        return;
+    };
+    const PULLS: usize = 4;
+    let layout = tempfile::tempdir().unwrap();
+    let images: Vec<String> = (0..PULLS)
+        .map(|i| {
+            let tag = format!("t{i}");
+            let top = build_layer(
+                &[Entry::File(
+                    "id".into(),
+                    format!("{i}\n").into_bytes(),
+                    0o644,
+                )],
+                Compression::Gzip,
+            );
+            oci_layout(
+                layout.path(),
+                &tag,
+                // The same base layer as `busybox`'s.
+                &[build_layer(&busybox_layer(), Compression::Gzip), top],
+                &["sh"],
+                json!(null),
+            );
+            let name = format!("{}/app:{tag}", reg.host());
+            push(layout.path(), &tag, &name, &[]);
+            name
+        })
+        .collect();
+
+    let pause = tempfile::tempdir().unwrap();
+    let pulls: Vec<_> = images
+        .iter()
+        .map(|name| {
+            s.cmd()
+                .args(["pull", "-q", name])
+                .env("SKIFF_TEST_PULL_PAUSE", pause.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let stop = AtomicBool::new(false);
+    let rounds = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        let gc = scope.spawn(|| {
+            while !stop.load(Ordering::SeqCst) {
+                s.ok(&["image", "prune", "-a", "-f"]);
+                s.ok(&["pull", "-q", &busybox]);
+                s.ok(&["rmi", &busybox]);
+                rounds.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let paused = wait_until(Duration::from_secs(60), || {
+            gc.is_finished() || std::fs::read_dir(pause.path()).unwrap().count() == PULLS
+        });
+        assert!(paused && !gc.is_finished(), "the pulls did not all pause");
+        let seen = rounds.load(Ordering::SeqCst);
+        assert!(
+            wait_until(Duration::from_secs(60), || gc.is_finished()
+                || rounds.load(Ordering::SeqCst) >= seen + 2),
+            "GC rounds"
+        );
+        stop.store(true, Ordering::SeqCst);
+        gc.join().unwrap();
+    });
+    for e in std::fs::read_dir(pause.path()).unwrap() {
+        std::fs::remove_file(e.unwrap().path()).unwrap();
+    }
+    for (i, k) in pulls.into_iter().enumerate() {
+        let out = k.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "pull {}: {}",
+            images[i],
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (i, name) in images.iter().enumerate() {
+        assert_eq!(
+            s.ok(&["run", "--rm", "--network", "none", name, "cat", "/id"]),
+            format!("{i}\n"),
+            "{name}"
+        );
+    }
+    let leases = s.root().join("leases");
+    let left: Vec<_> = std::fs::read_dir(&leases)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "leases left: {left:?}");
+}

@@ -140,5 +140,20 @@ fn pull_survives_sigkill_at_any_point() {
             partial.is_empty(),
             "{point}: partial downloads left: {partial:?}"
         );
+        // The killed pull's lease names a process that is gone: GC removes
+        // it and keeps nothing for it.
+        let leases = std::fs::read_dir(root.join("leases")).unwrap().count();
+        assert_eq!(leases, 1, "{point}: the killed pull's lease stays until GC");
+        s.ok(&["image", "prune", "-a", "-f"]);
+        for dir in ["leases", "layers", "blobs/sha256"] {
+            let left: Vec<_> = std::fs::read_dir(root.join(dir))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect();
+            assert!(left.is_empty(), "{point}: {dir} left after prune: {left:?}");
+        }
     }
 }

@@ -118,6 +118,7 @@ impl Engine {
         self.check_names(&mut r)?;
         self.check_images(&mut r)?;
         self.check_layers(&mut r)?;
+        self.check_leases(&mut r);
         self.check_networks(&mut r)?;
         self.check_run_dirs(&mut r)?;
         self.check_cgroups(&mut r);
@@ -364,6 +365,29 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    /// Leases of pulls that were killed (their process is gone): garbage
+    /// collection drops them too.
+    fn check_leases(&self, r: &mut Report) {
+        let dir = self.opts.root.join("leases");
+        for (name, path) in entries(&dir) {
+            if name.starts_with('.') {
+                continue;
+            }
+            let live = fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<crate::image::store::LeaseRecord>(&b).ok())
+                .is_some_and(|l| l.is_live());
+            if !live {
+                r.add(
+                    "lease",
+                    name,
+                    "held by a pull that is gone",
+                    Some(&mut || remove(&path)),
+                );
+            }
+        }
     }
 
     /// Endpoints of containers that no longer exist (a killed rm).

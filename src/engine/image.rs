@@ -381,12 +381,17 @@ impl Engine {
         Ok(events)
     }
 
-    /// Remove layers and blobs no image refers to; returns removed layer chain ids.
+    /// Remove layers and blobs no image refers to and no live lease (an
+    /// unfinished pull) holds; returns removed layer chain ids.
     /// Call while holding the image store lock.
     fn collect_garbage(&self) -> Result<Vec<String>> {
         let images = self.images.images()?;
         let mut keep_layers = HashSet::new();
         let mut keep_blobs = HashSet::new();
+        for lease in self.images.live_leases()? {
+            keep_blobs.extend(lease.blobs);
+            keep_layers.extend(lease.layers);
+        }
         for rec in &images {
             keep_blobs.insert(rec.id.clone());
             if let Some(m) = &rec.manifest_digest {
@@ -537,7 +542,10 @@ impl Engine {
     /// `load`: read a docker-archive or OCI archive; returns what was loaded
     /// (familiar tags, or `sha256:` ids for untagged images).
     pub fn load_images(&self, input: &mut dyn std::io::Read) -> Result<Vec<String>> {
-        let loaded = crate::image::archive::load(&self.images, input, self.opts.rootless)?;
+        // Held until the records are written: GC leaves what load stores.
+        let mut lease = self.images.lease([], [])?;
+        let loaded =
+            crate::image::archive::load(&self.images, input, self.opts.rootless, &mut lease)?;
         let _g = self.images.lock()?;
         let mut repos = self.images.repositories()?;
         let mut out = Vec::new();

@@ -32,28 +32,30 @@ pub struct LogOptions {
     pub until: Option<time::UnixNanos>,
 }
 
-/// Parse docker's --since/--until: RFC 3339, unix seconds, or a duration ("10m").
+/// Parse docker's --since/--until: a date (RFC 3339 or shorter, see
+/// [`time::parse_date_arg`]), unix seconds (`1136073600`,
+/// `1136073600.000000001`), or a Go duration before now (`10m`, `1h30m`).
+/// Never panics; a malformed value is an error naming it.
 pub fn parse_time_arg(s: &str) -> Result<time::UnixNanos> {
-    if let Some(t) = time::parse_rfc3339(s) {
+    if let Some(t) = time::parse_date_arg(s) {
         return Ok(t);
     }
-    if let Ok(secs) = s.parse::<f64>() {
-        return Ok((secs * 1e9) as i128);
-    }
-    let (num, unit) = s.split_at(s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len()));
-    let n: f64 = num
-        .parse()
-        .map_err(|_| Error::InvalidArgument(format!("invalid time value {s:?}")))?;
-    let mul = match unit {
-        "ns" => 1e-9,
-        "us" | "µs" => 1e-6,
-        "ms" => 1e-3,
-        "s" => 1.0,
-        "m" => 60.0,
-        "h" => 3600.0,
-        _ => return Err(Error::InvalidArgument(format!("invalid time value {s:?}"))),
+    let invalid = || Error::InvalidArgument(format!("invalid time value {s:?}"));
+    // docker's "seconds[.nanoseconds]", digits only (no sign, exponent,
+    // inf or NaN).
+    let digits =
+        |d: &str, max: usize| (1..=max).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit());
+    let (secs, frac) = match s.split_once('.') {
+        Some((secs, frac)) => (secs, Some(frac)),
+        None => (s, None),
     };
-    Ok(time::now() - (n * mul * 1e9) as i128)
+    if digits(secs, 18) && frac.is_none_or(|f| digits(f, 9)) {
+        let nanos = format!("{:0<9}", frac.unwrap_or(""));
+        return Ok(secs.parse::<i128>().map_err(|_| invalid())? * 1_000_000_000
+            + nanos.parse::<i128>().map_err(|_| invalid())?);
+    }
+    let d = time::parse_go_duration(s).map_err(|_| invalid())?;
+    Ok(time::now() - i128::from(d))
 }
 
 fn not_running(c: &Container) -> Error {
@@ -556,5 +558,47 @@ impl Engine {
             Status::Running
         };
         self.containers.save_state(c.id(), &st)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_args_in_docker_forms() {
+        assert_eq!(
+            parse_time_arg("2000-01-01T00:00:00Z").unwrap(),
+            946_684_800_000_000_000
+        );
+        assert_eq!(
+            parse_time_arg("1136073600").unwrap(),
+            1_136_073_600_000_000_000
+        );
+        assert_eq!(
+            parse_time_arg("1136073600.5").unwrap(),
+            1_136_073_600_500_000_000
+        );
+        let t = parse_time_arg("1h30m").unwrap();
+        let ago = time::now() - t;
+        assert!(
+            (5_400_000_000_000..5_460_000_000_000).contains(&ago),
+            "{ago}"
+        );
+        for bad in ["yesterday", "1.", ".5", "1x", "", "-", "NaN", "inf", "1e3"] {
+            let e = parse_time_arg(bad).unwrap_err().to_string();
+            assert!(e.contains(&format!("{bad:?}")), "{bad}: {e}");
+        }
+    }
+
+    // Inputs that panicked before the fuzz tests (src/fuzz_tests.rs).
+    #[test]
+    fn malformed_times_are_errors_not_panics() {
+        // The offset sliced inside 'é'.
+        assert!(parse_time_arg("2000-01-01T00:00:00+0é00").is_err());
+        // -1e40h: the f64 saturated to i128::MIN and `now - it` overflowed.
+        let huge = format!("-1{}h", "0".repeat(40));
+        assert!(parse_time_arg(&huge).is_err());
+        assert!(parse_time_arg(&huge[1..]).is_err());
     }
 }

@@ -15,7 +15,9 @@ use sha2::{Digest, Sha256};
 
 use super::layer::{self, UnpackOptions};
 use super::reference::Reference;
-use super::store::{chain_ids, digest_hex, sha256_digest, ImageRecord, ImageStore, LayerInfo};
+use super::store::{
+    chain_ids, digest_hex, sha256_digest, ImageRecord, ImageStore, LayerInfo, Lease,
+};
 use super::types::{self, Descriptor, ImageConfig, Index, Manifest, PlatformWanted};
 use crate::error::{Error, IoContext, Result};
 use crate::state::{atomic, ids};
@@ -333,10 +335,14 @@ impl Unpacked {
 
 /// Read an archive into the store's blobs and layers. The caller writes the
 /// image records and tags.
+/// Store the images of an archive; returns their records (for the caller
+/// to write) and tags. Everything stored or found is added to `lease`,
+/// which the caller keeps until the records are written.
 pub fn load(
     store: &ImageStore,
     input: &mut dyn Read,
     rootless: bool,
+    lease: &mut Lease<'_>,
 ) -> Result<Vec<(ImageRecord, Vec<String>)>> {
     let ar = Unpacked::read(store, input)?;
     let mut out = Vec::new();
@@ -348,7 +354,7 @@ pub fn load(
             let config = ar.read_file(&e.config)?;
             let layers: Vec<PathBuf> =
                 e.layers.iter().map(|l| ar.file(l)).collect::<Result<_>>()?;
-            let rec = import(store, &config, &layers, rootless)?;
+            let rec = import(store, &config, &layers, rootless, lease)?;
             out.push((rec, e.repo_tags.unwrap_or_default()));
         }
     } else if ar.has("index.json") {
@@ -383,7 +389,7 @@ pub fn load(
                 .iter()
                 .map(|l| ar.file(&format!("blobs/sha256/{}", digest_hex(&l.digest)?)))
                 .collect::<Result<_>>()?;
-            let rec = import(store, &config, &layers, rootless)?;
+            let rec = import(store, &config, &layers, rootless, lease)?;
             let ann = desc.annotations.clone().unwrap_or_default();
             let name = ann.get("io.containerd.image.name").cloned().or_else(|| {
                 ann.get("org.opencontainers.image.ref.name")
@@ -417,8 +423,10 @@ fn import(
     config_bytes: &[u8],
     layer_files: &[PathBuf],
     rootless: bool,
+    lease: &mut Lease<'_>,
 ) -> Result<ImageRecord> {
     let id = sha256_digest(config_bytes);
+    lease.hold([id.clone()], [])?;
     let config: ImageConfig = serde_json::from_slice(config_bytes)
         .map_err(|e| Error::Other(format!("parsing image config {id}: {e}")))?;
     let diff_ids = &config.rootfs.diff_ids;
@@ -433,6 +441,8 @@ fn import(
     let mut layers = Vec::new();
     for (i, path) in layer_files.iter().enumerate() {
         let blob = file_digest(path)?;
+        // Before looking: what is found from here on stays.
+        lease.hold([blob.clone()], [chains[i].clone()])?;
         if !store.has_blob(&blob) {
             let dest = store.blob_path(&blob)?;
             if let Some(p) = dest.parent() {

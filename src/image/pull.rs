@@ -3,6 +3,15 @@
 //! into its own layer dir), then write the image record and the tag.
 //! A pull killed at any point leaves only partial downloads (resumed and
 //! re-verified next time) and temp dirs (removed next time).
+//!
+//! Until its image record exists, a pull holds what it stores and what it
+//! finds already stored in a [`Lease`](super::store::Lease), so that a
+//! concurrent `rmi` or `image prune` (garbage collection) leaves them be.
+//!
+//! Test hook: with `SKIFF_TEST_PULL_PAUSE=<dir>` set, a pull that has all
+//! its layers creates `<dir>/<pid>` and waits (up to a minute) for it to be
+//! removed before it writes the image record, so that tests can run GC in
+//! exactly that window (tests/images.rs).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -133,6 +142,13 @@ pub fn pull(
     // Config: small, fetched whole and verified.
     let config_digest = manifest.config.digest.clone();
     digest_hex(&config_digest)?;
+    // Before anything is looked up or stored: from here GC keeps them.
+    let mut lease = store.lease(
+        [config_digest.clone(), manifest_digest.clone()]
+            .into_iter()
+            .chain(manifest.layers.iter().map(|l| l.digest.clone())),
+        [],
+    )?;
     if !store.has_blob(&config_digest) {
         let mut buf = Vec::new();
         client
@@ -160,6 +176,7 @@ pub fn pull(
         )));
     }
     let chains = chain_ids(diff_ids);
+    lease.hold([], chains.iter().cloned())?;
     let listed: Vec<(String, u64)> = manifest
         .layers
         .iter()
@@ -207,6 +224,7 @@ pub fn pull(
         }
     }
 
+    test_pause_hook();
     store.put_blob(&manifest_digest, &manifest_bytes)?;
     let size = layers.iter().map(|l| l.size).sum();
     let tagged = if reference.tag.is_none() && reference.digest.is_none() {
@@ -256,12 +274,30 @@ pub fn pull(
             changed = true;
         }
     }
+    // The record holds it all now: the lease can go (after the lock).
+    drop(_g);
+    drop(lease);
     Ok(PullReport {
         id: config_digest,
         reference: tagged,
         manifest_digest,
         changed,
     })
+}
+
+/// See the module doc: tests only.
+fn test_pause_hook() {
+    let Some(dir) = std::env::var_os("SKIFF_TEST_PULL_PAUSE") else {
+        return;
+    };
+    let marker = std::path::Path::new(&dir).join(std::process::id().to_string());
+    if std::fs::write(&marker, b"").is_err() {
+        return;
+    }
+    let start = std::time::Instant::now();
+    while marker.exists() && start.elapsed() < std::time::Duration::from_secs(60) {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

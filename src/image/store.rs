@@ -6,9 +6,10 @@
 //! <root>/layers/<chain-hex>/layer.json
 //! <root>/images/<id-hex>.json      image record (written after all its layers exist)
 //! <root>/repositories.json         tag -> image id, under repositories.lock
+//! <root>/leases/<id>.json          blobs and layers an unfinished pull holds (see [`Lease`])
 //! ```
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -397,13 +398,130 @@ impl ImageStore {
     pub fn clean_leftovers(&self) -> Result<usize> {
         let mut n = atomic::clean_tmp(&self.root)?;
         n += atomic::clean_tmp(&self.root.join("images"))?;
+        n += atomic::clean_tmp(&self.root.join("leases"))?;
         Ok(n)
+    }
+
+    // ---- leases
+
+    /// Take a lease holding `blobs` and `layers` (more with
+    /// [`Lease::hold`]) for this process. Do not call while holding
+    /// [`lock`]: it takes it.
+    pub fn lease(
+        &self,
+        blobs: impl IntoIterator<Item = String>,
+        layers: impl IntoIterator<Item = String>,
+    ) -> Result<Lease<'_>> {
+        let pid = std::process::id() as i32;
+        let mut lease = Lease {
+            store: self,
+            path: self
+                .root
+                .join("leases")
+                .join(format!("{}.json", &ids::new_id()[..16])),
+            rec: LeaseRecord {
+                pid,
+                start_time: crate::monitor::proc_start_time(pid).unwrap_or(0),
+                ..Default::default()
+            },
+        };
+        lease.hold(blobs, layers)?;
+        Ok(lease)
+    }
+
+    /// The leases of live processes. Removes those of processes that are
+    /// gone, and unreadable ones (a lease file is written whole, by
+    /// rename). Call while holding [`lock`].
+    pub fn live_leases(&self) -> Result<Vec<LeaseRecord>> {
+        let dir = self.root.join("leases");
+        let mut out = Vec::new();
+        for name in list_names(&dir)? {
+            let p = dir.join(&name);
+            let rec = fs::read(&p)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<LeaseRecord>(&b).ok());
+            match rec {
+                Some(r) if r.is_live() => out.push(r),
+                _ => match fs::remove_file(&p) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Error::io("removing stale lease", &p, e))
+                    }
+                    _ => {}
+                },
+            }
+        }
+        Ok(out)
     }
 
     /// Write repositories.json; call while holding [`lock`].
     pub fn put_repositories(&self, repos: &Repositories) -> Result<()> {
         self.dir("")?;
         atomic::write_json(&self.root.join("repositories.json"), repos)
+    }
+}
+
+/// What a lease file holds: the process that owns it (pid and start time,
+/// so a reused pid does not keep a dead puller's lease alive) and the
+/// blobs and layers it holds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct LeaseRecord {
+    pub pid: i32,
+    /// Field 22 of `/proc/<pid>/stat`.
+    pub start_time: u64,
+    #[serde(default)]
+    pub blobs: BTreeSet<String>,
+    /// Chain ids.
+    #[serde(default)]
+    pub layers: BTreeSet<String>,
+}
+
+impl LeaseRecord {
+    pub fn is_live(&self) -> bool {
+        self.pid > 0 && crate::monitor::proc_start_time(self.pid) == Some(self.start_time)
+    }
+}
+
+/// A pull's claim on blobs and layers that no image record names yet
+/// (stored by it, or found in the store and counted on): garbage
+/// collection keeps them while the lease lasts. The file
+/// `<root>/leases/<id>.json` is written under the store lock, which GC
+/// holds throughout, so a GC sees all of an addition or none of it, and
+/// whatever a pull finds in the store after [`Lease::hold`] stays there.
+/// Dropping the lease removes the file (after the image record is written,
+/// which then holds everything); a killed puller's lease names a process
+/// that is gone, and the next GC removes it.
+#[derive(Debug)]
+pub struct Lease<'s> {
+    store: &'s ImageStore,
+    path: PathBuf,
+    rec: LeaseRecord,
+}
+
+impl Lease<'_> {
+    /// Add blobs (digests) and layers (chain ids) to the lease.
+    pub fn hold(
+        &mut self,
+        blobs: impl IntoIterator<Item = String>,
+        layers: impl IntoIterator<Item = String>,
+    ) -> Result<()> {
+        let _g = self.store.lock()?;
+        self.rec.blobs.extend(blobs);
+        self.rec.layers.extend(layers);
+        self.store.dir("leases")?;
+        atomic::write_volatile(
+            &self.path,
+            &serde_json::to_vec(&self.rec).unwrap_or_default(),
+        )
+    }
+
+    pub fn record(&self) -> &LeaseRecord {
+        &self.rec
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
     }
 }
 
@@ -506,5 +624,44 @@ mod tests {
         s.remove_layer(&chain).unwrap();
         s.remove_layer(&other).unwrap();
         assert!(s.layers().unwrap().is_empty());
+    }
+
+    #[test]
+    fn leases_of_gone_processes_are_removed() {
+        let d = tempfile::tempdir().unwrap();
+        let s = ImageStore::new(d.path());
+        let blob = format!("sha256:{}", "b".repeat(64));
+        let layer = format!("sha256:{}", "c".repeat(64));
+        let mut lease = s.lease([blob.clone()], []).unwrap();
+        lease.hold([], [layer.clone()]).unwrap();
+        // Stale: a pid that cannot exist, and this pid with another start time.
+        let leases = d.path().join("leases");
+        let dead = LeaseRecord {
+            pid: i32::MAX,
+            start_time: 1,
+            ..lease.record().clone()
+        };
+        let reused = LeaseRecord {
+            start_time: lease.record().start_time + 1,
+            ..lease.record().clone()
+        };
+        fs::write(leases.join("dead.json"), serde_json::to_vec(&dead).unwrap()).unwrap();
+        fs::write(
+            leases.join("reused.json"),
+            serde_json::to_vec(&reused).unwrap(),
+        )
+        .unwrap();
+        fs::write(leases.join("torn.json"), b"{\"pid\": ").unwrap();
+        let live = s.live_leases().unwrap();
+        assert_eq!(live.len(), 1, "{live:?}");
+        assert!(live[0].blobs.contains(&blob) && live[0].layers.contains(&layer));
+        assert_eq!(
+            fs::read_dir(&leases).unwrap().count(),
+            1,
+            "stale ones removed"
+        );
+        drop(lease);
+        assert!(s.live_leases().unwrap().is_empty());
+        assert_eq!(fs::read_dir(&leases).unwrap().count(), 0);
     }
 }

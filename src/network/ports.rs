@@ -149,8 +149,8 @@ pub fn ps_column(bindings: &[PortBinding]) -> String {
         if let Some((first, len)) = groups.last_mut() {
             if first.proto == b.proto
                 && first.host_ip == b.host_ip
-                && first.container_port + *len == b.container_port
-                && first.host_port + *len == b.host_port
+                && u32::from(first.container_port) + u32::from(*len) == u32::from(b.container_port)
+                && u32::from(first.host_port) + u32::from(*len) == u32::from(b.host_port)
             {
                 *len += 1;
                 continue;
@@ -164,7 +164,7 @@ pub fn ps_column(bindings: &[PortBinding]) -> String {
             let ip = b.host_ip.map_or("0.0.0.0".to_string(), |i| i.to_string());
             let range = |p: u16| {
                 if *len > 1 {
-                    format!("{p}-{}", p + len - 1)
+                    format!("{p}-{}", p + (len - 1))
                 } else {
                     p.to_string()
                 }
@@ -275,5 +275,17 @@ mod tests {
             ]
         );
         assert_eq!(ps_column(&[]), "");
+    }
+
+    #[test]
+    fn top_port_does_not_overflow_the_columns() {
+        // Was "attempt to add with overflow" (fuzz_tests): 65535 + 1 when
+        // grouping `-p 1:65535 -p 2:65535`, and when printing a range that
+        // ends at 65535.
+        let mut v = parse_publish("1:65535").unwrap();
+        v.extend(parse_publish("2:65535").unwrap());
+        assert_eq!(ps_column(&v), "0.0.0.0:1->65535/tcp, 0.0.0.0:2->65535/tcp");
+        let v = parse_publish("65534-65535:65534-65535").unwrap();
+        assert_eq!(ps_column(&v), "0.0.0.0:65534-65535->65534-65535/tcp");
     }
 }

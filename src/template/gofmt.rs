@@ -759,9 +759,12 @@ fn arg_number(b: &[u8], i: usize, argnum: usize, nargs: usize) -> (usize, usize,
     }
 }
 
+/// Go's `intFromArg`: an int argument for `*`, none when it is not one
+/// or is past Go's `tooLarge` (±1e6), so that the verb says BADWIDTH or
+/// BADPREC instead of padding to a huge width.
 fn int_arg(v: Option<&Value>) -> Option<i64> {
     match v {
-        Some(Value::Number(n)) => n.as_i64().or_else(|| n.as_u64().map(|u| u as i64)),
+        Some(Value::Number(n)) => n.as_i64().filter(|w| w.unsigned_abs() <= 1_000_000),
         _ => None,
     }
 }

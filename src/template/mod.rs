@@ -37,6 +37,8 @@ mod lex;
 mod parse;
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;

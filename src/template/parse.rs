@@ -879,6 +879,11 @@ fn unquote_char(s: &str, quote: char) -> Result<(Unquoted, &str), ()> {
         return Err(());
     }
     let e = b[1];
+    if !e.is_ascii() {
+        // No escape starts with a multi-byte character (and `s[2..]`
+        // would cut it).
+        return Err(());
+    }
     let rest = &s[2..];
     let simple = match e {
         b'a' => Some('\x07'),

@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::format::tabulate;
-use super::gofmt::{format_float, quote};
+use super::gofmt::{format_float, quote, sprintf};
 use super::{Formatter, Template};
 
 fn run(tpl: &str, data: Value) -> String {
@@ -2226,4 +2226,33 @@ fn html_of_nil_kinds() {
         run("{{html nil}} {{print nil}} {{json nil}}", json!(null)),
         "&lt;no value&gt; <nil> null"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Inputs the fuzz tests (fuzz_tests.rs) found panicking, kept as they were.
+
+#[test]
+fn printf_star_width_past_go_limit_is_badwidth() {
+    // Was "capacity overflow": the width i64::MIN padded to usize::MAX.
+    assert_eq!(
+        sprintf("%*0", &[json!(i64::MIN), json!(false)]),
+        "%!(BADWIDTH)%!0(bool=false)"
+    );
+    assert_eq!(
+        sprintf("%*d", &[json!(2_000_000), json!(5)]),
+        "%!(BADWIDTH)5"
+    );
+    assert_eq!(
+        sprintf("%.*d", &[json!(u64::MAX), json!(5)]),
+        "%!(BADPREC)5"
+    );
+    assert_eq!(sprintf("%*d|", &[json!(-3), json!(5)]), "5  |");
+}
+
+#[test]
+fn escaped_multibyte_character_is_a_syntax_error() {
+    // Was a panic slicing inside 'é' (unquote_char).
+    assert_eq!(parse_err("{{\"\\é\"}}"), parse_err("{{\"\\q\"}}"));
+    assert_eq!(parse_err("{{'\\é'}}"), parse_err("{{'\\q'}}"));
+    assert!(parse_err("{{\"\\é\"}}").starts_with("template: :1:"));
 }

@@ -43,22 +43,24 @@ pub fn parse(s: &str) -> Option<i32> {
     }
     let up = s.to_ascii_uppercase();
     let name = up.strip_prefix("SIG").unwrap_or(&up);
+    // The offset: digits only (no second sign), small enough not to
+    // overflow; the range check below bounds it.
+    let offset = |rest: &str, sign: char| -> Option<i32> {
+        if rest.is_empty() {
+            return Some(0);
+        }
+        let digits = rest.strip_prefix(sign)?;
+        if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse().ok()
+    };
     if let Some(rest) = name.strip_prefix("RTMIN") {
-        let off: i32 = if rest.is_empty() {
-            0
-        } else {
-            rest.strip_prefix('+')?.parse().ok()?
-        };
-        let n = libc::SIGRTMIN() + off;
+        let n = libc::SIGRTMIN() + offset(rest, '+')?;
         return (n <= libc::SIGRTMAX()).then_some(n);
     }
     if let Some(rest) = name.strip_prefix("RTMAX") {
-        let off: i32 = if rest.is_empty() {
-            0
-        } else {
-            rest.strip_prefix('-')?.parse().ok()?
-        };
-        let n = libc::SIGRTMAX() - off;
+        let n = libc::SIGRTMAX() - offset(rest, '-')?;
         return (n >= libc::SIGRTMIN()).then_some(n);
     }
     NAMES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
@@ -74,5 +76,19 @@ mod tests {
         assert_eq!(super::parse("SIGRTMIN+1"), Some(libc::SIGRTMIN() + 1));
         assert_eq!(super::parse("NOPE"), None);
         assert_eq!(super::parse("0"), None);
+        assert_eq!(super::parse("RTMAX-2"), Some(libc::SIGRTMAX() - 2));
+    }
+
+    #[test]
+    fn realtime_offsets_do_not_overflow() {
+        // Were "attempt to add/subtract with overflow" (fuzz_tests), and a
+        // wrapped, negative signal in release builds.
+        assert_eq!(super::parse("RTMIN+2147483647"), None);
+        assert_eq!(super::parse("RTMAX--2147483648"), None);
+        // A second sign made RTMIN+-5 signal 29 (SIGIO).
+        assert_eq!(super::parse("RTMIN+-5"), None);
+        assert_eq!(super::parse("RTMAX-+1"), None);
+        // And RTMAX--1 signal 65, past the last one.
+        assert_eq!(super::parse("RTMAX--1"), None);
     }
 }

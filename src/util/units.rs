@@ -78,7 +78,8 @@ pub fn human_duration(secs: f64) -> String {
     format!("{} years", (secs / 3600.0) as i64 / 24 / 365)
 }
 
-/// Parse docker-style sizes: "10", "10b", "10k", "1.5m", "2g" (binary units, like RAMInBytes).
+/// Parse docker-style sizes: "10", "10b", "10k", "1.5m", "2g" (binary units,
+/// like RAMInBytes). `None` for malformed values and sizes past `i64::MAX`.
 pub fn parse_ram(s: &str) -> Option<u64> {
     let t = s.trim().to_ascii_lowercase();
     let split = t
@@ -95,7 +96,10 @@ pub fn parse_ram(s: &str) -> Option<u64> {
         "p" => 1 << 50,
         _ => return None,
     };
-    Some((n * mul as f64) as u64)
+    // Whole bytes, within what the kernel's (signed) limits can hold
+    // (`i64::MAX as f64` is 2^63, one past it).
+    let bytes = (n * mul as f64).trunc();
+    (bytes.is_finite() && bytes < i64::MAX as f64).then_some(bytes as u64)
 }
 
 /// go-units BytesSize: binary units, 4 significant digits ("23.47GiB").
@@ -163,5 +167,10 @@ mod tests {
         assert_eq!(parse_ram("1.5m"), Some(1572864));
         assert_eq!(parse_ram("2GB"), Some(2 << 30));
         assert_eq!(parse_ram("x"), None);
+        // Past i64::MAX (the kernel's limit type): was a silent wrap to a
+        // negative `-m`.
+        assert_eq!(parse_ram("8192p"), None);
+        assert_eq!(parse_ram("99999999999999999999999"), None);
+        assert_eq!(parse_ram("8191p"), Some(8191 << 50));
     }
 }

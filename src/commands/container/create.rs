@@ -247,7 +247,7 @@ fn parse_mac(s: &str) -> Result<String> {
     if parts.len() != 6
         || parts
             .iter()
-            .any(|p| p.len() != 2 || u8::from_str_radix(p, 16).is_err())
+            .any(|p| p.len() != 2 || !p.bytes().all(|b| b.is_ascii_hexdigit()))
     {
         return Err(Error::InvalidArgument(format!(
             "{s} is not a valid mac address"
@@ -329,6 +329,12 @@ impl ContainerFlags {
                 if v < 0.0 {
                     return Err(Error::InvalidArgument(format!(
                         "invalid argument {c:?} for \"--cpus\" flag: must be positive"
+                    )));
+                }
+                // NaN, inf and 1e300 would saturate to a meaningless quota.
+                if !(0.0..=1e9).contains(&v) {
+                    return Err(Error::InvalidArgument(format!(
+                        "invalid argument {c:?} for \"--cpus\" flag: out of range"
                     )));
                 }
                 Some((v * 1e9) as i64)
