@@ -189,7 +189,10 @@ fn store_ignores_leftover_temp_files() {
 fn a_blocked_command_says_what_it_waits_for() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
-    std::fs::create_dir_all(&root).unwrap();
+    // Private, as skiff makes it (a looser one would get a notice first).
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(&root)
+        .unwrap();
     let lock = std::fs::File::create(root.join("repositories.lock")).unwrap();
     lock.lock().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_skiff"))

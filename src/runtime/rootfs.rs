@@ -189,8 +189,24 @@ pub fn overlay_options(lowers: &[PathBuf], upper: &Path, work: &Path, userns: bo
     data
 }
 
+/// `/proc` and `/sys` must be real directories of the image (or missing):
+/// mounted through a symlink, proc or sysfs would land where the image
+/// chose (over `/` itself, say), as runc refuses too (CVE-2023-28642).
+fn kernel_fs_mountpoint(root: &Root, dest: &str) -> Result<OwnedFd, SetupError> {
+    match root.symlink_metadata(Path::new(dest)) {
+        Ok(st) if FileType::from_raw_mode(st.st_mode) != FileType::Directory => {
+            return Err(SetupError::new(
+                libc::ENOTDIR,
+                format!("the image's {dest} is not a directory (a symlink?): refusing to mount it"),
+            ))
+        }
+        _ => {}
+    }
+    mountpoint(root, Path::new(dest), true)
+}
+
 fn mount_proc(root: &Root) -> Result<(), SetupError> {
-    let dest = mountpoint(root, Path::new("/proc"), true)?;
+    let dest = kernel_fs_mountpoint(root, "/proc")?;
     let attrs = nosuid_noexec_nodev();
     match new_fs("proc", "proc", &[], &[], attrs) {
         Ok(fs) => attach(&fs, &dest, "/proc"),
@@ -213,7 +229,7 @@ fn mount_proc(root: &Root) -> Result<(), SetupError> {
 }
 
 fn mount_sys(root: &Root, spec: &ContainerSpec) -> Result<(), SetupError> {
-    let dest = mountpoint(root, Path::new("/sys"), true)?;
+    let dest = kernel_fs_mountpoint(root, "/sys")?;
     let ro = nosuid_noexec_nodev() | MountAttrFlags::MOUNT_ATTR_RDONLY;
     // A joined network namespace (container:) gets a sysfs of its own too:
     // mounted after the join, it shows that namespace's devices.
