@@ -14,47 +14,10 @@ use serde_json::json;
 /// These tests share the host's `skiff0` bridge and `skiff` table.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-struct Env {
-    _serial: std::sync::MutexGuard<'static, ()>,
-    _reg: Registry,
-    s: Skiff,
-    img: String,
-}
+type Env = TestEnv;
 
 fn setup() -> Option<Env> {
-    let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let (reg, s, img) = with_busybox()?;
-    Some(Env {
-        _serial: serial,
-        _reg: reg,
-        s,
-        img,
-    })
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
-            let _ = self.s.run(&["rm", "-f", id]);
-        }
-        for n in self
-            .s
-            .run(&["network", "ls", "-q", "-f", "type=custom"])
-            .1
-            .lines()
-        {
-            let _ = self.s.run(&["network", "rm", n]);
-        }
-        let had_table = drop_skiff_table();
-        let left = remove_default_bridge();
-        if !std::thread::panicking() {
-            assert!(left.is_empty(), "links left: {left:?}");
-            assert!(
-                !had_table,
-                "the skiff nftables table outlived its last user"
-            );
-        }
-    }
+    TestEnv::new(&SERIAL)
 }
 
 /// `nft list table ip skiff`, or "" when there is no such table.

@@ -17,54 +17,10 @@ use common::*;
 /// These tests check the host for leftovers, so they run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-struct Env {
-    _serial: std::sync::MutexGuard<'static, ()>,
-    /// The skiff cgroups there before the test (not its own).
-    cgroups_before: Vec<String>,
-    _reg: Registry,
-    s: Skiff,
-    img: String,
-}
+type Env = TestEnv;
 
 fn setup() -> Option<Env> {
-    let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let (reg, s, img) = with_busybox()?;
-    Some(Env {
-        _serial: serial,
-        cgroups_before: leftover_cgroups(),
-        _reg: reg,
-        s,
-        img,
-    })
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
-            let _ = self.s.run(&["rm", "-f", id]);
-        }
-        for n in self.s.run(&["network", "ls", "-q"]).1.lines() {
-            let _ = self.s.run(&["network", "rm", n]);
-        }
-        let root = self.s.dir.path().display().to_string();
-        let mut procs = leftover_monitors(&root);
-        wait_until(Duration::from_secs(3), || {
-            procs = leftover_monitors(&root);
-            procs.is_empty()
-        });
-        let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
-        let had_table = drop_skiff_table();
-        let links = remove_default_bridge();
-        if !std::thread::panicking() {
-            assert!(links.is_empty(), "links left behind: {links:?}");
-            assert!(!had_table, "the skiff table outlived its last user");
-            assert!(left.is_empty(), "mounts left behind: {left:?}");
-            assert!(procs.is_empty(), "processes left behind: {procs:?}");
-            let cgroups = new_cgroups(&self.cgroups_before);
-            assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
-        }
-    }
+    TestEnv::new(&SERIAL)
 }
 
 /// `system check` as a test sees it: (exit code, report lines).

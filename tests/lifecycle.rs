@@ -13,57 +13,10 @@ use serde_json::json;
 /// These tests check the host for leftovers, so they run one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-struct Env {
-    _serial: std::sync::MutexGuard<'static, ()>,
-    /// The skiff cgroups there before the test (not its own).
-    cgroups_before: Vec<String>,
-    _reg: Registry,
-    s: Skiff,
-    img: String,
-}
+type Env = TestEnv;
 
 fn setup() -> Option<Env> {
-    let serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
-    let (reg, s, img) = with_busybox()?;
-    Some(Env {
-        _serial: serial,
-        cgroups_before: leftover_cgroups(),
-        _reg: reg,
-        s,
-        img,
-    })
-}
-
-impl Drop for Env {
-    fn drop(&mut self) {
-        // Remove every container, then check nothing is left on the host.
-        let ids = self.s.run(&["ps", "-aq", "--no-trunc"]).1;
-        for id in ids.lines() {
-            let _ = self.s.run(&["rm", "-f", id]);
-        }
-        let root = self.s.dir.path().display().to_string();
-        let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-        let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
-        let mut procs = leftover_monitors(&root);
-        // Monitors exit right after they report; give them a moment.
-        wait_until(Duration::from_secs(3), || {
-            procs = leftover_monitors(&root);
-            procs.is_empty()
-        });
-        let had_table = drop_skiff_table();
-        let links = remove_default_bridge();
-        if !std::thread::panicking() {
-            assert!(links.is_empty(), "links left behind: {links:?}");
-            assert!(
-                !had_table,
-                "the skiff nftables table outlived its last user"
-            );
-            assert!(left.is_empty(), "mounts left behind: {left:?}");
-            assert!(procs.is_empty(), "processes left behind: {procs:?}");
-            let cgroups = new_cgroups(&self.cgroups_before);
-            assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
-        }
-    }
+    TestEnv::new(&SERIAL)
 }
 
 #[test]
@@ -1292,7 +1245,7 @@ fn stop_signal_env_file_filters_and_bulk_use() {
         }),
         "amd64",
     );
-    let img = format!("{}/stopper:latest", e._reg.host());
+    let img = format!("{}/stopper:latest", e.reg.host());
     push(layout.path(), "latest", &img, &[]);
     s.ok(&["run", "-d", "--name", "st", &img]);
     assert_eq!(

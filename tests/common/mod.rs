@@ -981,3 +981,70 @@ fn fake_answer(q: &[u8]) -> Option<Vec<u8>> {
     }
     Some(r)
 }
+
+/// A test's store with the busybox image, holding its suite's mutex (the
+/// suites that check the host for leftovers run one test at a time). On
+/// drop, every container and custom network is removed, and nothing the
+/// test made may be left: no monitor, mount, link, nftables table or
+/// cgroup of its own (cgroups are compared with a snapshot from setup).
+pub struct TestEnv {
+    _serial: std::sync::MutexGuard<'static, ()>,
+    cgroups_before: Vec<String>,
+    pub reg: Registry,
+    pub s: Skiff,
+    pub img: String,
+}
+
+impl TestEnv {
+    /// `None` (a skip, or a failure under SKIFF_TEST_STRICT=1) where real
+    /// containers can't run.
+    pub fn new(serial: &'static std::sync::Mutex<()>) -> Option<TestEnv> {
+        let serial = serial.lock().unwrap_or_else(|p| p.into_inner());
+        let (reg, s, img) = with_busybox()?;
+        Some(TestEnv {
+            _serial: serial,
+            cgroups_before: leftover_cgroups(),
+            reg,
+            s,
+            img,
+        })
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        for id in self.s.run(&["ps", "-aq", "--no-trunc"]).1.lines() {
+            let _ = self.s.run(&["rm", "-f", id]);
+        }
+        for n in self
+            .s
+            .run(&["network", "ls", "-q", "-f", "type=custom"])
+            .1
+            .lines()
+        {
+            let _ = self.s.run(&["network", "rm", n]);
+        }
+        let root = self.s.dir.path().display().to_string();
+        // Monitors exit right after they report; give them a moment.
+        let mut procs = leftover_monitors(&root);
+        wait_until(Duration::from_secs(3), || {
+            procs = leftover_monitors(&root);
+            procs.is_empty()
+        });
+        let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let left: Vec<&str> = mounts.lines().filter(|l| l.contains(&root)).collect();
+        let had_table = drop_skiff_table();
+        let links = remove_default_bridge();
+        if !std::thread::panicking() {
+            assert!(links.is_empty(), "links left behind: {links:?}");
+            assert!(
+                !had_table,
+                "the skiff nftables table outlived its last user"
+            );
+            assert!(left.is_empty(), "mounts left behind: {left:?}");
+            assert!(procs.is_empty(), "processes left behind: {procs:?}");
+            let cgroups = new_cgroups(&self.cgroups_before);
+            assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
+        }
+    }
+}
