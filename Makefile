@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 CARGO ?= cargo
 
-.PHONY: all build install test test-deps unit integration lint bench clean
+.PHONY: all build install test test-deps unit integration lint bench soak clean
 
 all: build
 
@@ -28,6 +28,12 @@ integration:
 
 test: test-deps lint
 	$(CARGO) test
+
+# Load: 1,000 detached containers, 200 at a time, then all removed; nothing
+# may be left (SKIFF_LOAD_N, SKIFF_LOAD_WIDTH, SKIFF_LOAD_NETWORK=bridge).
+soak: test-deps
+	SKIFF_LOAD_N=$${SKIFF_LOAD_N:-1000} SKIFF_LOAD_WIDTH=$${SKIFF_LOAD_WIDTH:-200} \
+		$(CARGO) test --release --test robustness -- --ignored --nocapture
 
 bench: test-deps
 	@bash scripts/bench.sh

@@ -435,8 +435,11 @@ impl Engine {
     fn reserve_random_name(&self, id: &str) -> Result<String> {
         for retry in 0..10 {
             let name = super::names_gen::random_name(&ids::new_id(), retry);
-            if self.containers.reserve_name(&name, id).is_ok() {
-                return Ok(name);
+            match self.containers.reserve_name(&name, id) {
+                Ok(()) => return Ok(name),
+                Err(Error::Conflict(_)) => {}
+                // A full disk, a read-only store: another name won't help.
+                Err(e) => return Err(e),
             }
         }
         let name = format!("skiff_{}", &id[..12]);
