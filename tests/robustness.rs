@@ -273,6 +273,15 @@ impl Env {
 
 impl Drop for Env {
     fn drop(&mut self) {
+        // Space first (a failed test may leave the disk full), or the
+        // removals below fail and the disk stays busy.
+        if let Some(d) = &self.disk {
+            for name in dir_names(&d.mnt) {
+                if name.starts_with("filler") {
+                    let _ = std::fs::remove_file(d.mnt.join(name));
+                }
+            }
+        }
         let ids = self.s.run(&["ps", "-aq", "--no-trunc"]).1;
         for id in ids.lines() {
             let _ = self.s.run(&["rm", "-f", id]);
@@ -540,6 +549,119 @@ fn a_full_disk_fails_cleanly_and_recovers() {
     assert!(
         wait_until(Duration::from_secs(3), || half_written(&store).is_empty()),
         "left after the removals: {bad:?}"
+    );
+}
+
+/// Containers already there when the disk fills: one that was never
+/// started cannot start (and leaves nothing behind), a running one can be
+/// stopped and its exit is known, one that keeps printing keeps running
+/// (its log can't grow) and stops; with space again all of them work.
+#[test]
+fn containers_on_a_full_disk() {
+    let Some(e) = setup_on_disk(48) else { return };
+    let s = &e.s;
+    let disk = e.disk.as_ref().unwrap();
+    let store = s.dir.path().to_path_buf();
+    let none = ["--network", "none"];
+    let created = |name: &str, cmd: &[&str]| {
+        let mut a = vec!["create", "--name", name];
+        a.extend(none);
+        a.push(&e.img);
+        a.extend(cmd);
+        s.ok(&a).trim().to_owned()
+    };
+    created("idle", &["sleep", "1000"]);
+    created("runner", &["sleep", "1000"]);
+    created(
+        "chatty",
+        &["sh", "-c", "while :; do echo chatty; sleep 0.01; done"],
+    );
+    s.ok(&["start", "runner", "chatty"]);
+    let monitors = || leftover_monitors(&store.display().to_string()).len();
+    assert!(wait_until(Duration::from_secs(5), || monitors() == 2));
+
+    disk.fill("filler", 0);
+    assert!(disk.free() < (64 << 10), "disk not full: {}", disk.free());
+
+    let status = |name: &str| {
+        s.ok(&["inspect", "--format", "{{.State.Status}}", name])
+            .trim()
+            .to_owned()
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(status("runner"), "running", "runner lives through the fill");
+
+    // Never started: it cannot start now, and nothing of the try is left.
+    let cgroups = e.new_cgroups().len();
+    assert_enospc("start idle", s.run(&["start", "idle"]));
+    assert_eq!(status("idle"), "created");
+    assert!(
+        wait_until(Duration::from_secs(5), || monitors() == 2),
+        "a monitor of the failed start is left: {:?}",
+        leftover_monitors(&store.display().to_string())
+    );
+    assert_eq!(
+        e.new_cgroups().len(),
+        cgroups,
+        "cgroups of the failed start"
+    );
+    let bad = half_written(&store);
+    assert!(bad.is_empty(), "half-written files left: {bad:?}");
+
+    // Running: still running, can be stopped, and its exit is known.
+    assert_eq!(status("runner"), "running");
+    assert_eq!(status("chatty"), "running");
+    s.ok(&["logs", "--tail", "1", "chatty"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        status("chatty"),
+        "running",
+        "chatty survives its log not growing"
+    );
+    s.ok(&["stop", "-t", "1", "runner"]);
+    assert_eq!(status("runner"), "exited");
+    s.ok(&["stop", "-t", "1", "chatty"]);
+    assert_eq!(status("chatty"), "exited");
+    // Their exits could not be written: they are known all the same.
+    assert_eq!(
+        s.ok(&[
+            "ps",
+            "-a",
+            "--filter",
+            "status=exited",
+            "--format",
+            "{{.Names}}"
+        ])
+        .lines()
+        .collect::<BTreeSet<_>>(),
+        BTreeSet::from(["runner", "chatty"])
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || monitors() == 0),
+        "monitors left: {:?}",
+        leftover_monitors(&store.display().to_string())
+    );
+    let mounts = e.mounts_left();
+    assert!(mounts.is_empty(), "mounts left: {mounts:?}");
+
+    // Space again: all of them start, log and go.
+    std::fs::remove_file(store.join("filler")).unwrap();
+    // TODO(system check): assert `skiff system check` exits 0 here (containers that lived through a full disk).
+    s.ok(&["start", "idle", "runner", "chatty"]);
+    for name in ["idle", "runner", "chatty"] {
+        assert_eq!(status(name), "running", "{name}");
+    }
+    assert!(wait_until(Duration::from_secs(5), || s
+        .ok(&["logs", "chatty"])
+        .lines()
+        .count()
+        > 5));
+    s.ok(&["rm", "-f", "idle", "runner", "chatty"]);
+    assert_eq!(s.ok(&["ps", "-aq"]), "");
+    assert!(
+        wait_until(Duration::from_secs(3), || half_written(&store).is_empty()),
+        "left after the removals: {:?}",
+        half_written(&store)
     );
 }
 

@@ -247,7 +247,10 @@ impl Engine {
             st.exit_code = exit.map_or(255, |e| e.code);
             st.finished_at = Some(exit.map_or_else(time::now, |e| e.at));
             st.pid = 0;
-            self.containers.save_state(c.id(), &st)?;
+            // A store that can't be written (a full disk) must not make the
+            // container unreadable: ps and inspect show the exit all the
+            // same, and the next reconcile that can write records it.
+            let _ = self.containers.save_state(c.id(), &st);
             if !process_alive(st.monitor_pid, st.monitor_start_time) && wired(&c) {
                 // Its monitor died before its teardown: the firewall rules
                 // it would have removed go now.
