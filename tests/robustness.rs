@@ -576,19 +576,57 @@ fn containers_on_a_full_disk() {
         "chatty",
         &["sh", "-c", "while :; do echo chatty; sleep 0.01; done"],
     );
-    s.ok(&["start", "runner", "chatty"]);
+    created("doomed", &["sleep", "1000"]);
+    s.ok(&["start", "runner", "chatty", "doomed"]);
     let monitors = || leftover_monitors(&store.display().to_string()).len();
-    assert!(wait_until(Duration::from_secs(5), || monitors() == 2));
+    assert!(wait_until(Duration::from_secs(5), || monitors() == 3));
+    // An image to remove when the disk is full (to make room).
+    let layout = tempfile::tempdir().unwrap();
+    oci_layout(
+        layout.path(),
+        "1",
+        &[
+            build_layer(&busybox_layer(), Compression::Gzip),
+            build_layer(
+                &[Entry::File("extra".into(), noise(2 << 20, 3), 0o644)],
+                Compression::Gzip,
+            ),
+        ],
+        &["sh"],
+        json!(null),
+    );
+    let extra = format!("{}/extra:1", e.reg.host());
+    push(layout.path(), "1", &extra, &[]);
+    s.ok(&["pull", "-q", &extra]);
 
     disk.fill("filler", 0);
     assert!(disk.free() < (64 << 10), "disk not full: {}", disk.free());
+
+    // What makes room works on a full disk: rm -f of a running container
+    // and rmi of an image.
+    let free = disk.free();
+    s.ok(&["rmi", &extra]);
+    assert!(
+        disk.free() > free + (2 << 20),
+        "rmi gave back {} bytes",
+        disk.free() - free
+    );
+    assert!(
+        !s.ok(&["images", "--format", "{{.Repository}}"])
+            .contains("extra"),
+        "the tag is gone too"
+    );
+    disk.fill("filler-2", 0);
+    s.ok(&["rm", "-f", "doomed"]);
+    assert!(!e.names().contains(&"doomed".to_owned()));
+    assert!(wait_until(Duration::from_secs(5), || monitors() == 2));
+    disk.fill("filler-3", 0);
 
     let status = |name: &str| {
         s.ok(&["inspect", "--format", "{{.State.Status}}", name])
             .trim()
             .to_owned()
     };
-    std::thread::sleep(Duration::from_millis(300));
     assert_eq!(status("runner"), "running", "runner lives through the fill");
 
     // Never started: it cannot start now, and nothing of the try is left.
@@ -646,6 +684,8 @@ fn containers_on_a_full_disk() {
 
     // Space again: all of them start, log and go.
     std::fs::remove_file(store.join("filler")).unwrap();
+    std::fs::remove_file(store.join("filler-2")).unwrap();
+    std::fs::remove_file(store.join("filler-3")).unwrap();
     // TODO(system check): assert `skiff system check` exits 0 here (containers that lived through a full disk).
     s.ok(&["start", "idle", "runner", "chatty"]);
     for name in ["idle", "runner", "chatty"] {
