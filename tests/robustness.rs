@@ -778,6 +778,20 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
         .map(str::to_owned)
         .collect();
 
+    if network == "bridge" {
+        // Each has an address of its own.
+        let ips: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                s.ok(&["inspect", "--format", "{{.NetworkSettings.IPAddress}}", id])
+                    .trim()
+                    .to_owned()
+            })
+            .collect();
+        let distinct: BTreeSet<&String> = ips.iter().filter(|ip| !ip.is_empty()).collect();
+        assert_eq!(distinct.len(), n, "addresses: {ips:?}");
+    }
+
     let t1 = Instant::now();
     let all: Vec<String> = s
         .ok(&["ps", "-aq", "--no-trunc"])
@@ -848,6 +862,15 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
     assert!(dirs.is_empty(), "container dirs left: {dirs:?}");
     let run_dirs = dir_names(&s.dir.path().join("run/containers"));
     assert!(run_dirs.is_empty(), "runroot dirs left: {run_dirs:?}");
+    // No address still held for a removed container.
+    for net in dir_names(&s.root().join("networks")) {
+        let p = s.root().join("networks").join(&net);
+        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&p).unwrap()) else {
+            continue;
+        };
+        let eps = v["endpoints"].as_object().map_or(0, |m| m.len());
+        assert_eq!(eps, 0, "{net} still has endpoints: {}", v["endpoints"]);
+    }
     let mut bad = half_written(s.dir.path());
     wait_until(Duration::from_secs(10), || {
         bad = half_written(s.dir.path());
