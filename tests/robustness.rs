@@ -705,6 +705,82 @@ fn containers_on_a_full_disk() {
     );
 }
 
+/// A disk that fills up part-way through a create or a run: at every
+/// level of free space from none to a little, each either works or fails
+/// with exit 125 and 'no space left on device', and the store stays whole
+/// (every name belongs to a listed container, every container dir is a
+/// listed container, nothing half-written).
+#[test]
+fn create_and_run_at_every_fill_level() {
+    let Some(e) = setup_on_disk(48) else { return };
+    let s = &e.s;
+    let disk = e.disk.as_ref().unwrap();
+    let store = s.dir.path().to_path_buf();
+    let mut outcomes = Vec::new();
+    for kib in [0u64, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512] {
+        disk.fill("filler", kib << 10);
+        for (i, args) in [
+            &["create", "--network", "none", &e.img, "true"][..],
+            &["run", "--network", "none", &e.img, "echo", "hi"][..],
+            &["run", "-d", "--network", "none", &e.img, "sleep", "1000"][..],
+            &["run", "--rm", "--network", "none", &e.img, "echo", "hi"][..],
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let free = disk.free();
+            let count = s.ok(&["ps", "-aq"]).lines().count();
+            let (code, out, err) = s.run(args);
+            outcomes.push(format!("{kib} KiB ({free} free) #{i}: {code}"));
+            if code != 0 {
+                assert_enospc(
+                    &format!("{args:?} with {free} bytes free"),
+                    (code, out, err),
+                );
+            }
+            let listed: Vec<(String, String)> = s
+                .ok(&["ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Names}}"])
+                .lines()
+                .filter_map(|l| l.split_once(' '))
+                .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                .collect();
+            if args.contains(&"--rm") {
+                assert_eq!(
+                    listed.len(),
+                    count,
+                    "run --rm (exit {code}) left its container"
+                );
+            }
+            let ids: BTreeSet<String> = listed.iter().map(|(i, _)| i.clone()).collect();
+            let names: BTreeSet<String> = listed.iter().map(|(_, n)| n.clone()).collect();
+            let when = format!("{kib} KiB free, after {args:?} (exit {code})");
+            assert_eq!(
+                e.names().into_iter().collect::<BTreeSet<_>>(),
+                names,
+                "{when}: names"
+            );
+            // A --rm container's dir waits in the trash a moment.
+            assert!(
+                wait_until(Duration::from_secs(3), || {
+                    dir_names(&s.root().join("containers"))
+                        .into_iter()
+                        .collect::<BTreeSet<_>>()
+                        == ids
+                        && half_written(&store).is_empty()
+                }),
+                "{when}: container dirs {:?} vs listed {ids:?}; half-written: {:?}",
+                dir_names(&s.root().join("containers")),
+                half_written(&store)
+            );
+        }
+        std::fs::remove_file(store.join("filler")).unwrap();
+        for id in s.ok(&["ps", "-aq", "--no-trunc"]).lines() {
+            s.ok(&["rm", "-f", id]);
+        }
+    }
+    eprintln!("{}", outcomes.join("\n"));
+}
+
 // ---------------------------------------------------------------- load
 
 /// Run `cmds` as processes, at most `width` at a time; return each one's output.
