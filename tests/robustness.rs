@@ -830,6 +830,7 @@ fn failures(what: &str, outs: &[Output]) -> Vec<String> {
 /// a time), then all removed with `rm -f` at once; no error, nothing left.
 fn load(e: &Env, n: usize, width: usize, network: &str) {
     let s = &e.s;
+    let mut reader_errors = Vec::new();
     let t0 = Instant::now();
     let runs: Vec<Command> = (0..n)
         .map(|i| {
@@ -840,7 +841,7 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
             c
         })
         .collect();
-    let outs = parallel(runs, width);
+    let outs = with_readers(s, || parallel(runs, width), &mut reader_errors);
     let ran = t0.elapsed();
     let errors = failures("run -d", &outs);
     let ids: BTreeSet<String> = outs
@@ -882,7 +883,7 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
             c
         })
         .collect();
-    let rm_outs = parallel(rms, width);
+    let rm_outs = with_readers(s, || parallel(rms, width), &mut reader_errors);
     let removed = t1.elapsed();
     let rm_errors = failures("rm -f", &rm_outs);
     eprintln!(
@@ -898,6 +899,12 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
         "{} runs failed:\n{}",
         errors.len(),
         errors.join("\n")
+    );
+    assert!(
+        reader_errors.is_empty(),
+        "{} reads failed while containers came and went:\n{}",
+        reader_errors.len(),
+        reader_errors.join("\n")
     );
     assert_eq!(ids.len(), n, "distinct ids");
     assert_eq!(listed, ids, "ps lists every container as running");
@@ -953,6 +960,34 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
         bad.is_empty()
     });
     assert!(bad.is_empty(), "files left: {bad:?}");
+}
+
+/// Runs `f` while `ps -a` and `ps` run over and over beside it (they
+/// must never fail while containers come and go); their errors go to `errors`.
+fn with_readers<T>(s: &Skiff, f: impl FnOnce() -> T, errors: &mut Vec<String>) -> T {
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let found = Mutex::new(Vec::new());
+    let out = std::thread::scope(|sc| {
+        for args in [&["ps", "-a"][..], &["ps", "-q"][..]] {
+            let (stop, found) = (&stop, &found);
+            sc.spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    let (code, _, err) = s.run(args);
+                    if code != 0 {
+                        found
+                            .lock()
+                            .unwrap()
+                            .push(format!("{args:?}: {code}: {}", err.trim()));
+                    }
+                }
+            });
+        }
+        let out = f();
+        stop.store(true, Ordering::SeqCst);
+        out
+    });
+    errors.extend(found.into_inner().unwrap());
+    out
 }
 
 fn env_usize(name: &str, default: usize) -> usize {

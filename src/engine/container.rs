@@ -458,7 +458,12 @@ impl Engine {
     ) -> Result<Vec<Container>> {
         let mut out = Vec::new();
         for c in self.containers.all()? {
-            let c = self.reconcile(c)?;
+            let c = match self.reconcile(c) {
+                Ok(c) => c,
+                // Removed (by a concurrent rm) while we listed: it's gone.
+                Err(Error::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let explicit_status = filters
                 .iter()
                 .any(|f| matches!(f, ContainerFilter::Status(_)));
@@ -829,13 +834,21 @@ impl Engine {
     pub fn prune_containers(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for c in self.containers.all()? {
-            let c = self.reconcile(c)?;
+            // One removed by a concurrent rm is gone already.
+            let c = match self.reconcile(c) {
+                Ok(c) => c,
+                Err(Error::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
             if matches!(
                 c.state.status,
                 Status::Exited | Status::Created | Status::Dead
             ) {
-                self.remove_container(c.id(), false)?;
-                out.push(c.id().to_owned());
+                match self.remove_container(c.id(), false) {
+                    Ok(_) => out.push(c.id().to_owned()),
+                    Err(Error::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         // What monitors killed while deleting a removed container left.
