@@ -338,8 +338,7 @@ fn dir_names(dir: &Path) -> Vec<String> {
     v
 }
 
-/// Every path under `dir` (not following symlinks, not crossing into
-/// other filesystems' mounts).
+/// Every path under `dir` (not following symlinks).
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
