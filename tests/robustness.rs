@@ -728,6 +728,19 @@ fn create_and_run_at_every_fill_level() {
     let s = &e.s;
     let disk = e.disk.as_ref().unwrap();
     let store = s.dir.path().to_path_buf();
+    // The store's image under another name: its pull writes only the
+    // image record and the tags.
+    let layout = tempfile::tempdir().unwrap();
+    oci_layout(
+        layout.path(),
+        "1",
+        &[build_layer(&busybox_layer(), Compression::Gzip)],
+        &["sh"],
+        json!(null),
+    );
+    let again = format!("{}/again:1", e.reg.host());
+    push(layout.path(), "1", &again, &[]);
+    let tags = || s.ok(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
     let mut outcomes = Vec::new();
     for kib in [0u64, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 512] {
         disk.fill("filler", kib << 10);
@@ -785,9 +798,26 @@ fn create_and_run_at_every_fill_level() {
                 half_written(&store)
             );
         }
+        let free = disk.free();
+        let (code, out, err) = s.run(&["pull", "-q", &again]);
+        outcomes.push(format!("{kib} KiB ({free} free) pull: {code}"));
+        if code != 0 {
+            assert_enospc(&format!("pull with {free} bytes free"), (code, out, err));
+        }
+        assert_eq!(
+            tags().contains("again:1"),
+            code == 0,
+            "{kib} KiB: pull exit {code}, images:\n{}",
+            tags()
+        );
+        let bad = half_written(&store);
+        assert!(bad.is_empty(), "{kib} KiB: after the pull: {bad:?}");
         std::fs::remove_file(store.join("filler")).unwrap();
         for id in s.ok(&["ps", "-aq", "--no-trunc"]).lines() {
             s.ok(&["rm", "-f", id]);
+        }
+        if code == 0 {
+            s.ok(&["rmi", &again]);
         }
     }
     eprintln!("{}", outcomes.join("\n"));
