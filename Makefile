@@ -30,9 +30,13 @@ test: test-deps lint
 	$(CARGO) test
 
 # Long runs, not part of make test: 1,000 SIGKILLs across the store's
-# operations (make test injects 100).
+# operations (make test injects 100), then load: 1,000 detached containers,
+# 200 at a time, then all removed; nothing may be left (SKIFF_LOAD_N,
+# SKIFF_LOAD_WIDTH, SKIFF_LOAD_NETWORK=bridge).
 soak: test-deps
 	SKIFF_CRASH_KILLS=1000 $(CARGO) test --test crash sigkill -- --nocapture
+	SKIFF_LOAD_N=$${SKIFF_LOAD_N:-1000} SKIFF_LOAD_WIDTH=$${SKIFF_LOAD_WIDTH:-200} \
+		$(CARGO) test --release --test robustness -- --ignored --nocapture
 
 # The property tests (every test with `fuzz_` in its path: src/fuzz_tests.rs,
 # src/template/fuzz_tests.rs) at FUZZ_CASES cases each instead of the 256

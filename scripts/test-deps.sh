@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages skiff's tests need; quiet and idempotent.
 set -euo pipefail
-PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux libseccomp-dev nftables iproute2 curl"
+PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

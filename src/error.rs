@@ -61,10 +61,24 @@ impl Error {
         }
     }
 
+    /// The disk (or quota) filled up: ENOSPC or EDQUOT from a write.
+    pub fn is_out_of_space(&self) -> bool {
+        match self {
+            Error::Io { source, .. } => out_of_space(source),
+            Error::Registry(e) => e.is_out_of_space(),
+            _ => false,
+        }
+    }
+
     /// Prefix the message with what was being done: `pulling x: <msg>`.
     pub fn context(self, what: impl fmt::Display) -> Error {
         Error::Other(format!("{what}: {self}"))
     }
+}
+
+/// ENOSPC or EDQUOT: the disk, or the user's quota on it, is full.
+pub fn out_of_space(e: &std::io::Error) -> bool {
+    matches!(e.raw_os_error(), Some(libc::ENOSPC) | Some(libc::EDQUOT))
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

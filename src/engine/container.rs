@@ -247,7 +247,10 @@ impl Engine {
             st.exit_code = exit.map_or(255, |e| e.code);
             st.finished_at = Some(exit.map_or_else(time::now, |e| e.at));
             st.pid = 0;
-            self.containers.save_state(c.id(), &st)?;
+            // A store that can't be written (a full disk) must not make the
+            // container unreadable: ps and inspect show the exit all the
+            // same, and the next reconcile that can write records it.
+            let _ = self.containers.save_state(c.id(), &st);
             if !process_alive(st.monitor_pid, st.monitor_start_time) && wired(&c) {
                 // Its monitor died before its teardown: the firewall rules
                 // it would have removed go now.
@@ -437,8 +440,11 @@ impl Engine {
     fn reserve_random_name(&self, id: &str) -> Result<(String, crate::state::names::Reservation)> {
         for retry in 0..10 {
             let name = super::names_gen::random_name(&ids::new_id(), retry);
-            if let Ok(r) = self.containers.reserve_name(&name, id) {
-                return Ok((name, r));
+            match self.containers.reserve_name(&name, id) {
+                Ok(r) => return Ok((name, r)),
+                Err(Error::Conflict(_)) => {}
+                // A full disk, a read-only store: another name won't help.
+                Err(e) => return Err(e),
             }
         }
         let name = format!("skiff_{}", &id[..12]);
@@ -454,7 +460,12 @@ impl Engine {
     ) -> Result<Vec<Container>> {
         let mut out = Vec::new();
         for c in self.containers.all()? {
-            let c = self.reconcile(c)?;
+            let c = match self.reconcile(c) {
+                Ok(c) => c,
+                // Removed (by a concurrent rm) while we listed: it's gone.
+                Err(Error::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
             let explicit_status = filters
                 .iter()
                 .any(|f| matches!(f, ContainerFilter::Status(_)));
@@ -825,13 +836,21 @@ impl Engine {
     pub fn prune_containers(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for c in self.containers.all()? {
-            let c = self.reconcile(c)?;
+            // One removed by a concurrent rm is gone already.
+            let c = match self.reconcile(c) {
+                Ok(c) => c,
+                Err(Error::NotFound(_)) => continue,
+                Err(e) => return Err(e),
+            };
             if matches!(
                 c.state.status,
                 Status::Exited | Status::Created | Status::Dead
             ) {
-                self.remove_container(c.id(), false)?;
-                out.push(c.id().to_owned());
+                match self.remove_container(c.id(), false) {
+                    Ok(_) => out.push(c.id().to_owned()),
+                    Err(Error::NotFound(_)) => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         // What monitors killed while deleting a removed container left.

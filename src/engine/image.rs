@@ -370,14 +370,29 @@ impl Engine {
                 events.push(RemoveEvent::Untagged(r.familiar()));
             }
         }
-        self.images.put_repositories(&repos)?;
-        self.images.remove_image(&rec.id)?;
+        let collected = match self.images.put_repositories(&repos) {
+            Ok(()) => {
+                self.images.remove_image(&rec.id)?;
+                None
+            }
+            // A full disk has no room for the new tag list: the image goes
+            // first (its record, layers and blobs make the room), then its
+            // tags. A crash in between leaves tags naming no image, which
+            // lookups take as no image and a pull or tag overwrites.
+            Err(e) if e.is_out_of_space() => {
+                self.images.remove_image(&rec.id)?;
+                let removed = self.collect_garbage()?;
+                self.images.put_repositories(&repos)?;
+                Some(removed)
+            }
+            Err(e) => return Err(e),
+        };
         events.push(RemoveEvent::Deleted(rec.id.clone()));
-        events.extend(
-            self.collect_garbage()?
-                .into_iter()
-                .map(RemoveEvent::Deleted),
-        );
+        let collected = match collected {
+            Some(c) => c,
+            None => self.collect_garbage()?,
+        };
+        events.extend(collected.into_iter().map(RemoveEvent::Deleted));
         Ok(events)
     }
 

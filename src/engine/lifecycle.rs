@@ -295,7 +295,12 @@ impl Engine {
             let Some(c) = self.containers.load(&id)? else {
                 return Ok(last);
             };
-            let c = self.reconcile(c)?;
+            let c = match self.reconcile(c) {
+                Ok(c) => c,
+                // Removed (--rm, or a concurrent rm) as we looked.
+                Err(Error::NotFound(_)) => return Ok(last),
+                Err(e) => return Err(e),
+            };
             last = c.state.exit_code;
             if c.state.status == Status::Exited || c.state.status == Status::Dead {
                 return Ok(c.state.exit_code);

@@ -413,7 +413,12 @@ pub fn fetch_blob(
             &mut report,
         ) {
             Ok(_) => {
-                store.commit_partial(digest, file)?;
+                if let Err(e) = store.commit_partial(digest, file) {
+                    if e.is_out_of_space() {
+                        let _ = store.discard_partial(digest);
+                    }
+                    return Err(e);
+                }
                 progress.layer(short, LayerEvent::Downloaded);
                 return Ok(());
             }
@@ -423,7 +428,9 @@ pub fn fetch_blob(
                 store.discard_partial(digest)?;
             }
             Err(e) => {
-                if e.is_digest_mismatch() {
+                // A partial download is kept to be resumed, but not one
+                // that filled the disk: that would keep the disk full.
+                if e.is_digest_mismatch() || e.is_out_of_space() {
                     drop(file);
                     store.discard_partial(digest)?;
                 }

@@ -206,6 +206,11 @@ impl RegistryError {
         )
     }
 
+    /// Writing the blob failed because the disk (or a quota) is full.
+    pub fn is_out_of_space(&self) -> bool {
+        matches!(self, RegistryError::Write { source, .. } if crate::error::out_of_space(source))
+    }
+
     /// The registry's error code (`MANIFEST_UNKNOWN`, ...), if it gave one.
     pub fn code(&self) -> Option<&str> {
         match self {

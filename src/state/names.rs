@@ -39,11 +39,12 @@ pub fn reserve_locked(dir: &Path, name: &str, id: &str) -> Result<Option<Reserva
         .suffix(super::atomic::TMP_SUFFIX)
         .tempfile_in(dir)
         .ctx("creating temp file in", dir)?;
-    std::io::Write::write_all(&mut tmp, id.as_bytes()).ctx("writing", tmp.path())?;
-    tmp.as_file().sync_all().ctx("syncing", tmp.path())?;
+    // Through the File: tempfile's own writer repeats the path in its errors.
+    std::io::Write::write_all(tmp.as_file_mut(), id.as_bytes()).ctx("reserving name", &target)?;
+    tmp.as_file().sync_all().ctx("reserving name", &target)?;
     // Locked before it becomes the name: no moment unlocked and unwritten.
-    let held = tmp.as_file().try_clone().ctx("opening", tmp.path())?;
-    held.lock().ctx("locking", tmp.path())?;
+    let held = tmp.as_file().try_clone().ctx("reserving name", &target)?;
+    held.lock().ctx("reserving name", &target)?;
     let won = match fs::hard_link(tmp.path(), &target) {
         Ok(()) => true,
         Err(e) if e.kind() == ErrorKind::AlreadyExists => false,
