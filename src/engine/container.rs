@@ -138,6 +138,12 @@ const JSON_FILE_OPTS: &[&str] = &[
 fn check_log_config(driver: &str, opts: &[String]) -> Result<()> {
     let known: &[&str] = match driver {
         "json-file" => JSON_FILE_OPTS,
+        // docker's words for any option with driver none.
+        "none" if !opts.is_empty() => {
+            return Err(Error::InvalidArgument(
+                "invalid logging opts for driver none".into(),
+            ))
+        }
         "none" => &[],
         d => {
             return Err(Error::InvalidArgument(format!(

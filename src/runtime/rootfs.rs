@@ -189,18 +189,19 @@ pub fn overlay_options(lowers: &[PathBuf], upper: &Path, work: &Path, userns: bo
     data
 }
 
-/// `/proc` and `/sys` must be real directories of the image (or missing):
-/// mounted through a symlink, proc or sysfs would land where the image
-/// chose (over `/` itself, say), as runc refuses too (CVE-2023-28642).
+/// `/proc` and `/sys` are made real directories first: mounted through a
+/// symlink of the image, proc or sysfs would land where the image chose
+/// (over `/` itself, say; CVE-2023-28642). As docker's init layer does, an
+/// image's symlink (or file) there is replaced by an empty directory, in
+/// the container's own upper layer.
 fn kernel_fs_mountpoint(root: &Root, dest: &str) -> Result<OwnedFd, SetupError> {
-    match root.symlink_metadata(Path::new(dest)) {
-        Ok(st) if FileType::from_raw_mode(st.st_mode) != FileType::Directory => {
-            return Err(SetupError::new(
-                libc::ENOTDIR,
-                format!("the image's {dest} is not a directory (a symlink?): refusing to mount it"),
-            ))
+    let what = || format!("replacing the image's {dest} with a directory");
+    if let Ok(st) = root.symlink_metadata(Path::new(dest)) {
+        if FileType::from_raw_mode(st.st_mode) != FileType::Directory {
+            let (parent, name) = root.open_parent(Path::new(dest)).ctx(what)?;
+            rustix::fs::unlinkat(&parent, name.as_os_str(), AtFlags::empty()).ctx(what)?;
+            rustix::fs::mkdirat(&parent, name.as_os_str(), Mode::from_raw_mode(0o555)).ctx(what)?;
         }
-        _ => {}
     }
     mountpoint(root, Path::new(dest), true)
 }
