@@ -192,7 +192,7 @@ struct Env {
     reg: Registry,
     img: String,
     /// skiff cgroups that were there before (other stores' on this host).
-    cgroups_before: BTreeSet<String>,
+    cgroups_before: Vec<String>,
     _serial: std::sync::MutexGuard<'static, ()>,
 }
 
@@ -208,7 +208,7 @@ fn setup() -> Option<Env> {
         s,
         reg,
         img,
-        cgroups_before: leftover_cgroups().into_iter().collect(),
+        cgroups_before: leftover_cgroups(),
         _serial: serial,
     })
 }
@@ -227,17 +227,7 @@ fn setup_on_disk(mib: u64) -> Option<Env> {
             return None;
         }
     }
-    let reg = Registry::start();
-    let layout = tempfile::tempdir().unwrap();
-    oci_layout(
-        layout.path(),
-        "latest",
-        &[build_layer(&busybox_layer(), Compression::Gzip)],
-        &["sh"],
-        json!(null),
-    );
-    let img = format!("{}/busybox:latest", reg.host());
-    push(layout.path(), "latest", &img, &[]);
+    let (reg, img) = registry_with_busybox();
     let s = Skiff::new();
     // The whole store dir (root, runroot, HOME) is the small disk.
     let disk = Disk::mount(s.dir.path(), mib)?;
@@ -246,7 +236,7 @@ fn setup_on_disk(mib: u64) -> Option<Env> {
         s,
         reg,
         img,
-        cgroups_before: leftover_cgroups().into_iter().collect(),
+        cgroups_before: leftover_cgroups(),
         _serial: serial,
     };
     e.s.ok(&["pull", "-q", &e.img]);
@@ -267,14 +257,6 @@ impl Env {
             .filter(|l| l.contains(&root))
             .filter(|l| l.split(' ').nth(4) != Some(root.as_str()))
             .map(str::to_owned)
-            .collect()
-    }
-
-    /// skiff cgroups made since the setup (and still there).
-    fn new_cgroups(&self) -> Vec<String> {
-        leftover_cgroups()
-            .into_iter()
-            .filter(|c| !self.cgroups_before.contains(c))
             .collect()
     }
 
@@ -319,7 +301,7 @@ impl Drop for Env {
             assert!(left.is_empty(), "mounts left behind: {left:?}");
             assert!(procs.is_empty(), "processes left behind: {procs:?}");
             assert!(names.is_empty(), "names left reserved: {names:?}");
-            let cgroups = self.new_cgroups();
+            let cgroups = new_cgroups(&self.cgroups_before);
             assert!(cgroups.is_empty(), "cgroups left behind: {cgroups:?}");
         }
     }
@@ -649,7 +631,7 @@ fn containers_on_a_full_disk() {
     assert_eq!(status("runner"), "running", "runner lives through the fill");
 
     // Never started: it cannot start now, and nothing of the try is left.
-    let cgroups = e.new_cgroups().len();
+    let cgroups = new_cgroups(&e.cgroups_before).len();
     assert_enospc("start idle", s.run(&["start", "idle"]));
     assert_eq!(status("idle"), "created");
     assert!(
@@ -658,7 +640,7 @@ fn containers_on_a_full_disk() {
         leftover_monitors(&store.display().to_string())
     );
     assert_eq!(
-        e.new_cgroups().len(),
+        new_cgroups(&e.cgroups_before).len(),
         cgroups,
         "cgroups of the failed start"
     );
@@ -990,7 +972,7 @@ fn load(e: &Env, n: usize, width: usize, network: &str) {
         "{} mounts left: {mounts:?}",
         mounts.len()
     );
-    let cgroups = e.new_cgroups();
+    let cgroups = new_cgroups(&e.cgroups_before);
     assert!(
         cgroups.is_empty(),
         "{} cgroups left: {cgroups:?}",

@@ -781,6 +781,14 @@ pub fn with_busybox() -> Option<(Registry, Skiff, String)> {
         skip("docker-registry/skopeo not installed (make test-deps)");
         return None;
     }
+    let (reg, img) = registry_with_busybox();
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &img]);
+    Some((reg, s, img))
+}
+
+/// A registry holding the busybox test image; its reference.
+pub fn registry_with_busybox() -> (Registry, String) {
     let reg = Registry::start();
     let layout = tempfile::tempdir().unwrap();
     oci_layout(
@@ -792,9 +800,7 @@ pub fn with_busybox() -> Option<(Registry, Skiff, String)> {
     );
     let img = format!("{}/busybox:latest", reg.host());
     push(layout.path(), "latest", &img, &[]);
-    let s = Skiff::new();
-    s.ok(&["pull", "-q", &img]);
-    Some((reg, s, img))
+    (reg, img)
 }
 
 /// Processes whose command line mentions this test's store.
