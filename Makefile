@@ -2,7 +2,7 @@
 PREFIX ?= /usr/local
 CARGO ?= cargo
 
-.PHONY: all build install test test-deps unit integration lint bench soak fuzz clean
+.PHONY: all build install test test-deps unit integration lint structure bench soak fuzz clean
 
 all: build
 
@@ -19,6 +19,11 @@ test-deps:
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+# No function over 80 lines, no file over 800, no import circle
+# (scripts/check-structure.py lists the exceptions and their reasons).
+structure:
+	python3 scripts/check-structure.py
 
 unit:
 	$(CARGO) test --lib --bins
