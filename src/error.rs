@@ -6,7 +6,9 @@ use std::path::Path;
 
 /// Docker-compatible exit codes.
 pub mod code {
-    /// skiff's own error: bad flag, no such object, registry failure.
+    /// A verb failed (docker's CLI gives 1 for every verb but run/create).
+    pub const FAILURE: u8 = 1;
+    /// `run`/`create` failed before the container started, or a flag error.
     pub const ENGINE: u8 = 125;
     /// The container command cannot be invoked.
     pub const NOT_EXECUTABLE: u8 = 126;

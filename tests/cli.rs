@@ -4,35 +4,101 @@ mod common;
 
 use common::*;
 
+/// Flag errors are cobra's: the message, the usage line, the help
+/// pointer, exit 125 (docker's texts, recorded from docker 28).
 #[test]
-fn unknown_flags_and_commands_exit_125() {
+fn flag_errors_are_dockers() {
     let s = Skiff::new();
     assert_eq!(
         s.fails(125, &["images", "--foo"]),
-        "Error: unknown flag: --foo\n"
+        "unknown flag: --foo\n\nUsage:  skiff images [OPTIONS] [REPOSITORY[:TAG]]\n\n\
+         Run 'skiff images --help' for more information\n"
     );
-    assert_eq!(
-        s.fails(125, &["images", "-Z"]),
-        "Error: unknown shorthand flag: 'Z' in -Z\n"
-    );
-    assert_eq!(
-        s.fails(125, &["frobnicate"]),
-        "Error: unknown command \"frobnicate\" for \"skiff\"\n"
-    );
-    let err = s.fails(125, &["tag", "onlyone"]);
-    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(s
+        .fails(125, &["images", "-Z"])
+        .starts_with("unknown shorthand flag: 'Z' in -Z\n\nUsage:  skiff images"));
+    assert!(s
+        .fails(125, &["ps", "--format"])
+        .starts_with("flag needs an argument: --format\n\nUsage:  skiff ps [OPTIONS]\n"));
+    assert!(s.fails(125, &["ps", "--last", "abc"]).starts_with(
+        "invalid argument \"abc\" for \"-n, --last\" flag: strconv.ParseInt: parsing \"abc\": invalid syntax\n"
+    ));
     let err = s.fails(125, &["--storage-driver", "vfs", "images"]);
     assert!(err.contains("vfs"), "{err}");
 }
 
+/// Wrong argument counts: docker's texts (cli/required.go), exit 1.
 #[test]
-fn docker_style_booleans() {
+fn argument_count_errors_are_dockers() {
+    let s = Skiff::new();
+    assert_eq!(
+        s.fails(1, &["rm"]),
+        "skiff: 'skiff rm' requires at least 1 argument\n\n\
+         Usage:  skiff rm [OPTIONS] CONTAINER [CONTAINER...]\n\n\
+         See 'skiff rm --help' for more information\n"
+    );
+    assert_eq!(
+        s.fails(1, &["container", "rm"]).lines().next().unwrap(),
+        "skiff: 'skiff container rm' requires at least 1 argument"
+    );
+    assert_eq!(
+        s.fails(1, &["tag", "a"]),
+        "skiff: 'skiff tag' requires 2 arguments\n\n\
+         Usage:  skiff tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\n\
+         Run 'skiff tag --help' for more information\n"
+    );
+    assert!(s
+        .fails(1, &["tag", "a", "b", "c"])
+        .starts_with("skiff: 'skiff tag' requires 2 arguments\n"));
+    assert!(s
+        .fails(1, &["ps", "x"])
+        .starts_with("skiff: 'skiff ps' accepts no arguments\n"));
+    assert!(s
+        .fails(1, &["images", "a", "b"])
+        .starts_with("skiff: 'skiff images' requires at most 1 argument\n"));
+    assert!(s
+        .fails(1, &["port"])
+        .starts_with("skiff: 'skiff port' requires at least 1 and at most 2 arguments\n"));
+    assert_eq!(
+        s.fails(1, &["frobnicate"]),
+        "skiff: unknown command: skiff frobnicate\n\nRun 'skiff --help' for more information\n"
+    );
+    // A group without its verb prints its help, as docker does.
+    assert!(s
+        .ok(&["network"])
+        .starts_with("Usage:  skiff network COMMAND\n\nManage networks\n"));
+}
+
+/// pflag's grammar: a repeated flag takes its last value, `--flag=value`,
+/// combined short flags, Go booleans, `--` ends the flags.
+#[test]
+fn docker_flag_grammar() {
     let s = Skiff::new();
     s.ok(&["images", "-a", "-q"]);
     s.ok(&["images", "-aq"]);
-    s.ok(&["images", "--all=true", "--quiet=false", "--no-trunc=true"]);
+    s.ok(&[
+        "images",
+        "--all=true",
+        "--quiet=false",
+        "--no-trunc=1",
+        "-a=F",
+    ]);
     let err = s.fails(125, &["images", "--all=maybe"]);
-    assert!(err.contains("maybe"), "{err}");
+    assert!(err.starts_with("invalid argument \"maybe\" for \"-a, --all\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\n"), "{err}");
+    assert_eq!(
+        s.ok(&[
+            "version",
+            "--format",
+            "a",
+            "--format",
+            "{{.Client.Version}}"
+        ]),
+        format!("{}\n", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(s.ok(&["version", "--format={{.Client.Os}}"]), "linux\n");
+    // After `--`, a word that looks like a flag is an argument.
+    let err = s.fails(1, &["rm", "--", "--force"]);
+    assert_eq!(err, "Error: No such container: --force\n");
 }
 
 #[test]
@@ -125,7 +191,8 @@ fn malformed_values_are_errors_not_panics() {
             "99999999999999999999999",
         ),
     ] {
-        let err = s.fails(125, &args);
+        let code = if args[0] == "create" { 125 } else { 1 };
+        let err = s.fails(code, &args);
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("Error: "), "{args:?}: {err}");
         assert!(err.contains(culprit), "{args:?}: {err}");
@@ -140,5 +207,71 @@ fn malformed_values_are_errors_not_panics() {
             "{{printf \"%*d\" -9223372036854775807 1}}"
         ]),
         "%!(BADWIDTH)1\n"
+    );
+}
+
+/// Every command's `--help` in docker's layout, compared with the
+/// snapshots in tests/snapshots/help/ (`SKIFF_UPDATE_SNAPSHOTS=1 cargo
+/// test --test cli help_snapshots` rewrites them after a deliberate change).
+#[test]
+fn help_snapshots() {
+    let s = Skiff::new();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/help");
+    let update = std::env::var_os("SKIFF_UPDATE_SNAPSHOTS").is_some();
+    let mut paths: Vec<Vec<String>> = vec![vec![]];
+    fn walk(cmd: &clap::Command, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+        for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set()) {
+            let mut p = at.clone();
+            p.push(sub.get_name().to_owned());
+            out.push(p.clone());
+            walk(sub, p, out);
+        }
+    }
+    walk(&skiff::cli::command(), vec![], &mut paths);
+    assert!(paths.len() > 60, "{} commands", paths.len());
+    let mut expected = std::collections::BTreeSet::new();
+    let mut stale = Vec::new();
+    for p in &paths {
+        let name = if p.is_empty() {
+            "skiff".to_owned()
+        } else {
+            format!("skiff-{}", p.join("-"))
+        };
+        let file = dir.join(format!("{name}.txt"));
+        expected.insert(format!("{name}.txt"));
+        let mut args: Vec<&str> = p.iter().map(String::as_str).collect();
+        args.push("--help");
+        let out = s.ok(&args);
+        let shown = if p.is_empty() {
+            "skiff".to_owned()
+        } else {
+            format!("skiff {}", p.join(" "))
+        };
+        assert!(
+            out.starts_with(&format!("Usage:  {shown}")),
+            "{shown}: {out}"
+        );
+        assert!(
+            out.ends_with('\n') && !out.ends_with("\n\n"),
+            "{shown}: {out:?}"
+        );
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&file, &out).unwrap();
+        } else if std::fs::read_to_string(&file).ok().as_deref() != Some(out.as_str()) {
+            stale.push(name);
+        }
+    }
+    let on_disk: std::collections::BTreeSet<String> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let extra: Vec<_> = on_disk.difference(&expected).collect();
+    assert!(
+        stale.is_empty() && extra.is_empty(),
+        "help texts differ from tests/snapshots/help/ for {stale:?}, no command for {extra:?}: \
+         rerun with SKIFF_UPDATE_SNAPSHOTS=1 after checking the change"
     );
 }

@@ -246,12 +246,12 @@ fn multiarch_index_and_platform() {
     let v = inspect(&s, &name);
     assert_eq!(v["Id"], arm);
     assert_eq!(v["Architecture"], "arm64");
-    let err = s.fails(125, &["pull", "--platform", "linux/s390x", &name]);
+    let err = s.fails(1, &["pull", "--platform", "linux/s390x", &name]);
     assert!(
         err.contains("no matching manifest for linux/s390x"),
         "{err}"
     );
-    let err = s.fails(125, &["pull", "--platform", "s390x", &name]);
+    let err = s.fails(1, &["pull", "--platform", "s390x", &name]);
     assert!(err.contains("invalid platform"), "{err}");
 }
 
@@ -359,7 +359,7 @@ fn images_columns_formats_and_filters() {
         s.ok(&["images", "-q", "-f", "label=org.skiff.test=other"]),
         ""
     );
-    let err = s.fails(125, &["images", "-f", "colour=blue"]);
+    let err = s.fails(1, &["images", "-f", "colour=blue"]);
     assert_eq!(err, "Error: invalid filter 'colour'\n");
 }
 
@@ -382,7 +382,7 @@ fn tag_rmi_and_garbage_collection() {
     // A tag of a multi-tagged image: only untagged.
     assert_eq!(s.ok(&["rmi", "other:1"]), "Untagged: other:1\n");
     // By id with several tags: docker's conflict without -f.
-    let err = s.fails(125, &["rmi", &img.id[7..19]]);
+    let err = s.fails(1, &["rmi", &img.id[7..19]]);
     assert!(
         err.contains("image is referenced in multiple repositories"),
         "{err}"
@@ -404,12 +404,12 @@ fn tag_rmi_and_garbage_collection() {
             .unwrap_or_default();
         assert!(left.is_empty(), "{sub} not empty: {left:?}");
     }
-    let err = s.fails(125, &["rmi", "nope:latest"]);
+    let err = s.fails(1, &["rmi", "nope:latest"]);
     assert_eq!(err, "Error: No such image: nope:latest\n");
-    let err = s.fails(125, &["tag", "nope", "x"]);
+    let err = s.fails(1, &["tag", "nope", "x"]);
     assert_eq!(err, "Error: No such image: nope\n");
     s.ok(&["pull", "-q", &name]);
-    let err = s.fails(125, &["tag", &name, "Bad:Tag"]);
+    let err = s.fails(1, &["tag", &name, "Bad:Tag"]);
     assert!(err.contains("invalid reference format"), "{err}");
 }
 
@@ -539,12 +539,12 @@ fn save_load_round_trip() {
     // Bad input: not an archive, missing file; nothing is left behind.
     let junk = dir.path().join("junk.tar");
     std::fs::write(&junk, b"not a tar").unwrap();
-    let err = s3.fails(125, &["load", "-i", junk.to_str().unwrap()]);
+    let err = s3.fails(1, &["load", "-i", junk.to_str().unwrap()]);
     assert!(err.starts_with("Error: "), "{err}");
-    let err = s3.fails(125, &["load", "-i", "/nonexistent/x.tar"]);
+    let err = s3.fails(1, &["load", "-i", "/nonexistent/x.tar"]);
     assert!(err.contains("/nonexistent/x.tar"), "{err}");
     let err = s.fails(
-        125,
+        1,
         &[
             "save",
             "-o",
@@ -588,7 +588,7 @@ fn prune_dangling_and_all() {
         "untagged image keeps its digest repo"
     );
 
-    let err = s.fails(125, &["image", "prune"]);
+    let err = s.fails(1, &["image", "prune"]);
     assert!(
         err.contains("--force"),
         "never prompts without a terminal: {err}"
@@ -613,7 +613,7 @@ fn bad_input_errors() {
     let reg = Registry::start();
     push_standard(&reg, "busybox", "latest");
     let s = Skiff::new();
-    let err = s.fails(125, &["pull", &format!("{}/busybox:nope", reg.host())]);
+    let err = s.fails(1, &["pull", &format!("{}/busybox:nope", reg.host())]);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.starts_with(&format!(
@@ -622,14 +622,14 @@ fn bad_input_errors() {
         )),
         "{err}"
     );
-    let err = s.fails(125, &["pull", &format!("{}/nothere", reg.host())]);
+    let err = s.fails(1, &["pull", &format!("{}/nothere", reg.host())]);
     assert!(err.contains("not found"), "{err}");
-    let err = s.fails(125, &["pull", "Busy Box"]);
+    let err = s.fails(1, &["pull", "Busy Box"]);
     assert!(err.starts_with("Error: invalid reference format"), "{err}");
-    let err = s.fails(125, &["pull", "busybox:bad:tag"]);
+    let err = s.fails(1, &["pull", "busybox:bad:tag"]);
     assert!(err.starts_with("Error: invalid reference format"), "{err}");
     let down = free_port();
-    let err = s.fails(125, &["pull", &format!("127.0.0.1:{down}/busybox")]);
+    let err = s.fails(1, &["pull", &format!("127.0.0.1:{down}/busybox")]);
     assert!(
         err.contains(&format!("127.0.0.1:{down}")) && err.contains("refused"),
         "{err}"
@@ -663,7 +663,7 @@ fn corrupted_blob_is_rejected_and_nothing_stored() {
     bytes[1000] ^= 0xff;
     std::fs::write(&f, &bytes).unwrap();
     let s = Skiff::new();
-    let err = s.fails(125, &["pull", &name]);
+    let err = s.fails(1, &["pull", &name]);
     assert!(err.contains("digest mismatch"), "{err}");
     assert!(err.contains(&payload_digest), "names the blob: {err}");
     assert_eq!(s.ok(&["images", "-q", "-a"]), "");
@@ -694,12 +694,12 @@ fn basic_auth_registry() {
     );
 
     let s = Skiff::new();
-    let err = s.fails(125, &["pull", &name]);
+    let err = s.fails(1, &["pull", &name]);
     assert!(
         err.contains("unauthorized") || err.contains("authentication required"),
         "{err}"
     );
-    let err = s.fails(125, &["pull", "--creds", "tester:wrong", &name]);
+    let err = s.fails(1, &["pull", "--creds", "tester:wrong", &name]);
     assert!(
         err.contains("unauthorized") || err.contains("authentication required"),
         "{err}"
@@ -768,7 +768,7 @@ fn inspect_and_format() {
         "docker's 4-space indent: {out}"
     );
     let (code, out, err) = s.run(&["inspect", &name, "missing"]);
-    assert_eq!(code, 125);
+    assert_eq!(code, 1);
     assert_eq!(
         serde_json::from_str::<Value>(&out)
             .unwrap()
@@ -778,7 +778,7 @@ fn inspect_and_format() {
         1
     );
     assert_eq!(err, "Error: No such object: missing\n");
-    let err = s.fails(125, &["inspect", "--type", "volume", &name]);
+    let err = s.fails(1, &["inspect", "--type", "volume", &name]);
     assert!(err.contains("--type"), "{err}");
 }
 

@@ -97,7 +97,7 @@ fn log_driver_none_and_json_file_options() {
         "hello",
     ]);
     assert_eq!(out, "hello\n");
-    let err = s.fails(125, &["logs", "quiet"]);
+    let err = s.fails(1, &["logs", "quiet"]);
     assert_eq!(
         err,
         "Error: configured logging driver does not support reading\n"
@@ -200,7 +200,7 @@ fn detached_run_stop_kill_wait_rm() {
     assert_eq!(v[0]["State"]["Running"], true);
     let pid = v[0]["State"]["Pid"].as_i64().unwrap();
     assert!(pid > 0 && std::path::Path::new(&format!("/proc/{pid}")).exists());
-    let err = s.fails(125, &["rm", "sleeper"]);
+    let err = s.fails(1, &["rm", "sleeper"]);
     assert!(
         err.contains("You cannot remove a running container"),
         "{err}"
@@ -233,7 +233,7 @@ fn detached_run_stop_kill_wait_rm() {
     s.ok(&["kill", "-s", "USR1", trap]);
     assert_eq!(s.ok(&["wait", trap]), "5\n");
     assert_eq!(s.ok(&["logs", trap]), "got usr1\n");
-    let err = s.fails(125, &["kill", trap]);
+    let err = s.fails(1, &["kill", trap]);
     assert!(err.contains("is not running"), "{err}");
     let before = s.ok(&["inspect", "-f", "{{.State.Pid}}", "sleeper"]);
     assert_eq!(s.ok(&["restart", "-t", "0", "sleeper"]), "sleeper\n");
@@ -615,10 +615,10 @@ fn exec_top_rename_and_prune() {
     );
     s.ok(&["rename", "box", "crate"]);
     assert_eq!(s.ok(&["ps", "--format", "{{.Names}}"]), "crate\n");
-    let err = s.fails(125, &["exec", "box", "true"]);
+    let err = s.fails(1, &["exec", "box", "true"]);
     assert_eq!(err, "Error: No such container: box\n");
     s.ok(&["stop", "-t", "0", "crate"]);
-    let err = s.fails(125, &["exec", "crate", "true"]);
+    let err = s.fails(1, &["exec", "crate", "true"]);
     assert!(err.contains("is not running"), "{err}");
     let out = s.ok(&["container", "prune", "-f"]);
     assert!(
@@ -663,7 +663,7 @@ fn pause_and_unpause() {
         before,
         "a paused container makes no progress"
     );
-    let err = s.fails(125, &["pause", "ticker"]);
+    let err = s.fails(1, &["pause", "ticker"]);
     assert!(err.contains("already paused"), "{err}");
     assert_eq!(s.ok(&["unpause", "ticker"]), "ticker\n");
     assert!(wait_until(Duration::from_secs(3), || s
@@ -671,7 +671,7 @@ fn pause_and_unpause() {
         .lines()
         .count()
         > before));
-    let err = s.fails(125, &["unpause", "ticker"]);
+    let err = s.fails(1, &["unpause", "ticker"]);
     assert!(err.contains("is not paused"), "{err}");
     // A paused container can still be removed by force, promptly.
     s.ok(&["pause", "ticker"]);
@@ -1102,7 +1102,7 @@ fn logs_follow_since_until_and_timestamps() {
         s.ok(&["logs", "--until", "2000-01-01T00:00:00Z", "talker"]),
         ""
     );
-    let err = s.fails(125, &["logs", "--since", "yesterday", "talker"]);
+    let err = s.fails(1, &["logs", "--since", "yesterday", "talker"]);
     assert!(err.contains("yesterday"), "{err}");
 }
 

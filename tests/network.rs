@@ -38,7 +38,7 @@ fn predefined_networks_are_listed_and_protected() {
         2
     );
     for n in ["bridge", "host", "none"] {
-        let err = s.fails(125, &["network", "rm", n]);
+        let err = s.fails(1, &["network", "rm", n]);
         assert!(err.contains("pre-defined network"), "{err}");
     }
     assert_eq!(s.ok(&["network", "ls", "-q"]).lines().count(), 3);
@@ -176,14 +176,14 @@ fn bad_input_is_refused_cleanly() {
     for (args, want) in cases {
         let mut a = vec!["network", "create"];
         a.extend_from_slice(args);
-        let err = s.fails(125, &a);
+        let err = s.fails(1, &a);
         assert!(err.contains(want), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "one line: {err}");
     }
-    let err = s.fails(125, &["network", "create", "-d", "macvlan", "mv"]);
+    let err = s.fails(1, &["network", "create", "-d", "macvlan", "mv"]);
     assert!(err.contains("parent"), "{err}");
     let err = s.fails(
-        125,
+        1,
         &[
             "network",
             "create",
@@ -195,17 +195,17 @@ fn bad_input_is_refused_cleanly() {
         ],
     );
     assert!(err.contains("nosuchif0"), "{err}");
-    let err = s.fails(125, &["network", "create", "bridge"]);
+    let err = s.fails(1, &["network", "create", "bridge"]);
     assert!(err.contains("already exists"), "{err}");
     let err = s.fails(125, &["network", "create", "-bad"]);
     assert!(
         err.contains("-bad") || err.contains("unknown shorthand"),
         "{err}"
     );
-    let err = s.fails(125, &["network", "rm", "nope"]);
+    let err = s.fails(1, &["network", "rm", "nope"]);
     assert_eq!(err, "Error: No such network: nope\n");
     assert_eq!(s.ok(&["network", "rm", "-f", "nope"]), "");
-    let err = s.fails(125, &["network", "inspect", "nope"]);
+    let err = s.fails(1, &["network", "inspect", "nope"]);
     assert!(err.contains("No such network: nope"), "{err}");
     assert_eq!(
         s.ok(&[
@@ -219,7 +219,7 @@ fn bad_input_is_refused_cleanly() {
         "first\n",
         "nothing half-created"
     );
-    let err = s.fails(125, &["network", "prune"]);
+    let err = s.fails(1, &["network", "prune"]);
     assert!(
         err.contains("-f"),
         "never prompts without a terminal: {err}"
@@ -242,7 +242,7 @@ fn top_level_inspect_finds_networks() {
         s.ok(&["inspect", "--type", "network", "-f", "{{.Name}}", "none"]),
         "none\n"
     );
-    let err = s.fails(125, &["inspect", "nothing-by-this-name"]);
+    let err = s.fails(1, &["inspect", "nothing-by-this-name"]);
     assert!(
         err.contains("No such object: nothing-by-this-name"),
         "{err}"

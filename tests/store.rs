@@ -215,5 +215,5 @@ fn a_blocked_command_says_what_it_waits_for() {
             root.join("repositories.lock").display()
         )
     );
-    assert_eq!(out.status.code(), Some(125));
+    assert_eq!(out.status.code(), Some(1));
 }

@@ -2,9 +2,10 @@
 //! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
 
 pub mod context;
+pub mod grammar;
+pub mod help;
 pub mod output;
 
-use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};
 
 use crate::commands::{container, image, inspect, network, system};
@@ -267,32 +268,194 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
     }
 }
 
-/// Turn a clap error into docker's wording: `unknown flag: --foo`.
-fn clap_message(e: &clap::Error) -> String {
-    let ctx_str = |k: ContextKind| match e.get(k) {
-        Some(ContextValue::String(s)) => Some(s.clone()),
-        Some(ContextValue::Strings(v)) => v.first().cloned(),
-        _ => None,
-    };
-    match e.kind() {
-        ErrorKind::UnknownArgument => {
-            let arg = ctx_str(ContextKind::InvalidArg).unwrap_or_default();
-            let arg = arg.split('=').next().unwrap_or(&arg).to_owned();
-            if arg.starts_with("--") || !arg.starts_with('-') {
-                format!("unknown flag: {arg}")
-            } else {
-                let c = arg.trim_start_matches('-').chars().next().unwrap_or('?');
-                format!("unknown shorthand flag: '{c}' in {arg}")
+/// Top-level shortcuts and the command each stands for (docker's
+/// "Aliases:" lines are built from this and the tree's aliases).
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("run", "container run"),
+    ("create", "container create"),
+    ("start", "container start"),
+    ("stop", "container stop"),
+    ("restart", "container restart"),
+    ("kill", "container kill"),
+    ("wait", "container wait"),
+    ("logs", "container logs"),
+    ("attach", "container attach"),
+    ("exec", "container exec"),
+    ("pause", "container pause"),
+    ("unpause", "container unpause"),
+    ("rename", "container rename"),
+    ("top", "container top"),
+    ("port", "container port"),
+    ("ps", "container ls"),
+    ("rm", "container rm"),
+    ("images", "image ls"),
+    ("pull", "image pull"),
+    ("tag", "image tag"),
+    ("rmi", "image rm"),
+    ("history", "image history"),
+    ("save", "image save"),
+    ("load", "image load"),
+    ("info", "system info"),
+];
+
+/// docker's "Common Commands" and "Management Commands" in its root help.
+const COMMON: &[&str] = &[
+    "run", "exec", "ps", "build", "pull", "push", "images", "login", "logout", "search", "version",
+    "info",
+];
+const MANAGEMENT: &[&str] = &["container", "image", "network", "system", "volume"];
+
+/// The whole command tree, with docker's flag grammar.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    grammar::docker_tree(Cli::command())
+}
+
+/// The program's name in messages: the name it was invoked by (`docker`
+/// through a symlink), else `skiff`.
+fn program_name(argv: &[std::ffi::OsString]) -> String {
+    argv.first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "skiff".to_owned())
+}
+
+/// The subcommand names argv selects (`["container", "rm"]`), found the
+/// way cobra does: skip flags (and the values of flags that take one),
+/// descend while a word names a subcommand.
+fn locate(root: &clap::Command, argv: &[std::ffi::OsString]) -> Vec<String> {
+    locate_with_next(root, argv).0
+}
+
+/// `locate`, and the first word after the subcommands (an unknown command
+/// or the first argument).
+fn locate_with_next(
+    root: &clap::Command,
+    argv: &[std::ffi::OsString],
+) -> (Vec<String>, Option<String>) {
+    let mut names = Vec::new();
+    let mut cmd = root;
+    let mut words = argv.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(w) = words.next() {
+        if w == "--" {
+            break;
+        }
+        if let Some(flag) = w.strip_prefix('-') {
+            if !w.contains('=') && takes_value(root, cmd, flag) {
+                words.next();
             }
+            continue;
+        }
+        match cmd.find_subcommand(w.as_ref()) {
+            Some(sub) => {
+                names.push(sub.get_name().to_owned());
+                cmd = sub;
+            }
+            None => return (names, Some(w.into_owned())),
+        }
+    }
+    (names, None)
+}
+
+fn takes_value(root: &clap::Command, cmd: &clap::Command, flag: &str) -> bool {
+    let long = flag.strip_prefix('-');
+    root.get_arguments()
+        .chain(cmd.get_arguments())
+        .find(|a| match long {
+            Some(l) => a.get_long() == Some(l),
+            None => flag.len() == 1 && a.get_short() == flag.chars().next(),
+        })
+        .is_some_and(|a| {
+            a.get_action().takes_values() && a.get_num_args().is_none_or(|r| r.min_values() > 0)
+        })
+}
+
+fn subcommand<'a>(root: &'a clap::Command, names: &[String]) -> &'a clap::Command {
+    names
+        .iter()
+        .fold(root, |c, n| c.find_subcommand(n).unwrap_or(c))
+}
+
+/// docker's "Aliases:" for the command at `names`: its canonical path,
+/// the aliases of that, and the top-level shortcuts to it.
+fn aliases(prog: &str, root: &clap::Command, names: &[String]) -> Vec<String> {
+    let joined = names.join(" ");
+    let canonical: Vec<String> = match SHORTCUTS.iter().find(|(s, _)| *s == joined) {
+        Some((_, c)) => c.split(' ').map(str::to_owned).collect(),
+        None => names.to_vec(),
+    };
+    let leaf = subcommand(root, &canonical);
+    let mut out = vec![format!("{prog} {}", canonical.join(" "))];
+    if canonical.len() > 1 {
+        let parent = canonical[..canonical.len() - 1].join(" ");
+        out.extend(
+            leaf.get_visible_aliases()
+                .map(|a| format!("{prog} {parent} {a}")),
+        );
+    }
+    let canon = canonical.join(" ");
+    out.extend(
+        SHORTCUTS
+            .iter()
+            .filter(|(_, c)| *c == canon)
+            .map(|(s, _)| format!("{prog} {s}")),
+    );
+    out
+}
+
+/// What docker prints, and exits with, for a command line clap rejects.
+fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]) -> u8 {
+    use clap::error::ErrorKind;
+    let prog = program_name(argv);
+    let names = locate(root, argv);
+    let cmd = subcommand(root, &names);
+    let path = std::iter::once(prog.as_str())
+        .chain(names.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let usage = help::usage_line(&path, cmd);
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+        | ErrorKind::MissingSubcommand => {
+            let text = if names.is_empty() {
+                help::render_root(&prog, root, COMMON, MANAGEMENT)
+            } else {
+                help::render(&path, cmd, &aliases(&prog, root, &names))
+            };
+            let _ = output::out(&text);
+            0
+        }
+        ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            0
         }
         ErrorKind::InvalidSubcommand => {
-            let sub = ctx_str(ContextKind::InvalidSubcommand).unwrap_or_default();
-            format!("unknown command \"{sub}\" for \"skiff\"")
+            let word = locate_with_next(root, argv).1.unwrap_or_default();
+            eprintln!("{prog}: unknown command: {path} {word}\n\nRun '{path} --help' for more information");
+            1
+        }
+        _ if grammar::is_positional_error(&e, cmd) => {
+            let a = grammar::arity(cmd);
+            let given = if e.kind() == ErrorKind::MissingRequiredArgument {
+                0
+            } else {
+                a.max.unwrap_or(0) + 1
+            };
+            match grammar::arity_error(&prog, &path, &usage, a, given) {
+                Some(msg) => eprintln!("{msg}"),
+                None => eprintln!(
+                    "{}",
+                    grammar::flag_error(&grammar::flag_message(&e, cmd), &path, &usage)
+                ),
+            }
+            1
         }
         _ => {
-            let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            first.trim_start_matches("error: ").to_owned()
+            let msg = grammar::flag_message(&e, cmd);
+            eprintln!("{}", grammar::flag_error(&msg, &path, &usage));
+            code::ENGINE
         }
     }
 }
@@ -309,24 +472,29 @@ pub fn report(e: &Error, debug: bool) {
     }
 }
 
+/// docker's exit code for a verb's error: `run` and `create` give 125
+/// (or 126/127 when the command can't be run), `exec` 126/127 likewise,
+/// every other verb 1.
+fn exit_code(verb: &[String], e: &Error) -> u8 {
+    let leaf = verb.last().map(String::as_str).unwrap_or("");
+    match (leaf, e) {
+        ("run" | "create", _) => e.exit_code(),
+        ("exec", Error::Start { code, .. }) => *code,
+        _ => code::FAILURE,
+    }
+}
+
 /// Entry point of the CLI; returns the process exit code.
 pub fn main() -> u8 {
-    let cli = match Cli::try_parse() {
+    use clap::FromArgMatches;
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut root = command();
+    let cli = match root
+        .try_get_matches_from_mut(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(c) => c,
-        Err(e) => match e.kind() {
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                let _ = e.print();
-                return 0;
-            }
-            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                let _ = e.print();
-                return code::ENGINE;
-            }
-            _ => {
-                eprintln!("Error: {}", clap_message(&e));
-                return code::ENGINE;
-            }
-        },
+        Err(e) => return parse_error(e, &root, &argv),
     };
     if cli.version {
         let v = crate::engine::system::version();
@@ -334,22 +502,30 @@ pub fn main() -> u8 {
         return 0;
     }
     let Some(command) = cli.command else {
-        use clap::CommandFactory;
-        let _ = Cli::command().print_help();
+        let _ = output::out(&help::render_root(
+            &program_name(&argv),
+            &root,
+            COMMON,
+            MANAGEMENT,
+        ));
         return 0;
     };
+    let verb = locate(&root, &argv);
     let ctx = match Context::new(cli.global) {
         Ok(c) => c,
         Err(e) => {
             report(&e, false);
-            return e.exit_code();
+            return code::ENGINE;
         }
     };
     match dispatch(&ctx, command) {
         Ok(code) => code,
         Err(e) => {
+            // docker prefixes run/create errors with "docker: " and adds
+            // "Run 'docker run --help'"; skiff keeps its one-line error
+            // (tests/compat/README.md lists this difference).
             report(&e, ctx.debug());
-            e.exit_code()
+            exit_code(&verb, &e)
         }
     }
 }

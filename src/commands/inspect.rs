@@ -10,15 +10,13 @@ pub struct Args {
     /// Objects to inspect
     #[arg(value_name = "NAME|ID", required = true)]
     pub names: Vec<String>,
-    /// Format output using a Go template or "json"
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "string", help = crate::commands::flags::TEMPLATE_FORMAT_HELP)]
     pub format: Option<String>,
     /// Only this type of object: container, image, network
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<String>,
     /// Display total file sizes (accepted; sizes are always shown for images)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub size: bool,
 }
 

@@ -3,6 +3,7 @@
 //! make one engine call, and print; they never make syscalls themselves.
 
 pub mod container;
+pub mod flags;
 pub mod image;
 pub mod inspect;
 pub mod network;
@@ -13,7 +14,7 @@ use crate::cli::{output, report};
 use crate::error::{code, Result};
 
 /// Docker's way with several names: act on each, print what `act` returns
-/// (one line) for successes, report failures, and exit 125 if any failed.
+/// (one line) for successes, report failures, and exit 1 if any failed.
 pub fn for_each_name(
     ctx: &Context,
     names: &[String],
@@ -26,7 +27,7 @@ pub fn for_each_name(
             Ok(None) => {}
             Err(e) => {
                 report(&e, ctx.debug());
-                status = code::ENGINE;
+                status = code::FAILURE;
             }
         }
     }

@@ -17,12 +17,10 @@ pub struct Args {
     )]
     pub detach_keys: String,
     /// Do not attach STDIN
-    #[arg(long = "no-stdin", num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long = "no-stdin")]
     pub no_stdin: bool,
     /// Proxy all received signals to the process
-    #[arg(long = "sig-proxy", num_args = 0..=1, require_equals = true, default_value_t = true,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long = "sig-proxy", default_value_t = true)]
     pub sig_proxy: bool,
 }
 

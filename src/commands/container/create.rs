@@ -37,23 +37,19 @@ pub struct ContainerFlags {
     #[arg(short = 'h', long, value_name = "NAME")]
     pub hostname: Option<String>,
     /// Keep STDIN open even if not attached
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub interactive: bool,
     /// Allocate a pseudo-TTY
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub tty: bool,
     /// Attach to STDIN, STDOUT or STDERR
     #[arg(short, long, value_name = "STREAM")]
     pub attach: Vec<String>,
     /// Automatically remove the container when it exits
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub rm: bool,
     /// Run an init inside the container that forwards signals and reaps processes
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub init: bool,
     /// Restart policy: no, always, unless-stopped, on-failure[:max-retries]
     #[arg(long, value_name = "POLICY")]
@@ -65,8 +61,7 @@ pub struct ContainerFlags {
     #[arg(short = 'p', long = "publish", value_name = "[IP:][HOST:]PORT[/PROTO]")]
     pub publish: Vec<String>,
     /// Publish all exposed ports to random ports
-    #[arg(short = 'P', long = "publish-all", num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short = 'P', long = "publish-all")]
     pub publish_all: bool,
     /// Expose a port or a range of ports
     #[arg(long, value_name = "PORT[/PROTO]")]
@@ -97,8 +92,7 @@ pub struct ContainerFlags {
     #[arg(long = "add-host", value_name = "HOST:IP")]
     pub add_host: Vec<String>,
     /// Give extended privileges to this container
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub privileged: bool,
     /// Add a host device to the container
     #[arg(long, value_name = "HOST[:CONTAINER][:PERMS]")]
@@ -116,8 +110,7 @@ pub struct ContainerFlags {
     #[arg(long, value_name = "ULIMIT")]
     pub ulimit: Vec<String>,
     /// Mount the container's root filesystem as read only
-    #[arg(long = "read-only", num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long = "read-only")]
     pub read_only: bool,
     /// Memory limit
     #[arg(short, long, value_name = "BYTES")]
@@ -406,7 +399,10 @@ impl ContainerFlags {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(disable_help_flag = true)]
+#[command(
+    disable_help_flag = true,
+    override_usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]"
+)]
 pub struct Args {
     #[command(flatten)]
     pub flags: ContainerFlags,

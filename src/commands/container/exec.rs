@@ -6,18 +6,16 @@ use crate::engine::exec::{wait_child, ExecOptions};
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "[OPTIONS] CONTAINER COMMAND [ARG...]")]
 pub struct Args {
     /// Detached mode: run command in the background
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub detach: bool,
     /// Keep STDIN open even if not attached
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub interactive: bool,
     /// Allocate a pseudo-TTY
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub tty: bool,
     /// Set environment variables
     #[arg(short, long = "env", value_name = "KEY=VALUE")]
@@ -29,8 +27,7 @@ pub struct Args {
     #[arg(short, long = "workdir", value_name = "DIR")]
     pub workdir: Option<String>,
     /// Give extended privileges to the command
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub privileged: bool,
     /// Override the key sequence for detaching (accepted)
     #[arg(long = "detach-keys", value_name = "KEYS")]

@@ -9,12 +9,10 @@ pub struct Args {
     /// Containers to inspect
     #[arg(value_name = "CONTAINER", required = true)]
     pub containers: Vec<String>,
-    /// Format output using a Go template or "json"
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "string", help = crate::commands::flags::TEMPLATE_FORMAT_HELP)]
     pub format: Option<String>,
     /// Display total file sizes
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub size: bool,
 }
 

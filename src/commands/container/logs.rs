@@ -12,15 +12,13 @@ pub struct Args {
     #[arg(value_name = "CONTAINER")]
     pub container: String,
     /// Follow log output
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub follow: bool,
     /// Number of lines to show from the end of the logs ("all" for all)
     #[arg(short = 'n', long, value_name = "N", default_value = "all")]
     pub tail: String,
     /// Show timestamps
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub timestamps: bool,
     /// Show logs since timestamp (e.g. 2013-01-02T13:23:37Z) or relative (e.g. 42m)
     #[arg(long, value_name = "TIME")]
@@ -29,8 +27,7 @@ pub struct Args {
     #[arg(long, value_name = "TIME")]
     pub until: Option<String>,
     /// Show extra details (accepted)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub details: bool,
 }
 

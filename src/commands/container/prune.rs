@@ -7,8 +7,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Do not prompt for confirmation
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub force: bool,
 }
 

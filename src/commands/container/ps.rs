@@ -19,33 +19,27 @@ pub struct Args {
     #[arg(long, hide = true)]
     pub external: bool,
     /// Show all containers (default shows just running)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub all: bool,
     /// Filter output based on conditions provided
-    #[arg(short, long, value_name = "FILTER")]
+    #[arg(short, long, value_name = "filter")]
     pub filter: Vec<String>,
-    /// Format output using a Go template, "table", or "json"
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "string", help = crate::commands::flags::TABLE_FORMAT_HELP)]
     pub format: Option<String>,
     /// Show n last created containers (includes all states)
-    #[arg(short = 'n', long, value_name = "N", allow_hyphen_values = true)]
-    pub last: Option<i64>,
+    #[arg(short = 'n', long, allow_hyphen_values = true, default_value_t = -1)]
+    pub last: i64,
     /// Show the latest created container (includes all states)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub latest: bool,
     /// Don't truncate output
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub no_trunc: bool,
     /// Only display container IDs
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub quiet: bool,
     /// Display total file sizes
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub size: bool,
 }
 
@@ -154,7 +148,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let limit = if args.latest {
         Some(1)
     } else {
-        args.last.filter(|n| *n > 0).map(|n| n as usize)
+        Some(args.last).filter(|n| *n > 0).map(|n| n as usize)
     };
     let mut list = ctx
         .engine()?

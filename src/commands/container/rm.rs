@@ -19,12 +19,10 @@ pub struct Args {
     #[arg(short, long, value_name = "SECONDS")]
     pub time: Option<i64>,
     /// Force the removal of a running container (uses SIGKILL)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub force: bool,
     /// Remove anonymous volumes associated with the container
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub volumes: bool,
 }
 

@@ -7,11 +7,13 @@ use crate::commands::container::start::attach_and_wait;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
-#[command(disable_help_flag = true)]
+#[command(
+    disable_help_flag = true,
+    override_usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]"
+)]
 pub struct Args {
     /// Run container in background and print container ID
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub detach: bool,
     /// Override the key sequence for detaching a container
     #[arg(
@@ -21,8 +23,7 @@ pub struct Args {
     )]
     pub detach_keys: String,
     /// Proxy received signals to the process
-    #[arg(long = "sig-proxy", num_args = 0..=1, require_equals = true, default_value_t = true,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long = "sig-proxy", default_value_t = true)]
     pub sig_proxy: bool,
     #[command(flatten)]
     pub flags: ContainerFlags,

@@ -12,12 +12,10 @@ pub struct Args {
     #[arg(value_name = "CONTAINER", required = true)]
     pub containers: Vec<String>,
     /// Attach STDOUT/STDERR and forward signals
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub attach: bool,
     /// Attach container's STDIN
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub interactive: bool,
     /// Override the key sequence for detaching a container
     #[arg(

@@ -5,6 +5,7 @@ use crate::cli::output;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "CONTAINER [ps OPTIONS]")]
 pub struct Args {
     /// Container
     #[arg(value_name = "CONTAINER")]

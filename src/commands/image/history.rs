@@ -15,19 +15,15 @@ pub struct Args {
     #[arg(value_name = "IMAGE")]
     pub image: String,
     /// Print sizes and dates in human readable format
-    #[arg(short = 'H', long, num_args = 0..=1, require_equals = true, default_value_t = true,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short = 'H', long, default_value_t = true)]
     pub human: bool,
     /// Don't truncate output
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub no_trunc: bool,
     /// Only show image IDs
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub quiet: bool,
-    /// Format output using a Go template, "table", or "json"
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "string", help = crate::commands::flags::TABLE_FORMAT_HELP)]
     pub format: Option<String>,
 }
 

@@ -9,12 +9,11 @@ pub struct Args {
     /// Images to inspect
     #[arg(value_name = "IMAGE", required = true)]
     pub images: Vec<String>,
-    /// Format output using a Go template or "json"
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "string", help = crate::commands::flags::TEMPLATE_FORMAT_HELP)]
     pub format: Option<String>,
 }
 
-/// Print found objects, report missing ones; exit 125 if any was missing.
+/// Print found objects, report missing ones; exit 1 if any was missing.
 pub fn print(
     ctx: &Context,
     found: Vec<serde_json::Value>,
@@ -31,7 +30,7 @@ pub fn print(
     for e in &errors {
         report(e, ctx.debug());
     }
-    Ok(if errors.is_empty() { 0 } else { code::ENGINE })
+    Ok(if errors.is_empty() { 0 } else { code::FAILURE })
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {

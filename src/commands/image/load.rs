@@ -10,8 +10,7 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     pub input: Option<std::path::PathBuf>,
     /// Suppress the load output
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub quiet: bool,
 }
 

@@ -16,26 +16,21 @@ const DEFAULT_DIGESTS: &str =
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Show all images (default hides intermediate images)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub all: bool,
     /// Show digests
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub digests: bool,
     /// Filter output based on conditions provided (dangling=, reference=, label=, before=, since=)
-    #[arg(short, long, value_name = "FILTER")]
+    #[arg(short, long, value_name = "filter")]
     pub filter: Vec<String>,
-    /// Format output using a Go template, "table", or "json"
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "string", help = crate::commands::flags::TABLE_FORMAT_HELP)]
     pub format: Option<String>,
     /// Don't truncate output
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub no_trunc: bool,
     /// Only show image IDs
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub quiet: bool,
     /// Only images matching REPOSITORY[:TAG]
     #[arg(value_name = "REPOSITORY[:TAG]")]

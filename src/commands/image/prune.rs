@@ -9,15 +9,13 @@ use crate::util::units;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Remove all unused images, not just dangling ones
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub all: bool,
     /// Do not prompt for confirmation
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub force: bool,
     /// Provide filter values (label=..., before=..., since=...)
-    #[arg(long, value_name = "FILTER")]
+    #[arg(long, value_name = "filter")]
     pub filter: Vec<String>,
 }
 

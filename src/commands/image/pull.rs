@@ -18,8 +18,7 @@ pub struct Args {
     #[arg(value_name = "NAME[:TAG|@DIGEST]")]
     pub name: String,
     /// Suppress verbose output; print only the image ID
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub quiet: bool,
     /// Pull for this platform (os/arch[/variant]) instead of the host's
     #[arg(long, value_name = "PLATFORM")]
@@ -32,8 +31,7 @@ pub struct Args {
     #[arg(long, value_name = "USER:PASS")]
     pub creds: Option<String>,
     /// Skip image verification (accepted for docker compatibility)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = true,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long, default_value_t = true)]
     pub disable_content_trust: bool,
 }
 

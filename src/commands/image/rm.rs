@@ -11,12 +11,10 @@ pub struct Args {
     #[arg(value_name = "IMAGE", required = true)]
     pub images: Vec<String>,
     /// Force removal of the image (also when it has several tags)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub force: bool,
     /// Do not delete untagged parents (accepted for docker compatibility)
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub no_prune: bool,
 }
 
@@ -48,7 +46,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             Ok(events) => print_events(&events, true)?,
             Err(e) => {
                 report(&e, ctx.debug());
-                status = code::ENGINE;
+                status = code::FAILURE;
             }
         }
     }

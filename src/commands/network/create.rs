@@ -20,8 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "GATEWAY")]
     pub gateway: Option<String>,
     /// Restrict external access to the network
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub internal: bool,
     /// Set driver specific options
     #[arg(short = 'o', long = "opt", value_name = "KEY=VALUE")]

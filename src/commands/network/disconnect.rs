@@ -6,8 +6,7 @@ use crate::error::Result;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Force the container to disconnect from a network (accepted)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub force: bool,
     /// Network
     #[arg(value_name = "NETWORK")]

@@ -9,8 +9,7 @@ pub struct Args {
     /// Networks to inspect
     #[arg(value_name = "NETWORK", required = true)]
     pub networks: Vec<String>,
-    /// Format output using a Go template or "json"
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "string", help = crate::commands::flags::TEMPLATE_FORMAT_HELP)]
     pub format: Option<String>,
 }
 

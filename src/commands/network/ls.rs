@@ -13,18 +13,15 @@ const DEFAULT: &str = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Provide filter values (e.g. "driver=bridge")
-    #[arg(short, long, value_name = "FILTER")]
+    #[arg(short, long, value_name = "filter")]
     pub filter: Vec<String>,
-    /// Format output using a Go template, "table", or "json"
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, value_name = "string", help = crate::commands::flags::TABLE_FORMAT_HELP)]
     pub format: Option<String>,
     /// Do not truncate the output
-    #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(long)]
     pub no_trunc: bool,
     /// Only display network IDs
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub quiet: bool,
 }
 

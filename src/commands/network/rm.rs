@@ -8,8 +8,7 @@ use crate::error::{Error, Result};
 pub struct Args {
     /// Also remove the containers on the network (as podman does); a
     /// missing network is not an error (as docker does)
-    #[arg(short, long, num_args = 0..=1, require_equals = true, default_value_t = false,
-          default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
+    #[arg(short, long)]
     pub force: bool,
     /// Networks to remove
     #[arg(value_name = "NETWORK", required = true)]

@@ -7,8 +7,7 @@ use crate::util::units;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Format output using a Go template or "json"
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "string", help = crate::commands::flags::TEMPLATE_FORMAT_HELP)]
     pub format: Option<String>,
 }
 
