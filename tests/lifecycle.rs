@@ -1461,3 +1461,44 @@ fn the_monitor_is_never_stalled_by_stdin_or_a_stopped_client() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "4194304");
 }
+
+/// podman's selection flags on stop/kill/pause/unpause/restart: --all,
+/// --latest, --filter, --ignore.
+#[test]
+fn podman_selection_flags() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    for n in ["sa", "sb", "sc"] {
+        s.ok(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            n,
+            "-l",
+            &format!("grp={n}"),
+            &e.img,
+            "sleep",
+            "1000",
+        ]);
+    }
+    // --latest is the newest container.
+    assert_eq!(s.ok(&["pause", "--latest"]), "sc\n");
+    assert_eq!(s.ok(&["unpause", "-a"]), "sc\n", "only paused ones unpause");
+    assert_eq!(s.ok(&["kill", "--filter", "label=grp=sb"]), "sb\n");
+    assert_eq!(
+        s.ok(&["stop", "--ignore", "nosuch", "-t", "0", "sa"]),
+        "sa\n"
+    );
+    let err = s.fails(1, &["stop", "nosuch"]);
+    assert!(err.contains("No such container: nosuch"), "{err}");
+    let err = s.fails(1, &["stop", "-a", "sa"]);
+    assert!(err.contains("take no container names"), "{err}");
+    // Only sc still runs: stop --all stops it.
+    assert_eq!(s.ok(&["stop", "-a", "-t", "0"]), "sc\n");
+    assert_eq!(s.ok(&["ps", "-q"]), "");
+    assert_eq!(s.ok(&["restart", "-t", "0", "--filter", "name=sb"]), "sb\n");
+    assert_eq!(s.ok(&["ps", "--format", "{{.Names}}"]), "sb\n");
+    s.ok(&["rm", "-f", "sa", "sb", "sc"]);
+}

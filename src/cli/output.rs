@@ -36,8 +36,20 @@ pub fn render_list(
     headers: &Value,
     rows: &[Value],
 ) -> Result<String> {
-    let f =
-        Formatter::new(format.unwrap_or(default_table), default_table).map_err(template_error)?;
+    render_list_with(format, default_table, headers, rows, false)
+}
+
+/// `render_list`, without the table's header row if `no_header`.
+pub fn render_list_with(
+    format: Option<&str>,
+    default_table: &str,
+    headers: &Value,
+    rows: &[Value],
+    no_header: bool,
+) -> Result<String> {
+    let f = Formatter::new(format.unwrap_or(default_table), default_table)
+        .map_err(template_error)?
+        .without_header(no_header);
     f.render(headers, rows)
         .map_err(|e| Error::InvalidArgument(e.to_string()))
 }

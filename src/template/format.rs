@@ -18,6 +18,7 @@ const JSON_FORMAT: &str = "{{json .}}";
 pub struct Formatter {
     tmpl: Template,
     table: bool,
+    no_header: bool,
 }
 
 impl Formatter {
@@ -45,7 +46,14 @@ impl Formatter {
         Ok(Formatter {
             tmpl: Template::parse(&body)?,
             table,
+            no_header: false,
         })
+    }
+
+    /// Leave out a table's header row (podman's `--noheading`).
+    pub fn without_header(mut self, yes: bool) -> Formatter {
+        self.no_header = yes;
+        self
     }
 
     pub fn is_table(&self) -> bool {
@@ -91,7 +99,13 @@ impl Formatter {
             Ok(s) => s,
             Err((_, partial)) => partial,
         };
-        Ok(tabulate(&format!("{header}\n{body}")))
+        let table = tabulate(&format!("{header}\n{body}"));
+        if self.no_header {
+            return Ok(table
+                .split_once('\n')
+                .map_or(String::new(), |(_, rest)| rest.to_owned()));
+        }
+        Ok(table)
     }
 }
 

@@ -1,24 +1,31 @@
 //! `skiff kill` / `skiff container kill`.
 
 use crate::cli::context::Context;
+use crate::commands::flags::Selection;
 use crate::commands::for_each_name;
 use crate::error::Result;
+use crate::state::container::Status;
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "[OPTIONS] CONTAINER [CONTAINER...]")]
 pub struct Args {
-    /// Containers to signal
-    #[arg(value_name = "CONTAINER", required = true)]
-    pub containers: Vec<String>,
+    #[command(flatten)]
+    pub select: Selection,
     /// Signal to send to the container
-    #[arg(short, long, value_name = "SIGNAL", default_value = "KILL")]
+    #[arg(short, long, value_name = "string", default_value = "KILL")]
     pub signal: String,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    for_each_name(ctx, &args.containers, |name| {
-        engine
-            .kill_container(name, &args.signal)
-            .map(|_| Some(name.to_owned()))
+    let names = args
+        .select
+        .names(ctx, |s| matches!(s, Status::Running | Status::Paused))?;
+    for_each_name(ctx, &names, |name| {
+        args.select.ignoring(
+            engine
+                .kill_container(name, &args.signal)
+                .map(|_| Some(name.to_owned())),
+        )
     })
 }

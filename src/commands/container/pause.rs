@@ -1,21 +1,30 @@
 //! `skiff pause` / `skiff unpause`.
 
 use crate::cli::context::Context;
+use crate::commands::flags::Selection;
 use crate::commands::for_each_name;
 use crate::error::Result;
+use crate::state::container::Status;
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "CONTAINER [CONTAINER...]")]
 pub struct Args {
-    /// Containers
-    #[arg(value_name = "CONTAINER", required = true)]
-    pub containers: Vec<String>,
+    #[command(flatten)]
+    pub select: Selection,
 }
 
 pub fn run(ctx: &Context, args: Args, pause: bool) -> Result<u8> {
     let engine = ctx.engine()?;
-    for_each_name(ctx, &args.containers, |name| {
-        engine
-            .set_paused(name, pause)
-            .map(|_| Some(name.to_owned()))
+    let names = if pause {
+        args.select.names(ctx, |s| s == Status::Running)?
+    } else {
+        args.select.names(ctx, |s| s == Status::Paused)?
+    };
+    for_each_name(ctx, &names, |name| {
+        args.select.ignoring(
+            engine
+                .set_paused(name, pause)
+                .map(|_| Some(name.to_owned())),
+        )
     })
 }

@@ -38,6 +38,9 @@ pub struct Args {
     /// Only display container IDs
     #[arg(short, long)]
     pub quiet: bool,
+    /// Do not print the table's header (podman)
+    #[arg(long)]
+    pub noheading: bool,
     /// Display total file sizes
     #[arg(short, long)]
     pub size: bool,
@@ -193,7 +196,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             Some(Ok(Value::String(v.unwrap_or_default())))
         };
     let f = crate::template::Formatter::new(args.format.as_deref().unwrap_or(default), default)
-        .map_err(|e| Error::InvalidArgument(format!("template parsing error: {e}")))?;
+        .map_err(|e| Error::InvalidArgument(format!("template parsing error: {e}")))?
+        .without_header(args.noheading);
     let text = f
         .render_with(&headers(), &rows, &label)
         .map_err(|e| Error::InvalidArgument(e.to_string()))?;

@@ -1,33 +1,40 @@
 //! `skiff stop` / `skiff container stop`.
 
 use crate::cli::context::Context;
+use crate::commands::flags::Selection;
 use crate::commands::for_each_name;
 use crate::error::Result;
+use crate::state::container::Status;
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "[OPTIONS] CONTAINER [CONTAINER...]")]
 pub struct Args {
-    /// Containers
-    #[arg(value_name = "CONTAINER", required = true)]
-    pub containers: Vec<String>,
+    #[command(flatten)]
+    pub select: Selection,
     /// Seconds to wait before killing the container
     #[arg(
         short,
         long = "time",
         visible_alias = "timeout",
-        value_name = "SECONDS",
+        value_name = "int",
         allow_hyphen_values = true
     )]
     pub time: Option<i64>,
     /// Signal to send to the container
-    #[arg(short, long, value_name = "SIGNAL")]
+    #[arg(short, long, value_name = "string")]
     pub signal: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
-    for_each_name(ctx, &args.containers, |name| {
-        engine
-            .stop_container(name, args.time, args.signal.as_deref())
-            .map(|_| Some(name.to_owned()))
+    let names = args.select.names(ctx, |s| {
+        matches!(s, Status::Running | Status::Paused | Status::Restarting)
+    })?;
+    for_each_name(ctx, &names, |name| {
+        args.select.ignoring(
+            engine
+                .stop_container(name, args.time, args.signal.as_deref())
+                .map(|_| Some(name.to_owned())),
+        )
     })
 }

@@ -32,6 +32,13 @@ pub struct Args {
     /// Only show image IDs
     #[arg(short, long)]
     pub quiet: bool,
+    /// Do not print the table's header (podman)
+    #[arg(long)]
+    pub noheading: bool,
+    /// Sort by created, id, repository, size or tag (podman)
+    #[arg(long, value_name = "string", default_value = "created",
+          value_parser = ["created", "id", "repository", "size", "tag"])]
+    pub sort: String,
     /// Only images matching REPOSITORY[:TAG]
     #[arg(value_name = "REPOSITORY[:TAG]")]
     pub reference: Option<String>,
@@ -118,9 +125,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             Reference::parse(r)?;
         }
     }
-    let images = ctx
+    let mut images = ctx
         .engine()?
         .list_images(&filters, args.reference.as_deref())?;
+    match args.sort.as_str() {
+        "id" => images.sort_by(|a, b| a.record.id.cmp(&b.record.id)),
+        "size" => images.sort_by_key(|i| i.record.size),
+        _ => {}
+    }
     if args.quiet {
         let mut seen = std::collections::HashSet::new();
         let mut s = String::new();
@@ -138,11 +150,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     } else {
         DEFAULT
     };
-    let text = output::render_list(
+    let mut rows = rows(&images, args.no_trunc);
+    match args.sort.as_str() {
+        "repository" => {
+            rows.sort_by(|a, b| a["Repository"].as_str().cmp(&b["Repository"].as_str()))
+        }
+        "tag" => rows.sort_by(|a, b| a["Tag"].as_str().cmp(&b["Tag"].as_str())),
+        _ => {}
+    }
+    let text = output::render_list_with(
         args.format.as_deref(),
         default,
         &headers(),
-        &rows(&images, args.no_trunc),
+        &rows,
+        args.noheading,
     )?;
     output::out(&text)?;
     Ok(0)

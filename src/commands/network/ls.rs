@@ -23,6 +23,9 @@ pub struct Args {
     /// Only display network IDs
     #[arg(short, long)]
     pub quiet: bool,
+    /// Do not print the table's header (podman)
+    #[arg(long)]
+    pub noheading: bool,
 }
 
 fn row(e: &NetworkEntry, no_trunc: bool) -> Value {
@@ -58,6 +61,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         "ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
         "IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT"
     });
-    output::out(&output::render_list(format, DEFAULT, &headers, &rows)?)?;
+    output::out(&output::render_list_with(
+        format,
+        DEFAULT,
+        &headers,
+        &rows,
+        args.noheading,
+    )?)?;
     Ok(0)
 }
