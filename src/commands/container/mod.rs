@@ -4,6 +4,7 @@ pub mod exec;
 pub mod inspect;
 pub mod kill;
 pub mod logs;
+pub mod options;
 pub mod pause;
 pub mod port;
 pub mod prune;
