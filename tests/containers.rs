@@ -233,7 +233,7 @@ fn podman_style_rm_flags() {
     assert_eq!(out.lines().count(), 2, "{out}");
     assert_eq!(s.ok(&["ps", "-aq"]), "");
     assert_eq!(s.ok(&["rm", "-a"]), "", "nothing left, nothing to do");
-    let err = s.fails(1, &["rm", "-a", "r2"]);
+    let err = s.fails(125, &["rm", "-a", "r2"]);
     assert!(err.contains("cannot be used with"), "{err}");
     // ps --external is accepted (skiff has no external containers).
     assert_eq!(s.ok(&["ps", "--all", "--external", "-q"]), "");
