@@ -563,34 +563,10 @@ impl<'t, 'm> Exec<'t, 'm> {
         let args: &'t [Arg] = if args.is_empty() { args } else { &args[1..] };
         let sig = funcs::signature(f, self.header);
         let num_in = args.len() + usize::from(fin.is_some());
-        if sig.variadic.is_some() {
-            if num_in < sig.fixed.len() {
-                return Err(self.errorf(format!(
-                    "wrong number of args for {name}: want at least {} got {}",
-                    sig.fixed.len(),
-                    args.len()
-                )));
-            }
-        } else if num_in != sig.fixed.len() {
-            return Err(self.errorf(format!(
-                "wrong number of args for {name}: want {} got {}",
-                sig.fixed.len(),
-                num_in
-            )));
-        }
+        self.check_arg_count(&sig, name, num_in, args.len())?;
 
         if f == Func::And || f == Func::Or {
-            let mut v: V = None;
-            for a in args {
-                v = self.eval_arg(dot, Param::Value, a)?;
-                if funcs::truth(&v) == (f == Func::Or) {
-                    return Ok(v);
-                }
-            }
-            if let Some(fv) = fin {
-                v = fv;
-            }
-            return Ok(v);
+            return self.eval_and_or(dot, f, args, fin);
         }
 
         let num_fixed = if sig.variadic.is_some() {
@@ -638,6 +614,41 @@ impl<'t, 'm> Exec<'t, 'm> {
                 Err(self.errorf(format!("error calling {name}: {e}")))
             }
         }
+    }
+
+    /// Go's "wrong number of args" check for a call.
+    fn check_arg_count(&self, sig: &funcs::Sig, name: &str, num_in: usize, given: usize) -> R<()> {
+        if sig.variadic.is_some() {
+            if num_in < sig.fixed.len() {
+                return Err(self.errorf(format!(
+                    "wrong number of args for {name}: want at least {} got {}",
+                    sig.fixed.len(),
+                    given
+                )));
+            }
+        } else if num_in != sig.fixed.len() {
+            return Err(self.errorf(format!(
+                "wrong number of args for {name}: want {} got {}",
+                sig.fixed.len(),
+                num_in
+            )));
+        }
+        Ok(())
+    }
+
+    /// `and`/`or`: evaluated lazily, stopping at the deciding argument.
+    fn eval_and_or(&mut self, dot: &V, f: Func, args: &'t [Arg], fin: Option<V>) -> R<V> {
+        let mut v: V = None;
+        for a in args {
+            v = self.eval_arg(dot, Param::Value, a)?;
+            if funcs::truth(&v) == (f == Func::Or) {
+                return Ok(v);
+            }
+        }
+        if let Some(fv) = fin {
+            v = fv;
+        }
+        Ok(v)
     }
 
     fn validate_type(&self, v: V, ty: Param) -> R<V> {

@@ -214,18 +214,21 @@ pub(crate) fn apply(f: Func, header: bool, args: &[V], callee: &str) -> Result<V
             None => Err("call of nil".into()),
             Some(v) => Err(format!("non-function {callee} of type {}", type_name(v))),
         },
+        // docker's functions print their argument in a table's header row.
+        _ if header && f != Func::Pad => Ok(args[0].clone()),
+        _ => apply_docker(f, args),
+    }
+}
+
+/// docker's template functions (templates.basicFunctions).
+fn apply_docker(f: Func, args: &[V]) -> Result<V, String> {
+    match f {
         Func::Json => {
-            if header {
-                return Ok(args[0].clone());
-            }
             let mut s = String::new();
             json_encode(&mut s, args[0].as_ref().unwrap_or(&Value::Null));
             Ok(string(s))
         }
         Func::Split => {
-            if header {
-                return Ok(args[0].clone());
-            }
             let (s, sep) = (str_arg(&args[0]), str_arg(&args[1]));
             let parts: Vec<Value> = if sep.is_empty() {
                 s.chars().map(|c| Value::String(c.to_string())).collect()
@@ -235,9 +238,6 @@ pub(crate) fn apply(f: Func, header: bool, args: &[V], callee: &str) -> Result<V
             Ok(Some(Value::Array(parts)))
         }
         Func::Join => {
-            if header {
-                return Ok(args[0].clone());
-            }
             let sep = str_arg(&args[1]);
             let parts: Vec<String> = match &args[0] {
                 Some(Value::Array(a)) => a
@@ -251,34 +251,19 @@ pub(crate) fn apply(f: Func, header: bool, args: &[V], callee: &str) -> Result<V
             };
             Ok(string(parts.join(sep)))
         }
-        Func::Title => {
-            if header {
-                return Ok(args[0].clone());
-            }
-            Ok(string(title(str_arg(&args[0]))))
-        }
-        Func::Lower => {
-            if header {
-                return Ok(args[0].clone());
-            }
-            Ok(string(
-                str_arg(&args[0])
-                    .chars()
-                    .map(lower_char)
-                    .collect::<String>(),
-            ))
-        }
-        Func::Upper => {
-            if header {
-                return Ok(args[0].clone());
-            }
-            Ok(string(
-                str_arg(&args[0])
-                    .chars()
-                    .map(upper_char)
-                    .collect::<String>(),
-            ))
-        }
+        Func::Title => Ok(string(title(str_arg(&args[0])))),
+        Func::Lower => Ok(string(
+            str_arg(&args[0])
+                .chars()
+                .map(lower_char)
+                .collect::<String>(),
+        )),
+        Func::Upper => Ok(string(
+            str_arg(&args[0])
+                .chars()
+                .map(upper_char)
+                .collect::<String>(),
+        )),
         Func::Pad => {
             let s = str_arg(&args[0]);
             if s.is_empty() {
@@ -296,9 +281,6 @@ pub(crate) fn apply(f: Func, header: bool, args: &[V], callee: &str) -> Result<V
             )))
         }
         Func::Truncate => {
-            if header {
-                return Ok(args[0].clone());
-            }
             let s = str_arg(&args[0]);
             let n = int_arg(&args[1]);
             if n < 0 {
@@ -314,6 +296,7 @@ pub(crate) fn apply(f: Func, header: bool, args: &[V], callee: &str) -> Result<V
             }
             Ok(string(&s[..end]))
         }
+        _ => unreachable!("{f:?} is one of Go's builtins"),
     }
 }
 
