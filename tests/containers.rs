@@ -201,6 +201,13 @@ fn cmd_and_entrypoint_semantics() {
     );
     let err = s.fails(125, &["create", "--name", "bad name", &img]);
     assert!(err.contains("Invalid container name (bad name)"), "{err}");
+    let err = s.fails(125, &["create", "--security-opt", "foo", &img]);
+    assert_eq!(err, "Error: Invalid --security-opt: \"foo\"\n");
+    let err = s.fails(
+        125,
+        &["create", "--security-opt", "no-new-privileges=maybe", &img],
+    );
+    assert!(err.contains("invalid --security-opt 2"), "{err}");
     let err = s.fails(125, &["create", "-m", "lots", &img]);
     assert!(err.contains("--memory"), "{err}");
     let err = s.fails(125, &["create", "--pull", "never", "127.0.0.1:1/none:x"]);

@@ -46,6 +46,7 @@ pub mod process;
 pub mod rootfs;
 pub mod seccomp;
 pub mod security;
+pub mod security_opt;
 pub mod spec;
 pub mod sys;
 

@@ -434,6 +434,8 @@ impl SecurityFlags {
         o.privileged = self.privileged;
         o.cap_add = self.cap_add.clone();
         o.cap_drop = self.cap_drop.clone();
+        crate::runtime::security_opt::SecurityOpts::parse(&self.security_opt)
+            .map_err(Error::InvalidArgument)?;
         o.security_opt = self.security_opt.clone();
         o.read_only = self.read_only;
         o.pid_mode = self.pid.clone();
