@@ -476,7 +476,11 @@ pub fn report(e: &Error, debug: bool) {
 /// (or 126/127 when the command can't be run), `exec` 126/127 likewise,
 /// every other verb 1.
 fn exit_code(verb: &[String], e: &Error) -> u8 {
-    let leaf = verb.last().map(String::as_str).unwrap_or("");
+    let path: Vec<&str> = verb.iter().map(String::as_str).collect();
+    let leaf = match path[..] {
+        ["container", v] | [v] => v,
+        _ => "",
+    };
     match (leaf, e) {
         ("run" | "create", _) => e.exit_code(),
         ("exec", Error::Start { code, .. }) => *code,
