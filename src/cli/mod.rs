@@ -4,6 +4,10 @@
 pub mod context;
 pub mod grammar;
 pub mod help;
+#[cfg(test)]
+mod docs;
+#[cfg(test)]
+mod examples;
 pub mod output;
 
 use clap::{Parser, Subcommand};
