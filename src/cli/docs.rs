@@ -191,7 +191,10 @@ mod tests {
         let files = generate(tmp.path()).unwrap();
         for rel in files.iter().filter(|f| f.starts_with("man/")) {
             let text = std::fs::read_to_string(tmp.path().join(rel)).unwrap();
-            assert!(text.contains(".SH EXAMPLES\n"), "{rel} has no example");
+            assert!(
+                text.contains(".SH EXAMPLES\n"),
+                "{rel} has no example: give its command a Page in src/cli/examples.rs"
+            );
             assert!(text.contains(".SH DESCRIPTION\n"), "{rel}");
         }
         for must in ["man/skiff.1", "man/skiff-run.1", "man/skiff-container-ls.1"] {
