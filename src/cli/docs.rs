@@ -1,5 +1,5 @@
 //! The man pages (`man/`) and shell completions (`completions/`), generated
-//! from the clap tree (`Cli::command()`) plus the descriptions and examples
+//! from the clap tree (`cli::command()`, with docker's flag grammar) plus the descriptions and examples
 //! of `cli::examples`, and checked in. The unit test below fails when the
 //! checked-in files differ from what the tree generates now; `make docs`
 //! (`SKIFF_UPDATE_DOCS=1 cargo test --lib cli::docs`) rewrites them.
@@ -11,10 +11,10 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use clap::{Command, CommandFactory};
+use clap::Command;
 use clap_complete::Shell;
 
-use super::{examples, Cli};
+use super::examples;
 
 const STALE: &str = "man/ and completions/ are stale: run make docs";
 
@@ -25,7 +25,7 @@ pub fn generate(outdir: &Path) -> io::Result<Vec<String>> {
     let mut written = Vec::new();
     std::fs::create_dir_all(outdir.join("man"))?;
     std::fs::create_dir_all(outdir.join("completions"))?;
-    let mut root = with_pages(Cli::command(), "").disable_help_subcommand(true);
+    let mut root = with_pages(super::command(), "");
     root.build();
     man_pages(&root, "", outdir, &mut written)?;
     for (shell, file) in [
@@ -34,7 +34,7 @@ pub fn generate(outdir: &Path) -> io::Result<Vec<String>> {
         (Shell::Fish, "skiff.fish"),
     ] {
         let mut buf = Vec::new();
-        clap_complete::generate(shell, &mut Cli::command(), "skiff", &mut buf);
+        clap_complete::generate(shell, &mut super::command(), "skiff", &mut buf);
         let rel = format!("completions/{file}");
         std::fs::write(outdir.join(&rel), buf)?;
         written.push(rel);
@@ -68,7 +68,7 @@ fn join(path: &str, name: &str) -> String {
 }
 
 fn man_pages(cmd: &Command, path: &str, outdir: &Path, out: &mut Vec<String>) -> io::Result<()> {
-    let man = clap_mangen::Man::new(cmd.clone())
+    let man = clap_mangen::Man::new(full_usage(cmd.clone()))
         .source("skiff")
         .manual("skiff manual");
     let rel = format!("man/{}", man.get_filename());
@@ -92,6 +92,19 @@ fn man_pages(cmd: &Command, path: &str, outdir: &Path, out: &mut Vec<String>) ->
         man_pages(sub, &join(path, sub.get_name()), outdir, out)?;
     }
     Ok(())
+}
+
+/// A usage the Args override (`[OPTIONS] CONTAINER`, which `--help`
+/// prefixes with the command) spelled out in full for the SYNOPSIS.
+fn full_usage(cmd: Command) -> Command {
+    let bin = cmd.get_bin_name().unwrap_or(cmd.get_name()).to_owned();
+    match cmd.get_overridden_usage().map(|u| u.to_string()) {
+        Some(u) if !u.starts_with(&bin) => {
+            let full: Vec<String> = u.lines().map(|l| format!("{bin} {}", l.trim())).collect();
+            cmd.override_usage(full.join("\n"))
+        }
+        _ => cmd,
+    }
 }
 
 /// Each `render_*_section` call starts with the same two-line preamble
@@ -213,7 +226,7 @@ mod tests {
 
     #[test]
     fn every_page_in_the_table_is_a_command() {
-        let root = Cli::command();
+        let root = super::super::command();
         for page in examples::PAGES {
             let mut cmd = &root;
             for word in page.path.split_whitespace() {

@@ -16,23 +16,15 @@ pub struct Page {
     pub examples: &'static [(&'static str, &'static str)],
 }
 
-/// The page a command path shows: a top-level shorthand (`skiff ps`) shares
-/// the page of what it stands for (`skiff container ls`), as in docker.
+/// The page a command path shows: a top-level shortcut (`skiff ps`) shares
+/// the page of what it stands for (`skiff container ls`, from
+/// `cli::SHORTCUTS`), as in docker.
 pub fn page(path: &str) -> Option<&'static Page> {
-    let canonical = match path {
-        "ps" => "container ls",
-        "images" => "image ls",
-        "rmi" => "image rm",
-        "pull" | "tag" | "history" | "save" | "load" => return find(&format!("image {path}")),
-        "info" => "system info",
-        p if !p.contains(' ') && find(p).is_none() => return find(&format!("container {p}")),
-        p => p,
-    };
-    find(canonical)
-}
-
-fn find(path: &str) -> Option<&'static Page> {
-    PAGES.iter().find(|p| p.path == path)
+    let canonical = super::SHORTCUTS
+        .iter()
+        .find(|(short, _)| *short == path)
+        .map_or(path, |(_, long)| long);
+    PAGES.iter().find(|p| p.path == canonical)
 }
 
 pub static PAGES: &[Page] = &[

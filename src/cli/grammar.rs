@@ -149,7 +149,12 @@ pub fn parse_go_int(s: &str, signed: bool) -> Option<i128> {
     } else {
         (10, lower.clone())
     };
-    if body.is_empty() || body.starts_with(['_', '-', '+']) || body.starts_with('_') || body.ends_with('_') || body.contains("__") {
+    if body.is_empty()
+        || body.starts_with(['_', '-', '+'])
+        || body.starts_with('_')
+        || body.ends_with('_')
+        || body.contains("__")
+    {
         return None;
     }
     let n = i128::from_str_radix(&body.replace('_', ""), radix).ok()?;

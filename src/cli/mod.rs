@@ -2,12 +2,12 @@
 //! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
 
 pub mod context;
-pub mod grammar;
-pub mod help;
 #[cfg(test)]
 mod docs;
 #[cfg(test)]
 mod examples;
+pub mod grammar;
+pub mod help;
 pub mod output;
 
 use clap::{Parser, Subcommand};
