@@ -2,15 +2,27 @@
 PREFIX ?= /usr/local
 CARGO ?= cargo
 
-.PHONY: all build install test test-deps unit integration lint structure bench soak fuzz clean
+.PHONY: all build install docs test test-deps unit integration lint structure bench soak fuzz clean
 
 all: build
 
 build:
 	$(CARGO) build --release
 
+# The man pages and completions are checked in (make docs), so installing
+# them needs nothing but install(1).
 install: build
 	install -D -m 0755 target/release/skiff $(DESTDIR)$(PREFIX)/bin/skiff
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -D -m 0644 completions/skiff.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/skiff
+	install -D -m 0644 completions/_skiff $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_skiff
+	install -D -m 0644 completions/skiff.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/skiff.fish
+
+# Regenerate man/ and completions/ from the clap tree and src/cli/examples.rs
+# (a unit test, cli::docs, fails while they are stale).
+docs:
+	SKIFF_UPDATE_DOCS=1 $(CARGO) test --lib cli::docs::tests::man_pages_and_completions_are_fresh
 
 # Debian packages the tests use (idempotent, quiet).
 test-deps:

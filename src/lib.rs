@@ -1,6 +1,6 @@
 #![recursion_limit = "256"]
 //! skiff: a daemonless, single-binary, Docker-compatible container engine.
-//! The map is ../shared/design.md.
+//! The map is docs/architecture.md (../shared/design.md was the original).
 
 pub mod cli;
 pub mod commands;

@@ -2,6 +2,10 @@
 //! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
 
 pub mod context;
+#[cfg(test)]
+mod docs;
+#[cfg(test)]
+mod examples;
 pub mod grammar;
 pub mod help;
 pub mod output;
@@ -500,6 +504,8 @@ pub fn main() -> u8 {
         Ok(c) => c,
         Err(e) => return parse_error(e, &root, &argv),
     };
+    let level = crate::util::logger::parse_level(&cli.global.log_level);
+    crate::util::logger::init_stderr(level.unwrap_or(log::LevelFilter::Warn));
     if cli.version {
         let v = crate::engine::system::version();
         println!("skiff version {}, build {}", v.version, v.git_commit);

@@ -270,7 +270,9 @@ impl Engine {
 
     /// `create`: reserve the name, resolve the image and command, write the config.
     pub fn create_container(&self, o: &CreateOptions) -> Result<Container> {
+        let t0 = std::time::Instant::now();
         let image = self.image_lookup(&o.image)?;
+        log::debug!("create: image {} is {}", o.image, image.id);
         let img_cfg = self.image_config(&image)?.config.unwrap_or_default();
         let entrypoint: Vec<String> = match &o.entrypoint {
             Some(e) if e.is_empty() => Vec::new(),
@@ -437,6 +439,12 @@ impl Engine {
             let _ = self.leave_network(&config.host_config.network_mode, &id);
             return Err(e);
         }
+        log::debug!(
+            "create: {} ({}) written in {:?}",
+            config.id,
+            config.name,
+            t0.elapsed()
+        );
         Ok(Container {
             config,
             state: ContainerState::default(),
@@ -512,6 +520,10 @@ impl Engine {
     pub fn remove_container(&self, name: &str, force: bool) -> Result<String> {
         let c = self.container_lookup(name)?;
         let id = c.id().to_owned();
+        log::debug!(
+            "rm {name}: {id}, status {:?}, force {force}",
+            c.state.status
+        );
         if c.state.is_running() && process_alive(c.state.pid, c.state.pid_start_time) {
             if !force {
                 return Err(Error::Conflict(format!(
@@ -541,6 +553,7 @@ impl Engine {
             // exit first): the rules it left go now.
             self.sync_firewall(Some(&id))?;
         }
+        log::debug!("rm {id}: removed");
         Ok(id)
     }
 

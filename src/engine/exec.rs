@@ -123,10 +123,12 @@ impl Engine {
             join_fds: join.iter().map(AsFd::as_fd).collect(),
             after_spawn: Some(super::launch::add_task_hook(&cg)),
         };
+        log::debug!("exec in {}: {:?} as {:?}", c.id(), o.command, p.user);
         let child = crate::runtime::exec(&target, &p, io, hooks).map_err(|e| Error::Start {
             code: e.exit_code().clamp(0, 255) as u8,
             message: e.to_string(),
         })?;
+        log::debug!("exec in {}: pid {}", c.id(), child.pid);
         Ok(ExecProcess {
             pid: child.pid,
             pty_master: child.pty_master,

@@ -149,7 +149,14 @@ impl Engine {
             rootless: self.opts.rootless,
             jobs: 3,
         };
-        pull::pull(&self.images, &client, &reference, &opts, progress)
+        let t0 = std::time::Instant::now();
+        log::debug!(
+            "pull {name}: {reference} from {}",
+            reference.registry_host()
+        );
+        let report = pull::pull(&self.images, &client, &reference, &opts, progress);
+        log::debug!("pull {name}: done in {:?}", t0.elapsed());
+        report
     }
 
     /// Find an image by reference, digest reference or id prefix.

@@ -159,6 +159,9 @@ pub(crate) struct MonitorBoot {
     open_stdin: bool,
     auto_remove: bool,
     first_client: bool,
+    /// The starting command's --log-level, for the monitor's monitor.log.
+    #[serde(default)]
+    log_level: String,
     pub(crate) plan: LaunchPlan,
 }
 
@@ -172,6 +175,7 @@ impl MonitorBoot {
             open_stdin: s.open_stdin,
             auto_remove: s.auto_remove,
             first_client: s.first_client.is_some(),
+            log_level: log::max_level().to_string(),
             plan,
         }
     }
@@ -208,6 +212,11 @@ pub fn monitor_main() -> ! {
         }
     };
     drop(plan_in);
+    // Its own problems go to monitor.log beside the container's config:
+    // warnings always, more at the starting command's --log-level.
+    let level = boot.log_level.parse().unwrap_or(log::LevelFilter::Warn);
+    let monitor_log = boot.store.dir(&boot.id).join("monitor.log");
+    crate::util::logger::init_file(&monitor_log, level.max(log::LevelFilter::Warn));
     for fd in [4, 5] {
         // SAFETY: setting FD_CLOEXEC on our own fds (5 may be absent).
         unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };

@@ -66,6 +66,7 @@ impl Engine {
     /// Start a created or exited container under a new monitor. With
     /// `attach`, the returned stream carries its stdio from the first byte.
     pub fn start_container(&self, name: &str, attach: bool) -> Result<Started> {
+        let t0 = std::time::Instant::now();
         let c = self.container_lookup(name)?;
         if !c.state.is_running() {
             // The last run's monitor may still be finishing (recording the
@@ -118,13 +119,21 @@ impl Engine {
         };
         // The monitor starts (exec) while the plan is made; it waits for it.
         let pending = spawn_monitor(&setup)?;
+        log::debug!("start {}: monitor spawned at {:?}", c.id(), t0.elapsed());
         let plan = self.launch_plan(&c)?;
         pending.send(super::launch::MonitorBoot::new(&setup, plan))?;
+        log::debug!("start {}: launch plan sent at {:?}", c.id(), t0.elapsed());
         drop(setup);
         let mut msg = String::new();
         std::io::BufReader::new(std::fs::File::from(ready_r))
             .read_line(&mut msg)
             .map_err(|e| Error::Other(format!("waiting for the monitor of {}: {e}", c.id())))?;
+        log::debug!(
+            "start {}: monitor says {:?} at {:?}",
+            c.id(),
+            msg.trim_end(),
+            t0.elapsed()
+        );
         let parts: Vec<&str> = msg.trim_end().splitn(3, ' ').collect();
         match parts.as_slice() {
             ["OK", pid, start] => Ok(Started {

@@ -98,6 +98,7 @@ impl Engine {
                 c.id()
             ))
         })?;
+        log::debug!("network {mode} for {}: address {}", c.id(), ep.ip);
         let mut wanted: Vec<PortBinding> = c.config.net.publish.clone();
         if c.config.net.publish_all {
             for key in c

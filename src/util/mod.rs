@@ -1,5 +1,6 @@
 //! Small pure helpers shared by the engine and the commands.
 pub mod glob;
+pub mod logger;
 pub mod signal;
 pub mod time;
 pub mod tree;
