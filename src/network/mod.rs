@@ -6,6 +6,7 @@
 //! `none` are not stored: they are modes, listed by `network ls`.
 
 pub mod dns;
+pub mod driver;
 pub mod firewall;
 pub mod ipam;
 pub mod netlink;
