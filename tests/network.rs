@@ -247,4 +247,133 @@ fn top_level_inspect_finds_networks() {
         err.contains("No such object: nothing-by-this-name"),
         "{err}"
     );
+    assert_eq!(s.ok(&["network", "rm", "findme"]), "findme\n");
+}
+
+/// The tests below run real containers and bridges: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn link_exists(name: &str) -> bool {
+    std::path::Path::new("/sys/class/net").join(name).exists()
+}
+
+fn addrs_of(link: &str) -> String {
+    let out = std::process::Command::new("ip")
+        .args(["-o", "-4", "addr", "show", "dev", link])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A user network's bridge is `br-<first 12 of its id>`, as docker names
+/// it: made by `network create` with the gateway address, there while the
+/// network is, gone with `network rm`.
+#[test]
+fn a_user_bridge_is_br_and_its_id_while_the_network_exists() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let id = s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "brnet"]);
+    let br = format!("br-{}", &id.trim()[..12]);
+    assert!(link_exists(&br), "{br} after network create");
+    assert!(
+        addrs_of(&br).contains("inet 10.236.0.1/24"),
+        "{}",
+        addrs_of(&br)
+    );
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "brnet",
+        &e.img,
+        "ip",
+        "-o",
+        "-4",
+        "addr",
+        "show",
+        "eth0",
+    ]);
+    assert!(out.contains("inet 10.236.0.2/24"), "{out}");
+    assert!(link_exists(&br), "{br} outlives its containers");
+    assert_eq!(s.ok(&["network", "rm", "brnet"]), "brnet\n");
+    assert!(!link_exists(&br), "{br} after network rm");
+}
+
+/// A start whose second attachment fails midway (the kernel refuses a
+/// multicast MAC once that attachment's bridge and veth exist) rolls back
+/// everything: both bridges it had to make (as after a reboot), the
+/// veths, the rules; and nothing is left on the host.
+#[test]
+fn a_setup_failing_midway_rolls_back_every_attachment() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let a = s.ok(&["network", "create", "--subnet", "10.237.0.0/24", "rba"]);
+    let b = s.ok(&["network", "create", "--subnet", "10.238.0.0/24", "rbb"]);
+    let (bra, brb) = (
+        format!("br-{}", &a.trim()[..12]),
+        format!("br-{}", &b.trim()[..12]),
+    );
+    s.ok(&[
+        "create",
+        "--name",
+        "rb",
+        "--network",
+        "rba",
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    s.ok(&["network", "connect", "rbb", "rb"]);
+    // Its address on rbb gets a MAC no interface may have: stored state
+    // that validation takes as given, and only the kernel refuses.
+    let path = s.root().join("networks/rbb.json");
+    let mut n: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for ep in n["endpoints"].as_object_mut().unwrap().values_mut() {
+        ep["mac"] = "01:00:5e:00:00:01".into();
+    }
+    std::fs::write(&path, serde_json::to_vec(&n).unwrap()).unwrap();
+    // As after a reboot: the start makes both bridges again.
+    for br in [&bra, &brb] {
+        std::process::Command::new("ip")
+            .args(["link", "del", br])
+            .status()
+            .unwrap();
+    }
+    let links_before = skiff_links();
+    let err = s.fails(125, &["start", "rb"]);
+    assert!(err.contains("network rbb"), "{err}");
+    assert!(
+        !link_exists(&bra),
+        "rba's bridge, made by this start, is rolled back"
+    );
+    assert!(
+        !link_exists(&brb),
+        "rbb's bridge, made by this start, is rolled back"
+    );
+    assert_eq!(skiff_links(), links_before, "no veth left");
+    assert!(!skiff_table(), "no nftables rule left");
+    let routes = std::process::Command::new("ip")
+        .args(["-4", "route"])
+        .output()
+        .unwrap();
+    let routes = String::from_utf8_lossy(&routes.stdout);
+    assert!(
+        !routes.contains("10.237.") && !routes.contains("10.238."),
+        "{routes}"
+    );
+    // Without the bad attachment it starts, on a bridge made again.
+    s.ok(&["network", "disconnect", "rbb", "rb"]);
+    s.ok(&["start", "rb"]);
+    assert!(
+        addrs_of(&bra).contains("inet 10.237.0.1/24"),
+        "{}",
+        addrs_of(&bra)
+    );
+    s.ok(&["rm", "-f", "rb"]);
+    assert_eq!(s.ok(&["network", "rm", "rba", "rbb"]), "rba\nrbb\n");
+    assert!(!link_exists(&bra) && !link_exists(&brb));
 }

@@ -303,7 +303,7 @@ impl Engine {
         };
         let id = ids::new_id();
         let interface = if driver == "bridge" {
-            format!("sk-{}", &id[..12])
+            crate::network::driver::bridge::user_bridge_name(&id)
         } else {
             interface
         };
@@ -322,8 +322,22 @@ impl Engine {
             dns: true,
             endpoints: BTreeMap::new(),
         };
-        self.networks.save(&n)?;
+        self.store_network(&n)?;
         Ok(n)
+    }
+
+    /// A new network on disk and, for a bridge network of a rootful
+    /// engine, its bridge on the host (as docker makes `br-<id>` at once);
+    /// neither when the other fails.
+    fn store_network(&self, n: &Network) -> Result<()> {
+        self.networks.save(n)?;
+        if n.driver != "bridge" || self.opts.rootless {
+            return Ok(());
+        }
+        crate::network::driver::bridge::create_bridge(n).map_err(|e| {
+            let _ = self.networks.remove(&n.name);
+            Error::Other(e.to_string())
+        })
     }
 
     /// A network by name, full id or unique id prefix (predefined included).

@@ -3,11 +3,13 @@
 
 use ipnet::Ipv4Net;
 
+use super::delete_unused_bridge;
 use super::{
     configure_inside, validate_endpoint, write_sysctl, DriverError, DriverInfo, NetworkDriver,
     Sockets, Undo, IFNAME_MAX,
 };
 use crate::network::netlink::{Netlink, NetlinkError};
+use crate::network::Network;
 
 /// The prefix of a user network's bridge: `br-<first 12 of the network's
 /// id>`, as docker names it. skiff up to 0.x named it `sk-<12>`; such
@@ -32,35 +34,6 @@ pub struct Bridge<'a> {
 impl<'a> Bridge<'a> {
     pub fn new(info: DriverInfo<'a>) -> Bridge<'a> {
         Bridge { info }
-    }
-
-    /// The bridge, made when missing (recorded in `undo`), with the
-    /// gateway address, up; its index.
-    fn ensure_bridge(&self, nl: &mut Netlink, undo: &mut Vec<Undo>) -> Result<u32, DriverError> {
-        let n = self.info.network;
-        let err = DriverError::netlink(&n.name);
-        let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len())
-            .map_err(|e| DriverError::invalid(&n.name, e.to_string()))?;
-        match nl.link_by_name(&n.interface).map_err(&err)? {
-            Some(l) => {
-                // Made by an earlier start (or another store sharing skiff0).
-                let has = nl.addrs(Some(l.index)).map_err(&err)?;
-                if !has.iter().any(|(_, a)| *a == gw) {
-                    nl.add_addr(l.index, gw).map_err(&err)?;
-                }
-                if !l.up {
-                    nl.set_up(l.index).map_err(&err)?;
-                }
-                Ok(l.index)
-            }
-            None => {
-                let idx = nl.create_bridge(&n.interface, None).map_err(&err)?;
-                undo.push(Undo::Bridge(n.interface.clone()));
-                nl.add_addr(idx, gw).map_err(&err)?;
-                nl.set_up(idx).map_err(&err)?;
-                Ok(idx)
-            }
-        }
     }
 
     fn sysctls(&self) -> Result<(), DriverError> {
@@ -116,7 +89,7 @@ impl NetworkDriver for Bridge<'_> {
         let err = DriverError::netlink(&info.network.name);
         let ns = socks.netns();
         let nl = socks.host().map_err(&err)?;
-        let bridge = self.ensure_bridge(nl, undo)?;
+        let bridge = ensure_bridge(nl, info.network, undo)?;
         self.sysctls()?;
         let host = nl
             .create_veth(&info.host_if, &info.ifname, Some(ns), None)
@@ -126,6 +99,47 @@ impl NetworkDriver for Bridge<'_> {
         nl.set_up(host).map_err(&err)?;
         configure_inside(socks, info)
     }
+}
+
+/// The bridge of `n`, made when missing (recorded in `undo`), with the
+/// gateway address, up; its index.
+fn ensure_bridge(nl: &mut Netlink, n: &Network, undo: &mut Vec<Undo>) -> Result<u32, DriverError> {
+    let err = DriverError::netlink(&n.name);
+    let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len())
+        .map_err(|e| DriverError::invalid(&n.name, e.to_string()))?;
+    match nl.link_by_name(&n.interface).map_err(&err)? {
+        Some(l) => {
+            // Made by `network create`, an earlier start, or another store
+            // sharing skiff0.
+            let has = nl.addrs(Some(l.index)).map_err(&err)?;
+            if !has.iter().any(|(_, a)| *a == gw) {
+                nl.add_addr(l.index, gw).map_err(&err)?;
+            }
+            if !l.up {
+                nl.set_up(l.index).map_err(&err)?;
+            }
+            Ok(l.index)
+        }
+        None => {
+            let idx = nl.create_bridge(&n.interface, None).map_err(&err)?;
+            undo.push(Undo::Bridge(n.interface.clone()));
+            nl.add_addr(idx, gw).map_err(&err)?;
+            nl.set_up(idx).map_err(&err)?;
+            Ok(idx)
+        }
+    }
+}
+
+/// `network create` of a bridge network: its bridge at once, as docker
+/// makes `br-<id>` (a failure leaves none).
+pub fn create_bridge(n: &Network) -> Result<(), DriverError> {
+    let mut nl = Netlink::new().map_err(DriverError::netlink(&n.name))?;
+    let mut undo = Vec::new();
+    let r = ensure_bridge(&mut nl, n, &mut undo).map(drop);
+    if r.is_err() && undo.contains(&Undo::Bridge(n.interface.clone())) {
+        let _ = delete_unused_bridge(&mut nl, &n.interface);
+    }
+    r
 }
 
 /// Deletes a network's bridge (`network rm`), if it exists.
