@@ -377,3 +377,126 @@ fn a_setup_failing_midway_rolls_back_every_attachment() {
     assert_eq!(s.ok(&["network", "rm", "rba", "rbb"]), "rba\nrbb\n");
     assert!(!link_exists(&bra) && !link_exists(&brb));
 }
+
+/// `--link db:d` on the default bridge, as the peer docker 20.10 shows
+/// it: a hosts line (alias, short id, name) and the legacy variables for
+/// the linked container's exposed ports and environment; refused when the
+/// linked container is missing or stopped, or with `--network host`. On a
+/// user network the alias is only a name, for the linking container.
+#[test]
+fn links_give_hosts_and_variables_on_the_default_bridge_and_a_name_elsewhere() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let run_db = [
+        "run", "-d", "--name", "db", "-e", "FOO=bar", "--expose", "5432",
+    ];
+    s.ok(&[&run_db[..], &["--expose", "53/udp", &e.img, "sleep", "60"]].concat());
+    let id = s.ok(&["inspect", "-f", "{{.Id}}", "db"]);
+    let ip = s.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "db"]);
+    let (short, ip) = (&id.trim()[..12], ip.trim());
+    let script = "env | sort; cat /etc/hosts";
+    let out = s.ok(&[
+        "run", "--rm", "--name", "cc", "--link", "db:d", &e.img, "sh", "-c", script,
+    ]);
+    for want in [
+        "D_NAME=/cc/d".to_string(),
+        format!("D_PORT=udp://{ip}:53"),
+        format!("D_PORT_53_UDP=udp://{ip}:53"),
+        format!("D_PORT_5432_TCP_ADDR={ip}"),
+        "D_PORT_5432_TCP_PORT=5432".into(),
+        "D_PORT_5432_TCP_PROTO=tcp".into(),
+        "D_ENV_FOO=bar".into(),
+        format!("{ip}\td {short} db"),
+    ] {
+        assert!(out.lines().any(|l| l == want), "{want:?} in:\n{out}");
+    }
+    assert!(
+        !out.contains("D_ENV_PATH="),
+        "docker leaves PATH out:\n{out}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2],
+        format!("{ip}\td {short} db"),
+        "then its own line:\n{out}"
+    );
+    // The container's own variable wins over a link's.
+    let own = s.ok(&[
+        "run",
+        "--rm",
+        "--link",
+        "db:d",
+        "-e",
+        "D_NAME=mine",
+        &e.img,
+        "sh",
+        "-c",
+        "env | grep ^D_NAME=",
+    ]);
+    assert_eq!(own, "D_NAME=mine\n");
+    let err = s.fails(125, &["create", "--link", "nope:x", &e.img, "true"]);
+    assert!(err.contains("could not get container for nope"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "create",
+            "--network",
+            "host",
+            "--link",
+            "db",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(
+        err.contains("host type networking can't be used with links"),
+        "{err}"
+    );
+    s.ok(&["create", "--name", "late", "--link", "db:d", &e.img, "true"]);
+    s.ok(&["kill", "db"]);
+    let (code, _, err) = s.run(&["start", "late"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("Cannot link to a non running container: /db AS /late/d"),
+        "{err}"
+    );
+    // A user network: no variables, no hosts line; the alias resolves.
+    s.ok(&["network", "create", "--subnet", "10.239.0.0/24", "lnet"]);
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ldb",
+        "--network",
+        "lnet",
+        "-e",
+        "X=1",
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    let script = "env | grep -c ^DD_; grep -cw dd /etc/hosts; nslookup dd | grep Address | grep -v 127.0.0.11";
+    let (_, out, _) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "lnet",
+        "--link",
+        "ldb:dd",
+        &e.img,
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert!(out.starts_with("0\n0\n"), "{out}");
+    assert!(out.contains("10.239.0.2"), "dd is ldb:\n{out}");
+    let (_, out, _) = s.run(&["run", "--rm", "--network", "lnet", &e.img, "nslookup", "dd"]);
+    assert!(
+        !out.contains("10.239.0.2"),
+        "the alias is the linking container's only:\n{out}"
+    );
+    s.ok(&["rm", "-f", "db", "late", "ldb"]);
+    s.ok(&["network", "rm", "lnet"]);
+}

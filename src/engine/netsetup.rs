@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::network::dns::Records;
 use crate::network::driver::{self, DriverInfo, NetworkDriver, Sockets};
 use crate::network::firewall::{self, PortMap, Ruleset};
+use crate::network::links::Link;
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
 use crate::network::{Endpoint, Network, NetworkStore};
@@ -33,6 +34,9 @@ pub struct NetPlan {
     /// The host end of the veth: random per start, since the previous
     /// start's pair may still be on its way out with its old namespace.
     host_if: String,
+    /// `--link`s: on a user network, names its DNS answers for it alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link>,
     /// Where the last applied ruleset is kept ([`FIREWALL_CACHE`]).
     runroot: std::path::PathBuf,
     networks: NetworkStore,
@@ -151,6 +155,7 @@ impl Engine {
                     Some((x, ep))
                 })
                 .collect(),
+            links: c.config.net.links.clone(),
             runroot: self.opts.runroot.clone(),
             networks: self.networks.clone(),
             containers: self.containers.clone(),
@@ -228,6 +233,7 @@ struct NetRecords {
     networks: NetworkStore,
     containers: ContainerStore,
     id: String,
+    links: Vec<Link>,
 }
 
 impl NetRecords {
@@ -239,6 +245,14 @@ impl NetRecords {
 impl Records for NetRecords {
     /// A name, or `name.network` (docker answers both).
     fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+        // A link's alias stands for the linked container's name (docker's
+        // links on a user network).
+        let bare = name.trim_end_matches('.');
+        let name = self
+            .links
+            .iter()
+            .find(|l| l.alias.eq_ignore_ascii_case(bare))
+            .map_or(name, |l| l.name.as_str());
         let mut ips = Vec::new();
         for n in self.networks.list().ok()? {
             if !n.dns || !n.endpoints.contains_key(&self.id) {
@@ -381,6 +395,7 @@ impl NetPlan {
             networks: self.networks.clone(),
             containers: self.containers.clone(),
             id: self.id.clone(),
+            links: self.links.clone(),
         })
     }
 

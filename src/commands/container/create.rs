@@ -96,6 +96,9 @@ pub struct ContainerFlags {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host", value_name = "HOST:IP")]
     pub add_host: Vec<String>,
+    /// Add link to another container (name[:alias])
+    #[arg(long, value_name = "NAME[:ALIAS]")]
+    pub link: Vec<String>,
     /// Give extended privileges to this container
     #[arg(long, num_args = 0..=1, require_equals = true, default_value_t = false,
           default_missing_value = "true", action = clap::ArgAction::Set, hide_default_value = true, hide_possible_values = true)]
@@ -297,6 +300,11 @@ impl ContainerFlags {
                 .add_host
                 .iter()
                 .map(|h| crate::network::parse_add_host(h))
+                .collect::<Result<_>>()?,
+            links: self
+                .link
+                .iter()
+                .map(|l| crate::network::links::parse_link(l))
                 .collect::<Result<_>>()?,
         })
     }
