@@ -299,6 +299,39 @@ fn a_user_bridge_is_br_and_its_id_while_the_network_exists() {
     assert!(link_exists(&br), "{br} outlives its containers");
     assert_eq!(s.ok(&["network", "rm", "brnet"]), "brnet\n");
     assert!(!link_exists(&br), "{br} after network rm");
+    // A network recorded by an older skiff, with its bridge `sk-<12>`,
+    // goes on working on that bridge (made again after a reboot) and goes
+    // with network rm.
+    let id = s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "old"]);
+    let (br, sk) = (
+        format!("br-{}", &id.trim()[..12]),
+        format!("sk-{}", &id.trim()[..12]),
+    );
+    let path = s.root().join("networks/old.json");
+    let mut n: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    n["interface"] = sk.clone().into();
+    std::fs::write(&path, serde_json::to_vec(&n).unwrap()).unwrap();
+    std::process::Command::new("ip")
+        .args(["link", "del", &br])
+        .status()
+        .unwrap();
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "old",
+        &e.img,
+        "ip",
+        "-o",
+        "-4",
+        "addr",
+        "show",
+        "eth0",
+    ]);
+    assert!(out.contains("inet 10.236.0.2/24"), "{out}");
+    assert!(link_exists(&sk) && !link_exists(&br));
+    assert_eq!(s.ok(&["network", "rm", "old"]), "old\n");
+    assert!(!link_exists(&sk), "{sk} after network rm");
 }
 
 /// A start whose second attachment fails midway (the kernel refuses a

@@ -1,5 +1,8 @@
 //! The `bridge` driver: a veth pair from the network's bridge on the host
-//! (made with its first user, with the gateway address) to the container.
+//! to the container. A user network's bridge is made by `network create`
+//! (and again by a start, after a reboot); the default network's `skiff0`
+//! by its first start. Both stay until `network rm` (skiff0: for good, as
+//! docker0 does).
 
 use ipnet::Ipv4Net;
 
@@ -12,19 +15,14 @@ use crate::network::netlink::{Netlink, NetlinkError};
 use crate::network::Network;
 
 /// The prefix of a user network's bridge: `br-<first 12 of the network's
-/// id>`, as docker names it. skiff up to 0.x named it `sk-<12>`; such
-/// networks keep their stored name (and bridge) until removed.
+/// id>`, as docker names it. An older skiff named it `sk-<12>`: a network's
+/// record keeps the name it was made with, so those go on working (and
+/// go with `network rm`).
 pub const USER_BRIDGE_PREFIX: &str = "br-";
 
 /// The bridge of a new user network with id `id`.
 pub fn user_bridge_name(id: &str) -> String {
     format!("{USER_BRIDGE_PREFIX}{}", &id[..12])
-}
-
-/// Whether `name` is one of skiff's bridges for a network with id `id`:
-/// today's `br-<12>` or an older skiff's `sk-<12>`.
-pub fn is_user_bridge_of(name: &str, id: &str) -> bool {
-    id.len() >= 12 && (name == user_bridge_name(id) || name.strip_prefix("sk-") == Some(&id[..12]))
 }
 
 pub struct Bridge<'a> {
@@ -72,16 +70,7 @@ impl NetworkDriver for Bridge<'_> {
             return Err(DriverError::invalid(name, reason));
         }
         let nl = socks.host().map_err(DriverError::netlink(name))?;
-        if let Some(l) = nl
-            .link_by_name(&info.network.interface)
-            .map_err(DriverError::netlink(name))?
-        {
-            if l.kind.as_deref() != Some("bridge") {
-                let reason = format!("{} exists and is not a bridge", l.name);
-                return Err(DriverError::invalid(name, reason));
-            }
-        }
-        Ok(())
+        check_not_other_kind(nl, info.network)
     }
 
     fn setup(&self, socks: &mut Sockets, undo: &mut Vec<Undo>) -> Result<(), DriverError> {
@@ -130,10 +119,26 @@ fn ensure_bridge(nl: &mut Netlink, n: &Network, undo: &mut Vec<Undo>) -> Result<
     }
 }
 
+/// An interface by the bridge's name that is no bridge is refused, not
+/// taken over.
+fn check_not_other_kind(nl: &mut Netlink, n: &Network) -> Result<(), DriverError> {
+    let link = nl
+        .link_by_name(&n.interface)
+        .map_err(DriverError::netlink(&n.name))?;
+    match link {
+        Some(l) if l.kind.as_deref() != Some("bridge") => Err(DriverError::invalid(
+            &n.name,
+            format!("{} exists and is not a bridge", l.name),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `network create` of a bridge network: its bridge at once, as docker
 /// makes `br-<id>` (a failure leaves none).
 pub fn create_bridge(n: &Network) -> Result<(), DriverError> {
     let mut nl = Netlink::new().map_err(DriverError::netlink(&n.name))?;
+    check_not_other_kind(&mut nl, n)?;
     let mut undo = Vec::new();
     let r = ensure_bridge(&mut nl, n, &mut undo).map(drop);
     if r.is_err() && undo.contains(&Undo::Bridge(n.interface.clone())) {
@@ -153,12 +158,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn bridge_names_as_docker_and_older_skiff() {
+    fn bridge_names_as_docker() {
         let id = "0123456789abcdef".repeat(4);
         assert_eq!(user_bridge_name(&id), "br-0123456789ab");
-        assert!(is_user_bridge_of("br-0123456789ab", &id));
-        assert!(is_user_bridge_of("sk-0123456789ab", &id));
-        assert!(!is_user_bridge_of("br-0123456789ac", &id));
-        assert!(!is_user_bridge_of("skiff0", &id));
     }
 }
