@@ -265,6 +265,12 @@ fn addrs_of(link: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `ip addr show eth0` in a container run on `network`.
+fn eth0_of_a_run(e: &TestEnv, network: &str) -> String {
+    let ip = ["ip", "-o", "-4", "addr", "show", "eth0"];
+    e.s.ok(&[&["run", "--rm", "--network", network, &e.img][..], &ip].concat())
+}
+
 /// A user network's bridge is `br-<first 12 of its id>`, as docker names
 /// it: made by `network create` with the gateway address, there while the
 /// network is, gone with `network rm`.
@@ -282,19 +288,7 @@ fn a_user_bridge_is_br_and_its_id_while_the_network_exists() {
         "{}",
         addrs_of(&br)
     );
-    let out = s.ok(&[
-        "run",
-        "--rm",
-        "--network",
-        "brnet",
-        &e.img,
-        "ip",
-        "-o",
-        "-4",
-        "addr",
-        "show",
-        "eth0",
-    ]);
+    let out = eth0_of_a_run(&e, "brnet");
     assert!(out.contains("inet 10.236.0.2/24"), "{out}");
     assert!(link_exists(&br), "{br} outlives its containers");
     assert_eq!(s.ok(&["network", "rm", "brnet"]), "brnet\n");
@@ -315,19 +309,7 @@ fn a_user_bridge_is_br_and_its_id_while_the_network_exists() {
         .args(["link", "del", &br])
         .status()
         .unwrap();
-    let out = s.ok(&[
-        "run",
-        "--rm",
-        "--network",
-        "old",
-        &e.img,
-        "ip",
-        "-o",
-        "-4",
-        "addr",
-        "show",
-        "eth0",
-    ]);
+    let out = eth0_of_a_run(&e, "old");
     assert!(out.contains("inet 10.236.0.2/24"), "{out}");
     assert!(link_exists(&sk) && !link_exists(&br));
     assert_eq!(s.ok(&["network", "rm", "old"]), "old\n");

@@ -83,22 +83,11 @@ impl Engine {
                     t.name()
                 ))
             })?;
-            let mut ports = Vec::new();
-            for key in t
-                .config
-                .config
-                .exposed_ports
-                .iter()
-                .flatten()
-                .map(|(k, _)| k)
-            {
-                ports.extend(crate::network::ports::parse_expose(key)?);
-            }
             let linked = Linked {
                 link: l,
                 id: t.id(),
                 ip: ep.ip,
-                ports,
+                ports: super::netsetup::exposed_ports(&t)?,
                 env: &t.config.config.env,
             };
             out.hosts.push(links::hosts_entry(&linked));

@@ -84,6 +84,22 @@ fn claim_port(b: &PortBinding, taken: &[PortBinding]) -> Result<u16> {
     }
 }
 
+/// The ports `c` exposes (its image's and `--expose`).
+pub(crate) fn exposed_ports(c: &Container) -> Result<Vec<(u16, Proto)>> {
+    let mut out = Vec::new();
+    for key in c
+        .config
+        .config
+        .exposed_ports
+        .iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
+        out.extend(crate::network::ports::parse_expose(key)?);
+    }
+    Ok(out)
+}
+
 impl Engine {
     /// The plan for starting `c` on its network; `None` for none/host.
     pub(crate) fn net_plan(&self, c: &Container) -> Result<Option<NetPlan>> {
@@ -105,26 +121,17 @@ impl Engine {
         })?;
         let mut wanted: Vec<PortBinding> = c.config.net.publish.clone();
         if c.config.net.publish_all {
-            for key in c
-                .config
-                .config
-                .exposed_ports
-                .iter()
-                .flatten()
-                .map(|(k, _)| k)
-            {
-                for (port, proto) in crate::network::ports::parse_expose(key)? {
-                    if !wanted
-                        .iter()
-                        .any(|w| w.container_port == port && w.proto == proto)
-                    {
-                        wanted.push(PortBinding {
-                            host_ip: None,
-                            host_port: 0,
-                            container_port: port,
-                            proto,
-                        });
-                    }
+            for (port, proto) in exposed_ports(c)? {
+                if !wanted
+                    .iter()
+                    .any(|w| w.container_port == port && w.proto == proto)
+                {
+                    wanted.push(PortBinding {
+                        host_ip: None,
+                        host_port: 0,
+                        container_port: port,
+                        proto,
+                    });
                 }
             }
         }

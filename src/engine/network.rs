@@ -575,6 +575,8 @@ impl Engine {
             if let Err(e) = super::netsetup::connect_running(c.state.pid, &now, &ep)
                 .and_then(|()| self.sync_firewall(None))
             {
+                // Its interface goes too, if it was made.
+                let _ = super::netsetup::disconnect_running(c.state.pid, &now, &ep);
                 let _ = self.networks.release(&n.name, c.id());
                 let _ = self.sync_firewall(None);
                 return Err(e);
