@@ -462,11 +462,16 @@ impl Engine {
                 n.name, n.id
             ))),
             Some(gone) => {
-                self.networks.remove(&n.name)?;
+                // The bridge first: a command killed in between leaves a
+                // network without its bridge (a start makes it again, and
+                // the next rm finishes), never a bridge without a network.
                 if gone.driver == "bridge" {
                     super::netsetup::NetPlan::remove_bridge(&gone.interface).map_err(|e| {
                         Error::Other(format!("removing bridge {}: {e}", gone.interface))
                     })?;
+                }
+                self.networks.remove(&n.name)?;
+                if gone.driver == "bridge" {
                     // Its rules go with it.
                     self.sync_firewall(None)?;
                 }
