@@ -515,3 +515,54 @@ fn links_give_hosts_and_variables_on_the_default_bridge_and_a_name_elsewhere() {
     s.ok(&["rm", "-f", "db", "late", "ldb"]);
     s.ok(&["network", "rm", "lnet"]);
 }
+
+/// Every attachment is validated before any is set up: when the second
+/// network's bridge name is taken by an interface that is no bridge, the
+/// start fails naming it, and the first network's bridge (gone, as after
+/// a reboot) was not made either.
+#[test]
+fn an_invalid_attachment_fails_the_start_before_any_change() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let a = s.ok(&["network", "create", "--subnet", "10.240.0.0/24", "vla"]);
+    let b = s.ok(&["network", "create", "--subnet", "10.241.0.0/24", "vlb"]);
+    let (bra, brb) = (
+        format!("br-{}", &a.trim()[..12]),
+        format!("br-{}", &b.trim()[..12]),
+    );
+    s.ok(&[
+        "create",
+        "--name",
+        "vl",
+        "--network",
+        "vla",
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    s.ok(&["network", "connect", "vlb", "vl"]);
+    let ip = |args: &[&str]| {
+        let st = std::process::Command::new("ip")
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "ip {args:?}");
+    };
+    ip(&["link", "del", &bra]);
+    ip(&["link", "del", &brb]);
+    ip(&["link", "add", &brb, "type", "veth", "peer", "name", "vl-peer0"]);
+    let links_before = skiff_links();
+    let err = s.fails(125, &["start", "vl"]);
+    assert!(
+        err.contains(&format!("network vlb: {brb} exists and is not a bridge")),
+        "{err}"
+    );
+    assert!(!link_exists(&bra), "nothing was set up");
+    assert_eq!(skiff_links(), links_before);
+    assert!(!skiff_table());
+    ip(&["link", "del", &brb]);
+    s.ok(&["rm", "-f", "vl"]);
+    assert_eq!(s.ok(&["network", "rm", "vla", "vlb"]), "vla\nvlb\n");
+}
