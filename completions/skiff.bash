@@ -400,7 +400,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -571,6 +571,10 @@ _skiff() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1344,7 +1348,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1531,6 +1535,10 @@ _skiff() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1884,7 +1892,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2055,6 +2063,10 @@ _skiff() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3902,7 +3914,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4089,6 +4101,10 @@ _skiff() {
                     return 0
                     ;;
                 --add-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --link)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

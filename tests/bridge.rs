@@ -520,7 +520,7 @@ fn user_networks_addresses_and_errors() {
         s.ok(&["rm", "-f", &format!("p{i}")]);
     }
     let bridge = s.ok(&["network", "inspect", "-f", "{{.Id}}", "tnet"]);
-    let bridge = format!("sk-{}", &bridge[..12]);
+    let bridge = format!("br-{}", &bridge[..12]);
     assert!(std::path::Path::new("/sys/class/net")
         .join(&bridge)
         .exists());

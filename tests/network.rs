@@ -247,4 +247,324 @@ fn top_level_inspect_finds_networks() {
         err.contains("No such object: nothing-by-this-name"),
         "{err}"
     );
+    assert_eq!(s.ok(&["network", "rm", "findme"]), "findme\n");
+}
+
+/// The tests below run real containers and bridges: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn link_exists(name: &str) -> bool {
+    std::path::Path::new("/sys/class/net").join(name).exists()
+}
+
+fn addrs_of(link: &str) -> String {
+    let out = std::process::Command::new("ip")
+        .args(["-o", "-4", "addr", "show", "dev", link])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `ip addr show eth0` in a container run on `network`.
+fn eth0_of_a_run(e: &TestEnv, network: &str) -> String {
+    let ip = ["ip", "-o", "-4", "addr", "show", "eth0"];
+    e.s.ok(&[&["run", "--rm", "--network", network, &e.img][..], &ip].concat())
+}
+
+/// A user network's bridge is `br-<first 12 of its id>`, as docker names
+/// it: made by `network create` with the gateway address, there while the
+/// network is, gone with `network rm`.
+#[test]
+fn a_user_bridge_is_br_and_its_id_while_the_network_exists() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let id = s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "brnet"]);
+    let br = format!("br-{}", &id.trim()[..12]);
+    assert!(link_exists(&br), "{br} after network create");
+    assert!(
+        addrs_of(&br).contains("inet 10.236.0.1/24"),
+        "{}",
+        addrs_of(&br)
+    );
+    let out = eth0_of_a_run(&e, "brnet");
+    assert!(out.contains("inet 10.236.0.2/24"), "{out}");
+    assert!(link_exists(&br), "{br} outlives its containers");
+    assert_eq!(s.ok(&["network", "rm", "brnet"]), "brnet\n");
+    assert!(!link_exists(&br), "{br} after network rm");
+    // A network recorded by an older skiff, with its bridge `sk-<12>`,
+    // goes on working on that bridge (made again after a reboot) and goes
+    // with network rm.
+    let id = s.ok(&["network", "create", "--subnet", "10.236.0.0/24", "old"]);
+    let (br, sk) = (
+        format!("br-{}", &id.trim()[..12]),
+        format!("sk-{}", &id.trim()[..12]),
+    );
+    let path = s.root().join("networks/old.json");
+    let mut n: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    n["interface"] = sk.clone().into();
+    std::fs::write(&path, serde_json::to_vec(&n).unwrap()).unwrap();
+    std::process::Command::new("ip")
+        .args(["link", "del", &br])
+        .status()
+        .unwrap();
+    let out = eth0_of_a_run(&e, "old");
+    assert!(out.contains("inet 10.236.0.2/24"), "{out}");
+    assert!(link_exists(&sk) && !link_exists(&br));
+    assert_eq!(s.ok(&["network", "rm", "old"]), "old\n");
+    assert!(!link_exists(&sk), "{sk} after network rm");
+}
+
+/// A start whose second attachment fails midway (the kernel refuses a
+/// multicast MAC once that attachment's bridge and veth exist) rolls back
+/// everything: both bridges it had to make (as after a reboot), the
+/// veths, the rules; and nothing is left on the host.
+#[test]
+fn a_setup_failing_midway_rolls_back_every_attachment() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let a = s.ok(&["network", "create", "--subnet", "10.237.0.0/24", "rba"]);
+    let b = s.ok(&["network", "create", "--subnet", "10.238.0.0/24", "rbb"]);
+    let (bra, brb) = (
+        format!("br-{}", &a.trim()[..12]),
+        format!("br-{}", &b.trim()[..12]),
+    );
+    s.ok(&[
+        "create",
+        "--name",
+        "rb",
+        "--network",
+        "rba",
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    s.ok(&["network", "connect", "rbb", "rb"]);
+    // Its address on rbb gets a MAC no interface may have: stored state
+    // that validation takes as given, and only the kernel refuses.
+    let path = s.root().join("networks/rbb.json");
+    let mut n: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for ep in n["endpoints"].as_object_mut().unwrap().values_mut() {
+        ep["mac"] = "01:00:5e:00:00:01".into();
+    }
+    std::fs::write(&path, serde_json::to_vec(&n).unwrap()).unwrap();
+    // As after a reboot: the start makes both bridges again.
+    for br in [&bra, &brb] {
+        std::process::Command::new("ip")
+            .args(["link", "del", br])
+            .status()
+            .unwrap();
+    }
+    let links_before = skiff_links();
+    let err = s.fails(125, &["start", "rb"]);
+    assert!(err.contains("network rbb"), "{err}");
+    assert!(
+        !link_exists(&bra),
+        "rba's bridge, made by this start, is rolled back"
+    );
+    assert!(
+        !link_exists(&brb),
+        "rbb's bridge, made by this start, is rolled back"
+    );
+    assert_eq!(skiff_links(), links_before, "no veth left");
+    assert!(!skiff_table(), "no nftables rule left");
+    let routes = std::process::Command::new("ip")
+        .args(["-4", "route"])
+        .output()
+        .unwrap();
+    let routes = String::from_utf8_lossy(&routes.stdout);
+    assert!(
+        !routes.contains("10.237.") && !routes.contains("10.238."),
+        "{routes}"
+    );
+    // Without the bad attachment it starts, on a bridge made again.
+    s.ok(&["network", "disconnect", "rbb", "rb"]);
+    s.ok(&["start", "rb"]);
+    assert!(
+        addrs_of(&bra).contains("inet 10.237.0.1/24"),
+        "{}",
+        addrs_of(&bra)
+    );
+    s.ok(&["rm", "-f", "rb"]);
+    assert_eq!(s.ok(&["network", "rm", "rba", "rbb"]), "rba\nrbb\n");
+    assert!(!link_exists(&bra) && !link_exists(&brb));
+}
+
+/// `--link db:d` on the default bridge, as the peer docker 20.10 shows
+/// it: a hosts line (alias, short id, name) and the legacy variables for
+/// the linked container's exposed ports and environment; refused when the
+/// linked container is missing or stopped, or with `--network host`. On a
+/// user network the alias is only a name, for the linking container.
+#[test]
+fn links_give_hosts_and_variables_on_the_default_bridge_and_a_name_elsewhere() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let run_db = [
+        "run", "-d", "--name", "db", "-e", "FOO=bar", "--expose", "5432",
+    ];
+    s.ok(&[&run_db[..], &["--expose", "53/udp", &e.img, "sleep", "60"]].concat());
+    let id = s.ok(&["inspect", "-f", "{{.Id}}", "db"]);
+    let ip = s.ok(&["inspect", "-f", "{{.NetworkSettings.IPAddress}}", "db"]);
+    let (short, ip) = (&id.trim()[..12], ip.trim());
+    let script = "env | sort; cat /etc/hosts";
+    let out = s.ok(&[
+        "run", "--rm", "--name", "cc", "--link", "db:d", &e.img, "sh", "-c", script,
+    ]);
+    for want in [
+        "D_NAME=/cc/d".to_string(),
+        format!("D_PORT=udp://{ip}:53"),
+        format!("D_PORT_53_UDP=udp://{ip}:53"),
+        format!("D_PORT_5432_TCP_ADDR={ip}"),
+        "D_PORT_5432_TCP_PORT=5432".into(),
+        "D_PORT_5432_TCP_PROTO=tcp".into(),
+        "D_ENV_FOO=bar".into(),
+        format!("{ip}\td {short} db"),
+    ] {
+        assert!(out.lines().any(|l| l == want), "{want:?} in:\n{out}");
+    }
+    assert!(
+        !out.contains("D_ENV_PATH="),
+        "docker leaves PATH out:\n{out}"
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[lines.len() - 2],
+        format!("{ip}\td {short} db"),
+        "then its own line:\n{out}"
+    );
+    // The container's own variable wins over a link's.
+    let own = s.ok(&[
+        "run",
+        "--rm",
+        "--link",
+        "db:d",
+        "-e",
+        "D_NAME=mine",
+        &e.img,
+        "sh",
+        "-c",
+        "env | grep ^D_NAME=",
+    ]);
+    assert_eq!(own, "D_NAME=mine\n");
+    let err = s.fails(125, &["create", "--link", "nope:x", &e.img, "true"]);
+    assert!(err.contains("could not get container for nope"), "{err}");
+    let err = s.fails(
+        125,
+        &[
+            "create",
+            "--network",
+            "host",
+            "--link",
+            "db",
+            &e.img,
+            "true",
+        ],
+    );
+    assert!(
+        err.contains("host type networking can't be used with links"),
+        "{err}"
+    );
+    s.ok(&["create", "--name", "late", "--link", "db:d", &e.img, "true"]);
+    s.ok(&["kill", "db"]);
+    let (code, _, err) = s.run(&["start", "late"]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("Cannot link to a non running container: /db AS /late/d"),
+        "{err}"
+    );
+    // A user network: no variables, no hosts line; the alias resolves.
+    s.ok(&["network", "create", "--subnet", "10.239.0.0/24", "lnet"]);
+    s.ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ldb",
+        "--network",
+        "lnet",
+        "-e",
+        "X=1",
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    let script = "env | grep -c ^DD_; grep -cw dd /etc/hosts; nslookup dd | grep Address | grep -v 127.0.0.11";
+    let (_, out, _) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "lnet",
+        "--link",
+        "ldb:dd",
+        &e.img,
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert!(out.starts_with("0\n0\n"), "{out}");
+    assert!(out.contains("10.239.0.2"), "dd is ldb:\n{out}");
+    let (_, out, _) = s.run(&["run", "--rm", "--network", "lnet", &e.img, "nslookup", "dd"]);
+    assert!(
+        !out.contains("10.239.0.2"),
+        "the alias is the linking container's only:\n{out}"
+    );
+    s.ok(&["rm", "-f", "db", "late", "ldb"]);
+    s.ok(&["network", "rm", "lnet"]);
+}
+
+/// Every attachment is validated before any is set up: when the second
+/// network's bridge name is taken by an interface that is no bridge, the
+/// start fails naming it, and the first network's bridge (gone, as after
+/// a reboot) was not made either.
+#[test]
+fn an_invalid_attachment_fails_the_start_before_any_change() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let a = s.ok(&["network", "create", "--subnet", "10.240.0.0/24", "vla"]);
+    let b = s.ok(&["network", "create", "--subnet", "10.241.0.0/24", "vlb"]);
+    let (bra, brb) = (
+        format!("br-{}", &a.trim()[..12]),
+        format!("br-{}", &b.trim()[..12]),
+    );
+    s.ok(&[
+        "create",
+        "--name",
+        "vl",
+        "--network",
+        "vla",
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    s.ok(&["network", "connect", "vlb", "vl"]);
+    let ip = |args: &[&str]| {
+        let st = std::process::Command::new("ip")
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(st.success(), "ip {args:?}");
+    };
+    ip(&["link", "del", &bra]);
+    ip(&["link", "del", &brb]);
+    ip(&[
+        "link", "add", &brb, "type", "veth", "peer", "name", "vl-peer0",
+    ]);
+    let links_before = skiff_links();
+    let err = s.fails(125, &["start", "vl"]);
+    assert!(
+        err.contains(&format!("network vlb: {brb} exists and is not a bridge")),
+        "{err}"
+    );
+    assert!(!link_exists(&bra), "nothing was set up");
+    assert_eq!(skiff_links(), links_before);
+    assert!(!skiff_table());
+    ip(&["link", "del", &brb]);
+    s.ok(&["rm", "-f", "vl"]);
+    assert_eq!(s.ok(&["network", "rm", "vla", "vlb"]), "vla\nvlb\n");
 }

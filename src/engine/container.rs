@@ -333,6 +333,10 @@ impl Engine {
             )));
         }
         let network_mode = network.as_ref().map_or(network_mode, |n| n.name.clone());
+        let net = crate::network::NetRequest {
+            links: self.resolve_links(&network_mode, &o.net.links)?,
+            ..o.net.clone()
+        };
         let id = ids::new_id();
         // The reservation stays locked until the config is written: a
         // create killed before that leaves a name anyone may take.
@@ -431,7 +435,7 @@ impl Engine {
                 devices: o.devices.clone(),
             },
             lowers,
-            net: o.net.clone(),
+            net,
         };
         if let Err(e) = self.containers.create(&config) {
             let _ = crate::util::tree::remove_tree(self.containers.dir(&id));

@@ -76,6 +76,7 @@ impl Engine {
     /// back is handed to the monitor over a pipe ([`monitor_main`]).
     pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
+        self.add_link_env(c, &mut spec.process.env)?;
         let h = &c.config.host_config;
         let profile = seccomp_profile(&h.security_opt, h.privileged)?;
         let seccomp = match profile {

@@ -188,7 +188,9 @@ impl Engine {
             .and_then(|n| n.endpoints.get(c.id()))
             .map(|e| e.ip);
         let gateway = network.as_ref().map(|n| n.gateway);
-        let hosts = crate::network::hosts_file(host, own_ip, &net.extra_hosts, gateway);
+        let mut entries = net.extra_hosts.clone();
+        entries.extend(self.link_start(c)?.hosts);
+        let hosts = crate::network::hosts_file(host, own_ip, &entries, gateway);
         std::fs::write(ud.join("hosts"), hosts).ctx("writing", ud.join("hosts"))?;
         let own_netns = c.config.host_config.network_mode != "host";
         let host_resolv = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();

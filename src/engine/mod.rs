@@ -8,6 +8,7 @@ pub mod exec;
 pub mod image;
 mod launch;
 pub mod lifecycle;
+mod links;
 mod names_gen;
 mod netsetup;
 pub mod network;

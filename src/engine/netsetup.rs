@@ -7,13 +7,13 @@
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, UdpSocket};
 use std::os::fd::{AsFd, OwnedFd};
 
-use ipnet::Ipv4Net;
-
 use super::container::process_alive;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::network::dns::Records;
+use crate::network::driver::{self, DriverInfo, NetworkDriver, Sockets};
 use crate::network::firewall::{self, PortMap, Ruleset};
+use crate::network::links::Link;
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
 use crate::network::{Endpoint, Network, NetworkStore};
@@ -34,6 +34,9 @@ pub struct NetPlan {
     /// The host end of the veth: random per start, since the previous
     /// start's pair may still be on its way out with its old namespace.
     host_if: String,
+    /// `--link`s: on a user network, names its DNS answers for it alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    links: Vec<Link>,
     /// Where the last applied ruleset is kept ([`FIREWALL_CACHE`]).
     runroot: std::path::PathBuf,
     networks: NetworkStore,
@@ -81,11 +84,29 @@ fn claim_port(b: &PortBinding, taken: &[PortBinding]) -> Result<u16> {
     }
 }
 
+/// The ports `c` exposes (its image's and `--expose`).
+pub(crate) fn exposed_ports(c: &Container) -> Result<Vec<(u16, Proto)>> {
+    let mut out = Vec::new();
+    for key in c
+        .config
+        .config
+        .exposed_ports
+        .iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
+        out.extend(crate::network::ports::parse_expose(key)?);
+    }
+    Ok(out)
+}
+
 impl Engine {
     /// The plan for starting `c` on its network; `None` for none/host.
     pub(crate) fn net_plan(&self, c: &Container) -> Result<Option<NetPlan>> {
         let mode = &c.config.host_config.network_mode;
-        if matches!(mode.as_str(), "none" | "host" | "") || mode.starts_with("container:") {
+        if driver::for_mode(mode).is_some() {
+            // host, none, container:: the runtime picks the namespace;
+            // nothing is wired after the spawn.
             return Ok(None);
         }
         let network = self
@@ -101,26 +122,17 @@ impl Engine {
         log::debug!("network {mode} for {}: address {}", c.id(), ep.ip);
         let mut wanted: Vec<PortBinding> = c.config.net.publish.clone();
         if c.config.net.publish_all {
-            for key in c
-                .config
-                .config
-                .exposed_ports
-                .iter()
-                .flatten()
-                .map(|(k, _)| k)
-            {
-                for (port, proto) in crate::network::ports::parse_expose(key)? {
-                    if !wanted
-                        .iter()
-                        .any(|w| w.container_port == port && w.proto == proto)
-                    {
-                        wanted.push(PortBinding {
-                            host_ip: None,
-                            host_port: 0,
-                            container_port: port,
-                            proto,
-                        });
-                    }
+            for (port, proto) in exposed_ports(c)? {
+                if !wanted
+                    .iter()
+                    .any(|w| w.container_port == port && w.proto == proto)
+                {
+                    wanted.push(PortBinding {
+                        host_ip: None,
+                        host_port: 0,
+                        container_port: port,
+                        proto,
+                    });
                 }
             }
         }
@@ -140,7 +152,7 @@ impl Engine {
             id: c.id().to_owned(),
             network,
             ports,
-            host_if: format!("veth{}", &crate::state::ids::new_id()[..8]),
+            host_if: new_host_if(),
             extras: self
                 .networks
                 .list()?
@@ -151,6 +163,7 @@ impl Engine {
                     Some((x, ep))
                 })
                 .collect(),
+            links: c.config.net.links.clone(),
             runroot: self.opts.runroot.clone(),
             networks: self.networks.clone(),
             containers: self.containers.clone(),
@@ -228,6 +241,7 @@ struct NetRecords {
     networks: NetworkStore,
     containers: ContainerStore,
     id: String,
+    links: Vec<Link>,
 }
 
 impl NetRecords {
@@ -239,6 +253,14 @@ impl NetRecords {
 impl Records for NetRecords {
     /// A name, or `name.network` (docker answers both).
     fn lookup(&self, name: &str) -> Option<Vec<Ipv4Addr>> {
+        // A link's alias stands for the linked container's name (docker's
+        // links on a user network).
+        let bare = name.trim_end_matches('.');
+        let name = self
+            .links
+            .iter()
+            .find(|l| l.alias.eq_ignore_ascii_case(bare))
+            .map_or(name, |l| l.name.as_str());
         let mut ips = Vec::new();
         for n in self.networks.list().ok()? {
             if !n.dns || !n.endpoints.contains_key(&self.id) {
@@ -282,50 +304,96 @@ impl Records for NetRecords {
     }
 }
 
-fn write_sysctl(path: &str, value: &str) -> std::io::Result<()> {
-    if std::fs::read_to_string(path).is_ok_and(|v| v.trim() == value) {
-        return Ok(());
-    }
-    std::fs::write(path, value)
-}
-
 impl NetPlan {
-    fn host_if(&self) -> String {
-        self.host_if.clone()
-    }
-
-    /// Wires the container whose init is `pid` (waiting for go) into the
-    /// network. On error, what was done is undone. On a network with DNS,
-    /// returns the sockets (UDP, TCP) bound at 127.0.0.11:53 in the container.
+    /// Wires the container whose init is `pid` (waiting for go) into its
+    /// networks: every attachment validated, then set up, then the
+    /// firewall. On error, what was done is rolled back. On a network with
+    /// DNS, returns the sockets (UDP, TCP) bound at 127.0.0.11:53 in the
+    /// container.
     pub fn setup(&self, pid: i32) -> std::io::Result<Option<(UdpSocket, std::net::TcpListener)>> {
         let _g = self.networks.lock(&self.network.name).map_err(io_err)?;
-        let r = self.setup_locked(pid).and_then(|()| {
+        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
+        let mut socks = Sockets::new(ns.as_fd());
+        let primary = Endpoint {
+            name: String::new(),
+            ip: self.ip,
+            mac: crate::network::ipam::mac_for(self.ip),
+            aliases: Vec::new(),
+        };
+        let attachments = self.attachments(&primary, &mut socks)?;
+        let set = match driver::validate(attachments, &mut socks).map_err(io_err) {
+            Ok(v) => v.setup(&mut socks).map_err(io_err),
+            Err(e) => Err(e),
+        };
+        let set = match set {
+            Ok(set) => set,
+            Err(e) => {
+                self.teardown_locked();
+                return Err(e);
+            }
+        };
+        let bridged = std::iter::once(&self.network)
+            .chain(self.extras.iter().map(|(x, _)| x))
+            .any(|n| n.driver == "bridge");
+        let r = (|| {
+            if bridged {
+                self.sync_firewall(true).map_err(io_err)?;
+            }
             if self.network.dns {
-                let ns = std::fs::File::open(format!("/proc/{pid}/ns/net"))?;
                 dns_sockets_in_netns(ns.as_fd(), SocketAddrV4::new(DNS_ADDR, 53)).map(Some)
             } else {
                 Ok(None)
             }
-        });
-        if r.is_err() {
-            // Undo: the host end (if made) and the rules.
-            if let Ok(mut nl) = Netlink::new() {
-                if let Ok(Some(l)) = nl.link_by_name(&self.host_if()) {
-                    let _ = nl.delete_link(l.index);
-                }
-            }
+        })();
+        if let Err(e) = r {
+            let undone = set.rollback(&mut socks);
             self.teardown_locked();
+            let mut msg = e.to_string();
+            for u in undone {
+                msg.push_str(&format!("; rolling back: {u}"));
+            }
+            return Err(std::io::Error::new(e.kind(), msg));
         }
         r
     }
 
+    /// Its attachments: `eth0` on its network (the default route), then
+    /// one for each network it was connected to (`network connect`).
+    fn attachments<'a>(
+        &'a self,
+        primary: &'a Endpoint,
+        socks: &mut Sockets,
+    ) -> std::io::Result<Vec<Box<dyn NetworkDriver + 'a>>> {
+        let mut infos = vec![DriverInfo {
+            network: &self.network,
+            endpoint: primary,
+            mac: self.mac,
+            ifname: "eth0".into(),
+            host_if: self.host_if.clone(),
+            default_route: true,
+            ports: !self.ports.is_empty(),
+        }];
+        let names = free_ifnames(socks, &["eth0"], self.extras.len())?;
+        for ((extra, ep), ifname) in self.extras.iter().zip(names) {
+            infos.push(DriverInfo {
+                network: extra,
+                endpoint: ep,
+                mac: parse_mac(&ep.mac).unwrap_or(self.mac),
+                ifname,
+                host_if: new_host_if(),
+                default_route: false,
+                ports: false,
+            });
+        }
+        infos
+            .into_iter()
+            .map(|i| driver::for_network(i).map_err(io_err))
+            .collect()
+    }
+
     /// Deletes a network's bridge (`network rm`), if it exists.
     pub fn remove_bridge(interface: &str) -> std::io::Result<()> {
-        let mut nl = Netlink::new().map_err(io_err)?;
-        if let Some(l) = nl.link_by_name(interface).map_err(io_err)? {
-            nl.delete_link(l.index).map_err(io_err)?;
-        }
-        Ok(())
+        driver::bridge::remove_bridge(interface).map_err(io_err)
     }
 
     /// What the container's DNS server answers: the running containers of
@@ -335,45 +403,8 @@ impl NetPlan {
             networks: self.networks.clone(),
             containers: self.containers.clone(),
             id: self.id.clone(),
+            links: self.links.clone(),
         })
-    }
-
-    fn setup_locked(&self, pid: i32) -> std::io::Result<()> {
-        let ns: OwnedFd = std::fs::File::open(format!("/proc/{pid}/ns/net"))?.into();
-        let n = &self.network;
-        if n.driver == "bridge" {
-            let mut nl = Netlink::new().map_err(io_err)?;
-            ensure_bridge(&mut nl, n)?;
-            if !self.ports.is_empty() {
-                // DNAT of 127.0.0.1:port to the container needs this.
-                write_sysctl(
-                    &format!("/proc/sys/net/ipv4/conf/{}/route_localnet", n.interface),
-                    "1",
-                )?;
-            }
-        }
-        let ep = Endpoint {
-            name: String::new(),
-            ip: self.ip,
-            mac: crate::network::ipam::mac_for(self.ip),
-            aliases: Vec::new(),
-        };
-        attach(&ns, n, &ep, self.mac, "eth0", &self.host_if, true)?;
-        // Networks it was connected to besides its own (`network connect`).
-        for (extra, ep) in &self.extras {
-            let mut nl = Netlink::new().map_err(io_err)?;
-            if extra.driver == "bridge" {
-                ensure_bridge(&mut nl, extra)?;
-            }
-            let mac = parse_mac(&ep.mac).unwrap_or(self.mac);
-            let ifname = free_ifname(&ns)?;
-            let host_if = format!("veth{}", &crate::state::ids::new_id()[..8]);
-            attach(&ns, extra, ep, mac, &ifname, &host_if, false)?;
-        }
-        if n.driver == "bridge" || self.extras.iter().any(|(x, _)| x.driver == "bridge") {
-            self.sync_firewall(true).map_err(io_err)?;
-        }
-        Ok(())
     }
 
     /// After the container exited: its rules go, and the bridge with its
@@ -519,96 +550,28 @@ fn apply_ruleset(runroot: &std::path::Path, rules: &Ruleset) -> Result<Option<fi
     Ok(Some(conn))
 }
 
-/// The network's bridge, made (with the gateway address, up) when missing;
-/// its index.
-fn ensure_bridge(nl: &mut Netlink, n: &Network) -> std::io::Result<u32> {
-    let gw = Ipv4Net::new(n.gateway, n.subnet.prefix_len()).map_err(io_err)?;
-    let index = match nl.link_by_name(&n.interface).map_err(io_err)? {
-        Some(l) => {
-            // Made by an earlier start (or another store sharing skiff0).
-            let has = nl.addrs(Some(l.index)).map_err(io_err)?;
-            if !has.iter().any(|(_, a)| *a == gw) {
-                nl.add_addr(l.index, gw).map_err(io_err)?;
-            }
-            if !l.up {
-                nl.set_up(l.index).map_err(io_err)?;
-            }
-            l.index
-        }
-        None => {
-            let idx = nl.create_bridge(&n.interface, None).map_err(io_err)?;
-            nl.add_addr(idx, gw).map_err(io_err)?;
-            nl.set_up(idx).map_err(io_err)?;
-            idx
-        }
-    };
-    if !n.internal {
-        write_sysctl("/proc/sys/net/ipv4/ip_forward", "1")?;
-    }
-    Ok(index)
+/// A veth's host end: random per attachment, since a previous start's
+/// pair may still be on its way out with its old namespace.
+fn new_host_if() -> String {
+    format!("veth{}", &crate::state::ids::new_id()[..8])
 }
 
-/// `ifname` in the container on network `n` (a veth to the bridge, or a
-/// macvlan on the parent), with the endpoint's address and `mac`, up;
-/// with `route`, the default route through the network's gateway.
-fn attach(
-    ns: &OwnedFd,
-    n: &Network,
-    ep: &Endpoint,
-    mac: [u8; 6],
-    ifname: &str,
-    host_if: &str,
-    route: bool,
-) -> std::io::Result<()> {
-    let mut nl = Netlink::new().map_err(io_err)?;
-    if n.driver == "macvlan" {
-        let parent = nl
-            .link_by_name(&n.interface)
-            .map_err(io_err)?
-            .ok_or_else(|| io_err(format!("macvlan parent {} not found", n.interface)))?;
-        nl.create_macvlan(ifname, parent.index, Some(ns.as_fd()))
-            .map_err(io_err)?;
-    } else {
-        let bridge = nl
-            .link_by_name(&n.interface)
-            .map_err(io_err)?
-            .ok_or_else(|| io_err(format!("bridge {} not found", n.interface)))?
-            .index;
-        let host = nl
-            .create_veth(host_if, ifname, Some(ns.as_fd()), None)
-            .map_err(io_err)?;
-        nl.set_master(host, bridge).map_err(io_err)?;
-        nl.set_up(host).map_err(io_err)?;
+/// The first `count` names `ethN` neither taken in the container nor in
+/// `reserved`.
+fn free_ifnames(
+    socks: &mut Sockets,
+    reserved: &[&str],
+    count: usize,
+) -> std::io::Result<Vec<String>> {
+    if count == 0 {
+        return Ok(Vec::new());
     }
-    let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
-    let link = cn
-        .link_by_name(ifname)
-        .map_err(io_err)?
-        .ok_or_else(|| io_err(format!("{ifname} vanished")))?
-        .index;
-    cn.set_mac(link, mac).map_err(io_err)?;
-    let addr = Ipv4Net::new(ep.ip, n.subnet.prefix_len()).map_err(io_err)?;
-    cn.add_addr(link, addr).map_err(io_err)?;
-    cn.set_up(link).map_err(io_err)?;
-    if let Some(lo) = cn.link_by_name("lo").map_err(io_err)? {
-        cn.set_up(lo.index).map_err(io_err)?;
-    }
-    if route && !n.internal {
-        let default: Ipv4Net = "0.0.0.0/0".parse().expect("valid");
-        cn.add_route(default, Some(n.gateway), Some(link))
-            .map_err(io_err)?;
-    }
-    Ok(())
-}
-
-/// The first `ethN` not taken in the container.
-fn free_ifname(ns: &OwnedFd) -> std::io::Result<String> {
-    let mut cn = Netlink::in_netns(ns.as_fd()).map_err(io_err)?;
-    let links = cn.links().map_err(io_err)?;
+    let links = socks.inside().and_then(|cn| cn.links()).map_err(io_err)?;
     Ok((0..)
         .map(|i| format!("eth{i}"))
-        .find(|name| !links.iter().any(|l| &l.name == name))
-        .expect("some ethN is free"))
+        .filter(|name| !reserved.contains(&name.as_str()) && !links.iter().any(|l| &l.name == name))
+        .take(count)
+        .collect())
 }
 
 /// `network connect` of a running container (its init is `pid`).
@@ -617,14 +580,23 @@ pub(crate) fn connect_running(pid: i32, n: &Network, ep: &Endpoint) -> Result<()
         .map_err(|e| Error::Other(format!("opening the network namespace of {pid}: {e}")))?
         .into();
     let run = || -> std::io::Result<()> {
-        let mut nl = Netlink::new().map_err(io_err)?;
-        if n.driver == "bridge" {
-            ensure_bridge(&mut nl, n)?;
-        }
-        let mac = parse_mac(&ep.mac).unwrap_or([2, 0x42, 0, 0, 0, 0]);
-        let ifname = free_ifname(&ns)?;
-        let host_if = format!("veth{}", &crate::state::ids::new_id()[..8]);
-        attach(&ns, n, ep, mac, &ifname, &host_if, false)
+        let mut socks = Sockets::new(ns.as_fd());
+        let ifname = free_ifnames(&mut socks, &[], 1)?.remove(0);
+        let info = DriverInfo {
+            network: n,
+            endpoint: ep,
+            mac: parse_mac(&ep.mac).unwrap_or([2, 0x42, 0, 0, 0, 0]),
+            ifname,
+            host_if: new_host_if(),
+            default_route: false,
+            ports: false,
+        };
+        let d = driver::for_network(info).map_err(io_err)?;
+        driver::validate(vec![d], &mut socks)
+            .map_err(io_err)?
+            .setup(&mut socks)
+            .map(drop)
+            .map_err(io_err)
     };
     run().map_err(|e| Error::Other(format!("connecting to network {}: {e}", n.name)))
 }

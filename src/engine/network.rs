@@ -303,7 +303,7 @@ impl Engine {
         };
         let id = ids::new_id();
         let interface = if driver == "bridge" {
-            format!("sk-{}", &id[..12])
+            crate::network::driver::bridge::user_bridge_name(&id)
         } else {
             interface
         };
@@ -322,8 +322,22 @@ impl Engine {
             dns: true,
             endpoints: BTreeMap::new(),
         };
-        self.networks.save(&n)?;
+        self.store_network(&n)?;
         Ok(n)
+    }
+
+    /// A new network on disk and, for a bridge network of a rootful
+    /// engine, its bridge on the host (as docker makes `br-<id>` at once);
+    /// neither when the other fails.
+    fn store_network(&self, n: &Network) -> Result<()> {
+        self.networks.save(n)?;
+        if n.driver != "bridge" || self.opts.rootless {
+            return Ok(());
+        }
+        crate::network::driver::bridge::create_bridge(n).map_err(|e| {
+            let _ = self.networks.remove(&n.name);
+            Error::Other(e.to_string())
+        })
     }
 
     /// A network by name, full id or unique id prefix (predefined included).
@@ -448,11 +462,16 @@ impl Engine {
                 n.name, n.id
             ))),
             Some(gone) => {
-                self.networks.remove(&n.name)?;
+                // The bridge first: a command killed in between leaves a
+                // network without its bridge (a start makes it again, and
+                // the next rm finishes), never a bridge without a network.
                 if gone.driver == "bridge" {
                     super::netsetup::NetPlan::remove_bridge(&gone.interface).map_err(|e| {
                         Error::Other(format!("removing bridge {}: {e}", gone.interface))
                     })?;
+                }
+                self.networks.remove(&n.name)?;
+                if gone.driver == "bridge" {
                     // Its rules go with it.
                     self.sync_firewall(None)?;
                 }
@@ -561,6 +580,8 @@ impl Engine {
             if let Err(e) = super::netsetup::connect_running(c.state.pid, &now, &ep)
                 .and_then(|()| self.sync_firewall(None))
             {
+                // Its interface goes too, if it was made.
+                let _ = super::netsetup::disconnect_running(c.state.pid, &now, &ep);
                 let _ = self.networks.release(&n.name, c.id());
                 let _ = self.sync_firewall(None);
                 return Err(e);

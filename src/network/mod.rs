@@ -6,8 +6,10 @@
 //! `none` are not stored: they are modes, listed by `network ls`.
 
 pub mod dns;
+pub mod driver;
 pub mod firewall;
 pub mod ipam;
+pub mod links;
 pub mod netlink;
 pub mod ports;
 
@@ -75,6 +77,10 @@ pub struct NetRequest {
     /// `--add-host name:ip` (ip may be `host-gateway`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extra_hosts: Vec<(String, String)>,
+    /// `--link name[:alias]` (inspect's `HostConfig.Links`: each one's
+    /// [`links::Link::docker_form`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<links::Link>,
 }
 
 /// `--add-host name:ip` or `name=ip`; `ip` is an address or `host-gateway`.

@@ -72,6 +72,31 @@ pub struct Skiff {
     pub dir: tempfile::TempDir,
 }
 
+/// A user network's bridge lives as long as the network (`br-<id>`, made
+/// by `network create`): a store dropped with networks in it (a test that
+/// failed midway, or one that never removed them) takes them along.
+impl Drop for Skiff {
+    fn drop(&mut self) {
+        let Ok(dir) = std::fs::read_dir(self.root().join("networks")) else {
+            return;
+        };
+        for e in dir.flatten() {
+            let Ok(bytes) = std::fs::read(e.path()) else {
+                continue;
+            };
+            let Ok(n) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+                continue;
+            };
+            let Some(br) = n["interface"].as_str().filter(|b| b.starts_with("br-")) else {
+                continue;
+            };
+            if std::path::Path::new("/sys/class/net").join(br).exists() {
+                let _ = Command::new("ip").args(["link", "del", br]).output();
+            }
+        }
+    }
+}
+
 impl Skiff {
     pub fn new() -> Skiff {
         Skiff {
@@ -711,12 +736,36 @@ pub fn xattr(path: std::path::PathBuf, name: &str) -> Option<Vec<u8>> {
 }
 
 /// Whether a link is one skiff makes, by its exact name pattern: the
-/// default bridge `skiff0`, a user bridge `sk-<12 hex>` (or a test's own
-/// `sk-` name), a veth's host end `veth<8 hex>`. Another engine's links
-/// (`veth0`, docker's `veth<7 hex>`) are not skiff's.
+/// default bridge `skiff0`, a user bridge `br-<12 hex>` as docker names
+/// it (or `sk-<12 hex>`, made by an older skiff, or a test's own `sk-`
+/// name), a veth's host end `veth<8 hex>`. Another engine's links
+/// (`veth0`, docker's `veth<7 hex>`) are not skiff's; docker's own user
+/// bridges are `br-<12 hex>` too, so those already on the host when the
+/// tests began (a host running docker) are not counted.
 pub fn is_skiff_link(n: &str) -> bool {
     let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
-    n == "skiff0" || n.starts_with("sk-") || n.strip_prefix("veth").is_some_and(|h| hex(h, 8))
+    let user_bridge = n.strip_prefix("br-").is_some_and(|h| hex(h, 12))
+        && !foreign_bridges().iter().any(|b| b == n);
+    n == "skiff0"
+        || n.starts_with("sk-")
+        || user_bridge
+        || n.strip_prefix("veth").is_some_and(|h| hex(h, 8))
+}
+
+/// The `br-<12 hex>` links on the host when the tests began (another
+/// engine's; see [`is_skiff_link`]).
+pub fn foreign_bridges() -> &'static [String] {
+    static BEFORE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    BEFORE.get_or_init(|| {
+        std::fs::read_dir("/sys/class/net")
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with("br-"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
 }
 
 /// skiff's links on the host (its bridges and the host ends of veths).
@@ -1006,6 +1055,7 @@ impl TestEnv {
     /// containers can't run.
     pub fn new(serial: &'static std::sync::Mutex<()>) -> Option<TestEnv> {
         let serial = serial.lock().unwrap_or_else(|p| p.into_inner());
+        foreign_bridges();
         let (reg, s, img) = with_busybox()?;
         Some(TestEnv {
             _serial: serial,

@@ -138,6 +138,9 @@ pub struct NetworkFlags {
     /// Add a custom host-to-IP mapping (host:ip)
     #[arg(long = "add-host", value_name = "list")]
     pub add_host: Vec<String>,
+    /// Add link to another container
+    #[arg(long, value_name = "list")]
+    pub link: Vec<String>,
 }
 
 /// Limits: memory, CPUs, pids, /dev/shm, ulimits, the cgroup's parent.
@@ -402,6 +405,11 @@ impl NetworkFlags {
                 .add_host
                 .iter()
                 .map(|h| crate::network::parse_add_host(h))
+                .collect::<Result<_>>()?,
+            links: self
+                .link
+                .iter()
+                .map(|l| crate::network::links::parse_link(l))
                 .collect::<Result<_>>()?,
         })
     }
