@@ -1,9 +1,17 @@
-
+use super::error::*;
+use super::manifest::*;
+use super::names::*;
+use super::token::*;
 use super::*;
-use std::io::{BufRead, BufReader};
+use sha2::{Digest, Sha256};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use ureq::http::HeaderMap;
 
 // ------------------------------------------------------------ pure parts
 
@@ -477,61 +485,40 @@ fn fetch(
     Ok((out, n, seen))
 }
 
-#[test]
-fn push_then_pull_roundtrip() {
-    let reg = TestRegistry::start(Mode::Plain);
-    let c = client(&reg.host());
-    let img = Image::new(1);
-    let repo = "skiff/test-image";
+/// `get_blob` of the image's layer: whole, resumed, already there, wrong.
+fn blob_downloads(c: &Client, repo: &str, img: &Image) {
     let ld = img.layer_digest();
     let size = img.layer.len() as u64;
-
-    assert!(!c.blob_exists(repo, &ld).unwrap());
-    // Loopback and no TLS there: plain HTTP was chosen.
-    assert_eq!(c.scheme_chosen(), Some("http"));
-    let digest = img.push(&c, repo, "v1");
-    assert_eq!(digest, sha256_digest(&img.manifest));
-    assert!(c.blob_exists(repo, &ld).unwrap());
-    c.ping().unwrap();
-
-    for reference in ["v1", digest.as_str()] {
-        let m = c.get_manifest(repo, reference).unwrap();
-        assert_eq!(m.bytes, img.manifest);
-        assert_eq!(m.media_type, MT_OCI_MANIFEST);
-        assert_eq!(m.digest, digest);
-    }
-
     // Whole blob.
-    let (out, n, seen) = fetch(&c, repo, &ld, Some(size), 0, &[]).unwrap();
+    let (out, n, seen) = fetch(c, repo, &ld, Some(size), 0, &[]).unwrap();
     assert_eq!(n, size);
     assert!(out == img.layer);
     assert_eq!(seen.first(), Some(&0));
     assert_eq!(seen.last(), Some(&size));
     // Without a known size.
-    let (out, n, _) = fetch(&c, repo, &ld, None, 0, &[]).unwrap();
+    let (out, n, _) = fetch(c, repo, &ld, None, 0, &[]).unwrap();
     assert!(n == size && out == img.layer);
     // Resumed: only the rest is written.
-    let (out, n, seen) = fetch(&c, repo, &ld, Some(size), 123_456, &img.layer[..123_456]).unwrap();
+    let (out, n, seen) = fetch(c, repo, &ld, Some(size), 123_456, &img.layer[..123_456]).unwrap();
     assert_eq!(n, size);
     assert!(out == img.layer[123_456..]);
     assert_eq!(seen.first(), Some(&123_456));
     // Resumed on a bad prefix: the whole blob does not verify.
     let mut bad = img.layer[..1000].to_vec();
     bad[10] ^= 1;
-    let e = fetch(&c, repo, &ld, Some(size), 1000, &bad).unwrap_err();
+    let e = fetch(c, repo, &ld, Some(size), 1000, &bad).unwrap_err();
     assert!(e.is_digest_mismatch(), "{e}");
     // Everything there already: verified without a download.
-    let (out, n, _) = fetch(&c, repo, &ld, Some(size), size, &img.layer).unwrap();
+    let (out, n, _) = fetch(c, repo, &ld, Some(size), size, &img.layer).unwrap();
     assert!(out.is_empty() && n == size);
     // A wrong expected size.
-    let e = fetch(&c, repo, &ld, Some(size - 1), 0, &[]).unwrap_err();
+    let e = fetch(c, repo, &ld, Some(size - 1), 0, &[]).unwrap_err();
     assert!(matches!(e, RegistryError::Protocol { .. }), "{e}");
+}
 
-    // Cross-repository mount.
-    assert!(!c.blob_exists("skiff/other", &ld).unwrap());
-    assert!(c.mount_blob("skiff/other", &ld, repo).unwrap());
-    assert!(c.blob_exists("skiff/other", &ld).unwrap());
-
+/// Pushes the registry or the client must refuse, and a manifest by digest.
+fn push_mistakes(c: &Client, repo: &str, img: &Image, digest: &str) {
+    let ld = img.layer_digest();
     // Pushing data that is not what the digest says.
     let other = noise(1000, 99);
     let e = c
@@ -552,7 +539,7 @@ fn push_then_pull_roundtrip() {
     assert!(e.is_digest_mismatch(), "{e}");
     // A manifest by digest.
     assert_eq!(
-        c.put_manifest(repo, &digest, MT_OCI_MANIFEST, &img.manifest)
+        c.put_manifest(repo, digest, MT_OCI_MANIFEST, &img.manifest)
             .unwrap(),
         digest
     );
@@ -562,6 +549,39 @@ fn push_then_pull_roundtrip() {
         .unwrap_err();
     assert_eq!(e.code(), Some("MANIFEST_BLOB_UNKNOWN"), "{e:?}");
     assert!(e.to_string().starts_with("manifest blob unknown: "), "{e}");
+}
+
+#[test]
+fn push_then_pull_roundtrip() {
+    let reg = TestRegistry::start(Mode::Plain);
+    let c = client(&reg.host());
+    let img = Image::new(1);
+    let repo = "skiff/test-image";
+    let ld = img.layer_digest();
+
+    assert!(!c.blob_exists(repo, &ld).unwrap());
+    // Loopback and no TLS there: plain HTTP was chosen.
+    assert_eq!(c.scheme_chosen(), Some("http"));
+    let digest = img.push(&c, repo, "v1");
+    assert_eq!(digest, sha256_digest(&img.manifest));
+    assert!(c.blob_exists(repo, &ld).unwrap());
+    c.ping().unwrap();
+
+    for reference in ["v1", digest.as_str()] {
+        let m = c.get_manifest(repo, reference).unwrap();
+        assert_eq!(m.bytes, img.manifest);
+        assert_eq!(m.media_type, MT_OCI_MANIFEST);
+        assert_eq!(m.digest, digest);
+    }
+
+    blob_downloads(&c, repo, &img);
+
+    // Cross-repository mount.
+    assert!(!c.blob_exists("skiff/other", &ld).unwrap());
+    assert!(c.mount_blob("skiff/other", &ld, repo).unwrap());
+    assert!(c.blob_exists("skiff/other", &ld).unwrap());
+
+    push_mistakes(&c, repo, &img, &digest);
 }
 
 #[test]
@@ -748,10 +768,10 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
-#[test]
-fn tls_registry() {
-    let d = tempfile::tempdir().unwrap();
-    let p = d.path();
+/// A CA, and a server certificate for 127.0.0.1 it signed, made with
+/// openssl in `p` (`server.pem`, `server.key`); returns a certs.d-style
+/// directory holding the CA.
+fn test_certificates(p: &Path) -> PathBuf {
     let ec = [
         "-newkey",
         "ec",
@@ -815,6 +835,14 @@ fn tls_registry() {
     let certs = p.join("certs.d");
     std::fs::create_dir(&certs).unwrap();
     std::fs::copy(p.join("ca.pem"), certs.join("ca.crt")).unwrap();
+    certs
+}
+
+#[test]
+fn tls_registry() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let certs = test_certificates(p);
 
     let reg = TestRegistry::start(Mode::Tls(&p.join("server.pem"), &p.join("server.key")));
     let img = Image::new(5);
@@ -1035,19 +1063,20 @@ fn query_param<'a>(path: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-#[test]
-fn bearer_token_flow() {
-    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}"#.to_vec();
-    let digest = sha256_digest(&manifest);
-    let token_requests = Arc::new(Mutex::new(Vec::<(String, Option<String>)>::new()));
-    let unauthorized = Arc::new(AtomicUsize::new(0));
+/// The token requests a fake realm saw: path and query, Authorization.
+type TokenLog = Arc<Mutex<Vec<(String, Option<String>)>>>;
+
+/// A registry whose realm gives `anon-token` without credentials and
+/// `user-token` for user:pass; it logs the token requests and counts the
+/// 401s for `/v2/...`. `foo/bar` has `manifest` under every tag, but
+/// `private` needs `user-token`.
+fn bearer_registry(
+    manifest: Vec<u8>,
+    token_requests: TokenLog,
+    unauthorized: Arc<AtomicUsize>,
+) -> FakeServer {
     let port = Arc::new(AtomicUsize::new(0));
-    let (tr, un, pt, body) = (
-        token_requests.clone(),
-        unauthorized.clone(),
-        port.clone(),
-        manifest.clone(),
-    );
+    let (tr, un, pt, body) = (token_requests, unauthorized, port.clone(), manifest);
     let server = FakeServer::start(move |req| {
         let challenge = |scope: &str| {
             let mut c = format!(
@@ -1109,6 +1138,20 @@ fn bearer_token_flow() {
         )
     });
     port.store(server.port as usize, Ordering::SeqCst);
+    server
+}
+
+#[test]
+fn bearer_token_flow() {
+    let manifest = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{},"layers":[]}"#.to_vec();
+    let digest = sha256_digest(&manifest);
+    let token_requests = Arc::new(Mutex::new(Vec::<(String, Option<String>)>::new()));
+    let unauthorized = Arc::new(AtomicUsize::new(0));
+    let server = bearer_registry(
+        manifest.clone(),
+        token_requests.clone(),
+        unauthorized.clone(),
+    );
 
     let c = client_with(&server.host(), creds("user", "pass"));
     let m = c.get_manifest("foo/bar", "latest").unwrap();

@@ -1,4 +1,3 @@
-
 use super::*;
 use simple_dns::{Name, Question};
 use std::collections::HashSet;

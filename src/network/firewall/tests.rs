@@ -1,4 +1,3 @@
-
 use super::*;
 use std::fs::File;
 use std::io::{Read, Write};

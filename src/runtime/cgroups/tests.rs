@@ -1,4 +1,3 @@
-
 use super::*;
 
 const HOST_MOUNTINFO: &str = "\

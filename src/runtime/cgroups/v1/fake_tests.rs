@@ -1,4 +1,3 @@
-
 //! v1 logic against the fake cgroupfs.
 use super::super::fs::fake::{v1_root, FakeFs};
 use super::super::*;

@@ -1,4 +1,3 @@
-
 use super::super::*;
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,4 +1,3 @@
-
 use super::super::fs::fake::{v2_root, FakeFs};
 use super::super::*;
 use std::fs;
