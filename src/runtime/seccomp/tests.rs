@@ -1,3 +1,7 @@
+use super::compile::*;
+use super::enosys::*;
+use super::host::*;
+use super::profile::*;
 use super::*;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::Command;
