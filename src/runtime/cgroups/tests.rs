@@ -1,3 +1,4 @@
+use super::layout::*;
 use super::*;
 
 const HOST_MOUNTINFO: &str = "\

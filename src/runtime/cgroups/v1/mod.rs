@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::devices::Policy;
+use super::layout::{make_dirs, nearest_existing, remove_created, Parent};
+use super::resources::{limit_write_error, write_limit, Request};
 use super::{
-    io_err, is_permission, limit_write_error, make_dirs, nearest_existing, parse_flat_keyed,
-    read_trimmed, remove_created, wait_until, write_limit, Cgroup, CgroupError, CgroupFs, Leaf,
-    OwnCgroups, Parent, Request, Resources, Result, Stats, Version, V1_CONTROLLERS,
+    io_err, is_permission, parse_flat_keyed, read_trimmed, wait_until, Cgroup, CgroupError,
+    CgroupFs, Leaf, OwnCgroups, Resources, Result, Stats, Version, V1_CONTROLLERS,
 };
 
 /// A file only that controller's dirs have, to tell a reloaded leaf's

@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use super::bpf::device_program;
 use super::devices::{DeviceRule, Policy};
+use super::layout::{make_dirs, nearest_existing, remove_created, Parent};
+use super::resources::{write_limit, Request};
 use super::{
-    blkio_to_io_weight, controller_set, is_permission, make_dirs, nearest_existing,
-    parse_flat_keyed, read_trimmed, remove_created, shares_to_weight, wait_until, write_limit,
-    Cgroup, CgroupError, CgroupFs, Leaf, OwnCgroups, Parent, Request, Resources, Result, Stats,
-    Version,
+    blkio_to_io_weight, controller_set, is_permission, parse_flat_keyed, read_trimmed,
+    shares_to_weight, wait_until, Cgroup, CgroupError, CgroupFs, Leaf, OwnCgroups, Resources,
+    Result, Stats, Version,
 };
 
 /// Enabled besides the needed ones when possible: for stats and update.
