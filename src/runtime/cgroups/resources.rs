@@ -158,6 +158,22 @@ impl Resources {
     /// docker's checks, before anything is created. `update` relaxes the
     /// ones that depend on settings already in place.
     pub(super) fn validate(&self, update: bool) -> Result<()> {
+        self.validate_memory(update)?;
+        self.validate_cpu()?;
+        let bad = |flag: &'static str, reason: String| Err(CgroupError::Limit { flag, reason });
+        if let Some(w) = self.blkio_weight.filter(|&w| w != 0) {
+            if !(10..=1000).contains(&w) {
+                return bad(
+                    "--blkio-weight",
+                    "Range of blkio weight is from 10 to 1000".into(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// `--memory` and the flags that go with it.
+    fn validate_memory(&self, update: bool) -> Result<()> {
         let bad = |flag: &'static str, reason: String| Err(CgroupError::Limit { flag, reason });
         if let Some(m) = self.memory.filter(|&m| m < -1) {
             return bad("--memory", format!("invalid memory limit {m}"));
@@ -211,6 +227,12 @@ impl Resources {
         if let Some(k) = self.kernel_memory.filter(|&k| k < -1) {
             return bad("--kernel-memory", format!("invalid value {k}"));
         }
+        Ok(())
+    }
+
+    /// `--cpus`, `--cpu-period` and `--cpu-quota`.
+    fn validate_cpu(&self) -> Result<()> {
+        let bad = |flag: &'static str, reason: String| Err(CgroupError::Limit { flag, reason });
         if let Some(n) = self.nano_cpus.filter(|&n| n != 0) {
             if n < 0 {
                 return bad("--cpus", format!("invalid value {n}"));
@@ -248,22 +270,14 @@ impl Resources {
                 );
             }
         }
-        if let Some(w) = self.blkio_weight.filter(|&w| w != 0) {
-            if !(10..=1000).contains(&w) {
-                return bad(
-                    "--blkio-weight",
-                    "Range of blkio weight is from 10 to 1000".into(),
-                );
-            }
-        }
         Ok(())
     }
 }
 
-/// runc's conversion of v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000].
 /// docker's floor for `--memory` (6 MiB).
 pub(super) const MIN_MEMORY: i64 = 6 * 1024 * 1024;
 
+/// runc's conversion of v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000].
 pub fn shares_to_weight(shares: u64) -> u64 {
     if shares == 0 {
         return 0;

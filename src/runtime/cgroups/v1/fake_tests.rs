@@ -115,6 +115,30 @@ impl Env {
     }
 }
 
+/// `docker update` of memory and swap: the fake refuses the writes in the
+/// wrong order.
+fn update_orders_memory_writes(env: &Env, cg: &Cgroup, m: &str) {
+    // docker update raising both: memsw must go first
+    cg.update(&Resources {
+        memory: Some(256 << 20),
+        memory_swap: Some(512 << 20),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(env.read(&format!("{m}memory.limit_in_bytes")), "268435456");
+    // and lowering: memory first
+    cg.update(&Resources {
+        memory: Some(32 << 20),
+        memory_swap: Some(48 << 20),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        env.read(&format!("{m}memory.memsw.limit_in_bytes")),
+        "50331648"
+    );
+}
+
 #[test]
 fn create_beneath_own_cgroups_and_apply() {
     let env = Env::new(true);
@@ -173,25 +197,7 @@ fn create_beneath_own_cgroups_and_apply() {
         vec!["67108864"]
     );
 
-    // docker update raising both: memsw must go first
-    cg.update(&Resources {
-        memory: Some(256 << 20),
-        memory_swap: Some(512 << 20),
-        ..Default::default()
-    })
-    .unwrap();
-    assert_eq!(env.read(&format!("{m}memory.limit_in_bytes")), "268435456");
-    // and lowering: memory first
-    cg.update(&Resources {
-        memory: Some(32 << 20),
-        memory_swap: Some(48 << 20),
-        ..Default::default()
-    })
-    .unwrap();
-    assert_eq!(
-        env.read(&format!("{m}memory.memsw.limit_in_bytes")),
-        "50331648"
-    );
+    update_orders_memory_writes(&env, &cg, m);
 
     // the supervisor's cgroup was never written
     for (p, _) in env.fake.writes.lock().unwrap().iter() {

@@ -103,6 +103,21 @@ fn expected_dirs(layout: &Layout, own: &OwnCgroups, sub: &str) -> Vec<PathBuf> {
     v
 }
 
+/// `pid` is in the leaf of every hierarchy; the test process stayed put.
+fn assert_joined(pid: i32, own: &OwnCgroups, leaf: &str) {
+    let proc_cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    let mine = OwnCgroups::parse(&proc_cg).unwrap();
+    let own_mem = own.v1["memory"].trim_end_matches('/');
+    assert_eq!(mine.v1["memory"], format!("{own_mem}/{leaf}"));
+    for c in ["cpu", "pids", "freezer", "cpuset", "blkio", "devices"] {
+        if let Some(p) = mine.v1.get(c) {
+            assert!(p.ends_with(&format!("/{leaf}")), "{c}: {p}");
+        }
+    }
+    // the test process itself stayed where it was
+    assert_eq!(OwnCgroups::current().unwrap().v1, own.v1);
+}
+
 #[test]
 fn limits_tasks_freeze_kill_destroy() {
     let Some((layout, own)) = host() else { return };
@@ -142,17 +157,7 @@ fn limits_tasks_freeze_kill_destroy() {
     g.child = Some(sleep30());
     let pid = g.child.as_ref().unwrap().id() as i32;
     cg.add_task(pid).unwrap();
-    let proc_cg = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
-    let mine = OwnCgroups::parse(&proc_cg).unwrap();
-    let own_mem = own.v1["memory"].trim_end_matches('/');
-    assert_eq!(mine.v1["memory"], format!("{own_mem}/{leaf}"));
-    for c in ["cpu", "pids", "freezer", "cpuset", "blkio", "devices"] {
-        if let Some(p) = mine.v1.get(c) {
-            assert!(p.ends_with(&format!("/{leaf}")), "{c}: {p}");
-        }
-    }
-    // the test process itself stayed where it was
-    assert_eq!(OwnCgroups::current().unwrap().v1, own.v1);
+    assert_joined(pid, &own, &leaf);
 
     assert_eq!(cg.pids().unwrap(), vec![pid]);
     let st = cg.stats().unwrap();

@@ -50,29 +50,7 @@ pub(super) fn create(
     res: &Resources,
 ) -> Result<Cgroup> {
     let reqs = res.requests();
-    for r in &reqs {
-        if !controllers.contains_key(r.v1) {
-            return Err(limit(
-                r.flag,
-                format!("the {} cgroup controller is not available", r.v1),
-            ));
-        }
-    }
-    // mount point -> the controllers there (ours first decide which).
-    let mut hierarchies: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for c in V1_CONTROLLERS {
-        if let Some(m) = controllers.get(*c) {
-            hierarchies.entry(m.clone()).or_default();
-        }
-    }
-    for (c, m) in controllers {
-        if let Some(v) = hierarchies.get_mut(m) {
-            if !c.starts_with("name=") {
-                v.push(c.clone());
-            }
-        }
-    }
-
+    let hierarchies = hierarchies(controllers, &reqs)?;
     let fsr = fs.as_ref();
     let mut all_created: Vec<PathBuf> = Vec::new();
     let mut leaves = Vec::new();
@@ -86,55 +64,16 @@ pub(super) fn create(
 
     for (mount, ctrls) in &hierarchies {
         let needed_by = reqs.iter().find(|r| ctrls.iter().any(|c| c == r.v1));
-        let own_path = ctrls.iter().find_map(|c| own.v1_path(c));
-        let Some((base, comps)) = parent.base(mount, own_path) else {
-            let reason = format!(
-                "the invoking process is in no cgroup of the {} hierarchy",
-                ctrls.join(",")
-            );
-            if let Some(r) = needed_by {
-                return fail(&all_created, limit(r.flag, reason));
-            }
-            warnings.push(reason.clone());
-            for c in ctrls {
-                skipped.insert(c.clone(), reason.clone());
-            }
-            continue;
-        };
-        if !fsr.exists(&base) {
-            let e = CgroupError::Other(format!("cgroup {} does not exist", base.display()));
-            return fail(&all_created, e);
-        }
-        let (anchor, missing) = nearest_existing(fsr, &base, &comps);
-        let mut created = Vec::new();
-        let path = match make_dirs(fsr, &anchor, &missing, leaf, &mut created) {
-            Ok(p) => p,
-            Err(CgroupError::Io { source, path, .. }) if is_permission(&source) => {
-                remove_created(fsr, &created);
-                let reason = format!(
-                    "permission denied creating cgroup {} (rootless containers cannot set limits on cgroup v1)",
-                    path.display()
-                );
-                if let Some(r) = needed_by {
-                    return fail(&all_created, limit(r.flag, reason));
-                }
-                if !parent.is_default() {
-                    let e = CgroupError::Other(format!("--cgroup-parent: {reason}"));
-                    return fail(&all_created, e);
-                }
-                warnings.push(format!(
-                    "{reason}; the container stays in skiff's own {} cgroup",
-                    ctrls.join(",")
-                ));
+        let (path, created) = match place(fsr, mount, ctrls, own, leaf, parent, needed_by) {
+            Err(e) => return fail(&all_created, e),
+            Ok(Placed::Skipped { warning, reason }) => {
+                warnings.push(warning);
                 for c in ctrls {
                     skipped.insert(c.clone(), reason.clone());
                 }
                 continue;
             }
-            Err(e) => {
-                remove_created(fsr, &created);
-                return fail(&all_created, e);
-            }
+            Ok(Placed::Leaf(path, created)) => (path, created),
         };
         all_created.extend(created.iter().cloned());
         if ctrls.iter().any(|c| c == "cpuset") {
@@ -163,6 +102,110 @@ pub(super) fn create(
         return Err(e);
     }
     Ok(cg)
+}
+
+/// Mount point -> the controllers mounted there, for the hierarchies of
+/// our controllers; an error naming the flag when a request's controller
+/// is not mounted at all.
+fn hierarchies(
+    controllers: &BTreeMap<String, PathBuf>,
+    reqs: &[Request],
+) -> Result<BTreeMap<PathBuf, Vec<String>>> {
+    for r in reqs {
+        if !controllers.contains_key(r.v1) {
+            return Err(limit(
+                r.flag,
+                format!("the {} cgroup controller is not available", r.v1),
+            ));
+        }
+    }
+    // Ours first decide which hierarchies count.
+    let mut hierarchies: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for c in V1_CONTROLLERS {
+        if let Some(m) = controllers.get(*c) {
+            hierarchies.entry(m.clone()).or_default();
+        }
+    }
+    for (c, m) in controllers {
+        if let Some(v) = hierarchies.get_mut(m) {
+            if !c.starts_with("name=") {
+                v.push(c.clone());
+            }
+        }
+    }
+    Ok(hierarchies)
+}
+
+/// What became of one hierarchy.
+enum Placed {
+    /// The leaf, and the dirs created for it (the leaf last).
+    Leaf(PathBuf, Vec<PathBuf>),
+    /// Left out: the warning, and the reason a limit there fails with.
+    Skipped { warning: String, reason: String },
+}
+
+/// The container's leaf in the hierarchy mounted at `mount`, beneath
+/// `parent`. When it cannot be made (no own cgroup there, or no permission
+/// with the default parent) and no request (`needed_by`) needs it, the
+/// hierarchy is skipped. On an error, nothing this made is left behind.
+fn place(
+    fs: &dyn CgroupFs,
+    mount: &Path,
+    ctrls: &[String],
+    own: &OwnCgroups,
+    leaf: &str,
+    parent: &Parent,
+    needed_by: Option<&Request>,
+) -> Result<Placed> {
+    let own_path = ctrls.iter().find_map(|c| own.v1_path(c));
+    let Some((base, comps)) = parent.base(mount, own_path) else {
+        let reason = format!(
+            "the invoking process is in no cgroup of the {} hierarchy",
+            ctrls.join(",")
+        );
+        if let Some(r) = needed_by {
+            return Err(limit(r.flag, reason));
+        }
+        return Ok(Placed::Skipped {
+            warning: reason.clone(),
+            reason,
+        });
+    };
+    if !fs.exists(&base) {
+        return Err(CgroupError::Other(format!(
+            "cgroup {} does not exist",
+            base.display()
+        )));
+    }
+    let (anchor, missing) = nearest_existing(fs, &base, &comps);
+    let mut created = Vec::new();
+    match make_dirs(fs, &anchor, &missing, leaf, &mut created) {
+        Ok(path) => Ok(Placed::Leaf(path, created)),
+        Err(CgroupError::Io { source, path, .. }) if is_permission(&source) => {
+            remove_created(fs, &created);
+            let reason = format!(
+                "permission denied creating cgroup {} (rootless containers cannot set limits on cgroup v1)",
+                path.display()
+            );
+            if let Some(r) = needed_by {
+                return Err(limit(r.flag, reason));
+            }
+            if !parent.is_default() {
+                return Err(CgroupError::Other(format!("--cgroup-parent: {reason}")));
+            }
+            Ok(Placed::Skipped {
+                warning: format!(
+                    "{reason}; the container stays in skiff's own {} cgroup",
+                    ctrls.join(",")
+                ),
+                reason,
+            })
+        }
+        Err(e) => {
+            remove_created(fs, &created);
+            Err(e)
+        }
+    }
 }
 
 /// A new cpuset starts with no CPUs and no memory nodes, and no task can
@@ -207,25 +250,7 @@ pub(super) fn apply(
     }
 
     if let Some(&dir) = dirs.get("memory") {
-        set_memory_and_swap(fs, dir, res)?;
-        if let Some(r) = res.memory_reservation.filter(|&r| r != 0) {
-            let v = r.to_string();
-            write_limit(
-                fs,
-                "--memory-reservation",
-                dir,
-                "memory.soft_limit_in_bytes",
-                &v,
-            )?;
-        }
-        if let Some(s) = res.memory_swappiness {
-            let v = s.to_string();
-            write_limit(fs, "--memory-swappiness", dir, "memory.swappiness", &v)?;
-        }
-        if let Some(k) = res.kernel_memory.filter(|&k| k != 0) {
-            let v = k.to_string();
-            write_limit(fs, "--kernel-memory", dir, "memory.kmem.limit_in_bytes", &v)?;
-        }
+        apply_memory(fs, dir, res)?;
     }
     if let Some(disable) = res.oom_kill_disable {
         // Some(false) only resets an existing cgroup (docker update).
@@ -278,6 +303,30 @@ pub(super) fn apply(
                 CgroupError::Other(format!("writing {line:?} to {}: {e}", path.display()))
             })?;
         }
+    }
+    Ok(())
+}
+
+/// The memory controller's limits but `--oom-kill-disable`.
+fn apply_memory(fs: &dyn CgroupFs, dir: &Path, res: &Resources) -> Result<()> {
+    set_memory_and_swap(fs, dir, res)?;
+    if let Some(r) = res.memory_reservation.filter(|&r| r != 0) {
+        let v = r.to_string();
+        write_limit(
+            fs,
+            "--memory-reservation",
+            dir,
+            "memory.soft_limit_in_bytes",
+            &v,
+        )?;
+    }
+    if let Some(s) = res.memory_swappiness {
+        let v = s.to_string();
+        write_limit(fs, "--memory-swappiness", dir, "memory.swappiness", &v)?;
+    }
+    if let Some(k) = res.kernel_memory.filter(|&k| k != 0) {
+        let v = k.to_string();
+        write_limit(fs, "--kernel-memory", dir, "memory.kmem.limit_in_bytes", &v)?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! `cgroup.subtree_control` (see the module docs of `cgroups` for which
 //! cgroups are written).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::bpf::device_program;
@@ -53,26 +53,7 @@ pub(super) fn create(
     unsupported(res)?;
     let reqs = res.requests();
     let fsr = fs.as_ref();
-    let Some((base, comps)) = parent.base(mount, own.v2.as_deref()) else {
-        return Err(CgroupError::Other(
-            "cannot find the invoking process's cgroup v2 (no 0:: line in /proc/self/cgroup)"
-                .into(),
-        ));
-    };
-    if !fsr.exists(&base) {
-        return Err(CgroupError::Other(format!(
-            "cgroup {} does not exist",
-            base.display()
-        )));
-    }
-    let (anchor, missing) = nearest_existing(fsr, &base, &comps);
-    let leaf_path = missing
-        .iter()
-        .fold(anchor.clone(), |p, c| p.join(c))
-        .join(leaf);
-    if fsr.exists(&leaf_path) {
-        return Err(CgroupError::Exists(leaf_path));
-    }
+    let (anchor, missing) = nearest_ancestor(fsr, mount, own, leaf, parent)?;
     // The one pre-existing cgroup we write: the leaf's nearest ancestor.
     enable(fsr, &anchor, &reqs)?;
 
@@ -130,6 +111,39 @@ pub(super) fn create(
         return Err(e);
     }
     Ok(cg)
+}
+
+/// The leaf's nearest existing ancestor beneath `parent`, and the
+/// directories missing below it; an error when the base is missing or the
+/// leaf exists already.
+fn nearest_ancestor(
+    fsr: &dyn CgroupFs,
+    mount: &Path,
+    own: &OwnCgroups,
+    leaf: &str,
+    parent: &Parent,
+) -> Result<(PathBuf, Vec<String>)> {
+    let Some((base, comps)) = parent.base(mount, own.v2.as_deref()) else {
+        return Err(CgroupError::Other(
+            "cannot find the invoking process's cgroup v2 (no 0:: line in /proc/self/cgroup)"
+                .into(),
+        ));
+    };
+    if !fsr.exists(&base) {
+        return Err(CgroupError::Other(format!(
+            "cgroup {} does not exist",
+            base.display()
+        )));
+    }
+    let (anchor, missing) = nearest_existing(fsr, &base, &comps);
+    let leaf_path = missing
+        .iter()
+        .fold(anchor.clone(), |p, c| p.join(c))
+        .join(leaf);
+    if fsr.exists(&leaf_path) {
+        return Err(CgroupError::Exists(leaf_path));
+    }
+    Ok((anchor, missing))
 }
 
 /// Enables the controllers `reqs` need (else an error naming the flag) and,
@@ -214,6 +228,39 @@ pub(super) fn apply(cg: &Cgroup, res: &Resources, update: bool) -> Result<()> {
             ))
         }
     };
+    ensure_enabled(fs, leaf, &reqs, update)?;
+    apply_memory(fs, leaf, res)?;
+    apply_cpu(fs, leaf, res)?;
+
+    // cpuset
+    if let Some(c) = res.cpuset_cpus.as_deref().filter(|c| !c.is_empty()) {
+        write_limit(fs, "--cpuset-cpus", leaf, "cpuset.cpus", c)?;
+    }
+    if let Some(m) = res.cpuset_mems.as_deref().filter(|m| !m.is_empty()) {
+        write_limit(fs, "--cpuset-mems", leaf, "cpuset.mems", m)?;
+    }
+
+    // pids
+    if let Some(p) = res.pids_limit {
+        let v = if p <= 0 { "max".into() } else { p.to_string() };
+        write_limit(fs, "--pids-limit", leaf, "pids.max", &v)?;
+    }
+
+    // io: BFQ takes the blkio range as is; io.weight needs converting.
+    if let Some(w) = res.blkio_weight.filter(|&w| w != 0) {
+        if fs.exists(&leaf.join("io.bfq.weight")) {
+            write_limit(fs, "--blkio-weight", leaf, "io.bfq.weight", &w.to_string())?;
+        } else {
+            let v = blkio_to_io_weight(w).to_string();
+            write_limit(fs, "--blkio-weight", leaf, "io.weight", &v)?;
+        }
+    }
+    Ok(())
+}
+
+/// The controllers of `reqs` must be enabled for the leaf; `docker
+/// update` enables a missing one in the leaf's parent.
+fn ensure_enabled(fs: &dyn CgroupFs, leaf: &Path, reqs: &[Request], update: bool) -> Result<()> {
     let avail = controller_set(&read_trimmed(fs, &leaf.join("cgroup.controllers"))?);
     let missing: Vec<Request> = reqs
         .iter()
@@ -236,8 +283,11 @@ pub(super) fn apply(cg: &Cgroup, res: &Resources, update: bool) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
 
-    // memory: swap first, as runc.
+/// memory.swap.max (first, as runc), memory.max and memory.low.
+fn apply_memory(fs: &dyn CgroupFs, leaf: &Path, res: &Resources) -> Result<()> {
     let mem = res.memory.filter(|&m| m != 0);
     if let Some(s) = res.memory_swap.filter(|&s| s != 0) {
         let value = if s < 0 {
@@ -282,8 +332,11 @@ pub(super) fn apply(cg: &Cgroup, res: &Resources, update: bool) -> Result<()> {
             &r.to_string(),
         )?;
     }
+    Ok(())
+}
 
-    // cpu
+/// cpu.weight and cpu.max.
+fn apply_cpu(fs: &dyn CgroupFs, leaf: &Path, res: &Resources) -> Result<()> {
     if let Some(s) = res.cpu_shares.filter(|&s| s != 0) {
         let w = shares_to_weight(s).to_string();
         write_limit(fs, "--cpu-shares", leaf, "cpu.weight", &w)?;
@@ -301,30 +354,6 @@ pub(super) fn apply(cg: &Cgroup, res: &Resources, update: bool) -> Result<()> {
         };
         let p = period.map_or(cur_period, |p| p.to_string());
         write_limit(fs, flag, leaf, "cpu.max", &format!("{q} {p}"))?;
-    }
-
-    // cpuset
-    if let Some(c) = res.cpuset_cpus.as_deref().filter(|c| !c.is_empty()) {
-        write_limit(fs, "--cpuset-cpus", leaf, "cpuset.cpus", c)?;
-    }
-    if let Some(m) = res.cpuset_mems.as_deref().filter(|m| !m.is_empty()) {
-        write_limit(fs, "--cpuset-mems", leaf, "cpuset.mems", m)?;
-    }
-
-    // pids
-    if let Some(p) = res.pids_limit {
-        let v = if p <= 0 { "max".into() } else { p.to_string() };
-        write_limit(fs, "--pids-limit", leaf, "pids.max", &v)?;
-    }
-
-    // io: BFQ takes the blkio range as is; io.weight needs converting.
-    if let Some(w) = res.blkio_weight.filter(|&w| w != 0) {
-        if fs.exists(&leaf.join("io.bfq.weight")) {
-            write_limit(fs, "--blkio-weight", leaf, "io.bfq.weight", &w.to_string())?;
-        } else {
-            let v = blkio_to_io_weight(w).to_string();
-            write_limit(fs, "--blkio-weight", leaf, "io.weight", &v)?;
-        }
     }
     Ok(())
 }
