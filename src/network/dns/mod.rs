@@ -4,22 +4,32 @@
 //! other query, as the raw packet with a fresh id, to the host's resolvers. It is driven by
 //! the monitor's single-threaded `poll(2)` loop: both sockets are nonblocking, and every
 //! entry point returns as soon as there is nothing left to read.
+//!
+//! Files: this one is the UDP server and what it answers; `tcp.rs` is DNS over TCP (clients,
+//! and forwards over TCP), `wire.rs` builds replies and scans raw questions, `resolv.rs`
+//! reads the host's resolvers.
+
+mod resolv;
+mod tcp;
+mod wire;
 
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::io;
-use std::io::{Read, Write};
-use std::net::{
-    IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6, TcpListener, TcpStream, UdpSocket,
-};
+use std::io::Write;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, UdpSocket};
 use std::os::fd::{AsFd, BorrowedFd};
 use std::time::{Duration, Instant};
 
-use simple_dns::rdata::{RData, A, OPT, PTR};
+use simple_dns::rdata::{RData, A, PTR};
 use simple_dns::{
     Name, Packet, PacketFlag, ResourceRecord, CLASS, OPCODE, QCLASS, QTYPE, RCODE, TYPE,
 };
+
+pub use resolv::parse_resolv_conf;
+use tcp::{TcpConn, UpConn};
+use wire::{build_reply, name_key, raw_reply, reverse_ip, scan_question};
 
 /// TTL of the records we answer ourselves (docker uses 600 s).
 const TTL: u32 = 600;
@@ -42,10 +52,6 @@ const BUF_SIZE: usize = 65536;
 const MAX_ROTATION: usize = 4096;
 /// Largest DNS message over TCP (its 2-byte length prefix).
 const TCP_LIMIT: usize = 65535;
-/// At most this many TCP clients at once; more are closed at once.
-const MAX_TCP: usize = 64;
-/// A TCP client idle this long is closed.
-const TCP_IDLE: Duration = Duration::from_secs(10);
 /// Our own address, never a resolver to forward to.
 const EMBEDDED: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 11);
 
@@ -75,27 +81,6 @@ enum Client {
     Udp(SocketAddr),
     /// A TCP connection, by its serial.
     Tcp(u64),
-}
-
-/// A query of a TCP client forwarded over TCP (so a long answer is not truncated): one
-/// connection per query, with the client's own id.
-struct UpConn {
-    stream: TcpStream,
-    /// The TCP client's serial.
-    client: u64,
-    /// The framed query, what is left of it to write.
-    out: Vec<u8>,
-    inbuf: Vec<u8>,
-    deadline: Instant,
-}
-
-/// A TCP client: length-prefixed queries in, replies out.
-struct TcpConn {
-    serial: u64,
-    stream: TcpStream,
-    /// Bytes read and not yet a whole query.
-    inbuf: Vec<u8>,
-    deadline: Instant,
 }
 
 /// A query forwarded upstream, keyed by the fresh id it was sent with.
@@ -218,185 +203,6 @@ impl DnsServer {
         }
         if got(2) {
             self.accept();
-        }
-    }
-
-    /// Starts a TCP forward of a TCP client's query to the first upstream that takes a
-    /// connection attempt. False when there is none (or too many are in flight).
-    fn forward_tcp(&mut self, pkt: &[u8], client: u64) -> bool {
-        use rustix::net::{AddressFamily, SocketFlags, SocketType};
-        if self.up_conns.len() >= MAX_TCP {
-            return false;
-        }
-        let Ok(len) = u16::try_from(pkt.len()) else {
-            return false;
-        };
-        for &up in &self.upstreams {
-            let family = if up.is_ipv4() {
-                AddressFamily::INET
-            } else {
-                AddressFamily::INET6
-            };
-            let flags = SocketFlags::NONBLOCK | SocketFlags::CLOEXEC;
-            let Ok(fd) = rustix::net::socket_with(family, SocketType::STREAM, flags, None) else {
-                continue;
-            };
-            match rustix::net::connect(&fd, &up) {
-                Ok(()) | Err(rustix::io::Errno::INPROGRESS) => {}
-                Err(_) => continue,
-            }
-            let mut out = len.to_be_bytes().to_vec();
-            out.extend_from_slice(pkt);
-            self.up_conns.push(UpConn {
-                stream: TcpStream::from(fd),
-                client,
-                out,
-                inbuf: Vec::new(),
-                deadline: Instant::now() + FORWARD_TIMEOUT,
-            });
-            return true;
-        }
-        false
-    }
-
-    /// Progress on a TCP forward: the query written once connected, the answer read and
-    /// passed to its client whole. A failed or closed connection ends the forward (the
-    /// client's own timeout takes it from there).
-    fn on_up_conn(&mut self, k: usize) {
-        let done = {
-            let u = &mut self.up_conns[k];
-            let mut failed = false;
-            while !u.out.is_empty() {
-                match u.stream.write(&u.out) {
-                    Ok(0) => {
-                        failed = true;
-                        break;
-                    }
-                    Ok(n) => {
-                        u.out.drain(..n);
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => {
-                        failed = true;
-                        break;
-                    }
-                }
-            }
-            let mut buf = [0u8; 4096];
-            while !failed && u.out.is_empty() {
-                match u.stream.read(&mut buf) {
-                    Ok(0) => {
-                        failed = true;
-                    }
-                    Ok(n) => {
-                        u.inbuf.extend_from_slice(&buf[..n]);
-                        if u.inbuf.len() > 2 + TCP_LIMIT {
-                            failed = true;
-                        }
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(_) => failed = true,
-                }
-            }
-            let whole = u.inbuf.len() >= 2
-                && u.inbuf.len() >= 2 + usize::from(u16::from_be_bytes([u.inbuf[0], u.inbuf[1]]));
-            if whole {
-                let len = usize::from(u16::from_be_bytes([u.inbuf[0], u.inbuf[1]]));
-                Some(Some((u.client, u.inbuf[2..2 + len].to_vec())))
-            } else if failed {
-                Some(None)
-            } else {
-                None
-            }
-        };
-        if let Some(answer) = done {
-            self.up_conns.remove(k);
-            if let Some((client, reply)) = answer {
-                if reply.len() >= 12 && reply[2] & 0x80 != 0 {
-                    self.send(Client::Tcp(client), &reply);
-                }
-            }
-        }
-    }
-
-    /// Takes every pending TCP connection (closing those beyond the limit).
-    fn accept(&mut self) {
-        let Some(l) = &self.tcp else { return };
-        for _ in 0..BUDGET {
-            match l.accept() {
-                Ok((stream, _)) => {
-                    if self.conns.len() >= MAX_TCP || stream.set_nonblocking(true).is_err() {
-                        continue;
-                    }
-                    self.serial += 1;
-                    self.conns.push(TcpConn {
-                        serial: self.serial,
-                        stream,
-                        inbuf: Vec::new(),
-                        deadline: Instant::now() + TCP_IDLE,
-                    });
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(_) => continue,
-            }
-        }
-    }
-
-    /// Reads what a TCP client sent and answers each whole query in it; closes it at EOF,
-    /// on error, or when it sends more than one query's worth of garbage.
-    fn on_tcp(&mut self, serial: u64, records: &dyn Records) {
-        let Some(k) = self.conns.iter().position(|c| c.serial == serial) else {
-            return;
-        };
-        let mut buf = std::mem::take(&mut self.buf);
-        let mut open = true;
-        loop {
-            match self.conns[k].stream.read(&mut buf) {
-                Ok(0) => {
-                    open = false;
-                    break;
-                }
-                Ok(n) => {
-                    let c = &mut self.conns[k];
-                    c.inbuf.extend_from_slice(&buf[..n]);
-                    c.deadline = Instant::now() + TCP_IDLE;
-                    if c.inbuf.len() > 2 + TCP_LIMIT + BUF_SIZE {
-                        open = false;
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    open = false;
-                    break;
-                }
-            }
-        }
-        self.buf = buf;
-        let mut inbuf = std::mem::take(&mut self.conns[k].inbuf);
-        let mut used = 0;
-        while inbuf.len() - used >= 2 {
-            let len = usize::from(u16::from_be_bytes([inbuf[used], inbuf[used + 1]]));
-            if inbuf.len() - used - 2 < len {
-                break;
-            }
-            let msg = inbuf[used + 2..used + 2 + len].to_vec();
-            used += 2 + len;
-            if let Some(reply) = self.handle_query(&msg, Client::Tcp(serial), records) {
-                self.send(Client::Tcp(serial), &reply);
-            }
-        }
-        inbuf.drain(..used);
-        // The connection may have been closed by a failed send.
-        match self.conns.iter().position(|c| c.serial == serial) {
-            Some(k) if open => self.conns[k].inbuf = inbuf,
-            Some(k) => {
-                self.conns.remove(k);
-            }
-            None => {}
         }
     }
 
@@ -644,191 +450,9 @@ impl DnsServer {
     }
 }
 
-/// Our reply to `query`: flags, question and EDNS set as a resolver would; answers dropped
-/// (and TC set) when they do not fit the client's UDP payload size (over TCP, 64 KiB).
-fn build_reply<'a>(
-    query: &Packet<'a>,
-    rcode: RCODE,
-    answers: Vec<ResourceRecord<'a>>,
-    authoritative: bool,
-    tcp: bool,
-) -> Option<Vec<u8>> {
-    let mut reply = Packet::new_reply(query.id());
-    let mut flags = PacketFlag::RECURSION_AVAILABLE;
-    if query.has_flags(PacketFlag::RECURSION_DESIRED) {
-        flags |= PacketFlag::RECURSION_DESIRED;
-    }
-    if authoritative {
-        flags |= PacketFlag::AUTHORITATIVE_ANSWER;
-    }
-    reply.set_flags(flags);
-    *reply.rcode_mut() = rcode;
-    reply.questions = query.questions.clone();
-    reply.answers = answers;
-    let limit = match query.opt() {
-        Some(opt) => {
-            *reply.opt_mut() = Some(OPT {
-                opt_codes: Vec::new(),
-                udp_packet_size: EDNS_UDP_SIZE,
-                version: 0,
-            });
-            usize::from(opt.udp_packet_size).clamp(PLAIN_UDP_LIMIT, usize::from(EDNS_UDP_SIZE))
-        }
-        None => PLAIN_UDP_LIMIT,
-    };
-    let limit = if tcp { TCP_LIMIT } else { limit };
-    loop {
-        let bytes = reply.build_bytes_vec_compressed().ok()?;
-        if bytes.len() <= limit || reply.answers.is_empty() {
-            return Some(bytes);
-        }
-        let drop = (bytes.len() - limit).div_ceil(A_RECORD_SIZE).max(1);
-        let keep = reply.answers.len().saturating_sub(drop);
-        reply.answers.truncate(keep);
-        reply.set_flags(PacketFlag::TRUNCATION);
-    }
-}
-
-/// The single question of a query, scanned by hand (for types simple-dns does not know).
-struct RawQuestion {
-    id: u16,
-    rd: bool,
-    /// The lookup key, `None` when the name cannot be one of ours.
-    name: Option<String>,
-    qtype: u16,
-    qclass: u16,
-    /// Offset just past the question.
-    end: usize,
-}
-
-/// Header and question of a standard query with exactly one question, or `None`.
-fn scan_question(pkt: &[u8]) -> Option<RawQuestion> {
-    let word = |at: usize| -> Option<u16> {
-        let b = pkt.get(at..at + 2)?;
-        Some(u16::from_be_bytes([b[0], b[1]]))
-    };
-    let id = word(0)?;
-    let flags = word(2)?;
-    // QR set or an opcode other than QUERY; exactly one question.
-    if flags & 0xf800 != 0 || word(4)? != 1 {
-        return None;
-    }
-    let mut labels: Vec<&[u8]> = Vec::new();
-    let mut pos = 12;
-    let mut total = 1;
-    loop {
-        let len = usize::from(*pkt.get(pos)?);
-        pos += 1;
-        if len == 0 {
-            break;
-        }
-        // Compression pointers and extended label types have no place in a question.
-        if len > 63 {
-            return None;
-        }
-        labels.push(pkt.get(pos..pos + len)?);
-        pos += len;
-        total += len + 1;
-        if total > 255 {
-            return None;
-        }
-    }
-    Some(RawQuestion {
-        id,
-        rd: flags & 0x0100 != 0,
-        name: name_key(labels.into_iter()),
-        qtype: word(pos)?,
-        qclass: word(pos + 2)?,
-        end: pos + 4,
-    })
-}
-
-/// A reply without records to a hand-scanned question.
-fn raw_reply(pkt: &[u8], q: &RawQuestion, rcode: RCODE, authoritative: bool) -> Vec<u8> {
-    let mut flags = 0x8000 | 0x0080 | (rcode as u16 & 0x000f);
-    if q.rd {
-        flags |= 0x0100;
-    }
-    if authoritative {
-        flags |= 0x0400;
-    }
-    let mut out = Vec::with_capacity(q.end);
-    out.extend_from_slice(&q.id.to_be_bytes());
-    out.extend_from_slice(&flags.to_be_bytes());
-    out.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0]);
-    out.extend_from_slice(&pkt[12..q.end]);
-    out
-}
-
-/// The lookup key of a name given as labels: lowercased, dot-joined, no trailing dot.
-/// `None` for labels that are not UTF-8 or contain a dot (never one of our names).
-fn name_key<'a>(labels: impl Iterator<Item = &'a [u8]>) -> Option<String> {
-    let mut key = String::new();
-    for label in labels {
-        let label = std::str::from_utf8(label).ok()?;
-        if label.contains('.') {
-            return None;
-        }
-        if !key.is_empty() {
-            key.push('.');
-        }
-        key.push_str(&label.to_ascii_lowercase());
-    }
-    Some(key)
-}
-
-/// The address a reverse name (`4.3.2.1.in-addr.arpa`, as a lookup key) asks about.
-fn reverse_ip(key: &str) -> Option<Ipv4Addr> {
-    let rest = key.strip_suffix(".in-addr.arpa")?;
-    let mut octets = [0u8; 4];
-    let mut parts = rest.split('.');
-    for o in octets.iter_mut().rev() {
-        let p = parts.next()?;
-        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        *o = p.parse().ok()?;
-    }
-    parts.next().is_none().then_some(Ipv4Addr::from(octets))
-}
-
 /// Same address (IPv4-mapped IPv6 folded to IPv4) and port.
 fn same_endpoint(a: SocketAddr, b: SocketAddr) -> bool {
     a.ip().to_canonical() == b.ip().to_canonical() && a.port() == b.port()
-}
-
-/// The nameservers of a resolv.conf text (IPv4/IPv6 `nameserver` lines, port 53 unless
-/// written as `addr:port` / `[addr]:port`), skipping 127.0.0.11 itself and duplicates.
-pub fn parse_resolv_conf(text: &str) -> Vec<SocketAddr> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let line = line.split(['#', ';']).next().unwrap_or_default();
-        let mut words = line.split_whitespace();
-        if words.next() != Some("nameserver") {
-            continue;
-        }
-        let Some(addr) = words.next().and_then(parse_nameserver) else {
-            continue;
-        };
-        if addr.ip() != IpAddr::V4(EMBEDDED) && !out.contains(&addr) {
-            out.push(addr);
-        }
-    }
-    out
-}
-
-fn parse_nameserver(word: &str) -> Option<SocketAddr> {
-    if let Ok(ip) = word.parse::<IpAddr>() {
-        return Some(SocketAddr::new(ip, 53));
-    }
-    if let Ok(addr) = word.parse::<SocketAddr>() {
-        return Some(addr);
-    }
-    // IPv6 with a numeric zone, e.g. fe80::1%2 (interface names are not resolved here).
-    let (ip, zone) = word.split_once('%')?;
-    let ip: Ipv6Addr = ip.parse().ok()?;
-    let scope = zone.parse().ok()?;
-    Some(SocketAddr::V6(SocketAddrV6::new(ip, 53, 0, scope)))
 }
 
 #[cfg(test)]

@@ -1,6 +1,10 @@
+use super::tcp::TCP_IDLE;
 use super::*;
+use simple_dns::rdata::OPT;
 use simple_dns::{Name, Question};
 use std::collections::HashSet;
+use std::io::Read;
+use std::net::{SocketAddrV6, TcpStream};
 use std::thread::sleep;
 
 struct Map(HashMap<String, Vec<Ipv4Addr>>);
