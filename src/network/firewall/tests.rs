@@ -1,10 +1,17 @@
+use super::batch::{build_batch, nft_msg, BatchMsg};
+use super::nft::jump;
+use super::socket::{open_socket, transact, NlIter};
 use super::*;
+use netlink_packet_core::{NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_REQUEST};
+use netlink_packet_netfilter::nftables::{NfTablesMessage, RuleAttribute, RuleMessage};
+use netlink_packet_netfilter::NetfilterProtoFamily;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{SocketAddrV4, TcpListener, TcpStream};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
+use std::time::Duration;
 
 fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
