@@ -140,6 +140,40 @@ fn errors_and_delete() {
     assert!(e.to_string().starts_with("setting link 9999 up: "), "{e}");
 }
 
+/// The routes of a container whose eth0 (`oif`) has 10.89.0.2/24 and a
+/// default route via 10.89.0.1: listed, refused twice, added by device.
+fn container_routes(ctr: &mut Netlink, oif: u32) {
+    let routes = ctr.routes().unwrap();
+    assert!(
+        routes.contains(&Route {
+            dest: net("0.0.0.0/0"),
+            gateway: Some(Ipv4Addr::new(10, 89, 0, 1)),
+            oif: Some(oif),
+        }),
+        "{routes:?}"
+    );
+    assert!(
+        routes.contains(&Route {
+            dest: net("10.89.0.0/24"),
+            gateway: None,
+            oif: Some(oif),
+        }),
+        "{routes:?}"
+    );
+    // Adding the same default route again is EEXIST.
+    let e = ctr
+        .add_route(net("0.0.0.0/0"), Some(Ipv4Addr::new(10, 89, 0, 1)), None)
+        .unwrap_err();
+    assert_eq!(e.raw_os_error(), Some(libc::EEXIST), "{e}");
+    // A device route with an explicit oif.
+    ctr.add_route(net("192.0.2.0/24"), None, Some(oif)).unwrap();
+    assert!(ctr.routes().unwrap().contains(&Route {
+        dest: net("192.0.2.0/24"),
+        gateway: None,
+        oif: Some(oif),
+    }));
+}
+
 #[test]
 fn veth_into_container() {
     let host_ns = new_netns();
@@ -196,36 +230,7 @@ fn veth_into_container() {
         ctr.addrs(Some(eth0.index)).unwrap(),
         vec![(eth0.index, net("10.89.0.2/24"))]
     );
-    let routes = ctr.routes().unwrap();
-    assert!(
-        routes.contains(&Route {
-            dest: net("0.0.0.0/0"),
-            gateway: Some(Ipv4Addr::new(10, 89, 0, 1)),
-            oif: Some(eth0.index),
-        }),
-        "{routes:?}"
-    );
-    assert!(
-        routes.contains(&Route {
-            dest: net("10.89.0.0/24"),
-            gateway: None,
-            oif: Some(eth0.index),
-        }),
-        "{routes:?}"
-    );
-    // Adding the same default route again is EEXIST.
-    let e = ctr
-        .add_route(net("0.0.0.0/0"), Some(Ipv4Addr::new(10, 89, 0, 1)), None)
-        .unwrap_err();
-    assert_eq!(e.raw_os_error(), Some(libc::EEXIST), "{e}");
-    // A device route with an explicit oif.
-    ctr.add_route(net("192.0.2.0/24"), None, Some(eth0.index))
-        .unwrap();
-    assert!(ctr.routes().unwrap().contains(&Route {
-        dest: net("192.0.2.0/24"),
-        gateway: None,
-        oif: Some(eth0.index),
-    }));
+    container_routes(&mut ctr, eth0.index);
 
     // Deleting the host end removes the pair.
     host.delete_link(veth).unwrap();
