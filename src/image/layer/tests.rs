@@ -1,4 +1,7 @@
+use super::entry::clean_name;
+use super::meta::parse_pax_time;
 use super::*;
+use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use tar::Header;
 
