@@ -99,7 +99,7 @@ impl Unpacker<'_> {
     }
 
     /// The O_PATH fd of `rel`, created if missing (mode 0755).
-    pub(super) fn take_parent(&mut self, rel: &Path, ctx: &Ctx<'_>) -> Result<OwnedFd, LayerError> {
+    fn take_parent(&mut self, rel: &Path, ctx: &Ctx<'_>) -> Result<OwnedFd, LayerError> {
         if let Some((p, fd)) = self.parent.take() {
             if p == rel {
                 return Ok(fd);
@@ -111,7 +111,7 @@ impl Unpacker<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn entry_in<R: Read>(
+    fn entry_in<R: Read>(
         &mut self,
         entry: &mut tar::Entry<'_, R>,
         kind: Kind,
@@ -294,7 +294,7 @@ impl Unpacker<'_> {
     /// overlayfs whiteout), or one docker's default device policy lets a
     /// container open. Block devices and other character devices are
     /// skipped, so no image hands a container a node to the host's disks.
-    pub(super) fn device_allowed<R: Read>(
+    fn device_allowed<R: Read>(
         &self,
         entry: &tar::Entry<'_, R>,
         kind: Kind,
@@ -420,7 +420,7 @@ impl Unpacker<'_> {
 
 /// docker's default device policy, which decides the device nodes a layer
 /// may hold.
-pub(super) fn layer_policy() -> &'static Policy {
+fn layer_policy() -> &'static Policy {
     static POLICY: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
     POLICY.get_or_init(|| Policy::from_rules(&docker_rules(false, &[])))
 }

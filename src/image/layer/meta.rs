@@ -48,7 +48,7 @@ pub(super) fn parse_pax_time(v: &[u8]) -> Option<Timespec> {
 /// for rootless mounts): in a lower layer they would be obeyed (opaque,
 /// redirect, metacopy…), so a layer's tar may not set them. Only `.wh..wh..opq`
 /// marks a directory opaque.
-pub(super) fn is_overlay_xattr(name: &[u8]) -> bool {
+fn is_overlay_xattr(name: &[u8]) -> bool {
     name.starts_with(b"trusted.overlay.") || name.starts_with(b"user.overlay.")
 }
 
@@ -56,11 +56,7 @@ pub(super) fn is_overlay_xattr(name: &[u8]) -> bool {
 /// always (user.* on symlinks and devices, trusted.* without privileges, as
 /// moby), and "not supported" on symlinks/special files or when /proc is
 /// missing (`ENOENT` from the /proc path).
-pub(super) fn xattr_result(
-    r: rustix::io::Result<()>,
-    key: &[u8],
-    at: bool,
-) -> rustix::io::Result<()> {
+fn xattr_result(r: rustix::io::Result<()>, key: &[u8], at: bool) -> rustix::io::Result<()> {
     match r {
         Ok(()) => Ok(()),
         Err(_) if key == b"security.selinux" => Ok(()),

@@ -14,12 +14,12 @@ use super::transport::{pull_scope, Req, BACKOFF};
 use super::Client;
 
 /// How often an interrupted blob download may resume in all.
-pub(super) const MAX_RESUMES: usize = 10;
+const MAX_RESUMES: usize = 10;
 
 /// Progress is reported at most this often (and once at the end).
-pub(super) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-pub(super) struct BlobState {
+struct BlobState {
     /// Bytes of the blob hashed (and the caller holds) so far.
     pos: u64,
     last_report: Instant,
@@ -27,7 +27,7 @@ pub(super) struct BlobState {
     whole: bool,
 }
 
-pub(super) enum BlobError {
+enum BlobError {
     Fatal(RegistryError),
     /// Transient: resume from where we are after a pause.
     Retry(RegistryError),
@@ -115,7 +115,7 @@ impl Client {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn blob_attempt(
+    fn blob_attempt(
         &self,
         url: &str,
         repo: &str,
@@ -289,7 +289,7 @@ impl Client {
         Ok(size)
     }
 
-    pub(super) fn cut_off(&self, digest: &str, at: u64, size: Option<u64>) -> RegistryError {
+    fn cut_off(&self, digest: &str, at: u64, size: Option<u64>) -> RegistryError {
         let of = size.map(|s| format!(" of {s}")).unwrap_or_default();
         RegistryError::Network {
             host: self.host.clone(),

@@ -67,7 +67,7 @@ pub enum RegistryError {
     Invalid(String),
 }
 
-pub(super) fn api_text(code: &str, message: &str, fallback: &str) -> String {
+fn api_text(code: &str, message: &str, fallback: &str) -> String {
     let code_text = code.to_ascii_lowercase().replace('_', " ");
     match (code_text.is_empty(), message.is_empty()) {
         (true, true) => fallback.to_owned(),
@@ -135,7 +135,7 @@ impl RegistryError {
 pub(super) type Result<T, E = RegistryError> = std::result::Result<T, E>;
 
 #[derive(serde::Deserialize, Default)]
-pub(super) struct ErrorBody {
+struct ErrorBody {
     #[serde(default)]
     errors: Vec<ErrorEntry>,
     /// Docker Hub's token server: `{"details": "incorrect username or password"}`.
@@ -148,7 +148,7 @@ pub(super) struct ErrorBody {
 }
 
 #[derive(serde::Deserialize)]
-pub(super) struct ErrorEntry {
+struct ErrorEntry {
     #[serde(default)]
     code: String,
     #[serde(default)]
@@ -156,7 +156,7 @@ pub(super) struct ErrorEntry {
 }
 
 /// The registry's explanation in an error body: `(code, message)`.
-pub(super) fn parse_error_body(body: &[u8]) -> Option<(String, String)> {
+fn parse_error_body(body: &[u8]) -> Option<(String, String)> {
     let b: ErrorBody = serde_json::from_slice(body).ok()?;
     if let Some(e) = b.errors.into_iter().next() {
         return Some((e.code, e.message));
@@ -269,7 +269,7 @@ pub(super) fn classify(host: &str, https: bool, e: ureq::Error) -> (RegistryErro
     }
 }
 
-pub(super) fn tls_hint(host: &str, reason: String) -> String {
+fn tls_hint(host: &str, reason: String) -> String {
     if reason.contains("UnknownIssuer") || reason.contains("certificate") {
         format!(
             "{reason} (put the registry's CA certificate in /etc/containers/certs.d/{host}/ca.crt, or use --tls-verify=false)"

@@ -11,7 +11,7 @@ use super::{Client, Manifest};
 /// What `get_manifest` accepts. Schema 1 is listed last so that an old
 /// registry answers with it rather than with an error, and the caller can
 /// say it is not supported.
-pub(super) const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, \
+const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+json, \
      application/vnd.oci.image.manifest.v1+json, \
      application/vnd.docker.distribution.manifest.list.v2+json, \
      application/vnd.docker.distribution.manifest.v2+json, \
@@ -19,7 +19,7 @@ pub(super) const ACCEPT_MANIFESTS: &str = "application/vnd.oci.image.index.v1+js
      application/vnd.docker.distribution.manifest.v1+json;q=0.5";
 
 /// Manifests are at most 4 MiB by the distribution spec; allow some slack.
-pub(super) const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 
 /// Content-Type without parameters, unless missing or generic: then the body's `mediaType`.
 pub(super) fn media_type_of(headers: &HeaderMap, bytes: &[u8]) -> String {

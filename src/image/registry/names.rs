@@ -47,7 +47,7 @@ pub(super) fn finish(hasher: Sha256) -> String {
     format!("sha256:{}", hex(&hasher.finalize()))
 }
 
-pub(super) fn is_lower_hex(s: &str, len: usize) -> bool {
+fn is_lower_hex(s: &str, len: usize) -> bool {
     s.len() == len
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
@@ -123,7 +123,7 @@ pub(super) fn query_escape(s: &str) -> String {
 }
 
 /// `scheme://authority` of an absolute URL, or None.
-pub(super) fn url_origin(url: &str) -> Option<&str> {
+fn url_origin(url: &str) -> Option<&str> {
     let scheme_end = url.find("://")?;
     let rest = &url[scheme_end + 3..];
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

@@ -124,7 +124,7 @@ pub(super) struct Token {
 }
 
 #[derive(serde::Deserialize)]
-pub(super) struct TokenResponse {
+struct TokenResponse {
     #[serde(default)]
     token: String,
     #[serde(default)]
@@ -175,7 +175,7 @@ impl Client {
         })
     }
 
-    pub(super) fn is_plain_http_remote(&self, url: &str) -> bool {
+    fn is_plain_http_remote(&self, url: &str) -> bool {
         url.starts_with("http://") && !url_host(url).is_some_and(is_loopback_host)
     }
 
@@ -212,7 +212,7 @@ impl Client {
 
     /// A token for `scopes`: the cached one unless `fresh`, else one from
     /// the challenge's realm (cached for its lifetime).
-    pub(super) fn bearer_token(
+    fn bearer_token(
         &self,
         challenge: &Challenge,
         scopes: &[String],

@@ -14,9 +14,9 @@ use super::error::{classify, status_error, transient_status, RegistryError, Resu
 use super::names::url_host;
 use super::{lock, Client, ClientOptions};
 
-pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(super) const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+const READ_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The wait before each retry of a transient failure.
 pub(super) const BACKOFF: [Duration; 3] = [
@@ -91,7 +91,7 @@ pub(super) fn agent(tls: TlsConfig, user_agent: &str, loopback: bool) -> ureq::A
     config.build().new_agent()
 }
 
-pub(super) fn native_roots() -> &'static [Certificate<'static>] {
+fn native_roots() -> &'static [Certificate<'static>] {
     static ROOTS: OnceLock<Vec<Certificate<'static>>> = OnceLock::new();
     ROOTS.get_or_init(|| {
         rustls_native_certs::load_native_certs()
@@ -104,12 +104,12 @@ pub(super) fn native_roots() -> &'static [Certificate<'static>] {
 
 /// Extra CA certificates and a client certificate from one certs.d-style directory.
 #[derive(Default)]
-pub(super) struct CertDirContents {
+struct CertDirContents {
     roots: Vec<Certificate<'static>>,
     client: Option<ClientCert>,
 }
 
-pub(super) fn load_cert_dir(dir: &Path, into: &mut CertDirContents) -> Result<()> {
+fn load_cert_dir(dir: &Path, into: &mut CertDirContents) -> Result<()> {
     let bad = |p: &Path, e: &dyn std::fmt::Display| {
         RegistryError::Invalid(format!("reading {}: {e}", p.display()))
     };
@@ -168,7 +168,7 @@ pub(super) enum Payload<'a> {
 }
 
 impl Payload<'_> {
-    pub(super) fn replayable(&self) -> bool {
+    fn replayable(&self) -> bool {
         !matches!(self, Payload::Reader(..))
     }
 }
@@ -230,7 +230,7 @@ impl Scheme {
     }
 }
 
-pub(super) enum SendError {
+enum SendError {
     Fatal(RegistryError),
     Transport(ureq::Error),
 }
@@ -252,7 +252,7 @@ impl Client {
 
     /// HTTPS if the host answers it, else plain HTTP if that answers `/v2/`
     /// like a registry, else the HTTPS error. Learns the auth challenge too.
-    pub(super) fn probe_scheme(&self) -> Result<Scheme> {
+    fn probe_scheme(&self) -> Result<Scheme> {
         let https_err = match self.probe(Scheme::Https) {
             Ok(()) => return Ok(Scheme::Https),
             Err(e) => e,
@@ -328,7 +328,7 @@ impl Client {
         }
     }
 
-    pub(super) fn send_once(
+    fn send_once(
         &self,
         req: &mut Req,
         authorization: Option<&str>,

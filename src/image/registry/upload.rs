@@ -17,7 +17,7 @@ use super::Client;
 /// Hashes and counts what a push reads, and keeps the reader's error. Data
 /// that ends before `size` bytes is an error (else the server would wait
 /// for the rest of the announced length).
-pub(super) struct HashingReader<'a> {
+struct HashingReader<'a> {
     inner: io::Take<&'a mut dyn Read>,
     size: u64,
     hasher: Sha256,
@@ -50,7 +50,7 @@ impl Read for HashingReader<'_> {
 
 impl Client {
     /// Start an upload: `POST /v2/<repo>/blobs/uploads/` (with `query`), returning the response.
-    pub(super) fn start_upload(
+    fn start_upload(
         &self,
         repo: &str,
         scopes: Vec<String>,
@@ -62,11 +62,7 @@ impl Client {
         Ok((self.expect(resp, &req, &[201, 202])?, url))
     }
 
-    pub(super) fn upload_location(
-        &self,
-        resp: &Response<Body>,
-        request_url: &str,
-    ) -> Result<String> {
+    fn upload_location(&self, resp: &Response<Body>, request_url: &str) -> Result<String> {
         let loc = resp
             .headers()
             .get(http::header::LOCATION)
@@ -82,7 +78,7 @@ impl Client {
     }
 
     /// Is `url` on this registry (so our credentials may go there)?
-    pub(super) fn same_registry(&self, url: &str) -> bool {
+    fn same_registry(&self, url: &str) -> bool {
         url_host(url).is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
     }
 

@@ -24,7 +24,7 @@ pub fn parse_resolv_conf(text: &str) -> Vec<SocketAddr> {
     out
 }
 
-pub(super) fn parse_nameserver(word: &str) -> Option<SocketAddr> {
+fn parse_nameserver(word: &str) -> Option<SocketAddr> {
     if let Ok(ip) = word.parse::<IpAddr>() {
         return Some(SocketAddr::new(ip, 53));
     }

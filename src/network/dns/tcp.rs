@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::{Client, DnsServer, Records, BUDGET, BUF_SIZE, FORWARD_TIMEOUT, TCP_LIMIT};
 
 /// At most this many TCP clients at once; more are closed at once.
-pub(super) const MAX_TCP: usize = 64;
+const MAX_TCP: usize = 64;
 
 /// A TCP client idle this long is closed.
 pub(super) const TCP_IDLE: Duration = Duration::from_secs(10);

@@ -41,7 +41,7 @@ pub(super) fn nft_msg(
 }
 
 /// The batch's first or last message.
-pub(super) fn control(msg: ControlMessage, what: &str) -> BatchMsg {
+fn control(msg: ControlMessage, what: &str) -> BatchMsg {
     BatchMsg {
         msg: nft_msg(
             NetfilterProtoFamily::Unspec,
@@ -54,7 +54,7 @@ pub(super) fn control(msg: ControlMessage, what: &str) -> BatchMsg {
 }
 
 /// A message appending rule `r` to its chain.
-pub(super) fn append_rule(r: Rule, what: String) -> BatchMsg {
+fn append_rule(r: Rule, what: String) -> BatchMsg {
     let attributes = vec![
         RuleAttribute::Table(TABLE.to_string()),
         RuleAttribute::Chain(r.chain.to_string()),

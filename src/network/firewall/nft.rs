@@ -16,28 +16,28 @@ pub(super) const NFNL_SUBSYS_NFTABLES: u16 = 10;
 pub(super) const NLMSG_ERROR: u16 = 2;
 pub(super) const IFNAMSIZ: usize = 16;
 
-pub(super) const NF_DROP: u32 = 0;
+const NF_DROP: u32 = 0;
 pub(super) const NF_ACCEPT: u32 = 1;
 
-pub(super) const NFT_PAYLOAD_NETWORK_HEADER: u32 = 1;
-pub(super) const NFT_PAYLOAD_TRANSPORT_HEADER: u32 = 2;
+const NFT_PAYLOAD_NETWORK_HEADER: u32 = 1;
+const NFT_PAYLOAD_TRANSPORT_HEADER: u32 = 2;
 
-pub(super) const NFTA_NAT_TYPE: u16 = 1;
-pub(super) const NFTA_NAT_FAMILY: u16 = 2;
-pub(super) const NFTA_NAT_REG_ADDR_MIN: u16 = 3;
-pub(super) const NFTA_NAT_REG_PROTO_MIN: u16 = 5;
-pub(super) const NFT_NAT_DNAT: u32 = 1;
-pub(super) const NFPROTO_IPV4: u32 = 2;
+const NFTA_NAT_TYPE: u16 = 1;
+const NFTA_NAT_FAMILY: u16 = 2;
+const NFTA_NAT_REG_ADDR_MIN: u16 = 3;
+const NFTA_NAT_REG_PROTO_MIN: u16 = 5;
+const NFT_NAT_DNAT: u32 = 1;
+const NFPROTO_IPV4: u32 = 2;
 
-pub(super) const NFTA_FIB_DREG: u16 = 1;
-pub(super) const NFTA_FIB_RESULT: u16 = 2;
-pub(super) const NFTA_FIB_FLAGS: u16 = 3;
-pub(super) const NFT_FIB_RESULT_ADDRTYPE: u32 = 3;
-pub(super) const NFTA_FIB_F_DADDR: u32 = 1 << 1;
-pub(super) const RTN_LOCAL: u32 = 2;
+const NFTA_FIB_DREG: u16 = 1;
+const NFTA_FIB_RESULT: u16 = 2;
+const NFTA_FIB_FLAGS: u16 = 3;
+const NFT_FIB_RESULT_ADDRTYPE: u32 = 3;
+const NFTA_FIB_F_DADDR: u32 = 1 << 1;
+const RTN_LOCAL: u32 = 2;
 
-pub(super) const NFTA_CT_DREG: u16 = 1;
-pub(super) const NFTA_CT_KEY: u16 = 2;
+const NFTA_CT_DREG: u16 = 1;
+const NFTA_CT_KEY: u16 = 2;
 pub(super) const NFT_CT_STATE: u32 = 0;
 pub(super) const NFT_CT_STATUS: u32 = 2;
 // NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED)
@@ -54,11 +54,11 @@ pub(super) const PRIORITY_RAW: i32 = -300;
 
 pub(super) type Expr = ListAttribute<ExpressionAttribute>;
 
-pub(super) fn u32_nla(kind: u16, v: u32) -> DefaultNla {
+fn u32_nla(kind: u16, v: u32) -> DefaultNla {
     DefaultNla::new(kind, v.to_be_bytes().to_vec())
 }
 
-pub(super) fn raw_expr(name: &str, attributes: Vec<DefaultNla>) -> Expr {
+fn raw_expr(name: &str, attributes: Vec<DefaultNla>) -> Expr {
     Expressions::Other {
         expression_type: name.to_string(),
         attributes,
@@ -76,7 +76,7 @@ pub(super) fn payload(base: u32, offset: u32, len: u32) -> Expr {
     .into()
 }
 
-pub(super) fn cmp(op: Operator, data: Vec<u8>) -> Expr {
+fn cmp(op: Operator, data: Vec<u8>) -> Expr {
     Expressions::Cmp(vec![
         Cmp::SourceRegister(Register::Reg1),
         Cmp::Op(op),
@@ -85,7 +85,7 @@ pub(super) fn cmp(op: Operator, data: Vec<u8>) -> Expr {
     .into()
 }
 
-pub(super) fn bitwise(mask: Vec<u8>) -> Expr {
+fn bitwise(mask: Vec<u8>) -> Expr {
     let xor = vec![0; mask.len()];
     Expressions::Bitwise(vec![
         Bitwise::SourceRegister(Register::Reg1),
@@ -97,7 +97,7 @@ pub(super) fn bitwise(mask: Vec<u8>) -> Expr {
     .into()
 }
 
-pub(super) fn meta(key: MetaKey) -> Expr {
+fn meta(key: MetaKey) -> Expr {
     Expressions::Meta(vec![
         Meta::DestinationRegister(Register::Reg1),
         Meta::Key(key),
@@ -105,7 +105,7 @@ pub(super) fn meta(key: MetaKey) -> Expr {
     .into()
 }
 
-pub(super) fn immediate(reg: Register, data: DataAttribute) -> Expr {
+fn immediate(reg: Register, data: DataAttribute) -> Expr {
     Expressions::Immediate(vec![
         Immediate::DestinationRegister(reg),
         Immediate::Data(data),
@@ -113,7 +113,7 @@ pub(super) fn immediate(reg: Register, data: DataAttribute) -> Expr {
     .into()
 }
 
-pub(super) fn verdict(code: u32) -> Expr {
+fn verdict(code: u32) -> Expr {
     immediate(
         Register::Verdict,
         DataAttribute::Verdict(vec![VerdictAttribute::Code(Verdict::Other(code))]),
@@ -151,7 +151,7 @@ pub(super) fn match_ip_addr(offset: u32, addr: Ipv4Addr) -> Vec<Expr> {
     ]
 }
 
-pub(super) fn ifname_data(name: &str) -> Vec<u8> {
+fn ifname_data(name: &str) -> Vec<u8> {
     let mut data = vec![0u8; IFNAMSIZ];
     data[..name.len()].copy_from_slice(name.as_bytes());
     data

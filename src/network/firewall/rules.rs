@@ -60,7 +60,7 @@ pub(super) fn rule(chain: &'static str, parts: Vec<Vec<Expr>>) -> Rule {
     }
 }
 
-pub(super) fn check_ifname(name: &str) -> Result<(), FirewallError> {
+fn check_ifname(name: &str) -> Result<(), FirewallError> {
     if name.is_empty() || name.len() >= IFNAMSIZ || name.contains('\0') {
         return Err(FirewallError::Invalid(format!(
             "bad interface name {name:?} (must be 1 to {} bytes, no NUL)",

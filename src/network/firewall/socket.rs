@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use netlink_sys::{protocols::NETLINK_NETFILTER, Socket, SocketAddr};
 
-pub(super) fn setsockopt_raw<T>(fd: i32, level: i32, name: i32, value: &T) -> io::Result<()> {
+fn setsockopt_raw<T>(fd: i32, level: i32, name: i32, value: &T) -> io::Result<()> {
     // SAFETY: `value` points to a live `T` of the given size for the duration
     // of the call; the kernel only reads it.
     let rc = unsafe {
@@ -45,7 +45,7 @@ pub(super) fn open_socket() -> Result<Socket, FirewallError> {
     Ok(sock)
 }
 
-pub(super) const RECV_TIMEOUT: Duration = Duration::from_secs(10);
+const RECV_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) fn transact(sock: &Socket, batch: &Batch) -> Result<(), FirewallError> {
     // Sequence numbers only need to be unique on this fresh socket, but use

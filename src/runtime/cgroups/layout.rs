@@ -16,7 +16,7 @@ pub const V1_CONTROLLERS: &[&str] = &[
 ];
 
 /// Every v1 controller name the kernel knows (to read mount options).
-pub(super) const KNOWN_V1: &[&str] = &[
+const KNOWN_V1: &[&str] = &[
     "cpu",
     "cpuacct",
     "cpuset",
@@ -245,7 +245,7 @@ pub fn detect() -> Result<Layout> {
 
 /// Each hierarchy's base dir for `parent` (where [`Cgroup::create`] puts
 /// leaves; created parent dirs included), as the invoking process sees it.
-pub(super) fn bases(layout: &Layout, own: &OwnCgroups, parent: &Parent) -> Vec<PathBuf> {
+fn bases(layout: &Layout, own: &OwnCgroups, parent: &Parent) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let join = |(base, comps): (PathBuf, Vec<String>)| comps.iter().fold(base, |b, c| b.join(c));
     match layout {

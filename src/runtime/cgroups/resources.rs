@@ -71,7 +71,7 @@ pub(super) struct Request {
     pub(super) v2: &'static str,
 }
 
-pub(super) const fn req(flag: &'static str, v1: &'static str, v2: &'static str) -> Request {
+const fn req(flag: &'static str, v1: &'static str, v2: &'static str) -> Request {
     Request { flag, v1, v2 }
 }
 
@@ -275,7 +275,7 @@ impl Resources {
 }
 
 /// docker's floor for `--memory` (6 MiB).
-pub(super) const MIN_MEMORY: i64 = 6 * 1024 * 1024;
+const MIN_MEMORY: i64 = 6 * 1024 * 1024;
 
 /// runc's conversion of v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000].
 pub fn shares_to_weight(shares: u64) -> u64 {

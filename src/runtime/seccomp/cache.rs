@@ -15,13 +15,13 @@ use super::{INSN_LEN, MAX_INSNS};
 
 /// Bump when the way programs are generated changes: old cache entries then
 /// stop matching.
-pub(super) const CACHE_FORMAT: &str = "skiff-seccomp-v1";
+const CACHE_FORMAT: &str = "skiff-seccomp-v1";
 
-pub(super) const CACHE_MAGIC: &[u8; 8] = b"SKIFFBPF";
+const CACHE_MAGIC: &[u8; 8] = b"SKIFFBPF";
 
-pub(super) const CACHE_HEADER_LEN: usize = 8 + 4 + 32;
+const CACHE_HEADER_LEN: usize = 8 + 4 + 32;
 
-pub(super) fn cache_key(text: &str, caps: &[String], env: &HostEnv) -> String {
+fn cache_key(text: &str, caps: &[String], env: &HostEnv) -> String {
     let mut h = Sha256::new();
     let mut field = |b: &[u8]| {
         h.update((b.len() as u64).to_le_bytes());
@@ -45,7 +45,7 @@ pub(super) fn cache_path(cache_dir: &Path, text: &str, caps: &[String], env: &Ho
         .join(format!("{}.bpf", cache_key(text, caps, env)))
 }
 
-pub(super) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         let _ = write!(s, "{b:02x}");
@@ -54,7 +54,7 @@ pub(super) fn hex(bytes: &[u8]) -> String {
 }
 
 /// Cache file: `"SKIFFBPF" | u32 LE instruction count | sha256(program) | program`.
-pub(super) fn encode_cache(program: &[u8]) -> Vec<u8> {
+fn encode_cache(program: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(CACHE_HEADER_LEN + program.len());
     out.extend_from_slice(CACHE_MAGIC);
     out.extend_from_slice(&((program.len() / INSN_LEN) as u32).to_le_bytes());
@@ -63,7 +63,7 @@ pub(super) fn encode_cache(program: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(super) fn decode_cache(data: &[u8]) -> Option<Vec<u8>> {
+fn decode_cache(data: &[u8]) -> Option<Vec<u8>> {
     let (header, program) = data.split_at_checked(CACHE_HEADER_LEN)?;
     if &header[..8] != CACHE_MAGIC {
         return None;
@@ -83,7 +83,7 @@ pub(super) fn read_cache(path: &Path) -> Option<Vec<u8>> {
     decode_cache(&data)
 }
 
-pub(super) static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+static TMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// temp file in the same directory + fsync + rename + fsync(dir).
 pub(super) fn write_cache(path: &Path, program: &[u8]) -> io::Result<()> {

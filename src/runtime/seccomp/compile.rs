@@ -27,7 +27,7 @@ struct Rule<'a> {
     args: &'a [ArgJson],
 }
 
-pub(super) fn parse_action(name: &str, errno_ret: Option<u32>) -> Result<ScmpAction> {
+fn parse_action(name: &str, errno_ret: Option<u32>) -> Result<ScmpAction> {
     let code = |default: u32| -> Result<u16> {
         let v = errno_ret.unwrap_or(default);
         u16::try_from(v).map_err(|_| {
@@ -51,7 +51,7 @@ pub(super) fn parse_action(name: &str, errno_ret: Option<u32>) -> Result<ScmpAct
     })
 }
 
-pub(super) fn parse_op(op: &str, value: u64, value_two: u64) -> Result<(ScmpCompareOp, u64)> {
+fn parse_op(op: &str, value: u64, value_two: u64) -> Result<(ScmpCompareOp, u64)> {
     Ok(match op {
         "SCMP_CMP_NE" => (ScmpCompareOp::NotEqual, value),
         "SCMP_CMP_LT" => (ScmpCompareOp::Less, value),
@@ -69,7 +69,7 @@ pub(super) fn parse_op(op: &str, value: u64, value_two: u64) -> Result<(ScmpComp
     })
 }
 
-pub(super) fn parse_arch(name: &str) -> Result<ScmpArch> {
+fn parse_arch(name: &str) -> Result<ScmpArch> {
     if name == "SCMP_ARCH_NATIVE" {
         return Ok(ScmpArch::native());
     }
@@ -128,7 +128,7 @@ pub(super) fn rule_applies(call: &SyscallJson, caps: &[String], env: &HostEnv) -
     Ok(true)
 }
 
-pub(super) const KNOWN_FLAGS: &[&str] = &[
+const KNOWN_FLAGS: &[&str] = &[
     "SECCOMP_FILTER_FLAG_TSYNC",
     "SECCOMP_FILTER_FLAG_LOG",
     "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
@@ -353,7 +353,7 @@ fn add_rule(ctx: &mut ScmpFilterContext, rule: &Rule<'_>, default: ScmpAction) -
     Ok(())
 }
 
-pub(super) fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<u8>> {
+fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<u8>> {
     let io_err = |context: &str| {
         let context = context.to_string();
         move |source| SeccompError::Io { context, source }

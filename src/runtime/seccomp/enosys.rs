@@ -20,16 +20,16 @@ pub(super) fn needs_enosys_stub(default: ScmpAction) -> bool {
 pub(super) const BPF_LD_W_ABS: u16 = 0x20; // BPF_LD | BPF_W | BPF_ABS
 pub(super) const BPF_JMP_JA: u16 = 0x05; // BPF_JMP | BPF_JA
 pub(super) const BPF_JEQ_K: u16 = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
-pub(super) const BPF_JGT_K: u16 = 0x25; // BPF_JMP | BPF_JGT | BPF_K
-pub(super) const BPF_JSET_K: u16 = 0x45; // BPF_JMP | BPF_JSET | BPF_K
-pub(super) const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
-pub(super) const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
-pub(super) const X32_SYSCALL_BIT: u32 = 0x4000_0000;
+const BPF_JGT_K: u16 = 0x25; // BPF_JMP | BPF_JGT | BPF_K
+const BPF_JSET_K: u16 = 0x45; // BPF_JMP | BPF_JSET | BPF_K
+const BPF_RET_K: u16 = 0x06; // BPF_RET | BPF_K
+const SECCOMP_RET_ERRNO: u32 = 0x0005_0000;
+const X32_SYSCALL_BIT: u32 = 0x4000_0000;
 /// Offsets in `struct seccomp_data`.
-pub(super) const DATA_NR: u32 = 0;
+const DATA_NR: u32 = 0;
 pub(super) const DATA_ARCH: u32 = 4;
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Target {
+enum Target {
     /// The instruction after this one + n.
     Skip(usize),
     /// `return ERRNO(ENOSYS)`.
@@ -41,7 +41,7 @@ pub(super) enum Target {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub(super) enum Op {
+enum Op {
     Ld(u32),
     Jump(u16, u32, Target, Target),
     Ja(Target),
