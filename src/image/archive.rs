@@ -81,126 +81,10 @@ pub fn save(
     let mut docker_manifest = Vec::new();
     let mut index_entries = Vec::new();
     for (rec, tags) in images {
-        let config_bytes = store.read_blob(&rec.id)?;
-        let config: ImageConfig = serde_json::from_slice(&config_bytes)
-            .map_err(|e| Error::Other(format!("parsing config of {}: {e}", rec.id)))?;
-        let mut layer_descs = Vec::new();
-        let mut layer_paths = Vec::new();
-        for (i, l) in rec.layers.iter().enumerate() {
-            let diff_id = config
-                .rootfs
-                .diff_ids
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| l.diff_id.clone());
-            let path = format!("blobs/sha256/{}", digest_hex(&diff_id)?);
-            let blob = l.blob.as_deref().ok_or_else(|| {
-                Error::Other(format!(
-                    "layer {} of image {} has no stored blob",
-                    l.chain_id, rec.id
-                ))
-            })?;
-            // Decompress once into a temp file to learn its size for the tar header.
-            let tpath = tmp.path().join(digest_hex(&diff_id)?);
-            let mut tf = File::options()
-                .read(true)
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .open(&tpath)
-                .ctx("creating", &tpath)?;
-            let mut r = decompressed(io::BufReader::new(store.open_blob(blob)?))?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 1 << 20];
-            let mut size = 0u64;
-            loop {
-                let n = r.read(&mut buf).ctx("decompressing", blob)?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                tf.write_all(&buf[..n]).ctx("writing", &tpath)?;
-                size += n as u64;
-            }
-            let got = format!("sha256:{}", ids::hex(&hasher.finalize()));
-            if got != diff_id {
-                return Err(Error::Other(format!(
-                    "layer {blob} of image {}: content has diff id {got}, expected {diff_id}",
-                    rec.id
-                )));
-            }
-            if written.insert(path.clone()) {
-                tf.rewind().ctx("reading", &tpath)?;
-                let mut h = header(&path, size, false);
-                tw.append_data(&mut h, &path, &mut tf)
-                    .map_err(|e| Error::Other(format!("writing archive entry {path}: {e}")))?;
-            }
-            drop(tf);
-            let _ = fs::remove_file(&tpath);
-            layer_descs.push(Descriptor {
-                media_type: types::MT_OCI_LAYER.into(),
-                digest: diff_id,
-                size,
-                platform: None,
-                annotations: None,
-                urls: None,
-            });
-            layer_paths.push(path);
-        }
-        let config_path = format!("blobs/sha256/{}", rec.hex());
-        if written.insert(config_path.clone()) {
-            add_bytes(&mut tw, &config_path, &config_bytes)?;
-        }
-        let manifest = Manifest {
-            schema_version: 2,
-            media_type: Some(types::MT_OCI_MANIFEST.into()),
-            config: Descriptor {
-                media_type: types::MT_OCI_CONFIG.into(),
-                digest: rec.id.clone(),
-                size: config_bytes.len() as u64,
-                platform: None,
-                annotations: None,
-                urls: None,
-            },
-            layers: layer_descs,
-            annotations: None,
-        };
-        let mbytes = serde_json::to_vec(&manifest).map_err(|e| Error::Other(e.to_string()))?;
-        let mdigest = sha256_digest(&mbytes);
-        let mpath = format!("blobs/sha256/{}", digest_hex(&mdigest)?);
-        if written.insert(mpath.clone()) {
-            add_bytes(&mut tw, &mpath, &mbytes)?;
-        }
-        let desc = |ann: Option<BTreeMap<String, String>>| Descriptor {
-            media_type: types::MT_OCI_MANIFEST.into(),
-            digest: mdigest.clone(),
-            size: mbytes.len() as u64,
-            platform: None,
-            annotations: ann,
-            urls: None,
-        };
-        if tags.is_empty() {
-            index_entries.push(desc(None));
-        }
-        for t in tags {
-            let r = Reference::parse_tagged(t)?;
-            let mut ann = BTreeMap::new();
-            ann.insert("io.containerd.image.name".to_owned(), r.to_string());
-            ann.insert(
-                "org.opencontainers.image.ref.name".to_owned(),
-                r.tag.clone().unwrap_or_default(),
-            );
-            index_entries.push(desc(Some(ann)));
-        }
-        docker_manifest.push(DockerManifestEntry {
-            config: config_path,
-            repo_tags: if tags.is_empty() {
-                None
-            } else {
-                Some(tags.clone())
-            },
-            layers: layer_paths,
-        });
+        let (entries, docker_entry) =
+            write_image(store, tmp.path(), &mut tw, &mut written, rec, tags)?;
+        index_entries.extend(entries);
+        docker_manifest.push(docker_entry);
     }
     let index = Index {
         schema_version: 2,
@@ -223,6 +107,167 @@ pub fn save(
         .and_then(|w| w.flush())
         .map_err(|e| Error::Other(format!("writing archive: {e}")))?;
     Ok(())
+}
+
+/// One image into the archive: its layers (decompressed), config and
+/// manifest as blobs; returns its index entries (one per tag) and its
+/// `manifest.json` entry.
+fn write_image<W: Write>(
+    store: &ImageStore,
+    tmp: &Path,
+    tw: &mut tar::Builder<W>,
+    written: &mut HashSet<String>,
+    rec: &ImageRecord,
+    tags: &[String],
+) -> Result<(Vec<Descriptor>, DockerManifestEntry)> {
+    let config_bytes = store.read_blob(&rec.id)?;
+    let config: ImageConfig = serde_json::from_slice(&config_bytes)
+        .map_err(|e| Error::Other(format!("parsing config of {}: {e}", rec.id)))?;
+    let mut layer_descs = Vec::new();
+    let mut layer_paths = Vec::new();
+    for (i, l) in rec.layers.iter().enumerate() {
+        let diff_id = config
+            .rootfs
+            .diff_ids
+            .get(i)
+            .cloned()
+            .unwrap_or_else(|| l.diff_id.clone());
+        let (desc, path) = write_layer(store, tmp, tw, written, rec, l, diff_id)?;
+        layer_descs.push(desc);
+        layer_paths.push(path);
+    }
+    let config_path = format!("blobs/sha256/{}", rec.hex());
+    if written.insert(config_path.clone()) {
+        add_bytes(tw, &config_path, &config_bytes)?;
+    }
+    let manifest = Manifest {
+        schema_version: 2,
+        media_type: Some(types::MT_OCI_MANIFEST.into()),
+        config: Descriptor {
+            media_type: types::MT_OCI_CONFIG.into(),
+            digest: rec.id.clone(),
+            size: config_bytes.len() as u64,
+            platform: None,
+            annotations: None,
+            urls: None,
+        },
+        layers: layer_descs,
+        annotations: None,
+    };
+    let mbytes = serde_json::to_vec(&manifest).map_err(|e| Error::Other(e.to_string()))?;
+    let mdigest = sha256_digest(&mbytes);
+    let mpath = format!("blobs/sha256/{}", digest_hex(&mdigest)?);
+    if written.insert(mpath.clone()) {
+        add_bytes(tw, &mpath, &mbytes)?;
+    }
+    let entries = index_entries_of(&mdigest, mbytes.len() as u64, tags)?;
+    Ok((
+        entries,
+        DockerManifestEntry {
+            config: config_path,
+            repo_tags: if tags.is_empty() {
+                None
+            } else {
+                Some(tags.to_vec())
+            },
+            layers: layer_paths,
+        },
+    ))
+}
+
+/// One layer, decompressed and checked against its diff id, into the
+/// archive (once); returns its descriptor and path there.
+fn write_layer<W: Write>(
+    store: &ImageStore,
+    tmp: &Path,
+    tw: &mut tar::Builder<W>,
+    written: &mut HashSet<String>,
+    rec: &ImageRecord,
+    l: &LayerInfo,
+    diff_id: String,
+) -> Result<(Descriptor, String)> {
+    let path = format!("blobs/sha256/{}", digest_hex(&diff_id)?);
+    let blob = l.blob.as_deref().ok_or_else(|| {
+        Error::Other(format!(
+            "layer {} of image {} has no stored blob",
+            l.chain_id, rec.id
+        ))
+    })?;
+    // Decompress once into a temp file to learn its size for the tar header.
+    let tpath = tmp.join(digest_hex(&diff_id)?);
+    let mut tf = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tpath)
+        .ctx("creating", &tpath)?;
+    let mut r = decompressed(io::BufReader::new(store.open_blob(blob)?))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = r.read(&mut buf).ctx("decompressing", blob)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        tf.write_all(&buf[..n]).ctx("writing", &tpath)?;
+        size += n as u64;
+    }
+    let got = format!("sha256:{}", ids::hex(&hasher.finalize()));
+    if got != diff_id {
+        return Err(Error::Other(format!(
+            "layer {blob} of image {}: content has diff id {got}, expected {diff_id}",
+            rec.id
+        )));
+    }
+    if written.insert(path.clone()) {
+        tf.rewind().ctx("reading", &tpath)?;
+        let mut h = header(&path, size, false);
+        tw.append_data(&mut h, &path, &mut tf)
+            .map_err(|e| Error::Other(format!("writing archive entry {path}: {e}")))?;
+    }
+    drop(tf);
+    let _ = fs::remove_file(&tpath);
+    Ok((
+        Descriptor {
+            media_type: types::MT_OCI_LAYER.into(),
+            digest: diff_id,
+            size,
+            platform: None,
+            annotations: None,
+            urls: None,
+        },
+        path,
+    ))
+}
+
+/// The index entries of a manifest: one per tag, or one without a name.
+fn index_entries_of(mdigest: &str, msize: u64, tags: &[String]) -> Result<Vec<Descriptor>> {
+    let mut entries = Vec::new();
+    let desc = |ann: Option<BTreeMap<String, String>>| Descriptor {
+        media_type: types::MT_OCI_MANIFEST.into(),
+        digest: mdigest.to_owned(),
+        size: msize,
+        platform: None,
+        annotations: ann,
+        urls: None,
+    };
+    if tags.is_empty() {
+        entries.push(desc(None));
+    }
+    for t in tags {
+        let r = Reference::parse_tagged(t)?;
+        let mut ann = BTreeMap::new();
+        ann.insert("io.containerd.image.name".to_owned(), r.to_string());
+        ann.insert(
+            "org.opencontainers.image.ref.name".to_owned(),
+            r.tag.clone().unwrap_or_default(),
+        );
+        entries.push(desc(Some(ann)));
+    }
+    Ok(entries)
 }
 
 /// An archive unpacked into a temp dir: regular files only; symlinks are
@@ -444,24 +489,9 @@ fn import(
         // Before looking: what is found from here on stays.
         lease.hold([blob.clone()], [chains[i].clone()])?;
         if !store.has_blob(&blob) {
-            let dest = store.blob_path(&blob)?;
-            if let Some(p) = dest.parent() {
-                fs::create_dir_all(p).ctx("creating", p)?;
-            }
-            let mut src = File::open(path).ctx("opening", path)?;
-            atomic::write_with(&dest, |f| io::copy(&mut src, f).map(|_| ()))?;
+            store_blob_file(store, &blob, path)?;
         }
-        let head = {
-            let mut f = File::open(path).ctx("opening", path)?;
-            let mut b = [0u8; 4];
-            let n = f.read(&mut b).ctx("reading", path)?;
-            layer::detect_compression(&b[..n])
-        };
-        let media_type = match head {
-            layer::Compression::Gzip => types::MT_OCI_LAYER_GZIP,
-            layer::Compression::Zstd => types::MT_OCI_LAYER_ZSTD,
-            layer::Compression::None => types::MT_OCI_LAYER,
-        };
+        let media_type = layer_media_type(path)?;
         let compressed_size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let info_of = |size| LayerInfo {
             diff_id: diff_ids[i].clone(),
@@ -481,24 +511,8 @@ fn import(
             continue;
         }
         let info = store.create_layer(&chains[i], |diff| {
-            let f = io::BufReader::with_capacity(1 << 20, store.open_blob(&blob)?);
-            let report = layer::unpack(
-                f,
-                diff,
-                &UnpackOptions {
-                    rootless,
-                    ..Default::default()
-                },
-            )?;
-            if report.diff_id != diff_ids[i] {
-                return Err(Error::Other(format!(
-                    "layer {} in the archive has diff id {} but the image config says {}",
-                    path.display(),
-                    report.diff_id,
-                    diff_ids[i]
-                )));
-            }
-            Ok(info_of(report.size))
+            let size = unpack_checked(store, &blob, diff, rootless, path, &diff_ids[i])?;
+            Ok(info_of(size))
         })?;
         layers.push(info);
     }
@@ -514,6 +528,61 @@ fn import(
         stored_at: crate::util::time::now(),
         last_tag_time: None,
     })
+}
+
+/// Copy a layer file into the store as blob `blob`.
+fn store_blob_file(store: &ImageStore, blob: &str, path: &Path) -> Result<()> {
+    let dest = store.blob_path(blob)?;
+    if let Some(p) = dest.parent() {
+        fs::create_dir_all(p).ctx("creating", p)?;
+    }
+    let mut src = File::open(path).ctx("opening", path)?;
+    atomic::write_with(&dest, |f| io::copy(&mut src, f).map(|_| ()))
+}
+
+/// The OCI media type of a layer file, from its compression.
+fn layer_media_type(path: &Path) -> Result<&'static str> {
+    let head = {
+        let mut f = File::open(path).ctx("opening", path)?;
+        let mut b = [0u8; 4];
+        let n = f.read(&mut b).ctx("reading", path)?;
+        layer::detect_compression(&b[..n])
+    };
+    Ok(match head {
+        layer::Compression::Gzip => types::MT_OCI_LAYER_GZIP,
+        layer::Compression::Zstd => types::MT_OCI_LAYER_ZSTD,
+        layer::Compression::None => types::MT_OCI_LAYER,
+    })
+}
+
+/// Unpack blob `blob` (the archive's layer file `path`) into `diff`, which
+/// must give `want` as its diff id; returns its unpacked size.
+fn unpack_checked(
+    store: &ImageStore,
+    blob: &str,
+    diff: &Path,
+    rootless: bool,
+    path: &Path,
+    want: &str,
+) -> Result<u64> {
+    let f = io::BufReader::with_capacity(1 << 20, store.open_blob(blob)?);
+    let report = layer::unpack(
+        f,
+        diff,
+        &UnpackOptions {
+            rootless,
+            ..Default::default()
+        },
+    )?;
+    if report.diff_id != want {
+        return Err(Error::Other(format!(
+            "layer {} in the archive has diff id {} but the image config says {}",
+            path.display(),
+            report.diff_id,
+            want
+        )));
+    }
+    Ok(report.size)
 }
 
 fn file_digest(path: &Path) -> Result<String> {

@@ -139,7 +139,6 @@ pub fn pull(
         .map_err(|e| Error::Other(format!("parsing manifest of {}: {e}", reference.familiar())))?;
     let repo = &reference.path;
 
-    // Config: small, fetched whole and verified.
     let config_digest = manifest.config.digest.clone();
     digest_hex(&config_digest)?;
     // Before anything is looked up or stored: from here GC keeps them.
@@ -149,23 +148,7 @@ pub fn pull(
             .chain(manifest.layers.iter().map(|l| l.digest.clone())),
         [],
     )?;
-    if !store.has_blob(&config_digest) {
-        let mut buf = Vec::new();
-        client
-            .get_blob(
-                repo,
-                &config_digest,
-                Some(manifest.config.size),
-                &mut buf,
-                0,
-                Default::default(),
-                &mut |_| {},
-            )
-            .map_err(Error::Registry)?;
-        store.put_blob(&config_digest, &buf)?;
-    }
-    let config: ImageConfig = serde_json::from_slice(&store.read_blob(&config_digest)?)
-        .map_err(|e| Error::Other(format!("parsing image config {config_digest}: {e}")))?;
+    let config = fetch_config(store, client, repo, &manifest)?;
     let diff_ids = &config.rootfs.diff_ids;
     if diff_ids.len() != manifest.layers.len() {
         return Err(Error::Other(format!(
@@ -184,7 +167,76 @@ pub fn pull(
         .collect();
     progress.resolved(&manifest_digest, &listed);
 
-    // Layers, in parallel, each into its own dir.
+    let layers = fetch_layers(
+        store, client, repo, &manifest, diff_ids, &chains, opts, progress,
+    )?;
+
+    test_pause_hook();
+    store.put_blob(&manifest_digest, &manifest_bytes)?;
+    let tagged = if reference.tag.is_none() && reference.digest.is_none() {
+        reference.with_tag(super::reference::DEFAULT_TAG)
+    } else {
+        reference.clone()
+    };
+    let changed = record(
+        store,
+        &config_digest,
+        &manifest_digest,
+        media_type,
+        &tagged,
+        layers,
+    )?;
+    // The record holds it all now: the lease can go.
+    drop(lease);
+    Ok(PullReport {
+        id: config_digest,
+        reference: tagged,
+        manifest_digest,
+        changed,
+    })
+}
+
+/// The image config: fetched whole and verified unless the store has it.
+fn fetch_config(
+    store: &ImageStore,
+    client: &Client,
+    repo: &str,
+    manifest: &Manifest,
+) -> Result<ImageConfig> {
+    let config_digest = &manifest.config.digest;
+    if !store.has_blob(config_digest) {
+        let mut buf = Vec::new();
+        client
+            .get_blob(
+                repo,
+                config_digest,
+                Some(manifest.config.size),
+                &mut buf,
+                0,
+                Default::default(),
+                &mut |_| {},
+            )
+            .map_err(Error::Registry)?;
+        store.put_blob(config_digest, &buf)?;
+    }
+    let config: ImageConfig = serde_json::from_slice(&store.read_blob(config_digest)?)
+        .map_err(|e| Error::Other(format!("parsing image config {config_digest}: {e}")))?;
+    Ok(config)
+}
+
+/// The manifest's layers, in parallel (at most `opts.jobs`), each into its
+/// own dir; the first failure stops the workers taking more.
+#[allow(clippy::too_many_arguments)]
+fn fetch_layers(
+    store: &ImageStore,
+    client: &Client,
+    repo: &str,
+    manifest: &Manifest,
+    diff_ids: &[String],
+    chains: &[String],
+    opts: &PullOptions,
+    progress: &dyn PullProgress,
+) -> Result<Vec<LayerInfo>> {
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<LayerInfo>>>> =
         Mutex::new((0..manifest.layers.len()).map(|_| None).collect());
@@ -223,22 +275,27 @@ pub fn pull(
             None => return Err(Error::Other("layer download aborted".into())),
         }
     }
+    Ok(layers)
+}
 
-    test_pause_hook();
-    store.put_blob(&manifest_digest, &manifest_bytes)?;
-    let size = layers.iter().map(|l| l.size).sum();
-    let tagged = if reference.tag.is_none() && reference.digest.is_none() {
-        reference.with_tag(super::reference::DEFAULT_TAG)
-    } else {
-        reference.clone()
-    };
+/// The image record (created, or given what it lacks) and the tag, under
+/// the store's lock; whether anything changed.
+fn record(
+    store: &ImageStore,
+    config_digest: &str,
+    manifest_digest: &str,
+    media_type: String,
+    tagged: &Reference,
+    layers: Vec<LayerInfo>,
+) -> Result<bool> {
     let repo_digest = format!("{}@{}", tagged.name(), manifest_digest);
+    let size = layers.iter().map(|l| l.size).sum();
     let _g = store.lock()?;
-    let existing = store.image(&config_digest)?;
+    let existing = store.image(config_digest)?;
     let mut dirty = existing.is_none();
     let mut rec = existing.unwrap_or(ImageRecord {
-        id: config_digest.clone(),
-        manifest_digest: Some(manifest_digest.clone()),
+        id: config_digest.to_owned(),
+        manifest_digest: Some(manifest_digest.to_owned()),
         manifest_media_type: Some(media_type.clone()),
         repo_digests: Vec::new(),
         layers: layers.clone(),
@@ -251,7 +308,7 @@ pub fn pull(
         dirty = true;
     }
     if rec.manifest_digest.is_none() {
-        rec.manifest_digest = Some(manifest_digest.clone());
+        rec.manifest_digest = Some(manifest_digest.to_owned());
         rec.manifest_media_type = Some(media_type);
         dirty = true;
     }
@@ -268,21 +325,13 @@ pub fn pull(
             .with_tag(tagged.tag.as_deref().unwrap_or("latest"))
             .to_string();
         let mut repos = store.repositories()?;
-        if repos.tags.get(&key) != Some(&config_digest) {
-            repos.tags.insert(key, config_digest.clone());
+        if repos.tags.get(&key).map(String::as_str) != Some(config_digest) {
+            repos.tags.insert(key, config_digest.to_owned());
             store.put_repositories(&repos)?;
             changed = true;
         }
     }
-    // The record holds it all now: the lease can go (after the lock).
-    drop(_g);
-    drop(lease);
-    Ok(PullReport {
-        id: config_digest,
-        reference: tagged,
-        manifest_digest,
-        changed,
-    })
+    Ok(changed)
 }
 
 /// See the module doc: tests only.

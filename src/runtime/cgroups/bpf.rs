@@ -352,11 +352,11 @@ pub(crate) mod tests {
     fn own_cgroup2() -> Option<std::path::PathBuf> {
         let mi = std::fs::read_to_string("/proc/self/mountinfo").ok()?;
         let cg = std::fs::read_to_string("/proc/self/cgroup").ok()?;
-        let m = super::super::parse_mountinfo(&mi)
+        let m = super::super::layout::parse_mountinfo(&mi)
             .into_iter()
             .find(|m| m.fstype == "cgroup2")?;
         let own = super::super::OwnCgroups::parse(&cg).ok()?.v2?;
-        let rel = super::super::strip_mount_root(&own, &m.root)?;
+        let rel = super::super::layout::strip_mount_root(&own, &m.root)?;
         Some(m.mount_point.join(rel.trim_start_matches('/')))
     }
 

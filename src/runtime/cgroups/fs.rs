@@ -259,6 +259,123 @@ pub(crate) mod fake {
             fs::read_to_string(path).unwrap_or_default()
         }
 
+        /// Enabling or disabling controllers: only available ones, never in a
+        /// non-root cgroup that holds processes; enabling one creates its files
+        /// in the children.
+        fn write_subtree_control(path: &Path, dir: &Path, data: &str) -> io::Result<()> {
+            let avail = words(&Self::read_opt(&dir.join("cgroup.controllers")));
+            let is_root = !Self::is_v2(dir.parent().unwrap());
+            if !is_root && !Self::read_opt(&dir.join("cgroup.procs")).trim().is_empty() {
+                return Err(errno(libc::EBUSY));
+            }
+            let mut enabled = words(&Self::read_opt(path));
+            for tok in data.split_whitespace() {
+                let (op, ctrl) = tok.split_at(1);
+                if !avail.contains(ctrl) {
+                    return Err(errno(libc::ENOENT));
+                }
+                match op {
+                    "+" => {
+                        if enabled.insert(ctrl.to_string()) {
+                            Self::grow_children(dir, ctrl);
+                        }
+                    }
+                    "-" => {
+                        enabled.remove(ctrl);
+                    }
+                    _ => return Err(errno(libc::EINVAL)),
+                };
+            }
+            let v: Vec<String> = enabled.into_iter().collect();
+            fs::write(path, v.join(" "))?;
+            Ok(())
+        }
+
+        /// Freezing is immediate: `cgroup.events` says so at once.
+        fn write_freeze(path: &Path, dir: &Path, data: &str) -> io::Result<()> {
+            let frozen = data.trim() == "1";
+            fs::write(path, data)?;
+            let events = Self::read_opt(&dir.join("cgroup.events"));
+            let events: String = events
+                .lines()
+                .map(|l| {
+                    if l.starts_with("frozen ") {
+                        format!("frozen {}\n", u8::from(frozen))
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect();
+            fs::write(dir.join("cgroup.events"), events)?;
+            Ok(())
+        }
+
+        /// A process joins: never an inner v2 node with controllers enabled,
+        /// never a cpuset without cpus.
+        fn write_procs(path: &Path, dir: &Path, data: &str) -> io::Result<()> {
+            if Self::is_v2(dir)
+                && Self::is_v2(dir.parent().unwrap())
+                && !Self::read_opt(&dir.join("cgroup.subtree_control"))
+                    .trim()
+                    .is_empty()
+            {
+                // no internal processes
+                return Err(errno(libc::EBUSY));
+            }
+            if dir.join("cpuset.cpus").exists()
+                && Self::read_opt(&dir.join("cpuset.cpus")).trim().is_empty()
+            {
+                return Err(errno(libc::ENOSPC));
+            }
+            let mut procs = Self::read_opt(path);
+            procs.push_str(&format!("{}\n", data.trim()));
+            fs::write(path, procs)?;
+            Ok(())
+        }
+
+        /// v1: memory.limit <= memory.memsw.limit, or EINVAL.
+        fn write_memory_limit(name: &str, path: &Path, dir: &Path, data: &str) -> io::Result<()> {
+            // v1: memory.limit <= memory.memsw.limit, or EINVAL
+            let parse = |s: &str| -> i128 {
+                match s.trim().parse::<i128>() {
+                    Ok(-1) | Err(_) => i128::MAX,
+                    Ok(v) => v,
+                }
+            };
+            let new = parse(data);
+            let memsw = dir.join("memory.memsw.limit_in_bytes");
+            if memsw.exists() {
+                let ok = if name == "memory.limit_in_bytes" {
+                    new <= parse(&Self::read_opt(&memsw))
+                } else {
+                    new >= parse(&Self::read_opt(&dir.join("memory.limit_in_bytes")))
+                };
+                if !ok {
+                    return Err(errno(libc::EINVAL));
+                }
+            }
+            fs::write(path, data)?;
+            Ok(())
+        }
+
+        /// v1 device rules update `devices.list` as the kernel would.
+        fn write_device_rule(name: &str, path: &Path, dir: &Path, data: &str) -> io::Result<()> {
+            // The kernel's list: allow-all, or a deny-all's exceptions.
+            let list = Self::read_opt(&dir.join("devices.list"));
+            let mut rules = vec![DeviceRule::all(list.trim() == "a *:* rwm")];
+            if list.trim() != "a *:* rwm" {
+                for l in list.lines().filter(|l| !l.trim().is_empty()) {
+                    rules.push(parse_rule(true, l).map_err(|_| errno(libc::EINVAL))?);
+                }
+            }
+            let allow = name == "devices.allow";
+            rules.push(parse_rule(allow, data).map_err(|_| errno(libc::EINVAL))?);
+            let list = Policy::from_rules(&rules).v1_list().join("\n");
+            fs::write(dir.join("devices.list"), format!("{list}\n"))?;
+            fs::write(path, data)?;
+            Ok(())
+        }
+
         fn drop_pid(dir: &Path, pid: i32) {
             let procs = dir.join("cgroup.procs");
             if let Ok(text) = fs::read_to_string(&procs) {
@@ -389,108 +506,18 @@ pub(crate) mod fake {
             }
             let dir = path.parent().unwrap();
             match name.as_str() {
-                "cgroup.subtree_control" => {
-                    let avail = words(&Self::read_opt(&dir.join("cgroup.controllers")));
-                    let is_root = !Self::is_v2(dir.parent().unwrap());
-                    if !is_root && !Self::read_opt(&dir.join("cgroup.procs")).trim().is_empty() {
-                        return Err(errno(libc::EBUSY));
-                    }
-                    let mut enabled = words(&Self::read_opt(path));
-                    for tok in data.split_whitespace() {
-                        let (op, ctrl) = tok.split_at(1);
-                        if !avail.contains(ctrl) {
-                            return Err(errno(libc::ENOENT));
-                        }
-                        match op {
-                            "+" => {
-                                if enabled.insert(ctrl.to_string()) {
-                                    Self::grow_children(dir, ctrl);
-                                }
-                            }
-                            "-" => {
-                                enabled.remove(ctrl);
-                            }
-                            _ => return Err(errno(libc::EINVAL)),
-                        };
-                    }
-                    let v: Vec<String> = enabled.into_iter().collect();
-                    fs::write(path, v.join(" "))?;
-                }
-                "cgroup.freeze" => {
-                    let frozen = data.trim() == "1";
-                    fs::write(path, data)?;
-                    let events = Self::read_opt(&dir.join("cgroup.events"));
-                    let events: String = events
-                        .lines()
-                        .map(|l| {
-                            if l.starts_with("frozen ") {
-                                format!("frozen {}\n", u8::from(frozen))
-                            } else {
-                                format!("{l}\n")
-                            }
-                        })
-                        .collect();
-                    fs::write(dir.join("cgroup.events"), events)?;
-                }
+                "cgroup.subtree_control" => Self::write_subtree_control(path, dir, data)?,
+                "cgroup.freeze" => Self::write_freeze(path, dir, data)?,
                 "cgroup.kill" => {
                     fs::write(path, data)?;
                     Self::clear_procs(dir);
                 }
-                "cgroup.procs" => {
-                    if Self::is_v2(dir)
-                        && Self::is_v2(dir.parent().unwrap())
-                        && !Self::read_opt(&dir.join("cgroup.subtree_control"))
-                            .trim()
-                            .is_empty()
-                    {
-                        // no internal processes
-                        return Err(errno(libc::EBUSY));
-                    }
-                    if dir.join("cpuset.cpus").exists()
-                        && Self::read_opt(&dir.join("cpuset.cpus")).trim().is_empty()
-                    {
-                        return Err(errno(libc::ENOSPC));
-                    }
-                    let mut procs = Self::read_opt(path);
-                    procs.push_str(&format!("{}\n", data.trim()));
-                    fs::write(path, procs)?;
-                }
+                "cgroup.procs" => Self::write_procs(path, dir, data)?,
                 "memory.limit_in_bytes" | "memory.memsw.limit_in_bytes" => {
-                    // v1: memory.limit <= memory.memsw.limit, or EINVAL
-                    let parse = |s: &str| -> i128 {
-                        match s.trim().parse::<i128>() {
-                            Ok(-1) | Err(_) => i128::MAX,
-                            Ok(v) => v,
-                        }
-                    };
-                    let new = parse(data);
-                    let memsw = dir.join("memory.memsw.limit_in_bytes");
-                    if memsw.exists() {
-                        let ok = if name == "memory.limit_in_bytes" {
-                            new <= parse(&Self::read_opt(&memsw))
-                        } else {
-                            new >= parse(&Self::read_opt(&dir.join("memory.limit_in_bytes")))
-                        };
-                        if !ok {
-                            return Err(errno(libc::EINVAL));
-                        }
-                    }
-                    fs::write(path, data)?;
+                    Self::write_memory_limit(name.as_str(), path, dir, data)?
                 }
                 "devices.allow" | "devices.deny" => {
-                    // The kernel's list: allow-all, or a deny-all's exceptions.
-                    let list = Self::read_opt(&dir.join("devices.list"));
-                    let mut rules = vec![DeviceRule::all(list.trim() == "a *:* rwm")];
-                    if list.trim() != "a *:* rwm" {
-                        for l in list.lines().filter(|l| !l.trim().is_empty()) {
-                            rules.push(parse_rule(true, l).map_err(|_| errno(libc::EINVAL))?);
-                        }
-                    }
-                    let allow = name == "devices.allow";
-                    rules.push(parse_rule(allow, data).map_err(|_| errno(libc::EINVAL))?);
-                    let list = Policy::from_rules(&rules).v1_list().join("\n");
-                    fs::write(dir.join("devices.list"), format!("{list}\n"))?;
-                    fs::write(path, data)?;
+                    Self::write_device_rule(name.as_str(), path, dir, data)?
                 }
                 _ => fs::write(path, data)?,
             }
