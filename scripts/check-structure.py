@@ -72,9 +72,9 @@ def module_of(path):
 
 
 def strip_tests(lines):
-    """Lines before the first `#[cfg(test)]` that opens a module."""
+    """Lines before the first `#[cfg(test)]` inline module (`mod x {`)."""
     for i, line in enumerate(lines):
-        if line.strip() == "#[cfg(test)]" and i + 1 < len(lines) and re.match(r"\s*(pub\s+)?mod\s", lines[i + 1]):
+        if line.strip() == "#[cfg(test)]" and i + 1 < len(lines) and re.match(r"\s*(pub\s+)?mod\s+\w+\s*\{", lines[i + 1]):
             return lines[:i]
     return lines
 
