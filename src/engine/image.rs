@@ -206,7 +206,7 @@ impl Engine {
             .map_err(|e| Error::Other(format!("parsing config of image {}: {e}", rec.id)))
     }
 
-    fn summarize(&self, rec: ImageRecord, repos: &Repositories) -> Result<ImageSummary> {
+    pub(super) fn summarize(&self, rec: ImageRecord, repos: &Repositories) -> Result<ImageSummary> {
         let config = self.image_config(&rec)?;
         let tags = repos
             .tags_of(&rec.id)
@@ -477,14 +477,6 @@ impl Engine {
         Ok(report)
     }
 
-    /// `image inspect`: docker's JSON shape.
-    pub fn inspect_image(&self, name: &str) -> Result<serde_json::Value> {
-        let rec = self.image_lookup(name)?;
-        let repos = self.images.repositories()?;
-        let s = self.summarize(rec, &repos)?;
-        Ok(inspect_json(&s, &self.images.layer_dir_paths(&s.record)))
-    }
-
     /// `history`: newest first.
     pub fn image_history(&self, name: &str) -> Result<Vec<HistoryEntry>> {
         let rec = self.image_lookup(name)?;
@@ -605,112 +597,6 @@ impl crate::image::store::ImageStore {
             .map(|p| p.join("diff").display().to_string())
             .collect()
     }
-}
-
-fn inspect_json(s: &ImageSummary, lowers: &[String]) -> serde_json::Value {
-    use serde_json::{json, Value};
-    let c = s.config.config.clone().unwrap_or_default();
-    let strings = |v: &Option<Vec<String>>| v.as_ref().map_or(Value::Null, |v| json!(v));
-    let mut config = serde_json::Map::new();
-    config.insert("Hostname".into(), json!(""));
-    config.insert("Domainname".into(), json!(""));
-    config.insert("User".into(), json!(c.user.clone().unwrap_or_default()));
-    config.insert("AttachStdin".into(), json!(false));
-    config.insert("AttachStdout".into(), json!(false));
-    config.insert("AttachStderr".into(), json!(false));
-    if let Some(p) = &c.exposed_ports {
-        config.insert("ExposedPorts".into(), json!(p));
-    }
-    config.insert("Tty".into(), json!(false));
-    config.insert("OpenStdin".into(), json!(false));
-    config.insert("StdinOnce".into(), json!(false));
-    config.insert("Env".into(), strings(&c.env));
-    config.insert("Cmd".into(), strings(&c.cmd));
-    if let Some(h) = &c.healthcheck {
-        config.insert("Healthcheck".into(), h.clone());
-    }
-    if let Some(a) = c.args_escaped {
-        config.insert("ArgsEscaped".into(), json!(a));
-    }
-    config.insert("Image".into(), json!(""));
-    config.insert(
-        "Volumes".into(),
-        c.volumes.as_ref().map_or(Value::Null, |v| json!(v)),
-    );
-    config.insert(
-        "WorkingDir".into(),
-        json!(c.working_dir.clone().unwrap_or_default()),
-    );
-    config.insert("Entrypoint".into(), strings(&c.entrypoint));
-    config.insert("OnBuild".into(), strings(&c.on_build));
-    config.insert(
-        "Labels".into(),
-        c.labels.as_ref().map_or(Value::Null, |v| json!(v)),
-    );
-    if let Some(sig) = &c.stop_signal {
-        config.insert("StopSignal".into(), json!(sig));
-    }
-    if let Some(sh) = &c.shell {
-        config.insert("Shell".into(), json!(sh));
-    }
-    let tags: Vec<String> = s.tags.iter().map(Reference::familiar).collect();
-    let digests: Vec<String> = s.digests().iter().map(Reference::familiar).collect();
-    let mut graph = serde_json::Map::new();
-    if let Some((upper, rest)) = lowers.split_first() {
-        if rest.is_empty() {
-            graph.insert("UpperDir".into(), json!(upper));
-        } else {
-            graph.insert("LowerDir".into(), json!(rest.join(":")));
-            graph.insert("UpperDir".into(), json!(upper));
-        }
-    }
-    let mut m = serde_json::Map::new();
-    m.insert("Id".into(), json!(s.record.id));
-    m.insert("RepoTags".into(), json!(tags));
-    m.insert("RepoDigests".into(), json!(digests));
-    m.insert(
-        "Parent".into(),
-        json!(s.config.parent.clone().unwrap_or_default()),
-    );
-    m.insert(
-        "Comment".into(),
-        json!(s.config.comment.clone().unwrap_or_default()),
-    );
-    m.insert(
-        "Created".into(),
-        json!(s
-            .created
-            .map(time::rfc3339_nano)
-            .unwrap_or_else(|| "0001-01-01T00:00:00Z".into())),
-    );
-    m.insert(
-        "DockerVersion".into(),
-        json!(s.config.docker_version.clone().unwrap_or_default()),
-    );
-    m.insert(
-        "Author".into(),
-        json!(s.config.author.clone().unwrap_or_default()),
-    );
-    m.insert("Config".into(), Value::Object(config));
-    m.insert("Architecture".into(), json!(s.config.architecture));
-    if let Some(v) = &s.config.variant {
-        m.insert("Variant".into(), json!(v));
-    }
-    m.insert("Os".into(), json!(s.config.os));
-    m.insert("Size".into(), json!(s.record.size));
-    m.insert(
-        "GraphDriver".into(),
-        json!({"Data": Value::Object(graph), "Name": "overlay"}),
-    );
-    m.insert(
-        "RootFS".into(),
-        json!({"Type": "layers", "Layers": s.config.rootfs.diff_ids}),
-    );
-    m.insert(
-        "Metadata".into(),
-        json!({"LastTagTime": s.record.last_tag_time.map(time::rfc3339_nano).unwrap_or_else(|| "0001-01-01T00:00:00Z".into())}),
-    );
-    Value::Object(m)
 }
 
 /// Unique tag names, for messages.

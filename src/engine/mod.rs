@@ -6,6 +6,7 @@ pub mod container;
 mod devices;
 pub mod exec;
 pub mod image;
+mod inspect;
 mod launch;
 pub mod lifecycle;
 mod links;

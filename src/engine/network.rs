@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
-use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::container::parse_labels;
@@ -83,7 +82,7 @@ impl NetworkEntry {
 }
 
 /// A stable id for `host` and `none`.
-fn mode_id(name: &str) -> String {
+pub(super) fn mode_id(name: &str) -> String {
     ids::hex(&Sha256::digest(format!("skiff network {name}").as_bytes()))
 }
 
@@ -380,53 +379,6 @@ impl Engine {
             .into_iter()
             .filter(|e| filters.iter().all(|f| f.matches(e)))
             .collect())
-    }
-
-    /// `network inspect`: docker's JSON.
-    pub fn network_inspect(&self, name: &str) -> Result<Value> {
-        let e = self.network_lookup(name)?;
-        let created = time::rfc3339_nano(e.created());
-        Ok(match &e {
-            NetworkEntry::Mode { name, driver } => json!({
-                "Name": name, "Id": e.id(), "Created": created, "Scope": "local",
-                "Driver": driver, "EnableIPv6": false,
-                "IPAM": {"Driver": "default", "Options": null, "Config": []},
-                "Internal": false, "Attachable": false, "Ingress": false,
-                "ConfigFrom": {"Network": ""}, "ConfigOnly": false,
-                "Containers": {}, "Options": {}, "Labels": {},
-            }),
-            NetworkEntry::Stored(n) => {
-                let mut cfg =
-                    json!({"Subnet": n.subnet.to_string(), "Gateway": n.gateway.to_string()});
-                if let Some(r) = n.ip_range {
-                    cfg["IPRange"] = json!(r.to_string());
-                }
-                let containers: serde_json::Map<String, Value> = n
-                    .endpoints
-                    .iter()
-                    .map(|(id, ep)| {
-                        (
-                            id.clone(),
-                            json!({
-                                "Name": ep.name,
-                                "EndpointID": crate::network::endpoint_id(&n.id, id),
-                                "MacAddress": ep.mac,
-                                "IPv4Address": format!("{}/{}", ep.ip, n.subnet.prefix_len()),
-                                "IPv6Address": "",
-                            }),
-                        )
-                    })
-                    .collect();
-                json!({
-                    "Name": n.name, "Id": n.id, "Created": created, "Scope": "local",
-                    "Driver": n.driver, "EnableIPv6": false,
-                    "IPAM": {"Driver": "default", "Options": {}, "Config": [cfg]},
-                    "Internal": n.internal, "Attachable": false, "Ingress": false,
-                    "ConfigFrom": {"Network": ""}, "ConfigOnly": false,
-                    "Containers": containers, "Options": n.options, "Labels": n.labels,
-                })
-            }
-        })
     }
 
     /// `network rm`: refuses a predefined network, or one in use unless

@@ -1,0 +1,214 @@
+//! `container inspect`: docker's `container.InspectResponse`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::host_config::{self, HostConfig};
+use super::net_settings::{self, NetworkSettings};
+use super::ZERO_TIME;
+use crate::network::Network;
+use crate::state::container::{Container, Status};
+use crate::util::time;
+
+/// What the container's own records do not hold.
+pub struct Context {
+    /// `<root>/containers/<id>`.
+    pub dir: PathBuf,
+    /// `<runroot>/containers/<id>`.
+    pub run_dir: PathBuf,
+    /// The storage driver's name (`--storage-driver`).
+    pub driver: String,
+    /// Every stored network (the container's endpoints are in them).
+    pub networks: Vec<Network>,
+    /// The id skiff gives its network mode (`host`, `none`).
+    pub mode_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ContainerInspect {
+    #[serde(rename = "Id")]
+    pub id: String,
+    pub created: String,
+    pub path: String,
+    pub args: Vec<String>,
+    pub state: State,
+    pub image: String,
+    pub resolv_conf_path: String,
+    pub hostname_path: String,
+    pub hosts_path: String,
+    pub log_path: String,
+    pub name: String,
+    pub restart_count: u32,
+    pub driver: String,
+    pub platform: String,
+    pub mount_label: String,
+    pub process_label: String,
+    pub app_armor_profile: String,
+    #[serde(rename = "ExecIDs")]
+    pub exec_ids: Option<Vec<String>>,
+    pub host_config: HostConfig,
+    pub graph_driver: GraphDriver,
+    pub mounts: Vec<Value>,
+    pub config: Config,
+    pub network_settings: NetworkSettings,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct State {
+    pub status: &'static str,
+    pub running: bool,
+    pub paused: bool,
+    pub restarting: bool,
+    #[serde(rename = "OOMKilled")]
+    pub oom_killed: bool,
+    pub dead: bool,
+    pub pid: i32,
+    pub exit_code: i32,
+    pub error: String,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+/// `storage.DriverData`: Data's keys sort as Go's map keys do.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GraphDriver {
+    pub data: BTreeMap<String, String>,
+    pub name: String,
+}
+
+/// docker's `container.Config` (omitempty fields are left out unset).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Config {
+    pub hostname: String,
+    pub domainname: String,
+    pub user: String,
+    pub attach_stdin: bool,
+    pub attach_stdout: bool,
+    pub attach_stderr: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposed_ports: Option<BTreeMap<String, Value>>,
+    pub tty: bool,
+    pub open_stdin: bool,
+    pub stdin_once: bool,
+    pub env: Vec<String>,
+    pub cmd: Option<Vec<String>>,
+    pub image: String,
+    pub volumes: Option<BTreeMap<String, Value>>,
+    pub working_dir: String,
+    pub entrypoint: Option<Vec<String>>,
+    pub on_build: Option<Vec<String>>,
+    pub labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_timeout: Option<i64>,
+}
+
+fn time_or_zero(t: Option<time::UnixNanos>) -> String {
+    t.map(time::rfc3339_nano)
+        .unwrap_or_else(|| ZERO_TIME.into())
+}
+
+fn state(c: &Container) -> State {
+    let st = &c.state;
+    let running = st.is_running();
+    State {
+        status: st.status.as_str(),
+        running,
+        paused: st.status == Status::Paused,
+        restarting: st.status == Status::Restarting,
+        oom_killed: st.oom_killed,
+        dead: st.status == Status::Dead,
+        pid: if running { st.pid } else { 0 },
+        exit_code: st.exit_code,
+        error: st.error.clone(),
+        started_at: time_or_zero(st.started_at),
+        finished_at: time_or_zero(st.finished_at),
+    }
+}
+
+fn config(c: &Container) -> Config {
+    let rc = &c.config.config;
+    Config {
+        hostname: rc.hostname.clone(),
+        domainname: rc.domainname.clone(),
+        user: rc.user.clone(),
+        attach_stdin: rc.attach_stdin,
+        attach_stdout: rc.attach_stdout,
+        attach_stderr: rc.attach_stderr,
+        exposed_ports: rc.exposed_ports.clone().filter(|p| !p.is_empty()),
+        tty: rc.tty,
+        open_stdin: rc.open_stdin,
+        stdin_once: rc.stdin_once,
+        env: rc.env.clone(),
+        cmd: rc.cmd.clone(),
+        image: rc.image.clone(),
+        volumes: None,
+        working_dir: rc.working_dir.clone(),
+        entrypoint: rc.entrypoint.clone(),
+        on_build: None,
+        labels: rc.labels.clone(),
+        stop_signal: rc.stop_signal.clone().filter(|s| !s.is_empty()),
+        stop_timeout: rc.stop_timeout,
+    }
+}
+
+fn graph_driver(c: &Container, ctx: &Context) -> GraphDriver {
+    let path = |p: PathBuf| p.display().to_string();
+    let lower: Vec<String> = c.config.lowers.iter().map(|p| path(p.clone())).collect();
+    let data = BTreeMap::from([
+        ("LowerDir".to_owned(), lower.join(":")),
+        ("MergedDir".to_owned(), path(ctx.run_dir.join("rootfs"))),
+        ("UpperDir".to_owned(), path(ctx.dir.join("upper"))),
+        ("WorkDir".to_owned(), path(ctx.dir.join("work"))),
+    ]);
+    GraphDriver {
+        data,
+        name: ctx.driver.clone(),
+    }
+}
+
+pub fn build(c: &Container, ctx: &Context) -> ContainerInspect {
+    let cfg = &c.config;
+    let h = &cfg.host_config;
+    let userdata = |f: &str| ctx.dir.join("userdata").join(f).display().to_string();
+    ContainerInspect {
+        id: cfg.id.clone(),
+        created: time::rfc3339_nano(cfg.created),
+        path: cfg.path.clone(),
+        args: cfg.args.clone(),
+        state: state(c),
+        image: cfg.image_id.clone(),
+        resolv_conf_path: userdata("resolv.conf"),
+        hostname_path: userdata("hostname"),
+        hosts_path: userdata("hosts"),
+        log_path: if h.log_driver == "none" {
+            String::new()
+        } else {
+            ctx.dir
+                .join(format!("{}-json.log", cfg.id))
+                .display()
+                .to_string()
+        },
+        name: format!("/{}", cfg.name),
+        restart_count: c.state.restart_count,
+        driver: ctx.driver.clone(),
+        platform: "linux".into(),
+        mount_label: String::new(),
+        process_label: String::new(),
+        app_armor_profile: String::new(),
+        exec_ids: None,
+        host_config: host_config::build(h, &cfg.net),
+        graph_driver: graph_driver(c, ctx),
+        mounts: Vec::new(),
+        config: config(c),
+        network_settings: net_settings::build(c, &ctx.networks, &ctx.mode_id),
+    }
+}

@@ -1,0 +1,76 @@
+//! `inspect`: docker's JSON for containers, images and networks.
+//!
+//! Each object is a typed struct whose fields are in docker's order
+//! (serde_json keeps it), with docker's zero values: `0`, `""`, `[]`, `{}`,
+//! `false`, and `null` exactly where docker prints null. `--format`
+//! templates run on this JSON, so every name is docker's.
+//!
+//! The shape is current docker's (docker 28, API 1.50/1.51), which differs
+//! from docker 20.10 (API 1.41) in these documented ways:
+//! - containers: `HostConfig.ConsoleSize` follows `VolumesFrom`;
+//!   `KernelMemory`/`KernelMemoryTCP` are omitted when 0 (1.42); each
+//!   network's entry has `MacAddress` after `Aliases`, then `GwPriority`
+//!   (1.48) and `DNSNames` (1.44); `Aliases` holds only the user's aliases
+//!   (1.45); `NetworkMode` is `bridge` where 20.10 said `default`;
+//! - images: no `Container`, `ContainerConfig` (1.45) or `VirtualSize`
+//!   (1.44); `Config` holds only the image config's set fields (1.50);
+//! - networks: `EnableIPv4` (1.47).
+//!
+//! docker's own output for the same flags is in `tests/fixtures/inspect/`
+//! (a 20.10 daemon through the 28.2 CLI's types); the unit tests compare
+//! key trees with it.
+
+mod container;
+mod host_config;
+mod image;
+mod net_settings;
+mod network;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::Engine;
+use crate::error::Result;
+
+/// docker's zero time (Go's `time.Time{}`).
+const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
+
+fn to_value<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("inspect structs have string keys")
+}
+
+impl Engine {
+    /// `container inspect`.
+    pub fn inspect_container(&self, name: &str) -> Result<Value> {
+        let c = self.container_lookup(name)?;
+        let ctx = container::Context {
+            dir: self.containers.dir(c.id()),
+            run_dir: self.containers.run_dir(c.id()),
+            driver: self.opts.storage_driver.clone(),
+            networks: self.networks.list().unwrap_or_default(),
+            mode_id: super::network::mode_id(&c.config.host_config.network_mode),
+        };
+        Ok(to_value(&container::build(&c, &ctx)))
+    }
+
+    /// `image inspect`.
+    pub fn inspect_image(&self, name: &str) -> Result<Value> {
+        let rec = self.image_lookup(name)?;
+        let repos = self.images.repositories()?;
+        let s = self.summarize(rec, &repos)?;
+        let lowers = self.images.layer_dir_paths(&s.record);
+        Ok(to_value(&image::build(
+            &s,
+            &lowers,
+            &self.opts.storage_driver,
+        )))
+    }
+
+    /// `network inspect`.
+    pub fn network_inspect(&self, name: &str) -> Result<Value> {
+        let e = self.network_lookup(name)?;
+        Ok(to_value(&network::build(&e)))
+    }
+}
