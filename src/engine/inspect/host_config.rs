@@ -204,7 +204,7 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         privileged: h.privileged,
         publish_all_ports: net.publish_all,
         readonly_rootfs: h.readonly_rootfs,
-        security_opt: or_null(h.security_opt.clone()),
+        security_opt: or_null(security_opt(h)),
         uts_mode: h.uts_mode.clone(),
         userns_mode: String::new(),
         shm_size: h.shm_size,
@@ -215,6 +215,18 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         readonly_paths: readonly,
         init: h.init.then_some(true),
     }
+}
+
+/// `--security-opt`, with docker's `label=disable` where it turns SELinux
+/// labels off (privileged, or the host's IPC or PID namespace) unless the
+/// user gave a `label` option.
+fn security_opt(h: &HostSettings) -> Vec<String> {
+    let mut v = h.security_opt.clone();
+    let shares_host = h.ipc_mode == "host" || h.pid_mode == "host";
+    if (h.privileged || shares_host) && !v.iter().any(|o| o.starts_with("label")) {
+        v.push("label=disable".into());
+    }
+    v
 }
 
 fn resources(h: &HostSettings) -> Resources {
