@@ -1036,7 +1036,8 @@ fn connect_and_disconnect_a_running_container() {
             "{{json .NetworkSettings.Networks.front.DNSNames}}",
             "db"
         ]),
-        format!("[\"db\",\"{}\",\"store\"]\n", &id[..12])
+        // docker's order: name, aliases, short id (also the hostname).
+        format!("[\"db\",\"store\",\"{}\"]\n", &id[..12])
     );
     let err = s.fails(1, &["network", "connect", "front", "db"]);
     assert!(err.contains("already exists"), "{err}");
