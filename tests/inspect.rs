@@ -175,6 +175,25 @@ fn defaults_are_dockers_zero_values() {
         assert_eq!(h[k], want, "HostConfig.{k}");
     }
     assert!(h.get("Init").is_none(), "Init shows only with --init");
+    assert!(c.get("SizeRw").is_none(), "sizes only with --size");
+    s.ok(&[
+        "exec",
+        "plain",
+        "sh",
+        "-c",
+        "head -c 5000 /dev/zero > /written",
+    ]);
+    let sized = inspect(s, &["--size", "plain"]);
+    let rw = sized["SizeRw"].as_u64().unwrap();
+    let all = sized["SizeRootFs"].as_u64().unwrap();
+    assert!(rw >= 5000 && all > rw, "SizeRw {rw}, SizeRootFs {all}");
+    let keys: Vec<&String> = sized.as_object().unwrap().keys().collect();
+    let at = keys.iter().position(|k| *k == "GraphDriver").unwrap();
+    assert_eq!(
+        keys[at + 1..at + 3],
+        ["SizeRw", "SizeRootFs"],
+        "docker's place"
+    );
     assert!(c["Config"].get("StopTimeout").is_none());
     assert_eq!(c["Config"]["Entrypoint"], Value::Null);
     assert_eq!(c["Config"]["Labels"], json!({}));

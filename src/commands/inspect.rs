@@ -34,11 +34,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let mut errors = Vec::new();
     for name in &args.names {
         let r = match args.kind.as_deref() {
-            Some("container") => engine.inspect_container(name),
+            Some("container") => engine.inspect_container(name, args.size),
             Some("image") => engine.inspect_image(name),
             Some("network") => engine.network_inspect(name),
             // docker's order: containers, images, then networks.
-            _ => match engine.inspect_container(name) {
+            _ => match engine.inspect_container(name, args.size) {
                 Err(Error::NotFound(_)) => match engine.inspect_image(name) {
                     Err(Error::NotFound(_)) => engine.network_inspect(name).map_err(|e| match e {
                         Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),

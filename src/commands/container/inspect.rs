@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for name in &args.containers {
-        match engine.inspect_container(name) {
+        match engine.inspect_container(name, args.size) {
             Ok(v) => found.push(v),
             Err(e) => errors.push(e),
         }

@@ -25,6 +25,8 @@ pub struct Context {
     pub networks: Vec<Network>,
     /// The id skiff gives its network mode (`host`, `none`).
     pub mode_id: String,
+    /// `--size`: (written, written + image) bytes.
+    pub size: Option<(u64, u64)>,
 }
 
 #[derive(Debug, Serialize)]
@@ -52,6 +54,11 @@ pub struct ContainerInspect {
     pub exec_ids: Option<Vec<String>>,
     pub host_config: HostConfig,
     pub graph_driver: GraphDriver,
+    /// `--size`: bytes the container wrote, and that plus its image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_rw: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_root_fs: Option<u64>,
     pub mounts: Vec<Value>,
     pub config: Config,
     pub network_settings: NetworkSettings,
@@ -207,6 +214,8 @@ pub fn build(c: &Container, ctx: &Context) -> ContainerInspect {
         exec_ids: None,
         host_config: host_config::build(h, &cfg.net),
         graph_driver: graph_driver(c, ctx),
+        size_rw: ctx.size.map(|(rw, _)| rw),
+        size_root_fs: ctx.size.map(|(_, all)| all),
         mounts: Vec::new(),
         config: config(c),
         network_settings: net_settings::build(c, &ctx.networks, &ctx.mode_id),

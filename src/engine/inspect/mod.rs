@@ -42,8 +42,8 @@ fn to_value<T: Serialize>(v: &T) -> Value {
 }
 
 impl Engine {
-    /// `container inspect`.
-    pub fn inspect_container(&self, name: &str) -> Result<Value> {
+    /// `container inspect [--size]`.
+    pub fn inspect_container(&self, name: &str, size: bool) -> Result<Value> {
         let c = self.container_lookup(name)?;
         let ctx = container::Context {
             dir: self.containers.dir(c.id()),
@@ -51,6 +51,7 @@ impl Engine {
             driver: self.opts.storage_driver.clone(),
             networks: self.networks.list().unwrap_or_default(),
             mode_id: super::network::mode_id(&c.config.host_config.network_mode),
+            size: size.then(|| self.container_size(&c)),
         };
         Ok(to_value(&container::build(&c, &ctx)))
     }

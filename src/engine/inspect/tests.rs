@@ -236,6 +236,7 @@ fn inspect(c: &Container, networks: Vec<Network>) -> Value {
         driver: "overlay".into(),
         networks,
         mode_id: "ee".repeat(32),
+        size: None,
     };
     to_value(&container::build(c, &ctx))
 }
