@@ -278,6 +278,21 @@ fn user_network_aliases_dns_names_and_network_inspect() {
     assert_eq!(ep["Name"], "usr");
     assert_eq!(ep["IPv4Address"], "10.231.0.9/24");
     assert_eq!(ep["MacAddress"], n["MacAddress"]);
+    // A created container has an address kept for it, but docker lists
+    // only running ones; the MAC asked for shows before it runs.
+    let mac = "02:42:0a:e7:00:42";
+    #[rustfmt::skip]
+    let later = s.ok(&["create", "--name", "later", "--network", "inspnet", "--mac-address", mac, &e.img]);
+    let net = inspect(s, &["--type", "network", "inspnet"]);
+    let members: Vec<&String> = net["Containers"].as_object().unwrap().keys().collect();
+    assert_eq!(members, [&id], "{later}");
+    let c = inspect(s, &["later"]);
+    assert_eq!(c["Config"]["MacAddress"], mac);
+    assert_eq!(
+        c["NetworkSettings"]["Networks"]["inspnet"]["MacAddress"],
+        mac
+    );
+    assert_eq!(c["NetworkSettings"]["Networks"]["inspnet"]["IPAddress"], "");
     let none = inspect(s, &["--type", "network", "none"]);
     assert_eq!(none["IPAM"]["Options"], Value::Null);
     assert_eq!(none["IPAM"]["Config"], json!([]));

@@ -110,6 +110,10 @@ pub struct Config {
     pub volumes: Option<BTreeMap<String, Value>>,
     pub working_dir: String,
     pub entrypoint: Option<Vec<String>>,
+    /// `--mac-address` on a bridge or user network (deprecated, still
+    /// shown by docker 28).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mac_address: Option<String>,
     pub on_build: Option<Vec<String>>,
     pub labels: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,6 +164,10 @@ fn config(c: &Container) -> Config {
         volumes: None,
         working_dir: rc.working_dir.clone(),
         entrypoint: rc.entrypoint.clone(),
+        mac_address: c.config.net.mac.clone().filter(|_| {
+            let mode = c.config.host_config.network_mode.as_str();
+            !matches!(mode, "host" | "none" | "") && !mode.starts_with("container:")
+        }),
         on_build: None,
         labels: rc.labels.clone(),
         stop_signal: rc.stop_signal.clone().filter(|s| !s.is_empty()),

@@ -72,6 +72,13 @@ impl Engine {
     /// `network inspect`.
     pub fn network_inspect(&self, name: &str) -> Result<Value> {
         let e = self.network_lookup(name)?;
-        Ok(to_value(&network::build(&e)))
+        let running = |id: &str| {
+            self.containers
+                .load(id)
+                .ok()
+                .flatten()
+                .is_some_and(|c| c.state.is_running())
+        };
+        Ok(to_value(&network::build(&e, running)))
     }
 }

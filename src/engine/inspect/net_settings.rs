@@ -139,39 +139,31 @@ fn dns_names(c: &Container, e: &Endpoint) -> Vec<String> {
     v
 }
 
-/// One network's entry: addresses only while running.
+/// One network's entry: what was asked for, and the addresses while it
+/// runs.
 fn entry(c: &Container, n: &Network, e: &Endpoint, primary: bool) -> EndpointSettings {
-    let running = c.state.is_running();
-    let ip = c.config.net.ip.filter(|_| primary);
-    EndpointSettings {
-        ipam_config: ip.map(|ip| EndpointIpam {
+    let asked = &c.config.net;
+    let configured = EndpointSettings {
+        ipam_config: asked.ip.filter(|_| primary).map(|ip| EndpointIpam {
             ipv4_address: ip.to_string(),
         }),
         aliases: (!e.aliases.is_empty()).then(|| e.aliases.clone()),
-        mac_address: if running {
-            e.mac.clone()
-        } else {
-            String::new()
-        },
+        // `--mac-address`, until it runs.
+        mac_address: asked.mac.clone().filter(|_| primary).unwrap_or_default(),
         network_id: n.id.clone(),
-        endpoint_id: if running {
-            endpoint_id(&n.id, c.id())
-        } else {
-            String::new()
-        },
-        gateway: if running {
-            n.gateway.to_string()
-        } else {
-            String::new()
-        },
-        ip_address: if running {
-            e.ip.to_string()
-        } else {
-            String::new()
-        },
-        ip_prefix_len: if running { n.subnet.prefix_len() } else { 0 },
         dns_names: n.dns.then(|| dns_names(c, e)),
         ..EndpointSettings::default()
+    };
+    if !c.state.is_running() {
+        return configured;
+    }
+    EndpointSettings {
+        mac_address: e.mac.clone(),
+        endpoint_id: endpoint_id(&n.id, c.id()),
+        gateway: n.gateway.to_string(),
+        ip_address: e.ip.to_string(),
+        ip_prefix_len: n.subnet.prefix_len(),
+        ..configured
     }
 }
 

@@ -71,7 +71,9 @@ pub struct EndpointResource {
     pub ipv6_address: String,
 }
 
-pub fn build(e: &NetworkEntry) -> NetworkInspect {
+/// `running`: whether a container (by id) runs; docker lists only the
+/// containers whose endpoint is active.
+pub fn build(e: &NetworkEntry, running: impl Fn(&str) -> bool) -> NetworkInspect {
     let mut n = NetworkInspect {
         name: e.name().to_owned(),
         id: e.id(),
@@ -112,6 +114,7 @@ pub fn build(e: &NetworkEntry) -> NetworkInspect {
     n.containers = s
         .endpoints
         .iter()
+        .filter(|(id, _)| running(id))
         .map(|(id, ep)| {
             let r = EndpointResource {
                 name: ep.name.clone(),

@@ -513,7 +513,7 @@ fn networks_have_dockers_tree() {
             aliases: vec![],
         },
     );
-    let v = to_value(&network::build(&NetworkEntry::Stored(user)));
+    let v = to_value(&network::build(&NetworkEntry::Stored(user), |_| true));
     assert_same_tree(&fixture("network-user"), &v, &["EnableIPv4"]);
     assert_eq!(v["EnableIPv4"], json!(true), "docker 28 says true");
     assert_eq!(
@@ -531,12 +531,12 @@ fn networks_have_dockers_tree() {
         },
     )]);
     bridge.options = BTreeMap::from([("com.docker.network.bridge.name".into(), "skiff0".into())]);
-    let v = to_value(&network::build(&NetworkEntry::Stored(bridge)));
+    let v = to_value(&network::build(&NetworkEntry::Stored(bridge), |_| true));
     assert_same_tree(&fixture("network-bridge"), &v, &["EnableIPv4"]);
     let none = NetworkEntry::Mode {
         name: "none",
         driver: "null",
     };
-    let v = to_value(&network::build(&none));
+    let v = to_value(&network::build(&none, |_| true));
     assert_same_tree(&fixture("network-none"), &v, &[]);
 }
