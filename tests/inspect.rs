@@ -135,8 +135,8 @@ fn flags_read_back_where_docker_puts_them() {
             "{{.HostConfig.MemorySwap}} {{.HostConfig.KernelMemory}}",
             "full"
         ]),
-        "-1 <no value>\n",
-        "swap unlimited; KernelMemory omitted as docker 28 does"
+        "-1 0\n",
+        "swap unlimited; KernelMemory 0 to templates (the JSON omits it, as docker 28)"
     );
 }
 
@@ -317,6 +317,18 @@ fn image_config_shows_only_what_the_image_sets() {
     }
     assert_eq!(i["RepoTags"], json!([e.img]));
     assert_eq!(i["RootFS"]["Type"], "layers");
+    // docker runs templates on its typed structs: an omitted field is
+    // still there, empty.
+    assert_eq!(
+        s.ok(&[
+            "image",
+            "inspect",
+            "-f",
+            "{{.Config.User}}|{{.Config.Entrypoint}}|{{.Config.WorkingDir}}",
+            &e.img
+        ]),
+        "|[]|\n"
+    );
     assert!(i["Size"].as_u64().unwrap() > 0);
     assert!(i["Id"].as_str().unwrap().starts_with("sha256:"));
 }

@@ -3,6 +3,7 @@
 
 use crate::cli::context::Context;
 use crate::commands::image::inspect::print;
+use crate::engine::InspectView;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -30,20 +31,25 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         }
     }
     let engine = ctx.engine()?;
+    let view = InspectView::for_format(args.format.as_deref());
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for name in &args.names {
         let r = match args.kind.as_deref() {
-            Some("container") => engine.inspect_container(name, args.size),
-            Some("image") => engine.inspect_image(name),
-            Some("network") => engine.network_inspect(name),
+            Some("container") => engine.inspect_container(name, args.size, view),
+            Some("image") => engine.inspect_image(name, view),
+            Some("network") => engine.network_inspect(name, view),
             // docker's order: containers, images, then networks.
-            _ => match engine.inspect_container(name, args.size) {
-                Err(Error::NotFound(_)) => match engine.inspect_image(name) {
-                    Err(Error::NotFound(_)) => engine.network_inspect(name).map_err(|e| match e {
-                        Error::NotFound(_) => Error::NotFound(format!("No such object: {name}")),
-                        other => other,
-                    }),
+            _ => match engine.inspect_container(name, args.size, view) {
+                Err(Error::NotFound(_)) => match engine.inspect_image(name, view) {
+                    Err(Error::NotFound(_)) => {
+                        engine.network_inspect(name, view).map_err(|e| match e {
+                            Error::NotFound(_) => {
+                                Error::NotFound(format!("No such object: {name}"))
+                            }
+                            other => other,
+                        })
+                    }
                     other => other,
                 },
                 other => other,

@@ -16,6 +16,7 @@ pub mod network;
 pub mod spec;
 pub mod system;
 
+pub use inspect::InspectView;
 pub use launch::{monitor_main, MONITOR_ARG};
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 
 use crate::cli::context::Context;
 use crate::commands::image::inspect::print;
+use crate::engine::InspectView;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
@@ -18,10 +19,11 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
+    let view = InspectView::for_format(args.format.as_deref());
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for name in &args.containers {
-        match engine.inspect_container(name, args.size) {
+        match engine.inspect_container(name, args.size, view) {
             Ok(v) => found.push(v),
             Err(e) => errors.push(e),
         }

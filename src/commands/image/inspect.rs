@@ -2,6 +2,7 @@
 
 use crate::cli::context::Context;
 use crate::cli::{output, report};
+use crate::engine::InspectView;
 use crate::error::{code, Result};
 
 #[derive(Debug, clap::Args)]
@@ -35,10 +36,11 @@ pub fn print(
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
+    let view = InspectView::for_format(args.format.as_deref());
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for name in &args.images {
-        match engine.inspect_image(name) {
+        match engine.inspect_image(name, view) {
             Ok(v) => found.push(v),
             Err(e) => errors.push(e),
         }

@@ -2,6 +2,7 @@
 
 use crate::cli::context::Context;
 use crate::commands::image::inspect::print;
+use crate::engine::InspectView;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
@@ -15,9 +16,10 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
+    let view = InspectView::for_format(args.format.as_deref());
     let (mut found, mut errors) = (Vec::new(), Vec::new());
     for name in &args.networks {
-        match engine.network_inspect(name) {
+        match engine.network_inspect(name, view) {
             Ok(v) => found.push(v),
             Err(e) => errors.push(e),
         }

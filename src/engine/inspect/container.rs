@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::host_config::{self, HostConfig};
 use super::net_settings::{self, NetworkSettings};
-use super::ZERO_TIME;
+use super::{omitempty, ZERO_TIME};
 use crate::network::Network;
 use crate::state::container::{Container, Status};
 use crate::util::time;
@@ -55,9 +55,9 @@ pub struct ContainerInspect {
     pub host_config: HostConfig,
     pub graph_driver: GraphDriver,
     /// `--size`: bytes the container wrote, and that plus its image.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub size_rw: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub size_root_fs: Option<u64>,
     pub mounts: Vec<Value>,
     pub config: Config,
@@ -99,8 +99,8 @@ pub struct Config {
     pub attach_stdin: bool,
     pub attach_stdout: bool,
     pub attach_stderr: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exposed_ports: Option<BTreeMap<String, Value>>,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub exposed_ports: BTreeMap<String, Value>,
     pub tty: bool,
     pub open_stdin: bool,
     pub stdin_once: bool,
@@ -112,13 +112,13 @@ pub struct Config {
     pub entrypoint: Option<Vec<String>>,
     /// `--mac-address` on a bridge or user network (deprecated, still
     /// shown by docker 28).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub mac_address: Option<String>,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub mac_address: String,
     pub on_build: Option<Vec<String>>,
     pub labels: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "omitempty")]
+    pub stop_signal: String,
+    #[serde(skip_serializing_if = "omitempty")]
     pub stop_timeout: Option<i64>,
 }
 
@@ -154,7 +154,7 @@ fn config(c: &Container) -> Config {
         attach_stdin: rc.attach_stdin,
         attach_stdout: rc.attach_stdout,
         attach_stderr: rc.attach_stderr,
-        exposed_ports: rc.exposed_ports.clone().filter(|p| !p.is_empty()),
+        exposed_ports: rc.exposed_ports.clone().unwrap_or_default(),
         tty: rc.tty,
         open_stdin: rc.open_stdin,
         stdin_once: rc.stdin_once,
@@ -164,13 +164,15 @@ fn config(c: &Container) -> Config {
         volumes: None,
         working_dir: rc.working_dir.clone(),
         entrypoint: rc.entrypoint.clone(),
-        mac_address: c.config.net.mac.clone().filter(|_| {
-            let mode = c.config.host_config.network_mode.as_str();
-            !matches!(mode, "host" | "none" | "") && !mode.starts_with("container:")
-        }),
+        mac_address: (c.config.net.mac.clone())
+            .filter(|_| {
+                let mode = c.config.host_config.network_mode.as_str();
+                !matches!(mode, "host" | "none" | "") && !mode.starts_with("container:")
+            })
+            .unwrap_or_default(),
         on_build: None,
         labels: rc.labels.clone(),
-        stop_signal: rc.stop_signal.clone().filter(|s| !s.is_empty()),
+        stop_signal: rc.stop_signal.clone().unwrap_or_default(),
         stop_timeout: rc.stop_timeout,
     }
 }

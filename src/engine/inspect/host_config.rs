@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::omitempty;
+
 use crate::network::ports::PortBinding as Publish;
 use crate::network::NetRequest;
 use crate::runtime::spec::{DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS};
@@ -53,7 +55,7 @@ pub struct HostConfig {
     pub masked_paths: Option<Vec<String>>,
     pub readonly_paths: Option<Vec<String>>,
     /// `*bool` with omitempty: shown only when `--init` was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub init: Option<bool>,
 }
 
@@ -74,8 +76,8 @@ pub struct PortBinding {
 }
 
 /// docker's `container.Resources` (flattened into HostConfig).
-/// `KernelMemory` and `KernelMemoryTCP` are omitted when 0 (API 1.42+),
-/// and skiff never sets them.
+/// `KernelMemory` and `KernelMemoryTCP` are omitted when 0 (API 1.42+);
+/// skiff never sets them.
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Resources {
@@ -100,6 +102,10 @@ pub struct Resources {
     pub devices: Vec<DeviceMapping>,
     pub device_cgroup_rules: Option<Vec<String>>,
     pub device_requests: Option<Vec<Value>>,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub kernel_memory: i64,
+    #[serde(rename = "KernelMemoryTCP", skip_serializing_if = "omitempty")]
+    pub kernel_memory_tcp: i64,
     pub memory_reservation: i64,
     pub memory_swap: i64,
     pub memory_swappiness: Option<i64>,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::container::GraphDriver;
-use super::ZERO_TIME;
+use super::{omitempty, ZERO_TIME};
 use crate::engine::image::ImageSummary;
 use crate::image::reference::Reference;
 use crate::util::time;
@@ -22,14 +22,14 @@ pub struct ImageInspect {
     pub repo_digests: Vec<String>,
     pub parent: String,
     pub comment: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub created: String,
     pub docker_version: String,
     pub author: String,
     pub config: Option<ImageConfig>,
     pub architecture: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub variant: Option<String>,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub variant: String,
     pub os: String,
     pub size: u64,
     pub graph_driver: GraphDriver,
@@ -43,31 +43,31 @@ pub struct ImageInspect {
 #[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ImageConfig {
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub user: String,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub exposed_ports: BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub env: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub entrypoint: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub cmd: Vec<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub volumes: BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub working_dir: String,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub labels: BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub stop_signal: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub args_escaped: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub healthcheck: Option<Value>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub on_build: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "omitempty")]
     pub shell: Vec<String>,
 }
 
@@ -120,12 +120,12 @@ pub fn build(s: &ImageSummary, lowers: &[String], driver: &str) -> ImageInspect 
         repo_digests: s.digests().iter().map(Reference::familiar).collect(),
         parent: ic.parent.clone().unwrap_or_default(),
         comment: ic.comment.clone().unwrap_or_default(),
-        created: s.created.map(time::rfc3339_nano),
+        created: s.created.map(time::rfc3339_nano).unwrap_or_default(),
         docker_version: ic.docker_version.clone().unwrap_or_default(),
         author: ic.author.clone().unwrap_or_default(),
         config: ic.config.as_ref().map(image_config),
         architecture: ic.architecture.clone(),
-        variant: ic.variant.clone(),
+        variant: ic.variant.clone().unwrap_or_default(),
         os: ic.os.clone(),
         size: s.record.size,
         graph_driver: GraphDriver {

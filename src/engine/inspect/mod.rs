@@ -16,6 +16,11 @@
 //!   (1.44); `Config` holds only the image config's set fields (1.50);
 //! - networks: `EnableIPv4` (1.47).
 //!
+//! docker runs `--format` templates on its typed structs, where an
+//! `omitempty` field the JSON leaves out still has its zero value
+//! (`{{.Config.User}}` of an image is "", not `<no value>`): the
+//! [`InspectView::Template`] view keeps those fields.
+//!
 //! docker's own output for the same flags is in `tests/fixtures/inspect/`
 //! (a 20.10 daemon through the 28.2 CLI's types); the unit tests compare
 //! key trees with it.
@@ -28,6 +33,9 @@ mod network;
 #[cfg(test)]
 mod tests;
 
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -37,13 +45,89 @@ use crate::error::Result;
 /// docker's zero time (Go's `time.Time{}`).
 const ZERO_TIME: &str = "0001-01-01T00:00:00Z";
 
-fn to_value<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("inspect structs have string keys")
+/// What the inspect JSON is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InspectView {
+    /// Printed: docker's `omitempty` fields left out when empty.
+    Json,
+    /// Run through a `--format` template: every field, as docker's typed
+    /// structs have them.
+    Template,
+}
+
+impl InspectView {
+    /// The view for `--format FORMAT` (none, `json` and `{{json .}}` print
+    /// the JSON as it is).
+    pub fn for_format(format: Option<&str>) -> InspectView {
+        match format.map(str::trim) {
+            None | Some("json") | Some("{{json .}}") => InspectView::Json,
+            Some(_) => InspectView::Template,
+        }
+    }
+}
+
+thread_local! {
+    /// Set while a [`InspectView::Template`] view is serialized.
+    static TEMPLATE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Values with a zero that docker's `omitempty` leaves out.
+pub(super) trait Zero {
+    fn is_zero(&self) -> bool;
+}
+
+impl Zero for String {
+    fn is_zero(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl Zero for bool {
+    fn is_zero(&self) -> bool {
+        !self
+    }
+}
+
+impl Zero for i64 {
+    fn is_zero(&self) -> bool {
+        *self == 0
+    }
+}
+
+impl<T> Zero for Vec<T> {
+    fn is_zero(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<K, V> Zero for BTreeMap<K, V> {
+    fn is_zero(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<T> Zero for Option<T> {
+    fn is_zero(&self) -> bool {
+        self.is_none()
+    }
+}
+
+/// `skip_serializing_if` for docker's `omitempty` fields: left out of the
+/// JSON view when zero, kept in the template view.
+pub(super) fn omitempty<T: Zero>(v: &T) -> bool {
+    !TEMPLATE.with(Cell::get) && v.is_zero()
+}
+
+fn to_value<T: Serialize>(v: &T, view: InspectView) -> Value {
+    TEMPLATE.with(|t| t.set(view == InspectView::Template));
+    let out = serde_json::to_value(v);
+    TEMPLATE.with(|t| t.set(false));
+    out.expect("inspect structs have string keys")
 }
 
 impl Engine {
     /// `container inspect [--size]`.
-    pub fn inspect_container(&self, name: &str, size: bool) -> Result<Value> {
+    pub fn inspect_container(&self, name: &str, size: bool, view: InspectView) -> Result<Value> {
         let c = self.container_lookup(name)?;
         let ctx = container::Context {
             dir: self.containers.dir(c.id()),
@@ -53,24 +137,21 @@ impl Engine {
             mode_id: super::network::mode_id(&c.config.host_config.network_mode),
             size: size.then(|| self.container_size(&c)),
         };
-        Ok(to_value(&container::build(&c, &ctx)))
+        Ok(to_value(&container::build(&c, &ctx), view))
     }
 
     /// `image inspect`.
-    pub fn inspect_image(&self, name: &str) -> Result<Value> {
+    pub fn inspect_image(&self, name: &str, view: InspectView) -> Result<Value> {
         let rec = self.image_lookup(name)?;
         let repos = self.images.repositories()?;
         let s = self.summarize(rec, &repos)?;
         let lowers = self.images.layer_dir_paths(&s.record);
-        Ok(to_value(&image::build(
-            &s,
-            &lowers,
-            &self.opts.storage_driver,
-        )))
+        let driver = &self.opts.storage_driver;
+        Ok(to_value(&image::build(&s, &lowers, driver), view))
     }
 
     /// `network inspect`.
-    pub fn network_inspect(&self, name: &str) -> Result<Value> {
+    pub fn network_inspect(&self, name: &str, view: InspectView) -> Result<Value> {
         let e = self.network_lookup(name)?;
         let running = |id: &str| {
             self.containers
@@ -79,6 +160,6 @@ impl Engine {
                 .flatten()
                 .is_some_and(|c| c.state.is_running())
         };
-        Ok(to_value(&network::build(&e, running)))
+        Ok(to_value(&network::build(&e, running), view))
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::host_config::PortBinding;
+use super::omitempty;
 use crate::network::{endpoint_id, Endpoint, Network, DEFAULT_NETWORK};
 use crate::state::container::Container;
 
@@ -92,7 +93,7 @@ pub struct EndpointSettings {
 /// `--ip` (`network.EndpointIPAMConfig`).
 #[derive(Debug, Clone, Serialize)]
 pub struct EndpointIpam {
-    #[serde(rename = "IPv4Address", skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "IPv4Address", skip_serializing_if = "omitempty")]
     pub ipv4_address: String,
 }
 

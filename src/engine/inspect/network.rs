@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::omitempty;
+
 use crate::engine::network::NetworkEntry;
 use crate::network::{endpoint_id, DEFAULT_NETWORK};
 use crate::util::time;
@@ -44,11 +46,11 @@ pub struct Ipam {
 /// `network.IPAMConfig`: each field omitted when empty.
 #[derive(Debug, Serialize)]
 pub struct IpamPool {
-    #[serde(rename = "Subnet", skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "Subnet", skip_serializing_if = "omitempty")]
     pub subnet: String,
-    #[serde(rename = "IPRange", skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "IPRange", skip_serializing_if = "omitempty")]
     pub ip_range: String,
-    #[serde(rename = "Gateway", skip_serializing_if = "String::is_empty")]
+    #[serde(rename = "Gateway", skip_serializing_if = "omitempty")]
     pub gateway: String,
 }
 

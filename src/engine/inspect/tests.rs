@@ -7,7 +7,7 @@ use std::net::Ipv4Addr;
 
 use serde_json::{json, Value};
 
-use super::{container, image, network, to_value};
+use super::{container, image, network, InspectView};
 use crate::engine::image::ImageSummary;
 use crate::engine::network::NetworkEntry;
 use crate::image::reference::Reference;
@@ -17,6 +17,10 @@ use crate::state::container::{
     Container, ContainerConfig, ContainerState, DeviceMapping, HostSettings, RestartPolicy,
     RunSettings, Status, Ulimit,
 };
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    super::to_value(v, InspectView::Json)
+}
 
 fn fixture(name: &str) -> Value {
     let path = format!(
@@ -539,4 +543,50 @@ fn networks_have_dockers_tree() {
     };
     let v = to_value(&network::build(&none, |_| true));
     assert_same_tree(&fixture("network-none"), &v, &[]);
+}
+
+#[test]
+fn templates_see_omitted_fields_as_their_zero_values() {
+    let (c, nets) = container(
+        Status::Running,
+        RunSettings::default(),
+        plain_host("bridge"),
+        NetRequest::default(),
+    );
+    let ctx = container::Context {
+        dir: "/r".into(),
+        run_dir: "/run".into(),
+        driver: "overlay".into(),
+        networks: nets,
+        mode_id: String::new(),
+        size: None,
+    };
+    let json = super::to_value(&container::build(&c, &ctx), InspectView::Json);
+    let tmpl = super::to_value(&container::build(&c, &ctx), InspectView::Template);
+    for (k, zero) in [
+        ("StopSignal", json!("")),
+        ("StopTimeout", Value::Null),
+        ("ExposedPorts", json!({})),
+        ("MacAddress", json!("")),
+    ] {
+        assert!(json["Config"].get(k).is_none(), "JSON omits Config.{k}");
+        assert_eq!(tmpl["Config"][k], zero, "template sees Config.{k}");
+    }
+    assert!(json["HostConfig"].get("Init").is_none());
+    assert!(json["HostConfig"].get("KernelMemory").is_none());
+    assert_eq!(tmpl["HostConfig"]["KernelMemory"], json!(0));
+    assert_eq!(tmpl["HostConfig"]["Init"], Value::Null);
+    assert_eq!(tmpl["SizeRw"], Value::Null);
+    // Nothing is left set for the next serialization.
+    let again = super::to_value(&container::build(&c, &ctx), InspectView::Json);
+    assert_eq!(again, json);
+    assert_eq!(InspectView::for_format(None), InspectView::Json);
+    assert_eq!(
+        InspectView::for_format(Some(" {{json .}} ")),
+        InspectView::Json
+    );
+    assert_eq!(
+        InspectView::for_format(Some("{{.Config.User}}")),
+        InspectView::Template
+    );
 }
