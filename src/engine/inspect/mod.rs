@@ -16,6 +16,12 @@
 //!   (1.44); `Config` holds only the image config's set fields (1.50);
 //! - networks: `EnableIPv4` (1.47).
 //!
+//! Values that are skiff's own: `Runtime` is `skiff`; `SandboxKey` is
+//! `/proc/<pid>/ns/net`; `MemorySwap` is -1 (unlimited) under `-m`, since
+//! skiff leaves swap alone (docker sets twice the memory);
+//! `OomKillDisable` is null (cgroup v2 cannot disable the OOM killer;
+//! docker clears it at the first start there).
+//!
 //! docker runs `--format` templates on its typed structs, where an
 //! `omitempty` field the JSON leaves out still has its zero value
 //! (`{{.Config.User}}` of an image is "", not `<no value>`): the
