@@ -193,8 +193,10 @@ pub fn build(c: &Container, networks: &[Network], mode_id: &str) -> NetworkSetti
             },
         );
     }
+    // The deprecated top-level fields copy the default bridge's entry,
+    // whichever network the container was created on.
     let default = match entries.get(DEFAULT_NETWORK) {
-        Some(e) if mode == DEFAULT_NETWORK => DefaultNetworkSettings {
+        Some(e) => DefaultNetworkSettings {
             endpoint_id: e.endpoint_id.clone(),
             gateway: e.gateway.clone(),
             ip_address: e.ip_address.clone(),
@@ -202,7 +204,7 @@ pub fn build(c: &Container, networks: &[Network], mode_id: &str) -> NetworkSetti
             mac_address: e.mac_address.clone(),
             ..DefaultNetworkSettings::default()
         },
-        _ => DefaultNetworkSettings::default(),
+        None => DefaultNetworkSettings::default(),
     };
     NetworkSettings {
         bridge: String::new(),

@@ -590,3 +590,26 @@ fn templates_see_omitted_fields_as_their_zero_values() {
         InspectView::Template
     );
 }
+
+#[test]
+fn top_level_fields_copy_the_default_bridge_whatever_the_mode() {
+    let (c, mut nets) = container(
+        Status::Running,
+        RunSettings::default(),
+        plain_host("inspnet"),
+        NetRequest::default(),
+    );
+    let connected = Endpoint {
+        name: "c".into(),
+        ip: "172.18.0.7".parse().unwrap(),
+        mac: "02:42:ac:12:00:07".into(),
+        aliases: vec![],
+    };
+    nets[0].endpoints.insert(c.id().to_owned(), connected);
+    let v = inspect(&c, nets);
+    let ns = &v["NetworkSettings"];
+    assert_eq!(ns["IPAddress"], "172.18.0.7");
+    assert_eq!(ns["MacAddress"], "02:42:ac:12:00:07");
+    assert_eq!(ns["Networks"]["inspnet"]["IPAddress"], "172.19.0.2");
+    assert_eq!(ns["Networks"]["bridge"]["IPAMConfig"], Value::Null);
+}
