@@ -4,7 +4,7 @@
 # per compared command its line, exit code, stdout and stderr, raw (the
 # test normalises both sides when it compares). Records only; re-runnable.
 #
-#   scripts/compat-record.sh [FILTER]   # cases whose name contains FILTER
+#   scripts/compat-record.sh [FILTER...]   # only cases whose name contains a FILTER
 #
 # docker is ../shared/peer/docker.sh (DOCKER_PEER=path to override): a real
 # dockerd 20.10 with a 28.2 CLI, its registry at localhost:5000 holding
@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PEER=${DOCKER_PEER:-$ROOT/../shared/peer/docker.sh}
 [ -x "$PEER" ] || PEER=/work/shared/peer/docker.sh
 [ -x "$PEER" ] || { echo "compat-record: no peer docker.sh (set DOCKER_PEER)" >&2; exit 1; }
-FILTER=${1:-}
+FILTERS=("$@")
 OUT=$ROOT/tests/compat/expected
 mkdir -p "$OUT"
 command -v jq >/dev/null || { echo "compat-record: jq is needed" >&2; exit 1; }
@@ -53,8 +53,15 @@ record_case() { # $1 name; SETUP CMDS TEARDOWN arrays
   return 0
 }
 
+wanted() { # $1 name
+  local f
+  [ ${#FILTERS[@]} = 0 ] && return 0
+  for f in "${FILTERS[@]}"; do [[ "$1" == *"$f"* ]] && return 0; done
+  return 1
+}
+
 flush() {
-  if [ -n "$NAME" ] && [[ "$NAME" == *"$FILTER"* ]]; then record_case "$NAME"; fi
+  if [ -n "$NAME" ] && wanted "$NAME"; then record_case "$NAME"; fi
   NAME=""; SETUP=(); CMDS=(); TEARDOWN=()
 }
 

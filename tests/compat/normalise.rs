@@ -34,23 +34,38 @@ fn re(s: &str) -> Regex {
 
 static HEX: LazyLock<Regex> = LazyLock::new(|| re(r"\b([0-9a-f]{64}|[0-9a-f]{12})\b"));
 static RFC3339: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?( [A-Z]{3,4})?")
+    re(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?( ?(Z|[+-]\d\d:?\d\d))?( [A-Z]{3,4})?")
 });
 static AGO: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(Less than a second|About an? (minute|hour)|an? (second|minute|hour|day|week|month|year)|\d+ (second|minute|hour|day|week|month|year)s?)\b")
+    re(
+        r"\b(Less than a second|About an? (minute|hour)|an? (second|minute|hour|day|week|month|year)|\d+ (second|minute|hour|day|week|month|year)s?)\b",
+    )
 });
 static SIZE: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b\d+(\.\d+)? ?(B|kB|KB|MB|GB|KiB|MiB|GiB)\b"));
 static MAC: LazyLock<Regex> = LazyLock::new(|| re(r"\b([0-9a-f]{2}:){5}[0-9a-f]{2}\b"));
 static IPV4: LazyLock<Regex> = LazyLock::new(|| re(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"));
+static DAEMON_LINE: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)^Error response from daemon: "));
+/// What docker's shim and runc wrap around an exec error (skiff has
+/// neither: it reports the exec error itself).
+static RUNTIME_WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?m)(?:failed to create shim task: )?OCI runtime (?:create|exec) failed: (?:runc create failed: |exec failed: )?unable to start container process: (.*): unknown$",
+    )
+});
+/// A stray line docker's 28 CLI prints after some daemon errors.
+static EXIT_STATUS: LazyLock<Regex> = LazyLock::new(|| re(r"(?m)^exit status \d+\n"));
 static SPACES: LazyLock<Regex> = LazyLock::new(|| re(r" {2,}"));
 static PROGRAM: LazyLock<Regex> = LazyLock::new(|| re(r"\bskiff\b"));
 
 /// `text` with every placeholder substituted.
 pub fn normalise(text: &str, side: &Side, ids: &mut Ids) -> String {
     let t = text.replace(side.registry, "<REGISTRY>");
+    let t = DAEMON_LINE.replace_all(&t, "Error: ");
     let t = t.replace("Error response from daemon: ", "");
     let t = PROGRAM.replace_all(&t, "docker");
+    let t = RUNTIME_WRAPPER.replace_all(&t, "$1");
+    let t = EXIT_STATUS.replace_all(&t, "");
     let t = HEX.replace_all(&t, |c: &Captures| {
         let h = &c[1];
         let n = ids.number(&h[..12]);
@@ -94,6 +109,6 @@ fn normalise_placeholders() {
     );
     assert_eq!(
         normalise(&text, &side, &mut ids),
-        "No such container: <ID1>\n<id1>  <REGISTRY>/library/busybox  <AGO>  Up <AGO>  <SIZE>\ndocker: <IP> <MAC> <TIME>\n<id2>"
+        "Error: No such container: <ID1>\n<id1>  <REGISTRY>/library/busybox  <AGO> ago  Up <AGO>  <SIZE>\ndocker: <IP> <MAC> <TIME>\n<id2>"
     );
 }

@@ -98,10 +98,15 @@ pub fn headers() -> Value {
 /// asked for (`-s`, or a format using `.Size`).
 pub fn row(c: &Container, no_trunc: bool, size: Option<(u64, u64)>) -> Value {
     let cfg = &c.config;
+    // As docker's daemon lists it: an argument with a space is quoted.
     let mut command = cfg.path.clone();
     for a in &cfg.args {
         command.push(' ');
-        command.push_str(a);
+        if a.contains(' ') {
+            command.push_str(&format!("'{a}'"));
+        } else {
+            command.push_str(a);
+        }
     }
     let command = if no_trunc {
         command
