@@ -140,3 +140,18 @@ pub fn known_failures() -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Drops the named cases from known-failures.txt, comments and the other
+/// lines kept (`COMPAT_UPDATE_KNOWN=1`, after a fix made them pass).
+pub fn drop_known(fixed: &[&str]) {
+    let path = dir().join("known-failures.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            let name = l.split_whitespace().next().unwrap_or("");
+            l.starts_with('#') || !fixed.contains(&name)
+        })
+        .collect();
+    std::fs::write(path, kept.join("\n") + "\n").unwrap();
+}
