@@ -72,6 +72,15 @@ fn world() -> Option<World> {
     })
 }
 
+impl Drop for World {
+    /// What the cases' bridge networks leave on the host once the last
+    /// container is gone (as TestEnv does).
+    fn drop(&mut self) {
+        drop_skiff_table();
+        remove_default_bridge();
+    }
+}
+
 /// One shell line with `docker` bound to skiff on the world's store.
 fn sh(w: &World, line: &str, cwd: &Path) -> Outcome {
     let prelude =
