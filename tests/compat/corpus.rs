@@ -150,8 +150,22 @@ pub fn drop_known(fixed: &[&str]) {
         .lines()
         .filter(|l| {
             let name = l.split_whitespace().next().unwrap_or("");
+            let name = name.trim_start_matches('?');
             l.starts_with('#') || !fixed.contains(&name)
         })
         .collect();
     std::fs::write(path, kept.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn corpus_parse() {
+    let cases = parse(
+        "# c\n=== a\nsetup: docker create x\ncmd: docker ps -q\n\ncmd: docker ps\nteardown: docker rm -f x\n=== b\ndiffers: why\ncmd: docker version\n",
+        "f.txt",
+    );
+    assert_eq!(cases.len(), 2);
+    assert_eq!(cases[0].setup, ["docker create x"]);
+    assert_eq!(cases[0].cmds, ["docker ps -q", "docker ps"]);
+    assert_eq!(cases[0].teardown, ["docker rm -f x"]);
+    assert_eq!(cases[1].differs.as_deref(), Some("why"));
 }

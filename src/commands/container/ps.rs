@@ -207,7 +207,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         .collect();
     let default = if args.size { DEFAULT_SIZE } else { DEFAULT };
     let f = crate::template::Formatter::new(args.format.as_deref().unwrap_or(default), default)
-        .map_err(|e| Error::InvalidArgument(format!("template parsing error: {e}")))?
+        // docker's ps words it so; images, history and network ls say
+        // "template parsing error".
+        .map_err(|e| Error::InvalidArgument(format!("failed to parse template: {e}")))?
         .without_header(args.noheading);
     let text = f
         .render_with(&headers(), &rows, &label_method)
