@@ -28,22 +28,24 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         }
         return Ok(0);
     };
+    // docker takes any protocol name here (one it never publishes is
+    // simply not found) and names the port as it was given.
     let (port, proto) = match want.split_once('/') {
-        Some((p, "udp")) => (p, Proto::Udp),
-        Some((p, _)) => (p, Proto::Tcp),
-        None => (want.as_str(), Proto::Tcp),
+        Some((p, "udp")) => (p, Some(Proto::Udp)),
+        Some((p, "tcp" | "")) => (p, Some(Proto::Tcp)),
+        Some((p, _)) => (p, None),
+        None => (want.as_str(), Some(Proto::Tcp)),
     };
     let port: u16 = port
         .parse()
         .map_err(|_| Error::InvalidArgument(format!("invalid port: {want}")))?;
     let hits: Vec<_> = bound
         .iter()
-        .filter(|b| b.container_port == port && b.proto == proto)
+        .filter(|b| b.container_port == port && Some(b.proto) == proto)
         .collect();
     if hits.is_empty() {
         return Err(Error::NotFound(format!(
-            "No public port '{port}/{}' published for {}",
-            proto.as_str(),
+            "No public port '{want}' published for {}",
             args.container
         )));
     }

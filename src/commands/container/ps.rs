@@ -98,10 +98,15 @@ pub fn headers() -> Value {
 /// asked for (`-s`, or a format using `.Size`).
 pub fn row(c: &Container, no_trunc: bool, size: Option<(u64, u64)>) -> Value {
     let cfg = &c.config;
+    // As docker's daemon lists it: an argument with a space is quoted.
     let mut command = cfg.path.clone();
     for a in &cfg.args {
         command.push(' ');
-        command.push_str(a);
+        if a.contains(' ') {
+            command.push_str(&format!("'{a}'"));
+        } else {
+            command.push_str(a);
+        }
     }
     let command = if no_trunc {
         command
@@ -140,6 +145,26 @@ pub fn row(c: &Container, no_trunc: bool, size: Option<(u64, u64)>) -> Value {
         "State": c.state.status.as_str(),
         "Status": status_text(c),
     })
+}
+
+/// The `.Label "key"` method of ps's and network ls's rows: the value of
+/// one label, read from the row's comma-joined `Labels`.
+pub fn label_method(
+    name: &str,
+    recv: &Value,
+    a: &[Value],
+) -> Option<std::result::Result<Value, String>> {
+    if name != "Label" {
+        return None;
+    }
+    let key = a.first()?.as_str()?;
+    let labels = recv.get("Labels")?.as_str()?;
+    let v = labels.split(',').find_map(|kv| {
+        kv.split_once('=')
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_owned())
+    });
+    Some(Ok(Value::String(v.unwrap_or_default())))
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
@@ -181,25 +206,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         })
         .collect();
     let default = if args.size { DEFAULT_SIZE } else { DEFAULT };
-    let label =
-        |name: &str, recv: &Value, a: &[Value]| -> Option<std::result::Result<Value, String>> {
-            if name != "Label" {
-                return None;
-            }
-            let key = a.first()?.as_str()?.to_owned();
-            let labels = recv.get("Labels")?.as_str()?.to_owned();
-            let v = labels.split(',').find_map(|kv| {
-                kv.split_once('=')
-                    .filter(|(k, _)| *k == key)
-                    .map(|(_, v)| v.to_owned())
-            });
-            Some(Ok(Value::String(v.unwrap_or_default())))
-        };
     let f = crate::template::Formatter::new(args.format.as_deref().unwrap_or(default), default)
-        .map_err(|e| Error::InvalidArgument(format!("template parsing error: {e}")))?
+        // docker's ps words it so; images, history and network ls say
+        // "template parsing error".
+        .map_err(|e| Error::InvalidArgument(format!("failed to parse template: {e}")))?
         .without_header(args.noheading);
     let text = f
-        .render_with(&headers(), &rows, &label)
+        .render_with(&headers(), &rows, &label_method)
         .map_err(|e| Error::InvalidArgument(e.to_string()))?;
     output::out(&text)?;
     Ok(0)

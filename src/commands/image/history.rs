@@ -8,6 +8,9 @@ use crate::error::Result;
 use crate::util::{time, units};
 
 const DEFAULT: &str = "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
+/// docker's default with -H=false: the CREATED AT column.
+const DEFAULT_NOT_HUMAN: &str =
+    "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -63,7 +66,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     });
     output::out(&output::render_list(
         args.format.as_deref(),
-        DEFAULT,
+        if args.human {
+            DEFAULT
+        } else {
+            DEFAULT_NOT_HUMAN
+        },
         &headers,
         &rows,
     )?)?;

@@ -4,8 +4,9 @@ use serde_json::{json, Value};
 
 use crate::cli::context::Context;
 use crate::cli::output;
+use crate::commands::container::ps::label_method;
 use crate::engine::network::{NetworkEntry, NetworkFilter};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::util::time;
 
 const DEFAULT: &str = "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}";
@@ -61,12 +62,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         "ID": "NETWORK ID", "Name": "NAME", "Driver": "DRIVER", "Scope": "SCOPE",
         "IPv6": "IPV6", "Internal": "INTERNAL", "Labels": "LABELS", "CreatedAt": "CREATED AT"
     });
-    output::out(&output::render_list_with(
-        format,
-        DEFAULT,
-        &headers,
-        &rows,
-        args.noheading,
-    )?)?;
+    let f = crate::template::Formatter::new(format.unwrap_or(DEFAULT), DEFAULT)
+        .map_err(|e| Error::InvalidArgument(format!("template parsing error: {e}")))?
+        .without_header(args.noheading);
+    let text = f
+        .render_with(&headers, &rows, &label_method)
+        .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+    output::out(&text)?;
     Ok(0)
 }
