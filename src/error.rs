@@ -45,6 +45,10 @@ pub enum Error {
     /// Anything else, already phrased for the user.
     #[error("{0}")]
     Other(String),
+    /// A message docker prints as it is, without `Error: ` (template
+    /// errors of list verbs, attach to a stopped container).
+    #[error("{0}")]
+    Raw(String),
 }
 
 impl Error {

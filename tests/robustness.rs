@@ -386,6 +386,13 @@ fn assert_enospc(what: &str, (code, out, err): (i32, String, String)) {
         "{what}: expected exit {want} (no space), got {code}\nstdout: {out}\nstderr: {err}"
     );
     eprintln!("{what}: {}", err.trim_end());
+    let framed;
+    let err = if want == 125 {
+        framed = run_error(&err);
+        &framed
+    } else {
+        &err
+    };
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines.len(), 1, "{what}: one line of error wanted:\n{err}");
     assert!(

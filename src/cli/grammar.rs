@@ -47,6 +47,13 @@ fn docker_arg(a: Arg) -> Arg {
             .hide_default_value(true)
             .hide_possible_values(true);
     }
+    let named = |n: &str| a.get_value_names().is_some_and(|v| v.iter().any(|x| x == n));
+    if named("filter") {
+        return a.value_parser(FilterOpt);
+    }
+    if named("bytes") {
+        return a.value_parser(BytesOpt);
+    }
     let parser = a.get_value_parser().type_id();
     macro_rules! go_int {
         ($($t:ty),*) => {$(
@@ -85,6 +92,51 @@ impl TypedValueParser for GoBool {
     }
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         None
+    }
+}
+
+/// docker's `opts.FilterOpt`: `--filter` values are `key=value`.
+#[derive(Clone, Copy)]
+struct FilterOpt;
+
+impl TypedValueParser for FilterOpt {
+    type Value = String;
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let v = value.to_string_lossy();
+        if !v.contains('=') {
+            return Err(invalid(
+                cmd,
+                arg,
+                &v,
+                "bad format of filter (expected name=value)",
+            ));
+        }
+        Ok(v.into_owned())
+    }
+}
+
+/// docker's `opts.MemBytes`: a size such as `512m` (units.RAMInBytes).
+#[derive(Clone, Copy)]
+struct BytesOpt;
+
+impl TypedValueParser for BytesOpt {
+    type Value = String;
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let v = value.to_string_lossy();
+        if crate::util::units::parse_ram(&v).is_none() {
+            return Err(invalid(cmd, arg, &v, &format!("invalid size: '{v}'")));
+        }
+        Ok(v.into_owned())
     }
 }
 

@@ -418,7 +418,11 @@ fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]
         .chain(names.iter().map(String::as_str))
         .collect::<Vec<_>>()
         .join(" ");
-    let usage = help::usage_line(&path, cmd);
+    let usage = if names.is_empty() {
+        format!("{prog} [OPTIONS] COMMAND [ARG...]")
+    } else {
+        help::usage_line(&path, cmd)
+    };
     match e.kind() {
         ErrorKind::DisplayHelp
         | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
@@ -437,7 +441,12 @@ fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]
         }
         ErrorKind::InvalidSubcommand => {
             let word = locate_with_next(root, argv).1.unwrap_or_default();
-            eprintln!("{prog}: unknown command: {path} {word}\n\nRun '{path} --help' for more information");
+            let usage = if names.is_empty() {
+                String::new()
+            } else {
+                format!("Usage:  {path}\n\n")
+            };
+            eprintln!("{prog}: unknown command: {path} {word}\n\n{usage}Run '{path} --help' for more information");
             1
         }
         _ if grammar::is_positional_error(&e, cmd) => {
@@ -466,7 +475,10 @@ fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]
 
 /// Print an error the way design.md says: one line, `Error: ...`.
 pub fn report(e: &Error, debug: bool) {
-    eprintln!("Error: {e}");
+    match e {
+        Error::Raw(m) => eprintln!("{m}"),
+        _ => eprintln!("Error: {e}"),
+    }
     if debug {
         let mut src = std::error::Error::source(e);
         while let Some(s) = src {
@@ -474,6 +486,29 @@ pub fn report(e: &Error, debug: bool) {
             src = s.source();
         }
     }
+}
+
+/// `run`/`create` (top-level or the container's).
+fn is_run_or_create(verb: &[String]) -> bool {
+    matches!(
+        verb.iter().map(String::as_str).collect::<Vec<_>>()[..],
+        ["run" | "create"] | ["container", "run" | "create"]
+    )
+}
+
+/// docker's frame around a run/create error: `docker: <error>`, then the
+/// help pointer. The error itself stays one line; errors docker's client
+/// finds (bad values) have no `Error: `, the others carry it where docker
+/// says `Error response from daemon: ` (skiff has no daemon).
+fn report_run_error(prog: &str, verb: &[String], e: &Error) {
+    let msg = match e {
+        Error::InvalidArgument(m) | Error::Raw(m) => m.clone(),
+        _ => format!("Error: {e}"),
+    };
+    eprintln!(
+        "{prog}: {msg}\n\nRun '{prog} {} --help' for more information",
+        verb.join(" ")
+    );
 }
 
 /// docker's exit code for a verb's error: `run` and `create` give 125
@@ -531,10 +566,11 @@ pub fn main() -> u8 {
     match dispatch(&ctx, command) {
         Ok(code) => code,
         Err(e) => {
-            // docker prefixes run/create errors with "docker: " and adds
-            // "Run 'docker run --help'"; skiff keeps its one-line error
-            // (tests/compat/README.md lists this difference).
-            report(&e, ctx.debug());
+            if is_run_or_create(&verb) {
+                report_run_error(&program_name(&argv), &verb, &e);
+            } else {
+                report(&e, ctx.debug());
+            }
             exit_code(&verb, &e)
         }
     }

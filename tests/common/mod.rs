@@ -1104,3 +1104,18 @@ impl Drop for TestEnv {
         }
     }
 }
+
+/// The one-line error inside docker's frame around a `run`/`create`
+/// error (`skiff: <error>`, a blank line, `Run 'skiff run --help' for more
+/// information`); panics if the frame is not exactly that.
+#[allow(dead_code)]
+pub fn run_error(err: &str) -> String {
+    let lines: Vec<&str> = err.lines().collect();
+    let ok = lines.len() == 3
+        && lines[0].starts_with("skiff: ")
+        && lines[1].is_empty()
+        && lines[2].starts_with("Run 'skiff ")
+        && lines[2].ends_with(" --help' for more information");
+    assert!(ok, "docker's frame of a run/create error expected:\n{err}");
+    lines[0]["skiff: ".len()..].to_owned()
+}

@@ -209,7 +209,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let f = crate::template::Formatter::new(args.format.as_deref().unwrap_or(default), default)
         // docker's ps words it so; images, history and network ls say
         // "template parsing error".
-        .map_err(|e| Error::InvalidArgument(format!("failed to parse template: {e}")))?
+        .map_err(|e| Error::Raw(format!("failed to parse template: {e}")))?
         .without_header(args.noheading);
     let text = f
         .render_with(&headers(), &rows, &label_method)

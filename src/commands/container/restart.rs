@@ -7,10 +7,11 @@ use crate::error::Result;
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
+    let timeout = args.timeout()?;
     let names = args.select.names(ctx, |_| true)?;
     for_each_name(ctx, &names, |name| {
         args.select.ignoring((|| {
-            engine.stop_container(name, args.time, args.signal.as_deref())?;
+            engine.stop_container(name, timeout, args.signal.as_deref())?;
             engine
                 .start_container(name, false)
                 .map(|_| Some(name.to_owned()))

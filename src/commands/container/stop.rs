@@ -13,27 +13,40 @@ pub struct Args {
     pub select: Selection,
     /// Seconds to wait before killing the container
     #[arg(
-        short,
-        long = "time",
-        visible_alias = "timeout",
+        short = 't',
+        long = "timeout",
         value_name = "int",
         allow_hyphen_values = true
     )]
+    pub timeout: Option<i64>,
+    /// Seconds to wait before killing the container (deprecated: --timeout)
+    #[arg(long = "time", hide = true, allow_hyphen_values = true)]
     pub time: Option<i64>,
     /// Signal to send to the container
     #[arg(short, long, value_name = "string")]
     pub signal: Option<String>,
 }
 
+impl Args {
+    /// `--timeout`, or the deprecated `--time` with docker's warning.
+    pub fn timeout(&self) -> Result<Option<i64>> {
+        if self.time.is_some() {
+            crate::cli::output::outln("Flag --time has been deprecated, use --timeout instead")?;
+        }
+        Ok(self.timeout.or(self.time))
+    }
+}
+
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
+    let timeout = args.timeout()?;
     let names = args.select.names(ctx, |s| {
         matches!(s, Status::Running | Status::Paused | Status::Restarting)
     })?;
     for_each_name(ctx, &names, |name| {
         args.select.ignoring(
             engine
-                .stop_container(name, args.time, args.signal.as_deref())
+                .stop_container(name, timeout, args.signal.as_deref())
                 .map(|_| Some(name.to_owned())),
         )
     })

@@ -5,6 +5,7 @@ use crate::commands::for_each_name;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "NETWORK [NETWORK...]")]
 pub struct Args {
     /// Also remove the containers on the network (as podman does); a
     /// missing network is not an error (as docker does)
