@@ -476,6 +476,33 @@ fn save_load_round_trip() {
         "save is deterministic"
     );
 
+    // podman's save flags: oci-archive, -m and --uncompressed give the
+    // same archive (it is both formats); directory formats are refused.
+    let c = dir.path().join("c.tar");
+    let c_path = c.to_str().unwrap();
+    s.ok(&[
+        "save",
+        "--format",
+        "oci-archive",
+        "-m",
+        "--uncompressed",
+        "-o",
+        c_path,
+        &name,
+    ]);
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&c).unwrap(),
+        "--format oci-archive writes the same archive"
+    );
+    let err = s.fails(1, &["save", "--format", "oci-dir", "-o", c_path, &name]);
+    assert_eq!(
+        err,
+        "Error: unsupported format \"oci-dir\": only docker-archive and oci-archive \
+         (one archive, both formats)\n"
+    );
+    std::fs::remove_file(&c).unwrap();
+
     // An independent reader: skopeo understands it as a docker-archive and as OCI.
     let sk = std::process::Command::new("skopeo")
         .args(["inspect", "--raw", "--config"])
