@@ -411,6 +411,25 @@ fn tag_rmi_and_garbage_collection() {
     s.ok(&["pull", "-q", &name]);
     let err = s.fails(1, &["tag", &name, "Bad:Tag"]);
     assert!(err.contains("invalid reference format"), "{err}");
+
+    // podman's rmi --all: every tag, and the image with the last one.
+    s.ok(&["tag", &name, "other:2"]);
+    let err = s.fails(1, &["rmi", "--all", "other:2"]);
+    assert_eq!(
+        err,
+        "Error: when using the --all switch, you may not pass any images names or IDs\n"
+    );
+    let out = s.ok(&["rmi", "-a"]);
+    assert!(out.contains("Untagged: other:2\n"), "{out}");
+    assert!(out.contains(&format!("Untagged: {name}\n")), "{out}");
+    assert!(out.contains(&format!("Deleted: {}\n", img.id)), "{out}");
+    assert_eq!(s.ok(&["images", "-q"]), "");
+    // Without --all an image is still required, with docker's text.
+    let err = s.fails(1, &["rmi"]);
+    assert!(
+        err.starts_with("skiff: 'skiff rmi' requires at least 1 argument\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -475,6 +494,33 @@ fn save_load_round_trip() {
         std::fs::read(&b).unwrap(),
         "save is deterministic"
     );
+
+    // podman's save flags: oci-archive, -m and --uncompressed give the
+    // same archive (it is both formats); directory formats are refused.
+    let c = dir.path().join("c.tar");
+    let c_path = c.to_str().unwrap();
+    s.ok(&[
+        "save",
+        "--format",
+        "oci-archive",
+        "-m",
+        "--uncompressed",
+        "-o",
+        c_path,
+        &name,
+    ]);
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&c).unwrap(),
+        "--format oci-archive writes the same archive"
+    );
+    let err = s.fails(1, &["save", "--format", "oci-dir", "-o", c_path, &name]);
+    assert_eq!(
+        err,
+        "Error: unsupported format \"oci-dir\": only docker-archive and oci-archive \
+         (one archive, both formats)\n"
+    );
+    std::fs::remove_file(&c).unwrap();
 
     // An independent reader: skopeo understands it as a docker-archive and as OCI.
     let sk = std::process::Command::new("skopeo")

@@ -3,13 +3,17 @@
 use crate::cli::context::Context;
 use crate::cli::{output, report};
 use crate::engine::image::RemoveEvent;
-use crate::error::{code, Result};
+use crate::engine::Engine;
+use crate::error::{code, Error, Result};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Images to remove: names, digest references or IDs
-    #[arg(value_name = "IMAGE", required = true)]
+    #[arg(value_name = "IMAGE", required_unless_present = "all")]
     pub images: Vec<String>,
+    /// Remove all images (podman)
+    #[arg(short, long)]
+    pub all: bool,
     /// Force removal of the image (also when it has several tags)
     #[arg(short, long)]
     pub force: bool,
@@ -38,10 +42,33 @@ pub fn print_events(events: &[RemoveEvent], capitalised: bool) -> Result<()> {
     output::out(&s)
 }
 
+/// podman's `--all`: every tag of every image, then the untagged images
+/// by ID, so an image goes with its last tag as a plain `rmi` of it would.
+fn all_images(engine: &Engine) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for image in engine.list_images(&[], None)? {
+        if image.tags.is_empty() {
+            names.push(image.record.id.clone());
+        }
+        names.extend(image.tags.iter().map(|t| t.familiar()));
+    }
+    Ok(names)
+}
+
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    if args.all && !args.images.is_empty() {
+        return Err(Error::InvalidArgument(
+            "when using the --all switch, you may not pass any images names or IDs".into(),
+        ));
+    }
     let engine = ctx.engine()?;
+    let names = if args.all {
+        all_images(engine)?
+    } else {
+        args.images
+    };
     let mut status = 0;
-    for name in &args.images {
+    for name in &names {
         match engine.remove_image(name, args.force) {
             Ok(events) => print_events(&events, true)?,
             Err(e) => {
