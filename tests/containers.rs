@@ -168,7 +168,10 @@ fn cmd_and_entrypoint_semantics() {
         "--entrypoint drops the image CMD"
     );
     let err = s.fails(125, &["create", "--entrypoint", "", &img]);
-    assert_eq!(err, "Error: No command specified\n");
+    assert_eq!(
+        run_error(&err).trim_start_matches("Error: "),
+        "No command specified"
+    );
     let err = s.fails(125, &["create", "--restart", "sometimes", &img]);
     assert!(err.contains("invalid restart policy"), "{err}");
     let err = s.fails(125, &["create", "--rm", "--restart", "always", &img]);
@@ -183,14 +186,17 @@ fn cmd_and_entrypoint_semantics() {
     assert!(err.contains("--log-driver syslog"), "{err}");
     let err = s.fails(125, &["create", "--log-opt", "max-sise=1m", &img]);
     assert_eq!(
-        err,
-        "Error: unknown log opt 'max-sise' for json-file log driver\n"
+        run_error(&err).trim_start_matches("Error: "),
+        "unknown log opt 'max-sise' for json-file log driver"
     );
     let err = s.fails(
         125,
         &["create", "--log-driver", "none", "--log-opt", "tag=x", &img],
     );
-    assert_eq!(err, "Error: invalid logging opts for driver none\n");
+    assert_eq!(
+        run_error(&err).trim_start_matches("Error: "),
+        "invalid logging opts for driver none"
+    );
     let err = s.fails(125, &["create", "--name", "x", &img]);
     assert!(
         err.contains("Invalid container name (x)"),
@@ -199,7 +205,10 @@ fn cmd_and_entrypoint_semantics() {
     let err = s.fails(125, &["create", "--name", "bad name", &img]);
     assert!(err.contains("Invalid container name (bad name)"), "{err}");
     let err = s.fails(125, &["create", "--security-opt", "foo", &img]);
-    assert_eq!(err, "Error: Invalid --security-opt: \"foo\"\n");
+    assert_eq!(
+        run_error(&err).trim_start_matches("Error: "),
+        "Invalid --security-opt: \"foo\""
+    );
     let err = s.fails(
         125,
         &["create", "--security-opt", "no-new-privileges=maybe", &img],
@@ -208,7 +217,10 @@ fn cmd_and_entrypoint_semantics() {
     let err = s.fails(125, &["create", "-m", "lots", &img]);
     assert!(err.contains("--memory"), "{err}");
     let err = s.fails(125, &["create", "--pull", "never", "127.0.0.1:1/none:x"]);
-    assert_eq!(err, "Error: No such image: 127.0.0.1:1/none:x\n");
+    assert_eq!(
+        run_error(&err).trim_start_matches("Error: "),
+        "No such image: 127.0.0.1:1/none:x"
+    );
     assert_eq!(
         s.ok(&["ps", "-a", "--format", "{{.Names}}"])
             .lines()

@@ -17,10 +17,12 @@ pub struct GlobalOpts {
     /// Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)
     #[arg(long, global = true, value_name = "DIR", env = "SKIFF_RUNROOT")]
     pub runroot: Option<PathBuf>,
-    /// Log level: debug, info, warn, error, fatal
-    #[arg(long, global = true, value_name = "LEVEL", default_value = "warn",
-          value_parser = ["trace", "debug", "info", "warn", "error", "fatal", "panic"])]
+    /// Set the logging level ("debug", "info", "warn", "error", "fatal")
+    #[arg(long, global = true, value_name = "string", default_value = "warn")]
     pub log_level: String,
+    /// Do not print to stdout (podman)
+    #[arg(long, global = true)]
+    pub noout: bool,
     /// Storage driver (only overlay)
     #[arg(long, global = true, value_name = "DRIVER", default_value = "overlay")]
     pub storage_driver: String,

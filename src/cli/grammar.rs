@@ -47,7 +47,16 @@ fn docker_arg(a: Arg) -> Arg {
             .hide_default_value(true)
             .hide_possible_values(true);
     }
-    let named = |n: &str| a.get_value_names().is_some_and(|v| v.iter().any(|x| x == n));
+    // pflag: a flag that takes a value takes the next word, even `-1`.
+    let a = if !a.is_positional() && a.get_action().takes_values() {
+        a.allow_hyphen_values(true)
+    } else {
+        a
+    };
+    let named = |n: &str| {
+        a.get_value_names()
+            .is_some_and(|v| v.iter().any(|x| x == n))
+    };
     if named("filter") {
         return a.value_parser(FilterOpt);
     }

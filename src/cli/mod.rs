@@ -539,8 +539,14 @@ pub fn main() -> u8 {
         Ok(c) => c,
         Err(e) => return parse_error(e, &root, &argv),
     };
-    let level = crate::util::logger::parse_level(&cli.global.log_level);
-    crate::util::logger::init_stderr(level.unwrap_or(log::LevelFilter::Warn));
+    let Some(level) = crate::util::logger::parse_level(&cli.global.log_level) else {
+        eprintln!("Unable to parse logging level: {}", cli.global.log_level);
+        return code::FAILURE;
+    };
+    crate::util::logger::init_stderr(level);
+    if cli.global.noout {
+        output::discard_stdout();
+    }
     if cli.version {
         let v = crate::engine::system::version();
         println!("skiff version {}, build {}", v.version, v.git_commit);

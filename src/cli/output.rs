@@ -7,8 +7,18 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::template::{Formatter, Template};
 
+static DISCARD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--noout` (podman): what commands print to stdout goes nowhere.
+pub fn discard_stdout() {
+    DISCARD.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Print to stdout; a closed pipe (`skiff images | head -1`) is not an error.
 pub fn out(s: &str) -> Result<()> {
+    if DISCARD.load(std::sync::atomic::Ordering::Relaxed) {
+        return Ok(());
+    }
     let mut o = std::io::stdout().lock();
     match o.write_all(s.as_bytes()).and_then(|_| o.flush()) {
         Ok(()) => Ok(()),

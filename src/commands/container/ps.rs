@@ -38,6 +38,9 @@ pub struct Args {
     /// Only display container IDs
     #[arg(short, long)]
     pub quiet: bool,
+    /// Sort by command, created, id, image, names, runningfor, size or status, ascending (podman)
+    #[arg(long, value_name = "string", value_parser = ["command", "created", "id", "image", "names", "runningfor", "size", "status"])]
+    pub sort: Option<String>,
     /// Do not print the table's header (podman)
     #[arg(long)]
     pub noheading: bool,
@@ -167,6 +170,19 @@ pub fn label_method(
     Some(Ok(Value::String(v.unwrap_or_default())))
 }
 
+/// podman's `ps --sort`: ascending by the key (runningfor: longest first).
+fn sort_containers(list: &mut [Container], key: &str) {
+    match key {
+        "command" => list.sort_by(|a, b| a.config.config.cmd.cmp(&b.config.config.cmd)),
+        "id" => list.sort_by(|a, b| a.id().cmp(b.id())),
+        "image" => list.sort_by(|a, b| a.config.config.image.cmp(&b.config.config.image)),
+        "names" => list.sort_by(|a, b| a.name().cmp(b.name())),
+        "status" => list.sort_by(|a, b| a.state.status.as_str().cmp(b.state.status.as_str())),
+        // created, runningfor, size: oldest first
+        _ => list.sort_by_key(|c| c.config.created),
+    }
+}
+
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let filters = args
         .filter
@@ -183,6 +199,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         .list_containers(args.all || limit.is_some(), &filters)?;
     if let Some(n) = limit {
         list.truncate(n);
+    }
+    if let Some(key) = &args.sort {
+        sort_containers(&mut list, key);
     }
     if args.quiet {
         let s: String = list.iter().map(|c| if args.no_trunc { c.id().to_owned() } else { c.id()[..12].to_owned() } + "\n").collect();
