@@ -4,7 +4,8 @@
 
 use std::os::fd::{AsFd, OwnedFd};
 
-use super::container::{merge_env, process_alive};
+use super::container::merge_env;
+use super::liveness::process_alive;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::runtime::spec::{ProcessSpec, SeccompSpec};

@@ -337,7 +337,7 @@ impl Engine {
         if let Some(c) = self.containers_using_image(&rec.id)?.first() {
             let short = &rec.hex()[..12];
             let cid = &c.id()[..12];
-            let running = super::container::process_alive(c.state.pid, c.state.pid_start_time)
+            let running = super::liveness::process_alive(c.state.pid, c.state.pid_start_time)
                 && c.state.is_running();
             if !force || running {
                 let (how, state) = if running {

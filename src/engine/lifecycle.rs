@@ -5,7 +5,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use super::container::process_alive;
+use super::liveness::process_alive;
 use super::Engine;
 use crate::error::{Error, IoContext, Result};
 use crate::monitor::logs;

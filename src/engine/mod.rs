@@ -3,14 +3,17 @@
 
 pub mod check;
 pub mod container;
+mod create;
 mod devices;
 pub mod exec;
 pub mod image;
 mod launch;
 pub mod lifecycle;
+mod liveness;
 mod names_gen;
 mod netsetup;
 pub mod network;
+mod resources;
 pub mod spec;
 pub mod system;
 

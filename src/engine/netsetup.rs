@@ -9,7 +9,7 @@ use std::os::fd::{AsFd, OwnedFd};
 
 use ipnet::Ipv4Net;
 
-use super::container::process_alive;
+use super::liveness::process_alive;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::network::dns::Records;
