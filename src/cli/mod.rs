@@ -1,8 +1,10 @@
 //! The root command, docker's noun/verb tree with its top-level aliases,
 //! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
 
+pub mod attach;
 pub mod context;
 pub mod output;
+pub mod terminal;
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Parser, Subcommand};

@@ -135,8 +135,15 @@ impl Engine {
     }
 }
 
+impl ExecProcess {
+    /// Wait for it to end; docker's exit code (128 + signal when killed).
+    pub fn wait(self) -> i32 {
+        wait_child(self.pid)
+    }
+}
+
 /// Wait for our child `pid`; docker's exit code (128 + signal when killed).
-pub fn wait_child(pid: i32) -> i32 {
+fn wait_child(pid: i32) -> i32 {
     let mut status = 0;
     loop {
         // SAFETY: waiting for our own child with a valid status pointer.

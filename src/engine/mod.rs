@@ -1,6 +1,7 @@
 //! The only API the commands call. It resolves names, locks, acts and
 //! returns data; it never prints.
 
+pub mod attach;
 pub mod check;
 pub mod container;
 mod create;
@@ -14,6 +15,7 @@ mod names_gen;
 mod netsetup;
 pub mod network;
 mod resources;
+pub mod run;
 pub mod spec;
 pub mod system;
 

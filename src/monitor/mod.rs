@@ -3,7 +3,6 @@
 //! file holds the pieces other commands use to read what a monitor left.
 
 pub mod attach;
-pub mod client;
 pub mod logs;
 pub mod run;
 
