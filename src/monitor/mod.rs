@@ -4,6 +4,7 @@
 
 pub mod attach;
 pub mod logs;
+mod queues;
 pub mod run;
 
 use std::path::Path;
