@@ -427,15 +427,15 @@ pub fn image_source(flags: &ContainerFlags) -> Result<crate::engine::run::ImageS
 }
 
 /// docker's lines about the pull of `create` and `run`, on stderr.
-pub struct PullNotices;
+pub struct PullLines;
 
-impl crate::engine::run::PullProgress for PullNotices {
+impl crate::engine::run::PullProgress for PullLines {
     fn layer(&self, short_id: &str, event: crate::engine::run::LayerEvent) {
         crate::commands::image::pull::StderrLines.layer(short_id, event);
     }
 }
 
-impl crate::engine::run::PullNotices for PullNotices {
+impl crate::engine::run::PullNotices for PullLines {
     fn missing(&self, shown: &str) {
         eprintln!("Unable to find image '{shown}' locally");
     }
@@ -453,7 +453,7 @@ impl crate::engine::run::PullNotices for PullNotices {
 /// docker does ("Unable to find image ... locally").
 pub fn ensure_image(ctx: &Context, flags: &ContainerFlags) -> Result<()> {
     ctx.engine()?
-        .ensure_image(&flags.image, &image_source(flags)?, &PullNotices)
+        .ensure_image(&flags.image, &image_source(flags)?, &PullLines)
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {

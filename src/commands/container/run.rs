@@ -3,7 +3,7 @@
 use crate::cli::attach::{attach_and_wait, parse_detach_keys, AttachOptions};
 use crate::cli::context::Context;
 use crate::cli::output;
-use crate::commands::container::create::{image_source, ContainerFlags, PullNotices};
+use crate::commands::container::create::{image_source, ContainerFlags, PullLines};
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let source = image_source(&args.flags)?;
     let started = ctx
         .engine()?
-        .run_container(&opts, &source, &PullNotices, !args.detach)?;
+        .run_container(&opts, &source, &PullLines, !args.detach)?;
     match started.attach {
         Some(stream) => attach_and_wait(ctx, stream, &attach),
         None => {
