@@ -248,7 +248,7 @@ _skiff() {
 
     case "${cmd}" in
         skiff)
-            opts="-v -h --root --runroot --log-level --storage-driver --version --help container image network system run create start stop restart kill wait logs attach exec pause unpause rename top port ps rm images pull tag rmi history save load inspect version info"
+            opts="-v -h --root --runroot --log-level --noout --storage-driver --version --help container image network system run create start stop restart kill wait logs attach exec pause unpause rename top port ps rm images pull tag rmi history save load inspect version info"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,7 +263,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -286,7 +290,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__attach)
-            opts="-h --detach-keys --no-stdin --sig-proxy --root --runroot --log-level --storage-driver --help"
+            opts="-h --detach-keys --no-stdin --sig-proxy --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,7 +317,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -328,7 +336,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container)
-            opts="-h --root --runroot --log-level --storage-driver --help run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,7 +351,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -358,7 +370,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__attach)
-            opts="-h --detach-keys --no-stdin --sig-proxy --root --runroot --log-level --storage-driver --help"
+            opts="-h --detach-keys --no-stdin --sig-proxy --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -385,7 +397,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -400,7 +416,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -659,7 +675,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -674,7 +694,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__exec)
-            opts="-d -i -t -e -u -w -h --detach --interactive --tty --env --user --workdir --privileged --detach-keys --root --runroot --log-level --storage-driver --help"
+            opts="-d -i -t -e -u -w -h --detach --interactive --tty --env --user --workdir --privileged --detach-keys --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,7 +765,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -760,7 +784,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__inspect)
-            opts="-f -s -h --format --size --root --runroot --log-level --storage-driver --help"
+            opts="-f -s -h --format --size --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,7 +815,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -806,7 +834,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__kill)
-            opts="-a -f -l -i -s -h --all --filter --latest --ignore --signal --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -s -h --all --filter --latest --ignore --signal --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -861,7 +889,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -876,7 +908,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__logs)
-            opts="-f -n -t -h --follow --tail --timestamps --since --until --details --root --runroot --log-level --storage-driver --help"
+            opts="-f -n -t -h --follow --tail --timestamps --since --until --details --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -927,7 +959,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -942,7 +978,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__ls)
-            opts="-a -f -n -l -q -s -h --external --all --filter --format --last --latest --no-trunc --quiet --noheading --size --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -n -l -q -s -h --external --all --filter --format --last --latest --no-trunc --quiet --sort --noheading --size --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1000,6 +1036,10 @@ _skiff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "command created id image names runningfor size status" -- "${cur}"))
+                    return 0
+                    ;;
                 --noheading)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1021,7 +1061,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1036,7 +1080,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__pause)
-            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1083,7 +1127,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1098,7 +1146,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__port)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,7 +1161,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1128,7 +1180,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__prune)
-            opts="-f -h --force --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --force --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1151,7 +1203,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1166,7 +1222,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__rename)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1181,7 +1237,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1196,7 +1256,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__restart)
-            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1263,7 +1323,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1278,7 +1342,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__rm)
-            opts="-a -i -t -f -v -h --all --ignore --time --force --volumes --root --runroot --log-level --storage-driver --help"
+            opts="-a -i -t -f -v -h --all --ignore --time --force --volumes --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1333,7 +1397,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1348,7 +1416,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1623,7 +1691,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1638,7 +1710,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__start)
-            opts="-a -i -h --attach --interactive --detach-keys --root --runroot --log-level --storage-driver --help"
+            opts="-a -i -h --attach --interactive --detach-keys --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1673,7 +1745,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1688,7 +1764,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__stop)
-            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1755,7 +1831,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1770,7 +1850,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__top)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1785,7 +1865,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1800,7 +1884,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__unpause)
-            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1847,7 +1931,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1862,7 +1950,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__wait)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1877,7 +1965,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -1892,7 +1984,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2151,7 +2243,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2166,7 +2262,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__exec)
-            opts="-d -i -t -e -u -w -h --detach --interactive --tty --env --user --workdir --privileged --detach-keys --root --runroot --log-level --storage-driver --help"
+            opts="-d -i -t -e -u -w -h --detach --interactive --tty --env --user --workdir --privileged --detach-keys --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2237,7 +2333,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2252,7 +2352,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__history)
-            opts="-H -q -h --human --no-trunc --quiet --format --root --runroot --log-level --storage-driver --help"
+            opts="-H -q -h --human --no-trunc --quiet --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2291,7 +2391,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2306,7 +2410,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image)
-            opts="-h --root --runroot --log-level --storage-driver --help ls list pull tag rm remove inspect history save load prune"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help ls list pull tag rm remove inspect history save load prune"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2321,7 +2425,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2336,7 +2444,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__history)
-            opts="-H -q -h --human --no-trunc --quiet --format --root --runroot --log-level --storage-driver --help"
+            opts="-H -q -h --human --no-trunc --quiet --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2375,7 +2483,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2390,7 +2502,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__inspect)
-            opts="-f -h --format --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2413,7 +2525,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2428,7 +2544,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__load)
-            opts="-i -q -h --input --quiet --root --runroot --log-level --storage-driver --help"
+            opts="-i -q -h --input --quiet --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2459,7 +2575,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2474,7 +2594,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__ls)
-            opts="-a -f -q -h --all --digests --filter --format --no-trunc --quiet --noheading --sort --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -q -h --all --digests --filter --format --no-trunc --quiet --noheading --sort --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2533,7 +2653,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2548,7 +2672,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__prune)
-            opts="-a -f -h --all --force --filter --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -h --all --force --filter --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2583,7 +2707,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2598,7 +2726,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__pull)
-            opts="-q -h --quiet --platform --tls-verify --creds --disable-content-trust --root --runroot --log-level --storage-driver --help"
+            opts="-q -h --quiet --platform --tls-verify --creds --disable-content-trust --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2637,7 +2765,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2652,12 +2784,20 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__rm)
-            opts="-f -h --force --no-prune --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -h --all --force --no-prune --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --all)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --force)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2679,7 +2819,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2694,7 +2838,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__save)
-            opts="-o -h --output --root --runroot --log-level --storage-driver --help"
+            opts="-o -m -h --output --format --multi-image-archive --uncompressed --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2708,6 +2852,22 @@ _skiff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --multi-image-archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uncompressed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -2717,7 +2877,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2732,7 +2896,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__tag)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2747,7 +2911,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2762,7 +2930,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__images)
-            opts="-a -f -q -h --all --digests --filter --format --no-trunc --quiet --noheading --sort --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -q -h --all --digests --filter --format --no-trunc --quiet --noheading --sort --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2821,7 +2989,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2836,7 +3008,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__info)
-            opts="-f -h --format --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2859,7 +3031,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2874,7 +3050,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__inspect)
-            opts="-f -s -h --format --type --size --root --runroot --log-level --storage-driver --help"
+            opts="-f -s -h --format --type --size --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2909,7 +3085,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2924,7 +3104,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__kill)
-            opts="-a -f -l -i -s -h --all --filter --latest --ignore --signal --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -s -h --all --filter --latest --ignore --signal --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2979,7 +3159,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -2994,7 +3178,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__load)
-            opts="-i -q -h --input --quiet --root --runroot --log-level --storage-driver --help"
+            opts="-i -q -h --input --quiet --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3025,7 +3209,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3040,7 +3228,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__logs)
-            opts="-f -n -t -h --follow --tail --timestamps --since --until --details --root --runroot --log-level --storage-driver --help"
+            opts="-f -n -t -h --follow --tail --timestamps --since --until --details --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3091,7 +3279,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3106,7 +3298,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network)
-            opts="-h --root --runroot --log-level --storage-driver --help connect disconnect create inspect ls list prune rm remove"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help connect disconnect create inspect ls list prune rm remove"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3121,7 +3313,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3136,7 +3332,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__connect)
-            opts="-h --alias --ip --root --runroot --log-level --storage-driver --help"
+            opts="-h --alias --ip --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3159,7 +3355,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3174,7 +3374,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__create)
-            opts="-d -o -h --driver --subnet --ip-range --gateway --internal --opt --label --root --runroot --log-level --storage-driver --help"
+            opts="-d -o -h --driver --subnet --ip-range --gateway --internal --opt --label --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3225,7 +3425,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3240,7 +3444,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__disconnect)
-            opts="-f -h --force --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --force --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3263,7 +3467,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3278,7 +3486,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__inspect)
-            opts="-f -h --format --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3301,7 +3509,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3316,7 +3528,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__ls)
-            opts="-f -q -h --filter --format --no-trunc --quiet --noheading --root --runroot --log-level --storage-driver --help"
+            opts="-f -q -h --filter --format --no-trunc --quiet --noheading --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3359,7 +3571,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3374,7 +3590,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__prune)
-            opts="-f -h --force --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --force --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3397,7 +3613,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3412,7 +3632,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__network__subcmd__rm)
-            opts="-f -h --force --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --force --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3435,7 +3655,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3450,7 +3674,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__pause)
-            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3497,7 +3721,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3512,7 +3740,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__port)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3527,7 +3755,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3542,7 +3774,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__ps)
-            opts="-a -f -n -l -q -s -h --external --all --filter --format --last --latest --no-trunc --quiet --noheading --size --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -n -l -q -s -h --external --all --filter --format --last --latest --no-trunc --quiet --sort --noheading --size --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3600,6 +3832,10 @@ _skiff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "command created id image names runningfor size status" -- "${cur}"))
+                    return 0
+                    ;;
                 --noheading)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3621,7 +3857,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3636,7 +3876,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__pull)
-            opts="-q -h --quiet --platform --tls-verify --creds --disable-content-trust --root --runroot --log-level --storage-driver --help"
+            opts="-q -h --quiet --platform --tls-verify --creds --disable-content-trust --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3675,7 +3915,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3690,7 +3934,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__rename)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3705,7 +3949,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3720,7 +3968,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__restart)
-            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3787,7 +4035,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3802,7 +4054,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__rm)
-            opts="-a -i -t -f -v -h --all --ignore --time --force --volumes --root --runroot --log-level --storage-driver --help"
+            opts="-a -i -t -f -v -h --all --ignore --time --force --volumes --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3857,7 +4109,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3872,12 +4128,20 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__rmi)
-            opts="-f -h --force --no-prune --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -h --all --force --no-prune --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --all)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --force)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3899,7 +4163,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -3914,7 +4182,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --privileged --device --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4189,7 +4457,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4204,7 +4476,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__save)
-            opts="-o -h --output --root --runroot --log-level --storage-driver --help"
+            opts="-o -m -h --output --format --multi-image-archive --uncompressed --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4218,6 +4490,22 @@ _skiff() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --multi-image-archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -m)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --uncompressed)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --root)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -4227,7 +4515,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4242,7 +4534,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__start)
-            opts="-a -i -h --attach --interactive --detach-keys --root --runroot --log-level --storage-driver --help"
+            opts="-a -i -h --attach --interactive --detach-keys --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4277,7 +4569,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4292,7 +4588,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__stop)
-            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -t -s -h --all --filter --latest --ignore --timeout --time --signal --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4359,7 +4655,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4374,7 +4674,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__system)
-            opts="-h --root --runroot --log-level --storage-driver --help info check"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help info check"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4389,7 +4689,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4404,7 +4708,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__system__subcmd__check)
-            opts="-r -h --repair --min-age-ms --root --runroot --log-level --storage-driver --help"
+            opts="-r -h --repair --min-age-ms --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4431,7 +4735,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4446,7 +4754,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__system__subcmd__info)
-            opts="-f -h --format --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4469,7 +4777,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4484,7 +4796,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__tag)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4499,7 +4811,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4514,7 +4830,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__top)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4529,7 +4845,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4544,7 +4864,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__unpause)
-            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --storage-driver --help"
+            opts="-a -f -l -i -h --all --filter --latest --ignore --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4591,7 +4911,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4606,7 +4930,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__version)
-            opts="-f -h --format --root --runroot --log-level --storage-driver --help"
+            opts="-f -h --format --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4629,7 +4953,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)
@@ -4644,7 +4972,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__wait)
-            opts="-h --root --runroot --log-level --storage-driver --help"
+            opts="-h --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4659,7 +4987,11 @@ _skiff() {
                     return 0
                     ;;
                 --log-level)
-                    COMPREPLY=($(compgen -W "trace debug info warn error fatal panic" -- "${cur}"))
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --storage-driver)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_skiff_global_optspecs
-    string join \n root= runroot= log-level= storage-driver= v/version= h/help
+    string join \n root= runroot= log-level= noout= storage-driver= v/version= h/help
 end
 
 function __fish_skiff_needs_command
@@ -26,13 +26,8 @@ end
 
 complete -c skiff -n "__fish_skiff_needs_command" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_needs_command" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_needs_command" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_needs_command" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_needs_command" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_needs_command" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_needs_command" -s v -l version -d 'Print version information and quit' -r
 complete -c skiff -n "__fish_skiff_needs_command" -s h -l help -d 'Print help'
@@ -69,13 +64,8 @@ complete -c skiff -n "__fish_skiff_needs_command" -f -a "version" -d 'Show the s
 complete -c skiff -n "__fish_skiff_needs_command" -f -a "info" -d 'Display system-wide information'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -f -a "run" -d 'Create and run a new container from an image'
@@ -154,13 +144,8 @@ never\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l platform -d 'Set platform if server is multi-platform capable' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l name -d 'Assign a name to the container' -r
@@ -214,13 +199,8 @@ never\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l platform -d 'Set platform if server is multi-platform capable' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals' -r
@@ -228,13 +208,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -s a -l all -d 'Act on all containers (podman)' -r
@@ -246,13 +221,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -s s -l signal -d 'Signal to send to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -s a -l all -d 'Act on all containers (podman)' -r
@@ -264,13 +234,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -s s -l signal -d 'Signal to send to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -s a -l all -d 'Act on all containers (podman)' -r
@@ -280,24 +245,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -s s -l signal -d 'Signal to send to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Follow log output' -r
@@ -308,13 +263,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l details -d 'Show extra details (accepted)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -322,13 +272,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l sig-proxy -d 'Proxy all received signals to the process' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
@@ -339,17 +284,20 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -s l -l latest -d 'Show the latest created container (includes all states)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l no-trunc -d 'Don\'t truncate output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -s q -l quiet -d 'Only display container IDs' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l sort -d 'Sort by command, created, id, image, names, runningfor, size or status, ascending (podman)' -r -f -a "command\t''
+created\t''
+id\t''
+image\t''
+names\t''
+runningfor\t''
+size\t''
+status\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l noheading -d 'Do not print the table\'s header (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -s s -l size -d 'Display total file sizes' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
@@ -360,17 +308,20 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -s l -l latest -d 'Show the latest created container (includes all states)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l no-trunc -d 'Don\'t truncate output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only display container IDs' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l sort -d 'Sort by command, created, id, image, names, runningfor, size or status, ascending (podman)' -r -f -a "command\t''
+created\t''
+id\t''
+image\t''
+names\t''
+runningfor\t''
+size\t''
+status\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l noheading -d 'Do not print the table\'s header (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -s s -l size -d 'Display total file sizes' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
@@ -381,17 +332,20 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -s l -l latest -d 'Show the latest created container (includes all states)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l no-trunc -d 'Don\'t truncate output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -s q -l quiet -d 'Only display container IDs' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l sort -d 'Sort by command, created, id, image, names, runningfor, size or status, ascending (podman)' -r -f -a "command\t''
+created\t''
+id\t''
+image\t''
+names\t''
+runningfor\t''
+size\t''
+status\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l noheading -d 'Do not print the table\'s header (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -s s -l size -d 'Display total file sizes' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -s a -l all -d 'Remove all containers (podman)' -r
@@ -401,13 +355,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -s a -l all -d 'Remove all containers (podman)' -r
@@ -417,71 +366,41 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -s v -l volumes -d 'Remove anonymous volumes associated with the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -s s -l size -d 'Display total file sizes' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Detached mode: run command in the background' -r
@@ -494,13 +413,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l detach-keys -d 'Override the key sequence for detaching (accepted)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -s a -l all -d 'Act on all containers (podman)' -r
@@ -509,13 +423,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -s a -l all -d 'Act on all containers (podman)' -r
@@ -524,24 +433,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -f -a "ls" -d 'List images'
@@ -569,13 +468,8 @@ size\t''
 tag\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all images (default hides intermediate images)' -r
@@ -592,13 +486,8 @@ size\t''
 tag\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Suppress verbose output; print only the image ID' -r
@@ -609,62 +498,39 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l disable-content-trust -d 'Skip image verification (accepted for docker compatibility)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help'
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -s a -l all -d 'Remove all images (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force removal of the image (also when it has several tags)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l no-prune -d 'Do not delete untagged parents (accepted for docker compatibility)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -s a -l all -d 'Remove all images (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force removal of the image (also when it has several tags)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l no-prune -d 'Do not delete untagged parents (accepted for docker compatibility)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -s H -l human -d 'Print sizes and dates in human readable format' -r
@@ -673,38 +539,26 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l format -d 'Format output using a custom template: \'table\':            Print output in table format with column headers (default) \'table TEMPLATE\':   Print output in table format using the given Go template \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l format -d 'Archive format: docker-archive or oci-archive, one and the same archive (podman)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -s m -l multi-image-archive -d 'Save several images into one archive, as always (podman)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l uncompressed -d 'Keep layers uncompressed, as always (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -s q -l quiet -d 'Suppress the load output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images, not just dangling ones' -r
@@ -712,24 +566,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (label=..., before=..., since=...)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -f -a "connect" -d 'Connect a container to a network'
@@ -745,25 +589,15 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l ip -d 'IPv4 address (e.g., 172.30.100.104)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s f -l force -d 'Force the container to disconnect from a network (accepted)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -s d -l driver -d 'Driver to manage the Network (bridge or macvlan)' -r
@@ -775,25 +609,15 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l label -d 'Set metadata on a network' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Provide filter values (e.g. "driver=bridge")' -r
@@ -803,13 +627,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l noheading -d 'Do not print the table\'s header (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -s f -l filter -d 'Provide filter values (e.g. "driver=bridge")' -r
@@ -819,60 +638,35 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l noheading -d 'Do not print the table\'s header (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -s f -l force -d 'Also remove the containers on the network (as podman does); a missing network is not an error (as docker does)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -s f -l force -d 'Also remove the containers on the network (as podman does); a missing network is not an error (as docker does)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -f -a "info" -d 'Display system-wide information'
@@ -880,26 +674,16 @@ complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -s r -l repair -d 'Fix what can be fixed safely (leftovers of killed commands)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l min-age-ms -d 'Treat unlocked leftovers younger than this many milliseconds as a command still at work (default 10000)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand run" -s d -l detach -d 'Run container in background and print container ID' -r
@@ -956,13 +740,8 @@ never\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l platform -d 'Set platform if server is multi-platform capable' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand run" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand run" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand run" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l name -d 'Assign a name to the container' -r
@@ -1016,13 +795,8 @@ never\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l platform -d 'Set platform if server is multi-platform capable' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand create" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand create" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand create" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals' -r
@@ -1030,13 +804,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand start" -s i -l interactive -
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand start" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand start" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand start" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -s a -l all -d 'Act on all containers (podman)' -r
@@ -1048,13 +817,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand stop" -l time -d 'Seconds to
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -s s -l signal -d 'Signal to send to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand stop" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand stop" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand stop" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -s a -l all -d 'Act on all containers (podman)' -r
@@ -1066,13 +830,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand restart" -l time -d 'Seconds
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -s s -l signal -d 'Signal to send to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand restart" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand restart" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand restart" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -s a -l all -d 'Act on all containers (podman)' -r
@@ -1082,24 +841,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand kill" -s i -l ignore -d 'Ign
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -s s -l signal -d 'Signal to send to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand kill" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand kill" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand kill" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand wait" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand wait" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand wait" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -s f -l follow -d 'Follow log output' -r
@@ -1110,13 +859,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand logs" -l until -d 'Show logs
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l details -d 'Show extra details (accepted)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand logs" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand logs" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand logs" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -1124,13 +868,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand attach" -l no-stdin -d 'Do n
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l sig-proxy -d 'Proxy all received signals to the process' -r
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand attach" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand attach" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand attach" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -s d -l detach -d 'Detached mode: run command in the background' -r
@@ -1143,13 +882,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand exec" -l privileged -d 'Give
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l detach-keys -d 'Override the key sequence for detaching (accepted)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand exec" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand exec" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand exec" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -s a -l all -d 'Act on all containers (podman)' -r
@@ -1158,13 +892,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand pause" -s l -l latest -d 'Ac
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand pause" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand pause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand pause" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s a -l all -d 'Act on all containers (podman)' -r
@@ -1173,46 +902,26 @@ complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s l -l latest -d '
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand rename" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand rename" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand rename" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand top" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand top" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand top" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand top" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand port" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand port" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand port" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand port" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
@@ -1223,17 +932,20 @@ complete -c skiff -n "__fish_skiff_using_subcommand ps" -s n -l last -d 'Show n 
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -s l -l latest -d 'Show the latest created container (includes all states)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l no-trunc -d 'Don\'t truncate output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -s q -l quiet -d 'Only display container IDs' -r
+complete -c skiff -n "__fish_skiff_using_subcommand ps" -l sort -d 'Sort by command, created, id, image, names, runningfor, size or status, ascending (podman)' -r -f -a "command\t''
+created\t''
+id\t''
+image\t''
+names\t''
+runningfor\t''
+size\t''
+status\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l noheading -d 'Do not print the table\'s header (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -s s -l size -d 'Display total file sizes' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand ps" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand ps" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand ps" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -s a -l all -d 'Remove all containers (podman)' -r
@@ -1243,13 +955,8 @@ complete -c skiff -n "__fish_skiff_using_subcommand rm" -s f -l force -d 'Force 
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -s v -l volumes -d 'Remove anonymous volumes associated with the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand rm" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand rm" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand images" -s a -l all -d 'Show all images (default hides intermediate images)' -r
@@ -1266,13 +973,8 @@ size\t''
 tag\t''"
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand images" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand images" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand images" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand images" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -s q -l quiet -d 'Suppress verbose output; print only the image ID' -r
@@ -1283,37 +985,23 @@ complete -c skiff -n "__fish_skiff_using_subcommand pull" -l creds -d 'Credentia
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l disable-content-trust -d 'Skip image verification (accepted for docker compatibility)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand pull" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand pull" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand pull" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand tag" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand tag" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand tag" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -s h -l help -d 'Print help'
+complete -c skiff -n "__fish_skiff_using_subcommand rmi" -s a -l all -d 'Remove all images (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -s f -l force -d 'Force removal of the image (also when it has several tags)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l no-prune -d 'Do not delete untagged parents (accepted for docker compatibility)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand history" -s H -l human -d 'Print sizes and dates in human readable format' -r
@@ -1322,38 +1010,26 @@ complete -c skiff -n "__fish_skiff_using_subcommand history" -s q -l quiet -d 'O
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l format -d 'Format output using a custom template: \'table\':            Print output in table format with column headers (default) \'table TEMPLATE\':   Print output in table format using the given Go template \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand history" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand history" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand history" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand history" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand save" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
+complete -c skiff -n "__fish_skiff_using_subcommand save" -l format -d 'Archive format: docker-archive or oci-archive, one and the same archive (podman)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand save" -s m -l multi-image-archive -d 'Save several images into one archive, as always (podman)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand save" -l uncompressed -d 'Keep layers uncompressed, as always (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand save" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand save" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand save" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand save" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand load" -s q -l quiet -d 'Suppress the load output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand load" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand load" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand load" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand load" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand load" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand load" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand load" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
@@ -1361,36 +1037,21 @@ complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l type -d 'Only th
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -s s -l size -d 'Display total file sizes (accepted; sizes are always shown for images)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand version" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand version" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand version" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand version" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand version" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand info" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
-complete -c skiff -n "__fish_skiff_using_subcommand info" -l log-level -d 'Log level: debug, info, warn, error, fatal' -r -f -a "trace\t''
-debug\t''
-info\t''
-warn\t''
-error\t''
-fatal\t''
-panic\t''"
+complete -c skiff -n "__fish_skiff_using_subcommand info" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
+complete -c skiff -n "__fish_skiff_using_subcommand info" -l noout -d 'Do not print to stdout (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand info" -s h -l help -d 'Print help'

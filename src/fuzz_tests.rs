@@ -12,9 +12,10 @@
 
 use proptest::prelude::*;
 
+use crate::cli::attach::parse_detach_keys;
 use crate::engine::lifecycle::parse_time_arg;
 use crate::image::reference::Reference;
-use crate::monitor::attach::{parse_detach_keys, Frame, FrameReader};
+use crate::monitor::attach::{Frame, FrameReader};
 use crate::network::ports::{
     parse_expose, parse_publish, port_lines, ps_column, PortBinding, Proto,
 };

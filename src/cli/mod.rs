@@ -1,6 +1,7 @@
 //! The root command, docker's noun/verb tree with its top-level aliases,
 //! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
 
+pub mod attach;
 pub mod context;
 #[cfg(test)]
 mod docs;
@@ -9,6 +10,7 @@ mod examples;
 pub mod grammar;
 pub mod help;
 pub mod output;
+pub mod terminal;
 
 use clap::{Parser, Subcommand};
 

@@ -432,7 +432,7 @@ impl Engine {
                 continue;
             };
             let running = self.containers.load_state(&id).is_ok_and(|st| {
-                st.is_running() && super::container::process_alive(st.pid, st.pid_start_time)
+                st.is_running() && super::liveness::process_alive(st.pid, st.pid_start_time)
             });
             if running {
                 continue;

@@ -4,11 +4,13 @@
 
 use std::os::fd::{AsFd, OwnedFd};
 
-use super::container::{merge_env, process_alive};
+use super::container::merge_env;
+use super::liveness::process_alive;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::runtime::spec::{ProcessSpec, SeccompSpec};
 use crate::runtime::{ExecTarget, Hooks, Io};
+use crate::state::container::Container;
 
 #[derive(Debug, Clone, Default)]
 pub struct ExecOptions {
@@ -62,6 +64,34 @@ impl Engine {
         if o.command.is_empty() {
             return Err(Error::InvalidArgument("exec needs a command to run".into()));
         }
+        let p = self.exec_process(&c, o)?;
+        let target = ExecTarget::open(c.state.pid, c.state.pid_start_time)
+            .map_err(|e| Error::Other(e.to_string()))?;
+        let io = exec_io(o)?;
+        // Into the container's cgroups too, so limits and `top` see it.
+        let cg = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone());
+        let fd = cg.clone_into_fd();
+        let join = cg.self_join_fds();
+        let hooks = Hooks {
+            cgroup_fd: fd.as_ref().map(AsFd::as_fd),
+            join_fds: join.iter().map(AsFd::as_fd).collect(),
+            after_spawn: Some(super::launch::add_task_hook(&cg)),
+        };
+        log::debug!("exec in {}: {:?} as {:?}", c.id(), o.command, p.user);
+        let child = crate::runtime::exec(&target, &p, io, hooks).map_err(|e| Error::Start {
+            code: e.exit_code().clamp(0, 255) as u8,
+            message: e.to_string(),
+        })?;
+        log::debug!("exec in {}: pid {}", c.id(), child.pid);
+        Ok(ExecProcess {
+            pid: child.pid,
+            pty_master: child.pty_master,
+        })
+    }
+
+    /// The process to exec: the container's environment, directory, user
+    /// and capabilities, with what `o` overrides; its seccomp filter.
+    fn exec_process(&self, c: &Container, o: &ExecOptions) -> Result<ProcessSpec> {
         let h = &c.config.host_config;
         let mut p = ProcessSpec::new(o.command.clone());
         p.env = merge_env(&c.config.config.env, &o.env);
@@ -93,51 +123,42 @@ impl Engine {
         } else {
             self.seccomp_for(&h.security_opt, h.privileged, &p.capabilities)?
         };
-        let target = ExecTarget::open(c.state.pid, c.state.pid_start_time)
-            .map_err(|e| Error::Other(e.to_string()))?;
-        let io = if o.tty {
-            Io::Terminal
-        } else if o.detach {
-            Io::Pipes {
-                stdin: None,
-                stdout: dev_null()?,
-                stderr: dev_null()?,
-            }
-        } else {
-            Io::Pipes {
-                stdin: if o.interactive {
-                    Some(dup_std(std::io::stdin().as_fd())?)
-                } else {
-                    None
-                },
-                stdout: dup_std(std::io::stdout().as_fd())?,
-                stderr: dup_std(std::io::stderr().as_fd())?,
-            }
-        };
-        // Into the container's cgroups too, so limits and `top` see it.
-        let cg = crate::runtime::cgroups::Cgroup::from_paths(c.state.cgroup_paths.clone());
-        let fd = cg.clone_into_fd();
-        let join = cg.self_join_fds();
-        let hooks = Hooks {
-            cgroup_fd: fd.as_ref().map(AsFd::as_fd),
-            join_fds: join.iter().map(AsFd::as_fd).collect(),
-            after_spawn: Some(super::launch::add_task_hook(&cg)),
-        };
-        log::debug!("exec in {}: {:?} as {:?}", c.id(), o.command, p.user);
-        let child = crate::runtime::exec(&target, &p, io, hooks).map_err(|e| Error::Start {
-            code: e.exit_code().clamp(0, 255) as u8,
-            message: e.to_string(),
-        })?;
-        log::debug!("exec in {}: pid {}", c.id(), child.pid);
-        Ok(ExecProcess {
-            pid: child.pid,
-            pty_master: child.pty_master,
-        })
+        Ok(p)
+    }
+}
+
+/// The exec's stdio: a pty with `tty`, /dev/null with `detach`, else ours.
+fn exec_io(o: &ExecOptions) -> Result<Io> {
+    Ok(if o.tty {
+        Io::Terminal
+    } else if o.detach {
+        Io::Pipes {
+            stdin: None,
+            stdout: dev_null()?,
+            stderr: dev_null()?,
+        }
+    } else {
+        Io::Pipes {
+            stdin: if o.interactive {
+                Some(dup_std(std::io::stdin().as_fd())?)
+            } else {
+                None
+            },
+            stdout: dup_std(std::io::stdout().as_fd())?,
+            stderr: dup_std(std::io::stderr().as_fd())?,
+        }
+    })
+}
+
+impl ExecProcess {
+    /// Wait for it to end; docker's exit code (128 + signal when killed).
+    pub fn wait(self) -> i32 {
+        wait_child(self.pid)
     }
 }
 
 /// Wait for our child `pid`; docker's exit code (128 + signal when killed).
-pub fn wait_child(pid: i32) -> i32 {
+fn wait_child(pid: i32) -> i32 {
     let mut status = 0;
     loop {
         // SAFETY: waiting for our own child with a valid status pointer.

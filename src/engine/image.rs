@@ -341,46 +341,59 @@ impl Engine {
             )));
         }
         // An image a container was made from stays while the container does.
-        if let Some(c) = self.containers_using_image(&rec.id)?.first() {
-            let short = &rec.hex()[..12];
-            let cid = &c.id()[..12];
-            let running = super::container::process_alive(c.state.pid, c.state.pid_start_time)
-                && c.state.is_running();
-            if !force || running {
-                let (how, state) = if running {
-                    ("cannot be forced", "running")
-                } else {
-                    ("must be forced", "stopped")
-                };
-                return Err(Error::Conflict(format!(
-                    "conflict: unable to delete {short} ({how}) - image is being used by {state} container {cid}"
-                )));
-            }
-            // Forced with only stopped users: untag, keep the image for them.
-            for t in &tags {
-                repos.tags.remove(t);
-                if let Ok(r) = Reference::parse(t) {
-                    events.push(RemoveEvent::Untagged(r.familiar()));
-                }
-            }
-            self.images.put_repositories(&repos)?;
-            return Ok(events);
-        }
+        let in_use = self.check_image_users(&rec, force)?;
         for t in &tags {
             repos.tags.remove(t);
             if let Ok(r) = Reference::parse(t) {
                 events.push(RemoveEvent::Untagged(r.familiar()));
             }
         }
+        if in_use {
+            // Forced with only stopped users: untag, keep the image for them.
+            self.images.put_repositories(&repos)?;
+            return Ok(events);
+        }
         for d in &rec.repo_digests {
             if let Ok(r) = Reference::parse(d) {
                 events.push(RemoveEvent::Untagged(r.familiar()));
             }
         }
-        let collected = match self.images.put_repositories(&repos) {
+        let collected = self.delete_untagged(&repos, &rec)?;
+        events.push(RemoveEvent::Deleted(rec.id.clone()));
+        events.extend(collected.into_iter().map(RemoveEvent::Deleted));
+        Ok(events)
+    }
+
+    /// Whether containers use the image (then `rmi` only untags it, and
+    /// only when forced and none of them is running).
+    fn check_image_users(&self, rec: &ImageRecord, force: bool) -> Result<bool> {
+        let Some(c) = self.containers_using_image(&rec.id)?.into_iter().next() else {
+            return Ok(false);
+        };
+        let short = &rec.hex()[..12];
+        let cid = &c.id()[..12];
+        let running = super::liveness::process_alive(c.state.pid, c.state.pid_start_time)
+            && c.state.is_running();
+        if !force || running {
+            let (how, state) = if running {
+                ("cannot be forced", "running")
+            } else {
+                ("must be forced", "stopped")
+            };
+            return Err(Error::Conflict(format!(
+                "conflict: unable to delete {short} ({how}) - image is being used by {state} container {cid}"
+            )));
+        }
+        Ok(true)
+    }
+
+    /// Write the tag list without the image's tags, delete the image and
+    /// collect its layers: the removed layer chain ids.
+    fn delete_untagged(&self, repos: &Repositories, rec: &ImageRecord) -> Result<Vec<String>> {
+        match self.images.put_repositories(repos) {
             Ok(()) => {
                 self.images.remove_image(&rec.id)?;
-                None
+                self.collect_garbage()
             }
             // A full disk has no room for the new tag list: the image goes
             // first (its record, layers and blobs make the room), then its
@@ -389,18 +402,11 @@ impl Engine {
             Err(e) if e.is_out_of_space() => {
                 self.images.remove_image(&rec.id)?;
                 let removed = self.collect_garbage()?;
-                self.images.put_repositories(&repos)?;
-                Some(removed)
+                self.images.put_repositories(repos)?;
+                Ok(removed)
             }
-            Err(e) => return Err(e),
-        };
-        events.push(RemoveEvent::Deleted(rec.id.clone()));
-        let collected = match collected {
-            Some(c) => c,
-            None => self.collect_garbage()?,
-        };
-        events.extend(collected.into_iter().map(RemoveEvent::Deleted));
-        Ok(events)
+            Err(e) => Err(e),
+        }
     }
 
     /// Remove layers and blobs no image refers to and no live lease (an

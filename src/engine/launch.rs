@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched, MonitorSetup};
-use crate::runtime::cgroups::{Cgroup, CgroupError, Resources};
+use crate::runtime::cgroups::{Cgroup, CgroupError};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
 use crate::state::container::Container;
@@ -24,16 +24,6 @@ pub(crate) fn add_task_hook(cg: &Cgroup) -> crate::runtime::AfterSpawn<'_> {
         cg.add_task(sp.pid)
             .map_err(|e| std::io::Error::other(e.to_string()))
     })
-}
-
-/// The cgroup limits of `--memory`, `--cpus`, `--pids-limit` (0: unset).
-pub(crate) fn resources(memory: i64, nano_cpus: i64, pids_limit: Option<i64>) -> Resources {
-    Resources {
-        memory: (memory > 0).then_some(memory),
-        nano_cpus: (nano_cpus > 0).then_some(nano_cpus),
-        pids_limit,
-        ..Default::default()
-    }
 }
 
 pub type Launch = Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>;
@@ -95,7 +85,7 @@ impl Engine {
         spec.process.seccomp = SeccompSpec::Unconfined;
         let devices = super::devices::resolve(h.privileged, &h.devices)?;
         spec.devices = devices.nodes;
-        let mut res = resources(h.memory, h.nano_cpus, h.pids_limit);
+        let mut res = super::resources::cgroup_limits(h.memory, h.nano_cpus, h.pids_limit);
         res.devices = devices.rules;
         let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
         let cg = match Cgroup::create(c.id(), parent, &res) {

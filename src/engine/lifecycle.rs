@@ -5,7 +5,8 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
-use super::container::process_alive;
+use super::attach::Attached;
+use super::liveness::process_alive;
 use super::Engine;
 use crate::error::{Error, IoContext, Result};
 use crate::monitor::logs;
@@ -19,7 +20,7 @@ pub struct Started {
     pub pid: i32,
     pub start_time: u64,
     /// The attach stream, when the start asked for one.
-    pub attach: Option<UnixStream>,
+    pub attach: Option<Attached>,
 }
 
 /// `logs` options.
@@ -124,24 +125,34 @@ impl Engine {
         pending.send(super::launch::MonitorBoot::new(&setup, plan))?;
         log::debug!("start {}: launch plan sent at {:?}", c.id(), t0.elapsed());
         drop(setup);
+        let (pid, start_time) = self.monitor_ready(&c, ready_r)?;
+        log::debug!("start {}: running at {:?}", c.id(), t0.elapsed());
+        Ok(Started {
+            id: c.id().to_owned(),
+            pid,
+            start_time,
+            attach: mine.map(|sock| Attached::new(&c, pid, start_time, sock)),
+        })
+    }
+
+    /// `start -a`: start `name` and attach to it.
+    pub fn start_attached(&self, name: &str) -> Result<Attached> {
+        self.start_container(name, true)?
+            .attach
+            .ok_or_else(|| Error::Other(format!("no attach stream for {name}")))
+    }
+
+    /// The monitor's answer on the ready pipe: the container's pid and
+    /// start time, or the start's error (recorded in its state).
+    fn monitor_ready(&self, c: &Container, ready: OwnedFd) -> Result<(i32, u64)> {
         let mut msg = String::new();
-        std::io::BufReader::new(std::fs::File::from(ready_r))
+        std::io::BufReader::new(std::fs::File::from(ready))
             .read_line(&mut msg)
             .map_err(|e| Error::Other(format!("waiting for the monitor of {}: {e}", c.id())))?;
-        log::debug!(
-            "start {}: monitor says {:?} at {:?}",
-            c.id(),
-            msg.trim_end(),
-            t0.elapsed()
-        );
+        log::debug!("start {}: monitor says {:?}", c.id(), msg.trim_end());
         let parts: Vec<&str> = msg.trim_end().splitn(3, ' ').collect();
         match parts.as_slice() {
-            ["OK", pid, start] => Ok(Started {
-                id: c.id().to_owned(),
-                pid: pid.parse().unwrap_or(0),
-                start_time: start.parse().unwrap_or(0),
-                attach: mine,
-            }),
+            ["OK", pid, start] => Ok((pid.parse().unwrap_or(0), start.parse().unwrap_or(0))),
             ["ERR", code, message] => {
                 let code: u8 = code.parse().unwrap_or(125);
                 let mut st = self.containers.load_state(c.id())?;
@@ -260,7 +271,7 @@ impl Engine {
     }
 
     /// `attach`: connect to a running container's monitor.
-    pub fn attach_container(&self, name: &str) -> Result<(Started, Container)> {
+    pub fn attach_container(&self, name: &str) -> Result<Attached> {
         let c = self.container_lookup(name)?;
         if !c.state.is_running() {
             return Err(Error::Conflict(
@@ -274,13 +285,7 @@ impl Engine {
         let sock = UnixStream::connect(&path)
             .map_err(|e| Error::Other(format!("attaching to {}: {e}", c.id())))?;
         drop(d);
-        let started = Started {
-            id: c.id().to_owned(),
-            pid: c.state.pid,
-            start_time: c.state.pid_start_time,
-            attach: Some(sock),
-        };
-        Ok((started, c))
+        Ok(Attached::new(&c, c.state.pid, c.state.pid_start_time, sock))
     }
 
     /// `kill -s SIG`.

@@ -74,7 +74,7 @@ impl Engine {
                 .load(&l.id)?
                 .filter(|t| {
                     t.state.is_running()
-                        && super::container::process_alive(t.state.pid, t.state.pid_start_time)
+                        && super::liveness::process_alive(t.state.pid, t.state.pid_start_time)
                 })
                 .ok_or_else(gone)?;
             let ep = bridge.endpoints.get(t.id()).ok_or_else(|| {

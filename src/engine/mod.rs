@@ -1,8 +1,10 @@
 //! The only API the commands call. It resolves names, locks, acts and
 //! returns data; it never prints.
 
+pub mod attach;
 pub mod check;
 pub mod container;
+mod create;
 mod devices;
 pub mod exec;
 pub mod image;
@@ -10,9 +12,12 @@ mod inspect;
 mod launch;
 pub mod lifecycle;
 mod links;
+mod liveness;
 mod names_gen;
 mod netsetup;
 pub mod network;
+mod resources;
+pub mod run;
 pub mod spec;
 pub mod system;
 

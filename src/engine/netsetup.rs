@@ -7,7 +7,7 @@
 use std::net::{Ipv4Addr, SocketAddrV4, TcpListener, UdpSocket};
 use std::os::fd::{AsFd, OwnedFd};
 
-use super::container::process_alive;
+use super::liveness::process_alive;
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::network::dns::Records;

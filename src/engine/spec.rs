@@ -4,9 +4,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::runtime::spec::{
-    ContainerSpec, Mount, MountKind, NamespaceMode, ProcessSpec, Rlimit, Rootfs,
-};
+use crate::runtime::spec::{ContainerSpec, Mount, MountKind, NamespaceMode, ProcessSpec, Rootfs};
 use crate::state::container::{Container, ContainerStore};
 
 /// docker's rule: defaults, minus --cap-drop (ALL empties), plus --cap-add
@@ -21,28 +19,13 @@ fn ns_mode(store: &ContainerStore, mode: &str, what: &str) -> Result<NamespaceMo
         "" | "private" | "shareable" => Ok(NamespaceMode::New),
         "host" => Ok(NamespaceMode::Host),
         m if m.starts_with("container:") => {
-            let (pid, start_time) = running_pid(store, &m["container:".len()..])?;
+            let (pid, start_time) = super::liveness::running_pid(store, &m["container:".len()..])?;
             Ok(NamespaceMode::Process { pid, start_time })
         }
         m => Err(Error::InvalidArgument(format!(
             "invalid --{what} mode {m:?}"
         ))),
     }
-}
-
-/// The pid and start time of the running container `name` (for
-/// `container:` modes).
-pub fn running_pid(store: &ContainerStore, name: &str) -> Result<(i32, u64)> {
-    let id = store
-        .find(name)?
-        .ok_or_else(|| Error::NotFound(format!("No such container: {name}")))?;
-    let st = store.load_state(&id)?;
-    if !st.is_running() || !super::container::process_alive(st.pid, st.pid_start_time) {
-        return Err(Error::Conflict(format!(
-            "cannot join the namespaces of container {name}: it is not running"
-        )));
-    }
-    Ok((st.pid, st.pid_start_time))
 }
 
 /// Build the runtime spec for `c`.
@@ -77,7 +60,18 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
         spec.shm_size
     };
     spec.init = h.init;
-    let ud = dir.join("userdata");
+    add_etc_mounts(&mut spec, &dir.join("userdata"));
+    if h.privileged {
+        spec.masked_paths.clear();
+        spec.readonly_paths.clear();
+    }
+    spec.process = process(c, spec.process.args.clone())?;
+    Ok(spec)
+}
+
+/// The container's own resolv.conf, hosts and (with its own UTS
+/// namespace) hostname, bound over the image's.
+fn add_etc_mounts(spec: &mut ContainerSpec, userdata: &Path) {
     let bind = |dest: &str, src: &Path| Mount {
         destination: dest.into(),
         kind: MountKind::Bind {
@@ -87,17 +81,21 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
         },
     };
     spec.mounts
-        .push(bind("/etc/resolv.conf", &ud.join("resolv.conf")));
-    spec.mounts.push(bind("/etc/hosts", &ud.join("hosts")));
+        .push(bind("/etc/resolv.conf", &userdata.join("resolv.conf")));
+    spec.mounts
+        .push(bind("/etc/hosts", &userdata.join("hosts")));
     if spec.namespaces.uts == NamespaceMode::New {
         spec.mounts
-            .push(bind("/etc/hostname", &ud.join("hostname")));
+            .push(bind("/etc/hostname", &userdata.join("hostname")));
     }
-    if h.privileged {
-        spec.masked_paths.clear();
-        spec.readonly_paths.clear();
-    }
-    let mut p = ProcessSpec::new(spec.process.args.clone());
+}
+
+/// The container's first process: command, environment, user,
+/// capabilities and limits.
+fn process(c: &Container, args: Vec<String>) -> Result<ProcessSpec> {
+    let cfg = &c.config;
+    let h = &cfg.host_config;
+    let mut p = ProcessSpec::new(args);
     p.env = cfg.config.env.clone();
     if !p.env.iter().any(|e| e.starts_with("HOSTNAME=")) {
         p.env.insert(0, format!("HOSTNAME={}", cfg.config.hostname));
@@ -116,20 +114,11 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
             "no-new-privileges" | "no-new-privileges=true" | "no-new-privileges:true"
         )
     });
-    p.rlimits = h
-        .ulimits
-        .iter()
-        .map(|u| Rlimit {
-            name: format!("RLIMIT_{}", u.name.to_ascii_uppercase()),
-            soft: if u.soft < 0 { u64::MAX } else { u.soft as u64 },
-            hard: if u.hard < 0 { u64::MAX } else { u.hard as u64 },
-        })
-        .collect();
+    p.rlimits = super::resources::rlimits(&h.ulimits);
     if h.oom_score_adj != 0 {
         p.oom_score_adj = Some(h.oom_score_adj);
     }
-    spec.process = p;
-    Ok(spec)
+    Ok(p)
 }
 
 #[cfg(test)]

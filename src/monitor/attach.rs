@@ -134,37 +134,6 @@ pub fn peer_allowed(sock: &std::os::unix::net::UnixStream) -> bool {
     }
 }
 
-/// docker's detach keys: "ctrl-p,ctrl-q" → [0x10, 0x11].
-pub fn parse_detach_keys(s: &str) -> Result<Vec<u8>, String> {
-    if s.is_empty() {
-        return Ok(Vec::new());
-    }
-    s.split(',')
-        .map(|k| {
-            let k = k.trim();
-            if let Some(c) = k.strip_prefix("ctrl-") {
-                let b = match c {
-                    "@" => 0,
-                    "[" => 27,
-                    "\\" => 28,
-                    "]" => 29,
-                    "^" => 30,
-                    "_" => 31,
-                    c if c.len() == 1 && c.as_bytes()[0].is_ascii_lowercase() => {
-                        c.as_bytes()[0] - b'a' + 1
-                    }
-                    _ => return Err(format!("invalid detach keys {s:?}: unknown key {k:?}")),
-                };
-                Ok(b)
-            } else if k.len() == 1 {
-                Ok(k.as_bytes()[0])
-            } else {
-                Err(format!("invalid detach keys {s:?}: unknown key {k:?}"))
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,12 +158,5 @@ mod tests {
             assert_eq!(r.next_frame().unwrap().as_ref(), Some(f));
         }
         assert_eq!(r.next_frame().unwrap(), None);
-    }
-
-    #[test]
-    fn detach_keys() {
-        assert_eq!(parse_detach_keys("ctrl-p,ctrl-q").unwrap(), vec![16, 17]);
-        assert_eq!(parse_detach_keys("a,ctrl-@").unwrap(), vec![b'a', 0]);
-        assert!(parse_detach_keys("ctrl-pp").is_err());
     }
 }

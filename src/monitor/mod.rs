@@ -3,8 +3,8 @@
 //! file holds the pieces other commands use to read what a monitor left.
 
 pub mod attach;
-pub mod client;
 pub mod logs;
+mod queues;
 pub mod run;
 
 use std::path::Path;

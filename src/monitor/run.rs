@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 
 use rustix::event::{poll, PollFd, PollFlags};
 
-use super::attach::{Frame, FrameReader};
+use super::attach::Frame;
 use super::logs::{JsonFileWriter, LineBuffer};
+use super::queues::{flush_clients, set_nonblock, Client, Stdin, FINAL_FLUSH};
 use super::ExitFile;
 use crate::network::dns::{DnsServer, Records};
 use crate::state::container::{ContainerStore, Status, Trash};
@@ -100,12 +101,6 @@ fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(Into::into)
 }
 
-fn set_nonblock(fd: &OwnedFd) {
-    if let Ok(fl) = rustix::fs::fcntl_getfl(fd) {
-        let _ = rustix::fs::fcntl_setfl(fd, fl | rustix::fs::OFlags::NONBLOCK);
-    }
-}
-
 /// Exit status of a waitpid: the code, or 128 + signal.
 fn exit_code(status: i32) -> i32 {
     if libc::WIFEXITED(status) {
@@ -114,144 +109,6 @@ fn exit_code(status: i32) -> i32 {
         128 + libc::WTERMSIG(status)
     } else {
         -1
-    }
-}
-
-/// How much output may wait for one attach client. A client that falls
-/// this far behind (stopped with ^Z, or not reading) is disconnected: the
-/// container's output, its logs and everything else the monitor serves
-/// never wait for a client.
-pub const CLIENT_QUEUE_MAX: usize = 4 << 20;
-
-/// How much input may wait for a container that does not read its stdin.
-/// Beyond it the monitor stops reading from its clients (their writes
-/// block, as on a pipe): input is delayed, never dropped.
-pub const STDIN_QUEUE_MAX: usize = 1 << 20;
-
-/// How long the output still queued for clients may take to drain after
-/// the container exited.
-const FINAL_FLUSH: Duration = Duration::from_secs(2);
-
-/// One attach client: a non-blocking socket, its unread frames and the
-/// output waiting for it.
-struct Client {
-    sock: UnixStream,
-    frames: FrameReader,
-    out: Vec<u8>,
-    /// Where the unsent part of `out` starts.
-    sent: usize,
-}
-
-impl Client {
-    fn new(sock: UnixStream) -> io::Result<Client> {
-        sock.set_nonblocking(true)?;
-        Ok(Client {
-            sock,
-            frames: FrameReader::default(),
-            out: Vec::new(),
-            sent: 0,
-        })
-    }
-
-    fn queued(&self) -> usize {
-        self.out.len() - self.sent
-    }
-
-    /// Queues a frame and sends what the socket takes now. False: the
-    /// client is gone or too far behind, drop it.
-    fn push(&mut self, f: &Frame) -> bool {
-        if self.queued() + 5 + f.payload_len() > CLIENT_QUEUE_MAX {
-            return false;
-        }
-        if self.sent == self.out.len() {
-            self.out.clear();
-            self.sent = 0;
-        }
-        f.encode_into(&mut self.out);
-        self.flush()
-    }
-
-    /// Sends as much as the socket takes. False when the client is gone.
-    fn flush(&mut self) -> bool {
-        while self.sent < self.out.len() {
-            match (&self.sock).write(&self.out[self.sent..]) {
-                Ok(0) => return false,
-                Ok(n) => self.sent += n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(_) => return false,
-            }
-        }
-        if self.sent == self.out.len() {
-            self.out.clear();
-            self.sent = 0;
-        } else if self.sent > (1 << 20) {
-            self.out.drain(..self.sent);
-            self.sent = 0;
-        }
-        true
-    }
-}
-
-/// The container's stdin: a non-blocking pipe or pty master and the input
-/// not yet written to it.
-struct Stdin {
-    fd: Option<OwnedFd>,
-    queue: Vec<u8>,
-    /// A client closed its input: close the pipe once the queue is written.
-    closing: bool,
-}
-
-impl Stdin {
-    fn new(fd: Option<OwnedFd>) -> Stdin {
-        if let Some(fd) = &fd {
-            set_nonblock(fd);
-        }
-        Stdin {
-            fd,
-            queue: Vec::new(),
-            closing: false,
-        }
-    }
-
-    fn full(&self) -> bool {
-        self.queue.len() >= STDIN_QUEUE_MAX
-    }
-
-    fn wants_write(&self) -> bool {
-        self.fd.is_some() && !self.queue.is_empty()
-    }
-
-    fn push(&mut self, b: &[u8]) {
-        if self.fd.is_some() {
-            self.queue.extend_from_slice(b);
-            self.flush();
-        }
-    }
-
-    /// Writes what the container takes now; closes the pipe when asked to
-    /// and everything is written, or when the container closed its end.
-    fn flush(&mut self) {
-        let Some(fd) = &self.fd else { return };
-        let mut done = 0;
-        while done < self.queue.len() {
-            match rustix::io::write(fd, &self.queue[done..]) {
-                Ok(0) => break,
-                Ok(n) => done += n,
-                Err(rustix::io::Errno::INTR) => {}
-                Err(rustix::io::Errno::AGAIN) => break,
-                // EPIPE/EIO: the container closed its stdin; the rest is moot.
-                Err(_) => {
-                    self.queue.clear();
-                    self.fd = None;
-                    return;
-                }
-            }
-        }
-        self.queue.drain(..done);
-        if self.closing && self.queue.is_empty() {
-            self.fd = None;
-        }
     }
 }
 
@@ -270,11 +127,16 @@ pub fn run(
     unsafe { libc::_exit(code) }
 }
 
-/// What the monitor opens before launching: the attach socket, the
-/// container's stdio and the log.
+/// What the monitor opens before launching: the container's side of its
+/// stdio, and the monitor's.
 struct Prepared {
-    listener: UnixListener,
     child_io: ChildIo,
+    rest: Opened,
+}
+
+/// The attach socket, the monitor's side of the container's stdio and the log.
+struct Opened {
+    listener: UnixListener,
     stdin_w: Option<OwnedFd>,
     outputs: Vec<(OwnedFd, &'static str)>,
     log: Option<JsonFileWriter>,
@@ -321,11 +183,13 @@ fn prepare(setup: &MonitorSetup) -> io::Result<Prepared> {
         )
     };
     Ok(Prepared {
-        listener,
         child_io,
-        stdin_w,
-        outputs,
-        log,
+        rest: Opened {
+            listener,
+            stdin_w,
+            outputs,
+            log,
+        },
     })
 }
 
@@ -355,198 +219,273 @@ fn monitor(
         }
     };
     let sigfd = signal_fd(&[libc::SIGCHLD])?;
-    let Prepared {
-        listener,
-        child_io,
-        stdin_w,
-        outputs,
-        mut log,
-    } = match prepared {
-        Ok(p) => p,
-        Err(e) => {
-            fail_start(&mut ready, 125, &format!("monitor: {e}"), cleanup);
-            return Ok(());
-        }
-    };
-    let launched = match launch(child_io) {
+    let launched = prepared
+        .map_err(|e| LaunchError {
+            code: 125,
+            message: format!("monitor: {e}"),
+        })
+        .and_then(|p| Ok((launch(p.child_io)?, p.rest)));
+    let (launched, prepared) = match launched {
         Ok(l) => l,
         Err(e) => {
             fail_start(&mut ready, e.code, &e.message, cleanup);
             return Ok(());
         }
     };
-    let mut dns = launched.dns;
-    let mut outputs: Vec<(OwnedFd, &str)> = outputs;
-    let mut stdin_w = stdin_w;
-    if let Some(m) = launched.pty_master {
-        // The pty master carries both input and output.
-        stdin_w = Some(m.try_clone()?);
-        outputs.push((m, "stdout"));
-    }
-    for (fd, _) in &outputs {
-        set_nonblock(fd);
-    }
-    let mut stdin = Stdin::new(stdin_w);
-
+    let (pid, start_time) = (launched.pid, launched.start_time);
+    let mut s = Serving::new(prepared, launched, sigfd, tty)?;
     // Running, written on behalf of the command holding the lock. A state
     // that cannot be written means no start: the container goes.
-    let mut st = store.load_state(&id).unwrap_or_default();
+    if let Err(e) = record_running(&store, &id, pid, start_time) {
+        super::signal_process(pid, start_time, libc::SIGKILL);
+        let mut raw = 0;
+        // SAFETY: reaping our own child with a valid status pointer.
+        unsafe { libc::waitpid(pid, &mut raw, 0) };
+        drop(s);
+        let msg = format!("writing the container state: {e}");
+        fail_start(&mut ready, 125, &msg, cleanup);
+        return Ok(());
+    }
+    report(&mut ready, &format!("OK {pid} {start_time}\n"));
+    drop(ready);
+    if let Some(c) = first_client {
+        s.clients.extend(Client::new(c).ok());
+    }
+    s.serve()?;
+    s.finish(&store, &id, auto_remove, cleanup);
+    Ok(())
+}
+
+/// Records the running state (and clears the last run's exit).
+fn record_running(
+    store: &ContainerStore,
+    id: &str,
+    pid: i32,
+    start_time: u64,
+) -> crate::Result<()> {
+    let mut st = store.load_state(id).unwrap_or_default();
     st.status = Status::Running;
     st.starter = None;
-    st.pid = launched.pid;
-    st.pid_start_time = launched.start_time;
+    st.pid = pid;
+    st.pid_start_time = start_time;
     st.monitor_pid = std::process::id() as i32;
     st.monitor_start_time = super::proc_start_time(st.monitor_pid).unwrap_or(0);
     st.started_at = Some(time::now());
     st.finished_at = None;
     st.exit_code = 0;
     st.error.clear();
-    let _ = std::fs::remove_file(run_dir.join("exit"));
-    if let Err(e) = store.save_state(&id, &st) {
-        super::signal_process(launched.pid, launched.start_time, libc::SIGKILL);
-        let mut raw = 0;
-        // SAFETY: reaping our own child with a valid status pointer.
-        unsafe { libc::waitpid(launched.pid, &mut raw, 0) };
-        drop(dns);
-        fail_start(
-            &mut ready,
-            125,
-            &format!("writing the container state: {e}"),
-            cleanup,
-        );
-        return Ok(());
-    }
-    report(
-        &mut ready,
-        &format!("OK {} {}\n", launched.pid, launched.start_time),
-    );
-    drop(ready);
+    let _ = std::fs::remove_file(store.run_dir(id).join("exit"));
+    store.save_state(id, &st)
+}
 
-    let mut lines: Vec<LineBuffer> = outputs.iter().map(|_| LineBuffer::default()).collect();
-    let mut clients: Vec<Client> = Vec::new();
-    if let Some(c) = first_client {
-        clients.extend(Client::new(c).ok());
+/// What the monitor serves from the launch to the exit.
+struct Serving {
+    pid: i32,
+    tty: bool,
+    sigfd: OwnedFd,
+    listener: UnixListener,
+    /// The container's output fds (a pty master is one, "stdout"), and
+    /// which of them are still open.
+    outputs: Vec<(OwnedFd, &'static str)>,
+    open: Vec<bool>,
+    /// The partial last line of each output, for the log.
+    lines: Vec<LineBuffer>,
+    log: Option<JsonFileWriter>,
+    stdin: Stdin,
+    clients: Vec<Client>,
+    dns: Option<(DnsServer, Box<dyn Records>)>,
+    status: Option<i32>,
+    exited_at: Option<Instant>,
+}
+
+/// What one poll found ready.
+struct Ready {
+    signal: bool,
+    listener: bool,
+    /// Per output (false for closed ones).
+    outputs: Vec<bool>,
+    stdin_writable: bool,
+    /// Whether clients were polled for input (not while stdin is full).
+    read_clients: bool,
+    clients: Vec<PollFlags>,
+    dns: Vec<bool>,
+}
+
+impl Serving {
+    fn new(p: Opened, launched: Launched, sigfd: OwnedFd, tty: bool) -> io::Result<Serving> {
+        let mut outputs = p.outputs;
+        let mut stdin_w = p.stdin_w;
+        if let Some(m) = launched.pty_master {
+            // The pty master carries both input and output.
+            stdin_w = Some(m.try_clone()?);
+            outputs.push((m, "stdout"));
+        }
+        for (fd, _) in &outputs {
+            set_nonblock(fd);
+        }
+        Ok(Serving {
+            pid: launched.pid,
+            tty,
+            sigfd,
+            listener: p.listener,
+            open: outputs.iter().map(|_| true).collect(),
+            lines: outputs.iter().map(|_| LineBuffer::default()).collect(),
+            outputs,
+            log: p.log,
+            stdin: Stdin::new(stdin_w),
+            clients: Vec::new(),
+            dns: launched.dns,
+            status: None,
+            exited_at: None,
+        })
     }
-    let mut status: Option<i32> = None;
-    let mut exited_at: Option<Instant> = None;
-    let mut open: Vec<bool> = outputs.iter().map(|_| true).collect();
-    loop {
-        // After the exit, give the output a moment to drain, then stop.
-        if let Some(t) = exited_at {
-            if !open.iter().any(|o| *o) || t.elapsed() > Duration::from_millis(500) {
-                break;
+
+    /// The loop, until the container exited and its output drained.
+    fn serve(&mut self) -> io::Result<()> {
+        loop {
+            // After the exit, give the output a moment to drain, then stop.
+            if let Some(t) = self.exited_at {
+                if !self.open.iter().any(|o| *o) || t.elapsed() > Duration::from_millis(500) {
+                    return Ok(());
+                }
+            }
+            let ready = self.poll()?;
+            if let Some((d, records)) = self.dns.as_mut() {
+                if ready.dns.iter().any(|r| *r) {
+                    d.on_ready(&ready.dns, records.as_ref());
+                }
+            }
+            if ready.signal {
+                self.reap();
+            }
+            if ready.stdin_writable {
+                self.stdin.flush();
+            }
+            self.serve_clients(&ready);
+            if ready.listener {
+                self.accept();
+            }
+            for i in 0..self.outputs.len() {
+                if ready.outputs[i] && self.open[i] {
+                    self.read_output(i);
+                }
             }
         }
-        let mut dns_ready: Vec<bool> = Vec::new();
+    }
+
+    /// Wait for any fd to be ready (or a forwarded DNS query to expire,
+    /// or, after the exit, a moment).
+    fn poll(&mut self) -> io::Result<Ready> {
+        let dns_wait = self
+            .dns
+            .as_mut()
+            .and_then(|(d, _)| d.expire(Instant::now()));
+        // Input waits while the container's stdin is full.
+        let read_clients = !self.stdin.full();
+        let dns_fds = self.dns.as_ref().map(|(d, _)| d.fds());
+        let mut fds: Vec<PollFd> = Vec::new();
+        fds.push(PollFd::new(&self.sigfd, PollFlags::IN));
+        fds.push(PollFd::new(&self.listener, PollFlags::IN));
         // Closed outputs are left out: a hung-up pipe polled even with no
         // events reports POLLHUP at once, and the loop would spin.
-        // Forwarded DNS queries expire: wake up for them too.
-        let dns_wait = dns.as_mut().and_then(|(d, _)| d.expire(Instant::now()));
-        // Input waits while the container's stdin is full.
-        let read_clients = !stdin.full();
-        let (revents, stdin_writable, client_ev) = {
-            let dns_fds = dns.as_ref().map(|(d, _)| d.fds());
-            let mut fds: Vec<PollFd> = Vec::new();
-            fds.push(PollFd::new(&sigfd, PollFlags::IN));
-            fds.push(PollFd::new(&listener, PollFlags::IN));
-            let live: Vec<usize> = (0..outputs.len()).filter(|&i| open[i]).collect();
-            for &i in &live {
-                fds.push(PollFd::new(&outputs[i].0, PollFlags::IN));
+        let live: Vec<usize> = (0..self.outputs.len()).filter(|&i| self.open[i]).collect();
+        for &i in &live {
+            fds.push(PollFd::new(&self.outputs[i].0, PollFlags::IN));
+        }
+        let stdin_at = fds.len();
+        if let (true, Some(fd)) = (self.stdin.wants_write(), self.stdin.fd.as_ref()) {
+            fds.push(PollFd::new(fd, PollFlags::OUT));
+        }
+        let clients_at = fds.len();
+        for c in &self.clients {
+            let mut flags = PollFlags::empty();
+            if read_clients {
+                flags |= PollFlags::IN;
             }
-            let stdin_at = fds.len();
-            if let (true, Some(fd)) = (stdin.wants_write(), stdin.fd.as_ref()) {
-                fds.push(PollFd::new(fd, PollFlags::OUT));
+            if c.queued() > 0 {
+                flags |= PollFlags::OUT;
             }
-            let clients_at = fds.len();
-            for c in &clients {
-                let mut flags = PollFlags::empty();
-                if read_clients {
-                    flags |= PollFlags::IN;
-                }
-                if c.queued() > 0 {
-                    flags |= PollFlags::OUT;
-                }
-                fds.push(PollFd::new(&c.sock, flags));
-            }
-            let dns_at = fds.len();
-            if let Some(dfds) = dns_fds.as_ref() {
-                for (fd, out) in dfds {
-                    let flags = if *out {
-                        PollFlags::IN | PollFlags::OUT
-                    } else {
-                        PollFlags::IN
-                    };
-                    fds.push(PollFd::new(fd, flags));
-                }
-            }
-            let wait = match (exited_at.map(|_| Duration::from_millis(50)), dns_wait) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
+            fds.push(PollFd::new(&c.sock, flags));
+        }
+        let dns_at = fds.len();
+        for (fd, out) in dns_fds.iter().flatten() {
+            let flags = if *out {
+                PollFlags::IN | PollFlags::OUT
+            } else {
+                PollFlags::IN
             };
-            let timeout = wait.map(|w| rustix::event::Timespec {
-                tv_sec: w.as_secs() as i64,
-                tv_nsec: w.subsec_nanos() as i64,
-            });
-            match poll(&mut fds, timeout.as_ref()) {
-                Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-            let got = |k: usize| !fds[k].revents().is_empty();
-            let mut r = vec![got(0), got(1)];
-            let mut per_output = vec![false; outputs.len()];
-            for (k, &i) in live.iter().enumerate() {
-                per_output[i] = got(2 + k);
-            }
-            r.extend(per_output);
-            let stdin_writable = clients_at > stdin_at && got(stdin_at);
-            let client_ev: Vec<PollFlags> = (0..clients.len())
-                .map(|k| fds[clients_at + k].revents())
-                .collect();
-            if let Some(dfds) = dns_fds.as_ref() {
-                dns_ready = (0..dfds.len()).map(|k| got(dns_at + k)).collect();
-            }
-            (r, stdin_writable, client_ev)
+            fds.push(PollFd::new(fd, flags));
+        }
+        let wait = match (self.exited_at.map(|_| Duration::from_millis(50)), dns_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         };
-        if let Some((d, records)) = dns.as_mut() {
-            if dns_ready.iter().any(|r| *r) {
-                d.on_ready(&dns_ready, records.as_ref());
+        let timeout = wait.map(|w| rustix::event::Timespec {
+            tv_sec: w.as_secs() as i64,
+            tv_nsec: w.subsec_nanos() as i64,
+        });
+        match poll(&mut fds, timeout.as_ref()) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let got = |k: usize| !fds[k].revents().is_empty();
+        let mut outputs = vec![false; self.outputs.len()];
+        for (k, &i) in live.iter().enumerate() {
+            outputs[i] = got(2 + k);
+        }
+        let dns_count = dns_fds.as_ref().map_or(0, Vec::len);
+        Ok(Ready {
+            signal: got(0),
+            listener: got(1),
+            outputs,
+            stdin_writable: clients_at > stdin_at && got(stdin_at),
+            read_clients,
+            clients: (0..self.clients.len())
+                .map(|k| fds[clients_at + k].revents())
+                .collect(),
+            dns: (0..dns_count).map(|k| got(dns_at + k)).collect(),
+        })
+    }
+
+    /// SIGCHLD: the container's exit code, once; other children (exec'd
+    /// helpers) reaped without blocking.
+    fn reap(&mut self) {
+        drain_signals(&self.sigfd);
+        let mut raw = 0;
+        // SAFETY: waitpid on our own child with a valid status pointer.
+        let r = unsafe { libc::waitpid(self.pid, &mut raw, libc::WNOHANG) };
+        if r == self.pid && self.status.is_none() {
+            self.status = Some(exit_code(raw));
+            self.exited_at = Some(Instant::now());
+        }
+        // Reap anything else without blocking; the container too, should
+        // it exit just now.
+        loop {
+            // SAFETY: as above.
+            let r = unsafe { libc::waitpid(-1, &mut raw, libc::WNOHANG) };
+            if r <= 0 {
+                break;
+            }
+            if r == self.pid && self.status.is_none() {
+                self.status = Some(exit_code(raw));
+                self.exited_at = Some(Instant::now());
             }
         }
-        if revents[0] {
-            drain_signals(&sigfd);
-            let mut raw = 0;
-            // SAFETY: waitpid on our own child with a valid status pointer.
-            let r = unsafe { libc::waitpid(launched.pid, &mut raw, libc::WNOHANG) };
-            if r == launched.pid && status.is_none() {
-                status = Some(exit_code(raw));
-                exited_at = Some(Instant::now());
-            }
-            // Reap anything else (exec'd helpers) without blocking; the
-            // container too, should it exit just now.
-            loop {
-                // SAFETY: as above.
-                let r = unsafe { libc::waitpid(-1, &mut raw, libc::WNOHANG) };
-                if r <= 0 {
-                    break;
-                }
-                if r == launched.pid && status.is_none() {
-                    status = Some(exit_code(raw));
-                    exited_at = Some(Instant::now());
-                }
-            }
-        }
-        if stdin_writable {
-            stdin.flush();
-        }
-        // Clients: output first (what they can take now), then their input.
-        let mut gone = vec![false; clients.len()];
-        for (k, c) in clients.iter_mut().enumerate() {
-            let ev = client_ev[k];
+    }
+
+    /// Clients: output first (what they can take now), then their input.
+    /// Those gone (or too far behind) are dropped.
+    fn serve_clients(&mut self, ready: &Ready) {
+        let mut gone = vec![false; self.clients.len()];
+        for (k, c) in self.clients.iter_mut().enumerate() {
+            let ev = ready.clients[k];
             if ev.contains(PollFlags::OUT) && !c.flush() {
                 gone[k] = true;
                 continue;
             }
-            if !read_clients || !ev.intersects(PollFlags::IN | PollFlags::HUP | PollFlags::ERR) {
+            if !ready.read_clients
+                || !ev.intersects(PollFlags::IN | PollFlags::HUP | PollFlags::ERR)
+            {
                 continue;
             }
             match c.frames.fill(&mut c.sock) {
@@ -558,125 +497,131 @@ fn monitor(
                 }
             }
             while let Ok(Some(f)) = c.frames.next_frame() {
-                match f {
-                    Frame::Stdin(b) => stdin.push(&b),
-                    Frame::StdinClose if !tty => {
-                        stdin.closing = true;
-                        stdin.flush();
-                    }
-                    Frame::Resize { rows, cols } => {
-                        if let (true, Some(w)) = (tty, stdin.fd.as_ref()) {
-                            let ws = rustix::termios::Winsize {
-                                ws_row: rows,
-                                ws_col: cols,
-                                ws_xpixel: 0,
-                                ws_ypixel: 0,
-                            };
-                            let _ = rustix::termios::tcsetwinsize(w.as_fd(), ws);
-                        }
-                    }
-                    _ => {}
-                }
+                client_frame(&mut self.stdin, self.tty, f);
             }
         }
         let mut k = 0;
-        clients.retain(|_| {
+        self.clients.retain(|_| {
             k += 1;
             !gone[k - 1]
         });
-        if revents[1] {
-            while let Ok((sock, _)) = listener.accept() {
-                if !super::attach::peer_allowed(&sock) {
-                    continue;
-                }
-                clients.extend(Client::new(sock).ok());
-            }
-        }
-        for i in 0..outputs.len() {
-            if !revents[2 + i] || !open[i] {
-                continue;
-            }
-            let mut buf = [0u8; 32 * 1024];
-            // SAFETY: reading into a buffer of the stated size from an fd we own.
-            let n =
-                unsafe { libc::read(outputs[i].0.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
-            if n <= 0 {
-                let again = n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock;
-                if !again {
-                    open[i] = false;
-                }
-                continue;
-            }
-            let bytes = &buf[..n as usize];
-            let stream = outputs[i].1;
-            if let Some(l) = log.as_mut() {
-                for line in lines[i].push(bytes) {
-                    let _ = l.write(stream, &line);
-                }
-            }
-            let frame = if stream == "stdout" {
-                Frame::Stdout(bytes.to_vec())
-            } else {
-                Frame::Stderr(bytes.to_vec())
-            };
-            clients.retain_mut(|c| c.push(&frame));
-        }
     }
-    for (i, buf) in lines.iter_mut().enumerate() {
-        if let (Some(rest), Some(l)) = (buf.flush(), log.as_mut()) {
-            let _ = l.write(outputs[i].1, &rest);
-        }
-    }
-    let code = status.unwrap_or(255);
-    let at = time::now();
-    let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
-    drop(listener);
-    drop(stdin);
-    // The DNS socket holds the container's network namespace.
-    drop(dns);
-    let _ = std::fs::remove_file(run_dir.join("attach.sock"));
-    // Clean up before telling anyone: when `run --rm` returns, the name and
-    // the cgroups are free again.
-    let late = cleanup();
-    // With --rm the state is recorded only when the removal fails.
-    let mut trash = None;
-    if auto_remove {
-        trash = remove(&store, &id);
-    }
-    if trash.is_none() {
-        record_exit(&store, &id, code, at);
-    }
-    clients.retain_mut(|c| c.push(&Frame::Exit(code)));
-    flush_clients(&mut clients, FINAL_FLUSH);
-    drop(clients);
-    if let Some(late) = late {
-        late();
-    }
-    if let Some(Some(t)) = trash {
-        t.purge();
-    }
-    Ok(())
-}
 
-/// Gives the clients up to `limit` to take what is queued for them; those
-/// that don't are dropped with it.
-fn flush_clients(clients: &mut Vec<Client>, limit: Duration) {
-    let start = Instant::now();
-    loop {
-        clients.retain_mut(|c| c.flush() && c.queued() > 0);
-        let left = limit.saturating_sub(start.elapsed());
-        if clients.is_empty() || left.is_zero() {
+    /// New attach clients (of the engine's user or root only).
+    fn accept(&mut self) {
+        while let Ok((sock, _)) = self.listener.accept() {
+            if !super::attach::peer_allowed(&sock) {
+                continue;
+            }
+            self.clients.extend(Client::new(sock).ok());
+        }
+    }
+
+    /// Output `i` of the container: to the log and every client.
+    fn read_output(&mut self, i: usize) {
+        let mut buf = [0u8; 32 * 1024];
+        // SAFETY: reading into a buffer of the stated size from an fd we own.
+        let n = unsafe {
+            libc::read(
+                self.outputs[i].0.as_raw_fd(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+            )
+        };
+        if n <= 0 {
+            let again = n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock;
+            if !again {
+                self.open[i] = false;
+            }
             return;
         }
-        let mut fds: Vec<PollFd> = clients
-            .iter()
-            .map(|c| PollFd::new(&c.sock, PollFlags::OUT))
-            .collect();
-        let t = rustix::event::Timespec {
-            tv_sec: left.as_secs() as i64,
-            tv_nsec: left.subsec_nanos() as i64,
+        let bytes = &buf[..n as usize];
+        let stream = self.outputs[i].1;
+        if let Some(l) = self.log.as_mut() {
+            for line in self.lines[i].push(bytes) {
+                let _ = l.write(stream, &line);
+            }
+        }
+        let frame = if stream == "stdout" {
+            Frame::Stdout(bytes.to_vec())
+        } else {
+            Frame::Stderr(bytes.to_vec())
         };
-        let _ = poll(&mut fds, Some(&t));
+        self.clients.retain_mut(|c| c.push(&frame));
+    }
+
+    /// The exit: the log's last lines, the exit file, cleanup, the state
+    /// (or, with --rm, the removal), then the Exit frame to the clients.
+    fn finish(self, store: &ContainerStore, id: &str, auto_remove: bool, cleanup: Cleanup) {
+        let Serving {
+            outputs,
+            mut lines,
+            mut log,
+            listener,
+            stdin,
+            dns,
+            mut clients,
+            status,
+            ..
+        } = self;
+        for (i, buf) in lines.iter_mut().enumerate() {
+            if let (Some(rest), Some(l)) = (buf.flush(), log.as_mut()) {
+                let _ = l.write(outputs[i].1, &rest);
+            }
+        }
+        let code = status.unwrap_or(255);
+        let at = time::now();
+        let run_dir = store.run_dir(id);
+        let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
+        drop(listener);
+        drop(stdin);
+        // The DNS socket holds the container's network namespace.
+        drop(dns);
+        let _ = std::fs::remove_file(run_dir.join("attach.sock"));
+        // Clean up before telling anyone: when `run --rm` returns, the name
+        // and the cgroups are free again.
+        let late = cleanup();
+        // With --rm the state is recorded only when the removal fails.
+        let mut trash = None;
+        if auto_remove {
+            trash = remove(store, id);
+        }
+        if trash.is_none() {
+            record_exit(store, id, code, at);
+        }
+        clients.retain_mut(|c| c.push(&Frame::Exit(code)));
+        flush_clients(&mut clients, FINAL_FLUSH);
+        drop(clients);
+        if let Some(late) = late {
+            late();
+        }
+        if let Some(Some(t)) = trash {
+            t.purge();
+        }
+    }
+}
+
+/// One frame from an attach client: input, the end of input (not with a
+/// terminal), or a window size.
+fn client_frame(stdin: &mut Stdin, tty: bool, f: Frame) {
+    match f {
+        Frame::Stdin(b) => stdin.push(&b),
+        Frame::StdinClose if !tty => {
+            stdin.closing = true;
+            stdin.flush();
+        }
+        Frame::Resize { rows, cols } => {
+            if let (true, Some(w)) = (tty, stdin.fd.as_ref()) {
+                let ws = rustix::termios::Winsize {
+                    ws_row: rows,
+                    ws_col: cols,
+                    ws_xpixel: 0,
+                    ws_ypixel: 0,
+                };
+                let _ = rustix::termios::tcsetwinsize(w.as_fd(), ws);
+            }
+        }
+        _ => {}
     }
 }
 

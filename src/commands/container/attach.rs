@@ -1,8 +1,8 @@
 //! `skiff attach` / `skiff container attach`.
 
+use crate::cli::attach::{attach_and_wait, parse_detach_keys, AttachOptions};
 use crate::cli::context::Context;
-use crate::commands::container::start::attach_and_wait;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,16 +25,12 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    let keys = crate::monitor::attach::parse_detach_keys(&args.detach_keys)
-        .map_err(Error::InvalidArgument)?;
-    let (started, c) = ctx.engine()?.attach_container(&args.container)?;
-    let stdin = !args.no_stdin && c.config.config.open_stdin;
-    attach_and_wait(
-        ctx,
-        started,
-        stdin,
-        c.config.config.tty,
-        keys,
-        args.sig_proxy && !c.config.config.tty,
-    )
+    let detach_keys = parse_detach_keys(&args.detach_keys)?;
+    let stream = ctx.engine()?.attach_container(&args.container)?;
+    let o = AttachOptions {
+        stdin: !args.no_stdin && stream.open_stdin(),
+        detach_keys,
+        sig_proxy: args.sig_proxy,
+    };
+    attach_and_wait(ctx, stream, &o)
 }

@@ -3,7 +3,7 @@
 use crate::cli::context::Context;
 use crate::cli::output;
 pub use crate::commands::container::options::ContainerFlags;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -18,38 +18,45 @@ pub struct Args {
     pub help: Option<bool>,
 }
 
-/// Pull the image when the policy says so, telling the user on stderr as
-/// docker does ("Unable to find image ... locally").
-pub fn ensure_image(ctx: &Context, flags: &ContainerFlags) -> Result<()> {
-    let engine = ctx.engine()?;
-    let present = match engine.image_lookup(&flags.image) {
-        Ok(_) => true,
-        Err(Error::NotFound(_)) => false,
-        Err(e) => return Err(e),
-    };
-    if flags.pull == "always" || (!present && flags.pull == "missing") {
-        if !present {
-            let shown = crate::image::reference::Reference::parse_tagged(&flags.image)
-                .map(|r| r.familiar())
-                .unwrap_or_else(|_| flags.image.clone());
-            eprintln!("Unable to find image '{shown}' locally");
-        }
-        let ro = crate::engine::image::RegistryOptions {
+/// Where the image comes from: `--pull` and `--platform`.
+pub fn image_source(flags: &ContainerFlags) -> Result<crate::engine::run::ImageSource> {
+    Ok(crate::engine::run::ImageSource {
+        pull: crate::engine::run::PullPolicy::parse(&flags.pull)?,
+        registry: crate::engine::image::RegistryOptions {
             platform: flags.platform.clone(),
             ..Default::default()
-        };
-        let report = engine.pull(
-            &flags.image,
-            &ro,
-            &crate::commands::image::pull::StderrLines,
-        )?;
+        },
+    })
+}
+
+/// docker's lines about the pull of `create` and `run`, on stderr.
+pub struct PullLines;
+
+impl crate::engine::run::PullProgress for PullLines {
+    fn layer(&self, short_id: &str, event: crate::engine::run::LayerEvent) {
+        crate::commands::image::pull::StderrLines.layer(short_id, event);
+    }
+}
+
+impl crate::engine::run::PullNotices for PullLines {
+    fn missing(&self, shown: &str) {
+        eprintln!("Unable to find image '{shown}' locally");
+    }
+
+    fn pulled(&self, report: &crate::engine::run::PullReport) {
         eprintln!("Digest: {}", report.manifest_digest);
         eprintln!(
             "Status: Downloaded newer image for {}",
             report.reference.familiar()
         );
     }
-    Ok(())
+}
+
+/// Pull the image when the policy says so, telling the user on stderr as
+/// docker does ("Unable to find image ... locally").
+pub fn ensure_image(ctx: &Context, flags: &ContainerFlags) -> Result<()> {
+    ctx.engine()?
+        .ensure_image(&flags.image, &image_source(flags)?, &PullLines)
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {

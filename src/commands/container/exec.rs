@@ -2,8 +2,9 @@
 
 use crate::cli::context::Context;
 use crate::cli::output;
-use crate::engine::exec::{wait_child, ExecOptions};
-use crate::error::Result;
+use crate::cli::terminal::relay_pty;
+use crate::engine::exec::ExecOptions;
+use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
 #[command(override_usage = "[OPTIONS] CONTAINER COMMAND [ARG...]")]
@@ -67,14 +68,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         detach: args.detach,
         privileged: args.privileged,
     };
-    let p = ctx.engine()?.exec_in_container(&args.container, &o)?;
+    let mut p = ctx.engine()?.exec_in_container(&args.container, &o)?;
     if args.detach {
         return Ok(0);
     }
-    if let Some(master) = p.pty_master {
-        crate::monitor::client::relay_pty(master, args.interactive)
-            .map_err(|e| crate::Error::Other(format!("exec: {e}")))?;
+    if let Some(master) = p.pty_master.take() {
+        relay_pty(master, args.interactive).map_err(|e| Error::Other(format!("exec: {e}")))?;
     }
     let _ = output::out("");
-    Ok(wait_child(p.pid).clamp(0, 255) as u8)
+    Ok(p.wait().clamp(0, 255) as u8)
 }

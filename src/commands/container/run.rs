@@ -1,10 +1,10 @@
 //! `skiff run` / `skiff container run`: create + start, attached unless -d.
 
+use crate::cli::attach::{attach_and_wait, parse_detach_keys, AttachOptions};
 use crate::cli::context::Context;
 use crate::cli::output;
-use crate::commands::container::create::{ensure_image, ContainerFlags};
-use crate::commands::container::start::attach_and_wait;
-use crate::error::{Error, Result};
+use crate::commands::container::create::{image_source, ContainerFlags, PullLines};
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -34,40 +34,20 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let opts = args.flags.to_options()?;
-    let keys = crate::monitor::attach::parse_detach_keys(&args.detach_keys)
-        .map_err(Error::InvalidArgument)?;
-    ensure_image(ctx, &args.flags)?;
-    let engine = ctx.engine()?;
-    let c = engine.create_container(&opts)?;
-    if args.detach {
-        match engine.start_container(c.id(), false) {
-            Ok(_) => {
-                output::outln(c.id())?;
-                return Ok(0);
-            }
-            Err(e) => {
-                if opts.auto_remove {
-                    let _ = engine.remove_container(c.id(), true);
-                }
-                return Err(e);
-            }
+    let attach = AttachOptions {
+        stdin: opts.interactive,
+        detach_keys: parse_detach_keys(&args.detach_keys)?,
+        sig_proxy: args.sig_proxy,
+    };
+    let source = image_source(&args.flags)?;
+    let started = ctx
+        .engine()?
+        .run_container(&opts, &source, &PullLines, !args.detach)?;
+    match started.attach {
+        Some(stream) => attach_and_wait(ctx, stream, &attach),
+        None => {
+            output::outln(&started.id)?;
+            Ok(0)
         }
     }
-    let started = match engine.start_container(c.id(), true) {
-        Ok(s) => s,
-        Err(e) => {
-            if opts.auto_remove {
-                let _ = engine.remove_container(c.id(), true);
-            }
-            return Err(e);
-        }
-    };
-    attach_and_wait(
-        ctx,
-        started,
-        opts.interactive,
-        opts.tty,
-        keys,
-        args.sig_proxy && !opts.tty,
-    )
 }
