@@ -28,7 +28,7 @@ docs:
 test-deps:
 	@bash scripts/test-deps.sh
 
-lint:
+lint: structure
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 

@@ -12,7 +12,7 @@
 
 use proptest::prelude::*;
 
-use crate::cli::attach::parse_detach_keys;
+use crate::commands::relay::parse_detach_keys;
 use crate::engine::lifecycle::parse_time_arg;
 use crate::image::reference::Reference;
 use crate::monitor::attach::{Frame, FrameReader};

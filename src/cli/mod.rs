@@ -1,22 +1,19 @@
 //! The root command, docker's noun/verb tree with its top-level aliases,
 //! and the exhaustive dispatch to `commands::<noun>::<verb>::run`.
 
-pub mod attach;
-pub mod context;
 #[cfg(test)]
 mod docs;
 #[cfg(test)]
 mod examples;
 pub mod grammar;
 pub mod help;
-pub mod output;
-pub mod terminal;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::context::{Context, GlobalOpts};
+use crate::commands::output::{self, report};
 use crate::commands::{container, image, inspect, network, system};
 use crate::error::{code, Error, Result};
-use context::{Context, GlobalOpts};
 
 /// A daemonless, Docker-compatible container engine.
 #[derive(Debug, Parser)]
@@ -471,21 +468,6 @@ fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]
             let msg = grammar::flag_message(&e, cmd);
             eprintln!("{}", grammar::flag_error(&msg, &path, &usage));
             code::ENGINE
-        }
-    }
-}
-
-/// Print an error the way design.md says: one line, `Error: ...`.
-pub fn report(e: &Error, debug: bool) {
-    match e {
-        Error::Raw(m) => eprintln!("{m}"),
-        _ => eprintln!("Error: {e}"),
-    }
-    if debug {
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            eprintln!("  caused by: {s}");
-            src = s.source();
         }
     }
 }

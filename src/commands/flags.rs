@@ -17,7 +17,7 @@ pub const TEMPLATE_FORMAT_HELP: &str = "Format output using a custom template:
 'TEMPLATE':         Print output using the given Go template.
 Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::engine::container::ContainerFilter;
 use crate::error::{Error, Result};
 use crate::state::container::Status;

@@ -1,7 +1,7 @@
 //! `skiff inspect`: any object by name: containers, images, networks
 //! (volumes join as they arrive).
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::commands::image::inspect::print;
 use crate::engine::InspectView;
 use crate::error::{Error, Result};

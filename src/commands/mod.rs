@@ -3,14 +3,18 @@
 //! make one engine call, and print; they never make syscalls themselves.
 
 pub mod container;
+pub mod context;
 pub mod flags;
 pub mod image;
 pub mod inspect;
 pub mod network;
+pub mod output;
+pub mod relay;
 pub mod system;
+pub mod terminal;
 
-use crate::cli::context::Context;
-use crate::cli::{output, report};
+use crate::commands::context::Context;
+use crate::commands::output::report;
 use crate::error::{code, Result};
 
 /// Docker's way with several names: act on each, print what `act` returns

@@ -226,85 +226,24 @@ impl Engine {
             return Err(Error::NotFound(format!("plugin {driver:?} not found")));
         }
         let options = parse_labels(&o.options);
-        let interface = if driver == "macvlan" {
-            let parent = options.get("parent").cloned().unwrap_or_default();
-            if parent.is_empty() {
-                return Err(Error::InvalidArgument(
-                    "the macvlan driver needs a parent interface: -o parent=<interface>".into(),
-                ));
-            }
-            if !std::path::Path::new("/sys/class/net")
-                .join(&parent)
-                .exists()
-            {
-                return Err(Error::InvalidArgument(format!(
-                    "-o parent={parent}: no such network interface"
-                )));
-            }
-            parent
+        let parent = if driver == "macvlan" {
+            macvlan_parent(&options)?
         } else {
             String::new()
         };
-        let subnet = o
-            .subnet
-            .as_deref()
-            .map(|s| parse_net("--subnet", s))
-            .transpose()?;
-        if subnet.is_none() && (o.gateway.is_some() || o.ip_range.is_some()) {
-            return Err(Error::InvalidArgument(
-                "every ip-range or gateway must have a corresponding subnet".into(),
-            ));
-        }
-        let gateway = match &o.gateway {
-            Some(g) => {
-                let g: Ipv4Addr = g
-                    .parse()
-                    .map_err(|_| Error::InvalidArgument(format!("invalid gateway address: {g}")))?;
-                if !subnet.is_some_and(|s| s.contains(&g)) {
-                    return Err(Error::InvalidArgument(format!(
-                        "no matching subnet for gateway {g}"
-                    )));
-                }
-                Some(g)
-            }
-            None => None,
-        };
-        let ip_range = o
-            .ip_range
-            .as_deref()
-            .map(|r| parse_net("--ip-range", r))
-            .transpose()?;
-        if let (Some(r), Some(s)) = (ip_range, subnet) {
-            if !s.contains(&r) {
-                return Err(Error::InvalidArgument(format!(
-                    "no matching subnet for range {r}"
-                )));
-            }
-        }
+        let (subnet, gateway, ip_range) = check_addresses(o)?;
         let _g = self.networks.lock_all()?;
         if PREDEFINED.iter().any(|(n, _)| *n == name) || self.networks.load(name)?.is_some() {
             return Err(Error::Conflict(format!(
                 "network with name {name} already exists"
             )));
         }
-        let subnet = match subnet {
-            Some(s) => {
-                if self.taken_subnets(false)?.iter().any(|t| ipam::overlaps(t, &s)) {
-                    return Err(Error::Conflict(format!(
-                        "invalid pool request: Pool overlaps with other one on this address space: {s}"
-                    )));
-                }
-                s
-            }
-            None => ipam::pick_subnet(&self.taken_subnets(true)?).ok_or_else(|| {
-                Error::Other("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network".into())
-            })?,
-        };
+        let subnet = self.free_subnet(subnet)?;
         let id = ids::new_id();
         let interface = if driver == "bridge" {
             crate::network::driver::bridge::user_bridge_name(&id)
         } else {
-            interface
+            parent
         };
         let n = Network {
             name: name.into(),
@@ -323,6 +262,23 @@ impl Engine {
         };
         self.store_network(&n)?;
         Ok(n)
+    }
+
+    /// The asked subnet if no network overlaps it, else a free default pool.
+    fn free_subnet(&self, asked: Option<Ipv4Net>) -> Result<Ipv4Net> {
+        match asked {
+            Some(s) => {
+                if self.taken_subnets(false)?.iter().any(|t| ipam::overlaps(t, &s)) {
+                    return Err(Error::Conflict(format!(
+                        "invalid pool request: Pool overlaps with other one on this address space: {s}"
+                    )));
+                }
+                Ok(s)
+            }
+            None => ipam::pick_subnet(&self.taken_subnets(true)?).ok_or_else(|| {
+                Error::Other("could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network".into())
+            }),
+        }
     }
 
     /// A new network on disk and, for a bridge network of a rootful
@@ -603,4 +559,66 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// macvlan's `-o parent=IF`: required, and an interface of the host.
+fn macvlan_parent(options: &BTreeMap<String, String>) -> Result<String> {
+    let parent = options.get("parent").cloned().unwrap_or_default();
+    if parent.is_empty() {
+        return Err(Error::InvalidArgument(
+            "the macvlan driver needs a parent interface: -o parent=<interface>".into(),
+        ));
+    }
+    if !std::path::Path::new("/sys/class/net")
+        .join(&parent)
+        .exists()
+    {
+        return Err(Error::InvalidArgument(format!(
+            "-o parent={parent}: no such network interface"
+        )));
+    }
+    Ok(parent)
+}
+
+/// `--subnet`, `--gateway` and `--ip-range`, checked against each other.
+fn check_addresses(
+    o: &NetworkCreate,
+) -> Result<(Option<Ipv4Net>, Option<Ipv4Addr>, Option<Ipv4Net>)> {
+    let subnet = o
+        .subnet
+        .as_deref()
+        .map(|s| parse_net("--subnet", s))
+        .transpose()?;
+    if subnet.is_none() && (o.gateway.is_some() || o.ip_range.is_some()) {
+        return Err(Error::InvalidArgument(
+            "every ip-range or gateway must have a corresponding subnet".into(),
+        ));
+    }
+    let gateway = match &o.gateway {
+        Some(g) => {
+            let g: Ipv4Addr = g
+                .parse()
+                .map_err(|_| Error::InvalidArgument(format!("invalid gateway address: {g}")))?;
+            if !subnet.is_some_and(|s| s.contains(&g)) {
+                return Err(Error::InvalidArgument(format!(
+                    "no matching subnet for gateway {g}"
+                )));
+            }
+            Some(g)
+        }
+        None => None,
+    };
+    let ip_range = o
+        .ip_range
+        .as_deref()
+        .map(|r| parse_net("--ip-range", r))
+        .transpose()?;
+    if let (Some(r), Some(s)) = (ip_range, subnet) {
+        if !s.contains(&r) {
+            return Err(Error::InvalidArgument(format!(
+                "no matching subnet for range {r}"
+            )));
+        }
+    }
+    Ok((subnet, gateway, ip_range))
 }

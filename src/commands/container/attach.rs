@@ -1,7 +1,7 @@
 //! `skiff attach` / `skiff container attach`.
 
-use crate::cli::attach::{attach_and_wait, parse_detach_keys, AttachOptions};
-use crate::cli::context::Context;
+use crate::commands::context::Context;
+use crate::commands::relay::{attach_and_wait, parse_detach_keys, AttachOptions};
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]

@@ -1,8 +1,8 @@
 //! `skiff create` / `skiff container create`.
 
-use crate::cli::context::Context;
-use crate::cli::output;
 pub use crate::commands::container::options::ContainerFlags;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]

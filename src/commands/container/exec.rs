@@ -1,8 +1,8 @@
 //! `skiff exec` / `skiff container exec`.
 
-use crate::cli::context::Context;
-use crate::cli::output;
-use crate::cli::terminal::relay_pty;
+use crate::commands::context::Context;
+use crate::commands::output;
+use crate::commands::terminal::relay_pty;
 use crate::engine::exec::ExecOptions;
 use crate::error::{Error, Result};
 

@@ -1,6 +1,6 @@
 //! `skiff container inspect`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::commands::image::inspect::print;
 use crate::engine::InspectView;
 use crate::error::Result;

@@ -1,6 +1,6 @@
 //! `skiff kill` / `skiff container kill`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::commands::flags::Selection;
 use crate::commands::for_each_name;
 use crate::error::Result;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::engine::lifecycle::{parse_time_arg, LogOptions};
 use crate::error::{Error, Result};
 

@@ -1,7 +1,7 @@
 //! `skiff port`: a container's published ports, as docker prints them.
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::{Error, Result};
 use crate::network::ports::{self, Proto};
 

@@ -1,7 +1,7 @@
 //! `skiff container prune`.
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]

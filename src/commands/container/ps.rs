@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::engine::container::ContainerFilter;
 use crate::error::{Error, Result};
 use crate::state::container::{Container, Status};

@@ -1,7 +1,7 @@
 //! `skiff restart` / `skiff container restart`: stop, then start.
 
-use crate::cli::context::Context;
 use crate::commands::container::stop::Args;
+use crate::commands::context::Context;
 use crate::commands::for_each_name;
 use crate::error::Result;
 

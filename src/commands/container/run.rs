@@ -1,9 +1,9 @@
 //! `skiff run` / `skiff container run`: create + start, attached unless -d.
 
-use crate::cli::attach::{attach_and_wait, parse_detach_keys, AttachOptions};
-use crate::cli::context::Context;
-use crate::cli::output;
 use crate::commands::container::create::{image_source, ContainerFlags, PullLines};
+use crate::commands::context::Context;
+use crate::commands::output;
+use crate::commands::relay::{attach_and_wait, parse_detach_keys, AttachOptions};
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]

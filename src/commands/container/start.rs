@@ -1,8 +1,8 @@
 //! `skiff start` / `skiff container start`.
 
-use crate::cli::attach::{attach_and_wait, parse_detach_keys, AttachOptions};
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::commands::for_each_name;
+use crate::commands::relay::{attach_and_wait, parse_detach_keys, AttachOptions};
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]

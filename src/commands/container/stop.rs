@@ -1,6 +1,6 @@
 //! `skiff stop` / `skiff container stop`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::commands::flags::Selection;
 use crate::commands::for_each_name;
 use crate::error::Result;
@@ -31,7 +31,9 @@ impl Args {
     /// `--timeout`, or the deprecated `--time` with docker's warning.
     pub fn timeout(&self) -> Result<Option<i64>> {
         if self.time.is_some() {
-            crate::cli::output::outln("Flag --time has been deprecated, use --timeout instead")?;
+            crate::commands::output::outln(
+                "Flag --time has been deprecated, use --timeout instead",
+            )?;
         }
         Ok(self.timeout.or(self.time))
     }

@@ -1,6 +1,6 @@
 //! `skiff wait` / `skiff container wait`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::commands::for_each_name;
 use crate::error::Result;
 

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::Result;
 use crate::util::{time, units};
 

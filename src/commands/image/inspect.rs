@@ -1,7 +1,7 @@
 //! `skiff image inspect`.
 
-use crate::cli::context::Context;
-use crate::cli::{output, report};
+use crate::commands::context::Context;
+use crate::commands::output::{self, report};
 use crate::engine::InspectView;
 use crate::error::{code, Result};
 

@@ -1,7 +1,7 @@
 //! `skiff image prune`.
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::engine::image::ImageFilter;
 use crate::error::{Error, Result};
 use crate::util::units;

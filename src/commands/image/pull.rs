@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::engine::image::RegistryOptions;
 use crate::error::{Error, Result};
 use crate::image::pull::{LayerEvent, PullProgress};

@@ -1,7 +1,7 @@
 //! `skiff rmi` / `skiff image rm`.
 
-use crate::cli::context::Context;
-use crate::cli::{output, report};
+use crate::commands::context::Context;
+use crate::commands::output::{self, report};
 use crate::engine::image::RemoveEvent;
 use crate::engine::Engine;
 use crate::error::{code, Error, Result};

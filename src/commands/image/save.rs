@@ -1,6 +1,6 @@
 //! `skiff save` / `skiff image save`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]

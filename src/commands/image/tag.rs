@@ -1,6 +1,6 @@
 //! `skiff tag SOURCE TARGET`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]

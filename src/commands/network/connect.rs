@@ -1,6 +1,6 @@
 //! `skiff network connect`.
 
-use crate::cli::context::Context;
+use crate::commands::context::Context;
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]

@@ -1,7 +1,7 @@
 //! `skiff network create`.
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::engine::network::NetworkCreate;
 use crate::error::Result;
 

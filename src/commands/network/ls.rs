@@ -2,9 +2,9 @@
 
 use serde_json::{json, Value};
 
-use crate::cli::context::Context;
-use crate::cli::output;
 use crate::commands::container::ps::label_method;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::engine::network::{NetworkEntry, NetworkFilter};
 use crate::error::{Error, Result};
 use crate::util::time;

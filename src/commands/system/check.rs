@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]

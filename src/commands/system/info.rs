@@ -1,7 +1,7 @@
 //! `skiff info` / `skiff system info`.
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::{Error, Result};
 use crate::util::units;
 

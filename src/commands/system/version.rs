@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::cli::context::Context;
-use crate::cli::output;
+use crate::commands::context::Context;
+use crate::commands::output;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]

@@ -92,3 +92,18 @@ pub fn inspect_format(format: &str, values: &[Value]) -> Result<String> {
     }
     Ok(s)
 }
+
+/// Print an error the way design.md says: one line, `Error: ...`.
+pub fn report(e: &Error, debug: bool) {
+    match e {
+        Error::Raw(m) => eprintln!("{m}"),
+        _ => eprintln!("Error: {e}"),
+    }
+    if debug {
+        let mut src = std::error::Error::source(e);
+        while let Some(s) = src {
+            eprintln!("  caused by: {s}");
+            src = s.source();
+        }
+    }
+}
