@@ -359,7 +359,7 @@ fn a_setup_failing_midway_rolls_back_every_attachment() {
             .unwrap();
     }
     let links_before = skiff_links();
-    let err = s.fails(125, &["start", "rb"]);
+    let err = s.fails(1, &["start", "rb"]);
     assert!(err.contains("network rbb"), "{err}");
     assert!(
         !link_exists(&bra),
@@ -556,7 +556,7 @@ fn an_invalid_attachment_fails_the_start_before_any_change() {
         "link", "add", &brb, "type", "veth", "peer", "name", "vl-peer0",
     ]);
     let links_before = skiff_links();
-    let err = s.fails(125, &["start", "vl"]);
+    let err = s.fails(1, &["start", "vl"]);
     assert!(
         err.contains(&format!("network vlb: {brb} exists and is not a bridge")),
         "{err}"
