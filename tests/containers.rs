@@ -281,7 +281,7 @@ fn hundred_parallel_creates_one_name_one_winner() {
                     err.contains("The container name \"/same\" is already in use"),
                     "{err}"
                 );
-                assert!(run_error(&err).starts_with("Error: "), "{err}");
+                assert!(run_error(&err).starts_with("The container name"), "{err}");
                 lost += 1;
             }
             other => panic!("unexpected exit {other:?}: {err}"),

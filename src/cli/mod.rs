@@ -481,16 +481,12 @@ fn is_run_or_create(verb: &[String]) -> bool {
 }
 
 /// docker's frame around a run/create error: `docker: <error>`, then the
-/// help pointer. The error itself stays one line; errors docker's client
-/// finds (bad values) have no `Error: `, the others carry it where docker
-/// says `Error response from daemon: ` (skiff has no daemon).
+/// help pointer. The error itself stays one line (where docker's daemon
+/// answered, docker says `docker: Error response from daemon: <error>`;
+/// skiff has no daemon).
 fn report_run_error(prog: &str, verb: &[String], e: &Error) {
-    let msg = match e {
-        Error::InvalidArgument(m) | Error::Raw(m) => m.clone(),
-        _ => format!("Error: {e}"),
-    };
     eprintln!(
-        "{prog}: {msg}\n\nRun '{prog} {} --help' for more information",
+        "{prog}: {e}\n\nRun '{prog} {} --help' for more information",
         verb.join(" ")
     );
 }
