@@ -281,7 +281,10 @@ fn hundred_parallel_creates_one_name_one_winner() {
                     err.contains("The container name \"/same\" is already in use"),
                     "{err}"
                 );
-                assert!(run_error(&err).starts_with("The container name"), "{err}");
+                assert!(
+                    run_error(&err).starts_with("Conflict. The container name"),
+                    "{err}"
+                );
                 lost += 1;
             }
             other => panic!("unexpected exit {other:?}: {err}"),

@@ -1502,3 +1502,29 @@ fn podman_selection_flags() {
     assert_eq!(s.ok(&["ps", "--format", "{{.Names}}"]), "sb\n");
     s.ok(&["rm", "-f", "sa", "sb", "sc"]);
 }
+
+/// docker's kill (SIGKILL) returns once the container is down: an
+/// immediate wait gives 137 (never the 255 of a lost exit code), and rm
+/// right after it works.
+#[test]
+fn kill_then_wait_sees_the_real_exit_code() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    for i in 0..10 {
+        let name = format!("kw{i}");
+        s.ok(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            &name,
+            &e.img,
+            "sleep",
+            "1000",
+        ]);
+        assert_eq!(s.ok(&["kill", &name]), format!("{name}\n"));
+        assert_eq!(s.ok(&["wait", &name]), "137\n", "round {i}");
+        assert_eq!(s.ok(&["rm", &name]), format!("{name}\n"));
+    }
+}

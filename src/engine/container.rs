@@ -138,6 +138,16 @@ impl Engine {
         if !c.state.is_running() || process_alive(c.state.pid, c.state.pid_start_time) {
             return Ok(c);
         }
+        // The process is gone but its monitor lives: it records the real
+        // exit code in a moment; wait for that rather than guess 255.
+        if process_alive(c.state.monitor_pid, c.state.monitor_start_time) {
+            self.wait_recorded(c.id(), std::time::Duration::from_secs(1));
+            match self.containers.load(c.id())? {
+                Some(now) if !now.state.is_running() => return Ok(now),
+                Some(now) => c = now,
+                None => return Err(Error::NotFound(format!("No such container: {}", c.id()))),
+            }
+        }
         let _g = self.containers.lock(c.id())?;
         let mut st = self.containers.load_state(c.id())?;
         if st.is_running() && !process_alive(st.pid, st.pid_start_time) {

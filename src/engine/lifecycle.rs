@@ -300,6 +300,11 @@ impl Engine {
             )));
         }
         send_signal(&c, signo);
+        // docker's kill with SIGKILL returns once the container is down, so
+        // `kill; wait` and `kill; rm` see it exited (not 255, not running).
+        if signo == libc::SIGKILL {
+            self.wait_recorded(c.id(), Duration::from_secs(10));
+        }
         Ok(())
     }
 
@@ -326,7 +331,7 @@ impl Engine {
     }
 
     /// Wait (bounded) until the monitor recorded the exit.
-    fn wait_recorded(&self, id: &str, limit: Duration) {
+    pub(super) fn wait_recorded(&self, id: &str, limit: Duration) {
         let start = Instant::now();
         while start.elapsed() < limit {
             match self.containers.load(id) {

@@ -188,8 +188,8 @@ fn a_device_flag_naming_no_device_is_dockers_error() {
     let s = &env.s;
     let err = s.fails(125, &["run", "--rm", "--device", "/nope", &env.img, "true"]);
     assert_eq!(
-        err,
-        "Error: error gathering device information while adding custom device \"/nope\": no such file or directory\n"
+        run_error(&err),
+        "error gathering device information while adding custom device \"/nope\": no such file or directory"
     );
     let err = s.fails(
         125,
@@ -203,7 +203,7 @@ fn a_device_flag_naming_no_device_is_dockers_error() {
         ],
     );
     assert!(
-        err.ends_with("\"/etc/hostname\": not a device node\n"),
+        run_error(&err).ends_with("\"/etc/hostname\": not a device node"),
         "{err}"
     );
     let err = s.fails(125, &["create", "--device", "/dev/null:/x:rwx", &env.img]);
