@@ -9,7 +9,7 @@ use crate::commands::context::Context;
 use crate::commands::output;
 use crate::engine::image::RegistryOptions;
 use crate::error::{Error, Result};
-use crate::image::pull::{LayerEvent, PullProgress};
+use crate::engine::run::{LayerEvent, PullProgress};
 use crate::image::reference::Reference;
 
 #[derive(Debug, clap::Args)]
