@@ -487,7 +487,7 @@ fn user_networks_addresses_and_errors() {
         125,
         &["run", "--rm", "--network", "nosuchnet", &e.img, "true"],
     );
-    assert!(err.contains("No such network: nosuchnet"), "{err}");
+    assert!(err.contains("network nosuchnet not found"), "{err}");
     let err = s.fails(
         125,
         &[

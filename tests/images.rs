@@ -360,7 +360,7 @@ fn images_columns_formats_and_filters() {
         ""
     );
     let err = s.fails(1, &["images", "-f", "colour=blue"]);
-    assert_eq!(err, "Error: invalid filter 'colour'\n");
+    assert_eq!(err, "Error: Invalid filter 'colour'\n");
 }
 
 #[test]
@@ -407,7 +407,7 @@ fn tag_rmi_and_garbage_collection() {
     let err = s.fails(1, &["rmi", "nope:latest"]);
     assert_eq!(err, "Error: No such image: nope:latest\n");
     let err = s.fails(1, &["tag", "nope", "x"]);
-    assert_eq!(err, "Error: No such image: nope\n");
+    assert_eq!(err, "Error: No such image: nope:latest\n");
     s.ok(&["pull", "-q", &name]);
     let err = s.fails(1, &["tag", &name, "Bad:Tag"]);
     assert!(err.contains("invalid reference format"), "{err}");

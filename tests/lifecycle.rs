@@ -1483,10 +1483,15 @@ fn podman_selection_flags() {
             "1000",
         ]);
     }
-    // --latest is the newest container.
-    assert_eq!(s.ok(&["pause", "--latest"]), "sc\n");
-    assert_eq!(s.ok(&["unpause", "-a"]), "sc\n", "only paused ones unpause");
-    assert_eq!(s.ok(&["kill", "--filter", "label=grp=sb"]), "sb\n");
+    let id = |n: &str| format!("{}\n", s.ok(&["inspect", "-f", "{{.Id}}", n]).trim());
+    // --latest is the newest container; podman prints the full ids.
+    assert_eq!(s.ok(&["pause", "--latest"]), id("sc"));
+    assert_eq!(
+        s.ok(&["unpause", "-a"]),
+        id("sc"),
+        "only paused ones unpause"
+    );
+    assert_eq!(s.ok(&["kill", "--filter", "label=grp=sb"]), id("sb"));
     assert_eq!(
         s.ok(&["stop", "--ignore", "nosuch", "-t", "0", "sa"]),
         "sa\n"
@@ -1496,10 +1501,25 @@ fn podman_selection_flags() {
     let err = s.fails(1, &["stop", "-a", "sa"]);
     assert!(err.contains("take no container names"), "{err}");
     // Only sc still runs: stop --all stops it.
-    assert_eq!(s.ok(&["stop", "-a", "-t", "0"]), "sc\n");
+    assert_eq!(s.ok(&["stop", "-a", "-t", "0"]), id("sc"));
     assert_eq!(s.ok(&["ps", "-q"]), "");
-    assert_eq!(s.ok(&["restart", "-t", "0", "--filter", "name=sb"]), "sb\n");
+    assert_eq!(
+        s.ok(&["restart", "-t", "0", "--filter", "name=sb"]),
+        id("sb")
+    );
     assert_eq!(s.ok(&["ps", "--format", "{{.Names}}"]), "sb\n");
+    // start --all starts what is not running; a running one is no error.
+    assert_eq!(
+        s.ok(&["start", "--all"]),
+        format!("{}{}", id("sc"), id("sa"))
+    );
+    assert_eq!(s.ok(&["start", "sa"]), "sa\n");
+    let err = s.fails(1, &["start", "nosuch", "sb"]);
+    assert_eq!(
+        err,
+        "Error: No such container: nosuch\nError: failed to start containers: nosuch\n"
+    );
+    assert_eq!(s.ok(&["ps", "-q"]).lines().count(), 3);
     s.ok(&["rm", "-f", "sa", "sb", "sc"]);
 }
 

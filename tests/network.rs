@@ -203,10 +203,10 @@ fn bad_input_is_refused_cleanly() {
         "{err}"
     );
     let err = s.fails(1, &["network", "rm", "nope"]);
-    assert_eq!(err, "Error: No such network: nope\n");
+    assert_eq!(err, "Error: network nope not found\n");
     assert_eq!(s.ok(&["network", "rm", "-f", "nope"]), "");
     let err = s.fails(1, &["network", "inspect", "nope"]);
-    assert!(err.contains("No such network: nope"), "{err}");
+    assert!(err.contains("network nope not found"), "{err}");
     assert_eq!(
         s.ok(&[
             "network",

@@ -211,7 +211,7 @@ fn a_blocked_command_says_what_it_waits_for() {
     assert_eq!(
         err,
         format!(
-            "waiting for lock on {}\nError: No such image: nope\n",
+            "waiting for lock on {}\nError: No such image: nope:latest\n",
             root.join("repositories.lock").display()
         )
     );

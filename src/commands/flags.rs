@@ -63,12 +63,13 @@ impl Selection {
             .collect::<Result<Vec<_>>>()?;
         let listed = ctx.engine()?.list_containers(true, &filters)?;
         let take = if self.latest { 1 } else { usize::MAX };
-        // --latest is the newest container whatever its state.
+        // --latest is the newest container whatever its state; podman
+        // prints the full ids of the containers it chose.
         Ok(listed
             .iter()
             .filter(|c| self.latest || applies(c.state.status))
             .take(take)
-            .map(|c| c.name().to_owned())
+            .map(|c| c.id().to_owned())
             .collect())
     }
 

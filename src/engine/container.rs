@@ -70,11 +70,11 @@ impl ContainerFilter {
             Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}"))
         })?;
         Ok(match k {
-            "status" => ContainerFilter::Status(Status::parse(v).ok_or_else(|| {
-                Error::InvalidArgument(format!(
-                    "invalid filter 'status={v}': use one of created, restarting, running, removing, paused, exited, dead"
-                ))
-            })?),
+            "status" => {
+                ContainerFilter::Status(Status::parse(v).ok_or_else(|| {
+                    Error::InvalidArgument(format!("Invalid filter 'status={v}'"))
+                })?)
+            }
             "name" => ContainerFilter::Name(v.to_owned()),
             "label" => match v.split_once('=') {
                 Some((a, b)) => ContainerFilter::Label(a.to_owned(), Some(b.to_owned())),
@@ -83,9 +83,10 @@ impl ContainerFilter {
             "ancestor" => ContainerFilter::Ancestor(v.to_owned()),
             "id" => ContainerFilter::Id(v.to_owned()),
             "exited" => ContainerFilter::Exited(
-                v.parse().map_err(|_| Error::InvalidArgument(format!("invalid filter 'exited={v}'")))?,
+                v.parse()
+                    .map_err(|_| Error::InvalidArgument(format!("Invalid filter 'exited={v}'")))?,
             ),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{k}'"))),
+            _ => return Err(Error::InvalidArgument(format!("Invalid filter '{k}'"))),
         })
     }
 }

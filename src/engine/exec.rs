@@ -51,14 +51,13 @@ impl Engine {
         let c = self.container_lookup(name)?;
         if !c.state.is_running() || !process_alive(c.state.pid, c.state.pid_start_time) {
             return Err(Error::Conflict(format!(
-                "container {} is not running",
+                "Container {} is not running",
                 c.id()
             )));
         }
         if c.state.status == crate::state::container::Status::Paused {
             return Err(Error::Conflict(format!(
-                "container {} is paused, unpause the container before exec",
-                c.id()
+                "Container {name} is paused, unpause the container before exec"
             )));
         }
         if o.command.is_empty() {

@@ -75,7 +75,7 @@ impl ImageFilter {
                 "false" | "0" => ImageFilter::Dangling(false),
                 _ => {
                     return Err(Error::InvalidArgument(format!(
-                        "invalid filter 'dangling={v}'"
+                        "Invalid filter 'dangling={v}'"
                     )))
                 }
             },
@@ -86,7 +86,7 @@ impl ImageFilter {
             },
             "before" => ImageFilter::Before(v.to_owned()),
             "since" => ImageFilter::Since(v.to_owned()),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{k}'"))),
+            _ => return Err(Error::InvalidArgument(format!("Invalid filter '{k}'"))),
         })
     }
 }
@@ -116,8 +116,19 @@ pub struct HistoryEntry {
     pub tags: Vec<String>,
 }
 
+/// docker names a missing image by its reference with the tag it
+/// implies (`busybox:latest`); an id or digest as given.
 fn no_such_image(name: &str) -> Error {
-    Error::NotFound(format!("No such image: {name}"))
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let is_id = name.len() >= 4
+        && name
+            .trim_start_matches("sha256:")
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit());
+    if last.contains(':') || name.contains('@') || is_id {
+        return Error::NotFound(format!("No such image: {name}"));
+    }
+    Error::NotFound(format!("No such image: {name}:latest"))
 }
 
 impl Engine {
@@ -530,9 +541,10 @@ impl Engine {
         let repos = self.images.repositories()?;
         let mut out: Vec<(ImageRecord, Vec<String>)> = Vec::new();
         for name in names {
+            // docker's save names a missing image as given.
             let rec = self
                 .lookup_in(&repos, name)?
-                .ok_or_else(|| no_such_image(name))?;
+                .ok_or_else(|| Error::NotFound(format!("No such image: {name}")))?;
             let tags: Vec<String> = match Reference::parse_tagged(name) {
                 Ok(r) if r.digest.is_none() && repos.tags.get(&r.to_string()) == Some(&rec.id) => {
                     vec![r.familiar()]

@@ -87,10 +87,19 @@ impl Engine {
                 .ok_or_else(|| Error::NotFound(format!("No such container: {name}")))?,
         )?;
         if c.state.is_running() {
-            return Err(Error::Conflict(format!(
-                "container {} is already running",
-                c.id()
-            )));
+            if attach {
+                return Err(Error::Conflict(format!(
+                    "container {} is already running",
+                    c.id()
+                )));
+            }
+            // docker: starting a running container is no error.
+            return Ok(Started {
+                id: c.id().to_owned(),
+                pid: c.state.pid,
+                start_time: c.state.pid_start_time,
+                attach: None,
+            });
         }
         // A monitor killed before its cleanup left the cgroup behind.
         crate::monitor::cleanup_cgroups(&c, false);
@@ -291,8 +300,11 @@ impl Engine {
     /// `kill -s SIG`.
     pub fn kill_container(&self, name: &str, sig: &str) -> Result<()> {
         let signo = signal::parse(sig)
-            .ok_or_else(|| Error::InvalidArgument(format!("invalid signal: {sig}")))?;
-        let c = self.container_lookup(name)?;
+            .ok_or_else(|| Error::InvalidArgument(format!("Invalid signal: {sig}")))?;
+        let c = self.container_lookup(name).map_err(|e| match e {
+            Error::NotFound(m) => Error::NotFound(format!("Cannot kill container: {name}: {m}")),
+            e => e,
+        })?;
         if !c.state.is_running() || !process_alive(c.state.pid, c.state.pid_start_time) {
             return Err(Error::Conflict(format!(
                 "Cannot kill container: {name}: {}",

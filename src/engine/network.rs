@@ -107,7 +107,7 @@ impl NetworkFilter {
         let bool_of = |v: &str| match v {
             "true" | "1" => Ok(true),
             "false" | "0" => Ok(false),
-            _ => Err(Error::InvalidArgument(format!("invalid filter '{k}={v}'"))),
+            _ => Err(Error::InvalidArgument(format!("Invalid filter '{k}={v}'"))),
         };
         Ok(match k {
             "name" => NetworkFilter::Name(v.into()),
@@ -127,7 +127,7 @@ impl NetworkFilter {
                 }
             },
             "dangling" => NetworkFilter::Dangling(bool_of(v)?),
-            _ => return Err(Error::InvalidArgument(format!("invalid filter '{k}'"))),
+            _ => return Err(Error::InvalidArgument(format!("Invalid filter '{k}'"))),
         })
     }
 
@@ -154,7 +154,7 @@ impl NetworkFilter {
 }
 
 fn no_such_network(name: &str) -> Error {
-    Error::NotFound(format!("No such network: {name}"))
+    Error::NotFound(format!("network {name} not found"))
 }
 
 fn parse_net(flag: &str, s: &str) -> Result<Ipv4Net> {

@@ -45,7 +45,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         }
         match engine.remove_container(name, args.force) {
             Ok(_) => Ok(Some(name.to_owned())),
-            Err(Error::NotFound(_)) if args.force || args.ignore => Ok(None),
+            Err(Error::NotFound(_)) if args.ignore || args.all => Ok(None),
+            // docker: rm -f of a missing container says so, and succeeds.
+            Err(e @ Error::NotFound(_)) if args.force => {
+                crate::commands::output::report(&e, ctx.debug());
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     })

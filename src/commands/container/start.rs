@@ -1,15 +1,24 @@
 //! `skiff start` / `skiff container start`.
 
 use crate::commands::context::Context;
-use crate::commands::for_each_name;
+use crate::commands::flags::Selection;
+use crate::commands::output::{self, report};
 use crate::commands::relay::{attach_and_wait, parse_detach_keys, AttachOptions};
-use crate::error::{Error, Result};
+use crate::error::{code, Error, Result};
+use crate::state::container::Status;
 
 #[derive(Debug, clap::Args)]
+#[command(override_usage = "[OPTIONS] CONTAINER [CONTAINER...]")]
 pub struct Args {
     /// Containers to start
-    #[arg(value_name = "CONTAINER", required = true)]
+    #[arg(value_name = "CONTAINER", required_unless_present_any = ["all", "filter"])]
     pub containers: Vec<String>,
+    /// Start all containers that are not running (podman)
+    #[arg(long)]
+    pub all: bool,
+    /// With --all, only the containers matching a filter, as ps's (podman)
+    #[arg(short, long, value_name = "filter")]
+    pub filter: Vec<String>,
     /// Attach STDOUT/STDERR and forward signals
     #[arg(short, long)]
     pub attach: bool,
@@ -41,9 +50,28 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         let stream = engine.start_attached(&args.containers[0])?;
         return attach_and_wait(ctx, stream, &o);
     }
-    for_each_name(ctx, &args.containers, |name| {
-        engine
-            .start_container(name, false)
-            .map(|_| Some(name.to_owned()))
-    })
+    let select = Selection {
+        containers: args.containers.clone(),
+        all: args.all || !args.filter.is_empty(),
+        filter: args.filter.clone(),
+        latest: false,
+        ignore: false,
+    };
+    let names = select.names(ctx, |s| !matches!(s, Status::Running | Status::Paused))?;
+    // docker: each failure reported, then one line naming them all.
+    let mut failed = Vec::new();
+    for name in &names {
+        match engine.start_container(name, false) {
+            Ok(_) => output::outln(name)?,
+            Err(e) => {
+                report(&e, ctx.debug());
+                failed.push(name.as_str());
+            }
+        }
+    }
+    if failed.is_empty() {
+        return Ok(0);
+    }
+    eprintln!("Error: failed to start containers: {}", failed.join(", "));
+    Ok(code::FAILURE)
 }

@@ -8,8 +8,8 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::commands::context::Context;
 use crate::commands::output;
 use crate::engine::image::RegistryOptions;
-use crate::error::{Error, Result};
 use crate::engine::run::{LayerEvent, PullProgress};
+use crate::error::{Error, Result};
 use crate::image::reference::Reference;
 
 #[derive(Debug, clap::Args)]
