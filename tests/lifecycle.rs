@@ -1548,3 +1548,29 @@ fn kill_then_wait_sees_the_real_exit_code() {
         assert_eq!(s.ok(&["rm", &name]), format!("{name}\n"));
     }
 }
+
+/// `exec` reads `--security-opt` as `run` does (one parser): before,
+/// `no-new-privileges=false` gave an exec NoNewPrivs 1.
+#[test]
+fn exec_reads_security_opt_as_run_does() {
+    let Some(e) = setup() else { return };
+    let s = &e.s;
+    for (opt, want) in [("no-new-privileges=false", "0"), ("no-new-privileges", "1")] {
+        s.ok(&[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            "--name",
+            "nnp",
+            "--security-opt",
+            opt,
+            &e.img,
+            "sleep",
+            "1000",
+        ]);
+        let out = s.ok(&["exec", "nnp", "grep", "NoNewPrivs", "/proc/self/status"]);
+        assert!(out.trim_end().ends_with(want), "{opt}: {out}");
+        s.ok(&["rm", "-f", "nnp"]);
+    }
+}

@@ -113,10 +113,9 @@ impl Engine {
         p.terminal = o.tty;
         p.capabilities =
             super::spec::capabilities(h.privileged || o.privileged, &h.cap_add, &h.cap_drop)?;
-        p.no_new_privileges = h
-            .security_opt
-            .iter()
-            .any(|s| s.starts_with("no-new-privileges"));
+        // One parser for --security-opt: `no-new-privileges=false` was
+        // taken as true here.
+        p.no_new_privileges = super::spec::security_opts(&h.security_opt)?.no_new_privileges;
         p.seccomp = if h.privileged || o.privileged {
             SeccompSpec::Unconfined
         } else {

@@ -29,19 +29,7 @@ pub(crate) fn add_task_hook(cg: &Cgroup) -> crate::runtime::AfterSpawn<'_> {
 pub type Launch = Box<dyn FnOnce(ChildIo) -> std::result::Result<Launched, LaunchError>>;
 
 fn seccomp_profile(security_opt: &[String], privileged: bool) -> Result<Profile> {
-    let mut profile = if privileged {
-        Profile::Unconfined
-    } else {
-        Profile::Default
-    };
-    for opt in security_opt {
-        if let Some(p) = seccomp::parse_security_opt(opt)
-            .map_err(|e| Error::InvalidArgument(format!("--security-opt {opt}: {e}")))?
-        {
-            profile = p;
-        }
-    }
-    Ok(profile)
+    Ok(super::spec::security_opts(security_opt)?.seccomp_profile(privileged))
 }
 
 impl Engine {

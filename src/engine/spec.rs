@@ -29,6 +29,13 @@ fn ns_mode(store: &ContainerStore, mode: &str, what: &str) -> Result<NamespaceMo
 }
 
 /// Build the runtime spec for `c`.
+/// The container's `--security-opt`, parsed (create checked it already).
+pub(super) fn security_opts(
+    security_opt: &[String],
+) -> Result<crate::runtime::security_opt::SecurityOpts> {
+    crate::runtime::security_opt::SecurityOpts::parse(security_opt).map_err(Error::InvalidArgument)
+}
+
 pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
     let cfg = &c.config;
     let h = &cfg.host_config;
@@ -108,12 +115,7 @@ fn process(c: &Container, args: Vec<String>) -> Result<ProcessSpec> {
     p.user = cfg.config.user.clone();
     p.terminal = cfg.config.tty;
     p.capabilities = capabilities(h.privileged, &h.cap_add, &h.cap_drop)?;
-    p.no_new_privileges = h.security_opt.iter().any(|o| {
-        matches!(
-            o.as_str(),
-            "no-new-privileges" | "no-new-privileges=true" | "no-new-privileges:true"
-        )
-    });
+    p.no_new_privileges = security_opts(&h.security_opt)?.no_new_privileges;
     p.rlimits = super::resources::rlimits(&h.ulimits);
     if h.oom_score_adj != 0 {
         p.oom_score_adj = Some(h.oom_score_adj);
