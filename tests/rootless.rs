@@ -121,7 +121,7 @@ fn rootless_pull_and_list() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), &img.id[7..]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), img.reference);
     let out = as_nobody(&home, Some(&xdg))
         .args(["images", "-q", "--no-trunc"])
         .output()

@@ -24,9 +24,14 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     match args.kind.as_deref() {
         None | Some("image") | Some("container") | Some("network") => {}
-        Some(other) => {
+        Some(other @ ("config" | "node" | "plugin" | "secret" | "service" | "task" | "volume")) => {
             return Err(Error::InvalidArgument(format!(
-                "{other:?} is not a valid value for --type"
+                "--type {other}: skiff has no {other} objects"
+            )))
+        }
+        Some(other) => {
+            return Err(Error::Raw(format!(
+                "unknown type: {other:?}: must be one of \"config\", \"container\", \"image\", \"network\", \"node\", \"plugin\", \"secret\", \"service\", \"task\", \"volume\""
             )))
         }
     }

@@ -193,12 +193,24 @@ impl Engine {
             if !all && !explicit_status && !c.state.is_running() {
                 continue;
             }
-            if filters.iter().all(|f| self.container_matches(&c, f)) {
+            if self.matches_filters(&c, filters) {
                 out.push(c);
             }
         }
         out.sort_by_key(|c| std::cmp::Reverse(c.config.created));
         Ok(out)
+    }
+
+    /// docker's filter logic: filters of one kind match if any does (two
+    /// `name=`s are either name), different kinds must all match.
+    fn matches_filters(&self, c: &Container, filters: &[ContainerFilter]) -> bool {
+        filters.iter().all(|f| {
+            let kind = std::mem::discriminant(f);
+            filters
+                .iter()
+                .filter(|g| std::mem::discriminant(*g) == kind)
+                .any(|g| self.container_matches(c, g))
+        })
     }
 
     fn container_matches(&self, c: &Container, f: &ContainerFilter) -> bool {
@@ -319,7 +331,7 @@ impl Engine {
     }
 
     /// `container prune`: remove every stopped container; their ids.
-    pub fn prune_containers(&self) -> Result<Vec<String>> {
+    pub fn prune_containers(&self, filters: &[super::prune::PruneFilter]) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for c in self.containers.all()? {
             // One removed by a concurrent rm is gone already.
@@ -331,7 +343,8 @@ impl Engine {
             if matches!(
                 c.state.status,
                 Status::Exited | Status::Created | Status::Dead
-            ) {
+            ) && super::prune::all_match(filters, &c.config.config.labels, c.config.created)
+            {
                 match self.remove_container(c.id(), false) {
                     Ok(_) => out.push(c.id().to_owned()),
                     Err(Error::NotFound(_)) => {}

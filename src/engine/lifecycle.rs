@@ -283,7 +283,7 @@ impl Engine {
     pub fn attach_container(&self, name: &str) -> Result<Attached> {
         let c = self.container_lookup(name)?;
         if !c.state.is_running() {
-            return Err(Error::Conflict(
+            return Err(Error::Raw(
                 "You cannot attach to a stopped container, start it first".into(),
             ));
         }

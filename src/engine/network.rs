@@ -510,7 +510,7 @@ impl Engine {
         let c = self.container_lookup(container)?;
         let Some(ep) = n.endpoints.get(c.id()).cloned() else {
             return Err(Error::Conflict(format!(
-                "container {} is not connected to network {}",
+                "container {} is not connected to the network {}",
                 c.id(),
                 n.name
             )));
@@ -550,9 +550,12 @@ impl Engine {
     }
 
     /// `network prune`: user networks no container uses.
-    pub fn network_prune(&self) -> Result<Vec<String>> {
+    pub fn network_prune(&self, filters: &[super::prune::PruneFilter]) -> Result<Vec<String>> {
         let mut out = Vec::new();
         for e in self.network_list(&[NetworkFilter::Dangling(true)])? {
+            if !super::prune::all_match(filters, &e.labels(), e.created()) {
+                continue;
+            }
             if self.network_remove(e.name(), false).is_ok() {
                 out.push(e.name().to_owned());
             }

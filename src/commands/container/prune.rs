@@ -9,9 +9,17 @@ pub struct Args {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (e.g. "until=<timestamp>")
+    #[arg(long, value_name = "filter")]
+    pub filter: Vec<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| crate::engine::prune::PruneFilter::parse(f))
+        .collect::<Result<Vec<_>>>()?;
     if !args.force {
         if !ctx.stdin_is_tty() {
             return Err(Error::InvalidArgument(
@@ -27,7 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             return Ok(0);
         }
     }
-    let ids = ctx.engine()?.prune_containers()?;
+    let ids = ctx.engine()?.prune_containers(&filters)?;
     let mut s = String::new();
     if !ids.is_empty() {
         s.push_str("Deleted Containers:\n");

@@ -28,7 +28,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             engine.load_images(&mut input)?
         }
     };
-    if !args.quiet {
+    // docker prints what it loaded even with -q (which only silences the
+    // progress it shows on a terminal).
+    {
         let mut s = String::new();
         for l in loaded {
             if l.starts_with("sha256:") {

@@ -141,8 +141,9 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     };
     let engine = ctx.engine()?;
     if args.quiet {
+        // docker prints the fully qualified reference it pulled.
         let report = engine.pull(&args.name, &ro, &Quiet)?;
-        output::outln(report.id.strip_prefix("sha256:").unwrap_or(&report.id))?;
+        output::outln(&report.reference.to_string())?;
         return Ok(0);
     }
     if reference.tag.is_none() && reference.digest.is_none() {

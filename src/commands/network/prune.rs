@@ -9,9 +9,17 @@ pub struct Args {
     /// Do not prompt for confirmation
     #[arg(short, long)]
     pub force: bool,
+    /// Provide filter values (e.g. "until=<timestamp>")
+    #[arg(long, value_name = "filter")]
+    pub filter: Vec<String>,
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let filters = args
+        .filter
+        .iter()
+        .map(|f| crate::engine::prune::PruneFilter::parse(f))
+        .collect::<Result<Vec<_>>>()?;
     if !args.force {
         // Never prompt without a terminal: a script must say -f.
         if !ctx.stdin_is_tty() {
@@ -29,7 +37,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             return Ok(0);
         }
     }
-    let removed = ctx.engine()?.network_prune()?;
+    let removed = ctx.engine()?.network_prune(&filters)?;
     if !removed.is_empty() {
         output::outln("Deleted Networks:")?;
         for n in removed {
