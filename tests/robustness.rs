@@ -393,7 +393,17 @@ fn assert_enospc(what: &str, (code, out, err): (i32, String, String)) {
     } else {
         &err
     };
-    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    // `start` ends with docker's summary of the containers that failed.
+    if what.starts_with("start") {
+        assert!(
+            lines
+                .last()
+                .is_some_and(|l| l.starts_with("Error: failed to start containers: ")),
+            "{what}: docker's summary line wanted:\n{err}"
+        );
+        lines.pop();
+    }
     assert_eq!(lines.len(), 1, "{what}: one line of error wanted:\n{err}");
     assert!(
         lines[0].to_lowercase().contains("no space left on device"),
