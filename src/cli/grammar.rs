@@ -88,16 +88,14 @@ impl TypedValueParser for GoBool {
         value: &std::ffi::OsStr,
     ) -> Result<bool, clap::Error> {
         let v = value.to_string_lossy();
-        match v.as_ref() {
-            "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
-            "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-            _ => Err(invalid(
+        crate::util::units::parse_go_bool(&v).ok_or_else(|| {
+            invalid(
                 cmd,
                 arg,
                 &v,
                 &format!("strconv.ParseBool: parsing {v:?}: invalid syntax"),
-            )),
-        }
+            )
+        })
     }
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         None

@@ -14,15 +14,6 @@ pub struct SecurityOpts {
     pub seccomp: Option<Profile>,
 }
 
-/// Go's strconv.ParseBool.
-fn go_bool(v: &str) -> Option<bool> {
-    match v {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
 impl SecurityOpts {
     /// docker's rules and messages: `key=value` (or `key:value`), the
     /// later value of a key winning; `apparmor=` and `label=` are accepted
@@ -39,7 +30,7 @@ impl SecurityOpts {
             };
             match key {
                 "no-new-privileges" => {
-                    out.no_new_privileges = go_bool(value)
+                    out.no_new_privileges = crate::util::units::parse_go_bool(value)
                         .ok_or_else(|| format!("invalid --security-opt 2: {opt:?}"))?;
                 }
                 "seccomp" => {

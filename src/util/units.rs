@@ -78,6 +78,15 @@ pub fn human_duration(secs: f64) -> String {
     format!("{} years", (secs / 3600.0) as i64 / 24 / 365)
 }
 
+/// Go's `strconv.ParseBool` (docker's boolean flags and options).
+pub fn parse_go_bool(v: &str) -> Option<bool> {
+    match v {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// Parse docker-style sizes: "10", "10b", "10k", "1.5m", "2g" (binary units,
 /// like RAMInBytes). `None` for malformed values and sizes past `i64::MAX`.
 pub fn parse_ram(s: &str) -> Option<u64> {
