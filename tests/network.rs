@@ -328,6 +328,34 @@ fn a_user_bridge_is_br_and_its_id_while_the_network_exists() {
     assert!(!link_exists(&sk), "{sk} after network rm");
 }
 
+/// A created container `name` on two new bridge networks (the first at
+/// create, the second by connect); their bridges' names.
+fn on_two_networks(
+    e: &TestEnv,
+    name: &str,
+    (n1, sub1): (&str, &str),
+    (n2, sub2): (&str, &str),
+) -> (String, String) {
+    let s = &e.s;
+    let a = s.ok(&["network", "create", "--subnet", sub1, n1]);
+    let b = s.ok(&["network", "create", "--subnet", sub2, n2]);
+    s.ok(&[
+        "create",
+        "--name",
+        name,
+        "--network",
+        n1,
+        &e.img,
+        "sleep",
+        "60",
+    ]);
+    s.ok(&["network", "connect", n2, name]);
+    (
+        format!("br-{}", &a.trim()[..12]),
+        format!("br-{}", &b.trim()[..12]),
+    )
+}
+
 /// A start whose second attachment fails midway (the kernel refuses a
 /// multicast MAC once that attachment's bridge and veth exist) rolls back
 /// everything: both bridges it had to make (as after a reboot), the
@@ -338,23 +366,7 @@ fn a_setup_failing_midway_rolls_back_every_attachment() {
         return;
     };
     let s = &e.s;
-    let a = s.ok(&["network", "create", "--subnet", "10.237.0.0/24", "rba"]);
-    let b = s.ok(&["network", "create", "--subnet", "10.238.0.0/24", "rbb"]);
-    let (bra, brb) = (
-        format!("br-{}", &a.trim()[..12]),
-        format!("br-{}", &b.trim()[..12]),
-    );
-    s.ok(&[
-        "create",
-        "--name",
-        "rb",
-        "--network",
-        "rba",
-        &e.img,
-        "sleep",
-        "60",
-    ]);
-    s.ok(&["network", "connect", "rbb", "rb"]);
+    let (bra, brb) = on_two_networks(&e, "rb", ("rba", "10.237.0.0/24"), ("rbb", "10.238.0.0/24"));
     // Its address on rbb gets a MAC no interface may have: stored state
     // that validation takes as given, and only the kernel refuses.
     let path = s.root().join("networks/rbb.json");
@@ -538,23 +550,7 @@ fn an_invalid_attachment_fails_the_start_before_any_change() {
         return;
     };
     let s = &e.s;
-    let a = s.ok(&["network", "create", "--subnet", "10.240.0.0/24", "vla"]);
-    let b = s.ok(&["network", "create", "--subnet", "10.241.0.0/24", "vlb"]);
-    let (bra, brb) = (
-        format!("br-{}", &a.trim()[..12]),
-        format!("br-{}", &b.trim()[..12]),
-    );
-    s.ok(&[
-        "create",
-        "--name",
-        "vl",
-        "--network",
-        "vla",
-        &e.img,
-        "sleep",
-        "60",
-    ]);
-    s.ok(&["network", "connect", "vlb", "vl"]);
+    let (bra, brb) = on_two_networks(&e, "vl", ("vla", "10.240.0.0/24"), ("vlb", "10.241.0.0/24"));
     let ip = |args: &[&str]| {
         let st = std::process::Command::new("ip")
             .args(args)

@@ -387,27 +387,29 @@ pub fn valid_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
 }
 
+/// A stored network for unit tests (this module's and the drivers').
+#[cfg(test)]
+pub(crate) fn test_network(name: &str) -> Network {
+    Network {
+        name: name.into(),
+        id: "ab".repeat(32),
+        driver: "bridge".into(),
+        created: 0,
+        subnet: "10.9.0.0/24".parse().unwrap(),
+        gateway: "10.9.0.1".parse().unwrap(),
+        ip_range: None,
+        internal: false,
+        labels: BTreeMap::new(),
+        options: BTreeMap::new(),
+        interface: "br-abababababab".into(),
+        dns: true,
+        endpoints: BTreeMap::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn net(name: &str) -> Network {
-        Network {
-            name: name.into(),
-            id: "ab".repeat(32),
-            driver: "bridge".into(),
-            created: 0,
-            subnet: "10.9.0.0/24".parse().unwrap(),
-            gateway: "10.9.0.1".parse().unwrap(),
-            ip_range: None,
-            internal: false,
-            labels: BTreeMap::new(),
-            options: BTreeMap::new(),
-            interface: "sk-test".into(),
-            dns: true,
-            endpoints: BTreeMap::new(),
-        }
-    }
 
     #[test]
     fn store_round_trip_and_listing() {
@@ -415,7 +417,7 @@ mod tests {
         let s = NetworkStore::new(d.path());
         assert!(s.list().unwrap().is_empty());
         assert_eq!(s.load("a").unwrap(), None);
-        let mut a = net("a");
+        let mut a = test_network("a");
         a.endpoints.insert(
             "c1".repeat(32),
             Endpoint {
@@ -426,7 +428,7 @@ mod tests {
             },
         );
         s.save(&a).unwrap();
-        s.save(&net("b")).unwrap();
+        s.save(&test_network("b")).unwrap();
         assert_eq!(s.load("a").unwrap().unwrap(), a);
         let names: Vec<String> = s.list().unwrap().into_iter().map(|n| n.name).collect();
         assert_eq!(names, ["a", "b"]);
@@ -437,7 +439,7 @@ mod tests {
 
     #[test]
     fn lookup_by_name_alias_and_id() {
-        let mut a = net("a");
+        let mut a = test_network("a");
         for (i, (name, alias)) in [("web1", "web"), ("web2", "web"), ("db", "store")]
             .iter()
             .enumerate()

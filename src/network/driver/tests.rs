@@ -65,21 +65,7 @@ impl NetworkDriver for Fake {
 }
 
 fn network(name: &str) -> Network {
-    Network {
-        name: name.into(),
-        id: "ab".repeat(32),
-        driver: "bridge".into(),
-        created: 0,
-        subnet: "10.9.0.0/24".parse().unwrap(),
-        gateway: "10.9.0.1".parse().unwrap(),
-        ip_range: None,
-        internal: false,
-        labels: Default::default(),
-        options: Default::default(),
-        interface: "br-abababababab".into(),
-        dns: true,
-        endpoints: Default::default(),
-    }
+    crate::network::test_network(name)
 }
 
 fn netns() -> std::fs::File {
