@@ -1574,3 +1574,18 @@ fn exec_reads_security_opt_as_run_does() {
         s.ok(&["rm", "-f", "nnp"]);
     }
 }
+
+/// A container that exits at once: its monitor may shut the attach stream
+/// before the client has sent its first frame (stdin closed). That is no
+/// error (it was "attaching to ...: Broken pipe", now and then).
+#[test]
+fn run_of_an_instant_exit_never_fails_to_attach() {
+    let Some(e) = setup() else { return };
+    for i in 0..30 {
+        assert_eq!(
+            e.s.ok(&["run", "--rm", "--network", "none", &e.img, "echo", "x"]),
+            "x\n",
+            "round {i}"
+        );
+    }
+}

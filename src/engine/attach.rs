@@ -59,17 +59,34 @@ impl Attached {
     }
 
     pub fn send_stdin(&mut self, data: Vec<u8>) -> io::Result<()> {
-        send(&mut self.sock, &Frame::Stdin(data))
+        self.send(&Frame::Stdin(data))
     }
 
     /// We have no more input (or none to give).
     pub fn close_stdin(&mut self) -> io::Result<()> {
-        send(&mut self.sock, &Frame::StdinClose)
+        self.send(&Frame::StdinClose)
     }
 
     /// The terminal's size, for a container with one.
     pub fn resize(&mut self, rows: u16, cols: u16) -> io::Result<()> {
-        send(&mut self.sock, &Frame::Resize { rows, cols })
+        self.send(&Frame::Resize { rows, cols })
+    }
+
+    /// A frame to the monitor. A container that already exited takes no
+    /// more input: a monitor that has shut its side of the stream is no
+    /// error, as its last output (and the exit code) is still to be read.
+    fn send(&mut self, frame: &Frame) -> io::Result<()> {
+        match send(&mut self.sock, frame) {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                ) =>
+            {
+                Ok(())
+            }
+            r => r,
+        }
     }
 
     /// Read once from the monitor (blocks unless polled first) and give
