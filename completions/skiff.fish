@@ -204,7 +204,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l all -d 'Start all containers that are not running (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s f -l filter -d 'With --all, only the containers matching a filter, as ps\'s (podman)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s f -l filter -d 'Only the containers matching a filter, as ps\'s (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s i -l interactive -d 'Attach container\'s STDIN' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -804,7 +804,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand create" -l noout -d 'Do not 
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l storage-driver -d 'Storage driver (only overlay)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l all -d 'Start all containers that are not running (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand start" -s f -l filter -d 'With --all, only the containers matching a filter, as ps\'s (podman)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand start" -s f -l filter -d 'Only the containers matching a filter, as ps\'s (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -s a -l attach -d 'Attach STDOUT/STDERR and forward signals' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -s i -l interactive -d 'Attach container\'s STDIN' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l detach-keys -d 'Override the key sequence for detaching a container' -r

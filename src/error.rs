@@ -49,6 +49,10 @@ pub enum Error {
     /// errors of list verbs, attach to a stopped container).
     #[error("{0}")]
     Raw(String),
+    /// docker's `cli.StatusError`: printed as it is, with its own exit
+    /// code for every verb (64 for a template that does not parse).
+    #[error("{message}")]
+    Status { code: u8, message: String },
 }
 
 impl Error {
@@ -62,7 +66,7 @@ impl Error {
 
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Start { code, .. } => *code,
+            Error::Start { code, .. } | Error::Status { code, .. } => *code,
             _ => code::ENGINE,
         }
     }

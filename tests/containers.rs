@@ -74,9 +74,10 @@ fn create_pulls_missing_image_then_ps_inspect_rm() {
     assert_eq!(c["State"]["Running"], false);
     assert_eq!(
         c["Config"]["Env"],
+        // docker's order: the user's -e values, then the image's.
         json!([
-            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "A=1"
+            "A=1",
+            "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
         ])
     );
     assert_eq!(
@@ -118,7 +119,17 @@ fn create_pulls_missing_image_then_ps_inspect_rm() {
     );
 
     // The image stays while a container uses it.
+    // By its last name, docker's daemon names the reference; by id, the
+    // container's state.
     let err = s.fails(1, &["rmi", &img]);
+    assert!(
+        err.starts_with(&format!(
+            "Error: conflict: unable to remove repository reference {img:?} (must force) - container "
+        )),
+        "{err}"
+    );
+    let iid = s.ok(&["images", "-q", &img]);
+    let err = s.fails(1, &["rmi", iid.trim()]);
     assert!(
         err.contains("image is being used by stopped container"),
         "{err}"
@@ -175,7 +186,10 @@ fn cmd_and_entrypoint_semantics() {
     let err = s.fails(125, &["create", "--restart", "sometimes", &img]);
     assert!(err.contains("invalid restart policy"), "{err}");
     let err = s.fails(125, &["create", "--rm", "--restart", "always", &img]);
-    assert!(err.contains("Conflicting options"), "{err}");
+    assert!(
+        err.contains("conflicting options: cannot specify both --restart and --rm"),
+        "{err}"
+    );
     // Accepted only where they work.
     let err = s.fails(125, &["create", "--restart", "always", &img]);
     assert!(

@@ -312,8 +312,9 @@ pub fn flag_error(msg: &str, path: &str, usage: &str) -> String {
     format!("{msg}\n\nUsage:  {usage}\n\nRun '{path} --help' for more information")
 }
 
-/// Turn a clap error into pflag's first line.
-pub fn flag_message(e: &clap::Error, cmd: &Command) -> String {
+/// Turn a clap error into pflag's first line; `last` is the command
+/// line's last word (a flag missing its value is always the last word).
+pub fn flag_message(e: &clap::Error, cmd: &Command, last: &str) -> String {
     let ctx_str = |k: ContextKind| match e.get(k) {
         Some(ContextValue::String(s)) => Some(s.clone()),
         Some(ContextValue::Strings(v)) => v.first().cloned(),
@@ -345,13 +346,19 @@ pub fn flag_message(e: &clap::Error, cmd: &Command) -> String {
                 .next()
                 .unwrap_or("")
                 .to_owned();
-            match find_flag(cmd, &used) {
-                Some(a) if !used.starts_with("--") => {
-                    format!(
-                        "flag needs an argument: '{}' in -{}",
-                        used.trim_start_matches('-'),
-                        a.get_short().unwrap_or('?')
-                    )
+            // clap names the long form even when the short one was used.
+            let short = find_flag(cmd, &used).and_then(|a| a.get_short());
+            match short {
+                Some(c)
+                    if !used.starts_with("--")
+                        || (!last.starts_with("--") && last.ends_with(c)) =>
+                {
+                    let word = if last.starts_with('-') && !last.starts_with("--") {
+                        last
+                    } else {
+                        &used
+                    };
+                    format!("flag needs an argument: '{c}' in {word}")
                 }
                 _ => format!("flag needs an argument: {used}"),
             }

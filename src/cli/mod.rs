@@ -327,6 +327,24 @@ fn program_name(argv: &[std::ffi::OsString]) -> String {
 /// The subcommand names argv selects (`["container", "rm"]`), found the
 /// way cobra does: skip flags (and the values of flags that take one),
 /// descend while a word names a subcommand.
+/// Whether an unknown flag comes before the first command word.
+fn flag_before_command(e: &clap::Error, argv: &[std::ffi::OsString], names: &[String]) -> bool {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let (ErrorKind::UnknownArgument, Some(first)) = (e.kind(), names.first()) else {
+        return false;
+    };
+    let Some(ContextValue::String(bad)) = e.get(ContextKind::InvalidArg) else {
+        return false;
+    };
+    let pos = |w: &str| argv.iter().skip(1).position(|a| a.to_string_lossy() == w);
+    let bad = bad.split('=').next().unwrap_or(bad);
+    let flag_at = argv
+        .iter()
+        .skip(1)
+        .position(|a| a.to_string_lossy().split('=').next() == Some(bad));
+    matches!((flag_at, pos(first)), (Some(f), Some(c)) if f < c)
+}
+
 fn locate(root: &clap::Command, argv: &[std::ffi::OsString]) -> Vec<String> {
     locate_with_next(root, argv).0
 }
@@ -411,7 +429,15 @@ fn aliases(prog: &str, root: &clap::Command, names: &[String]) -> Vec<String> {
 fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]) -> u8 {
     use clap::error::ErrorKind;
     let prog = program_name(argv);
-    let names = locate(root, argv);
+    let last = argv
+        .last()
+        .map(|a| a.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut names = locate(root, argv);
+    if flag_before_command(&e, argv, &names) {
+        // `skiff --nosuch ps`: the root's flag was wrong, as cobra says.
+        names.clear();
+    }
     let cmd = subcommand(root, &names);
     let path = std::iter::once(prog.as_str())
         .chain(names.iter().map(String::as_str))
@@ -459,13 +485,13 @@ fn parse_error(e: clap::Error, root: &clap::Command, argv: &[std::ffi::OsString]
                 Some(msg) => eprintln!("{msg}"),
                 None => eprintln!(
                     "{}",
-                    grammar::flag_error(&grammar::flag_message(&e, cmd), &path, &usage)
+                    grammar::flag_error(&grammar::flag_message(&e, cmd, &last), &path, &usage)
                 ),
             }
             1
         }
         _ => {
-            let msg = grammar::flag_message(&e, cmd);
+            let msg = grammar::flag_message(&e, cmd, &last);
             eprintln!("{}", grammar::flag_error(&msg, &path, &usage));
             code::ENGINE
         }
@@ -501,6 +527,7 @@ fn exit_code(verb: &[String], e: &Error) -> u8 {
         _ => "",
     };
     match (leaf, e) {
+        (_, Error::Status { code, .. }) => *code,
         ("run" | "create", _) => e.exit_code(),
         ("exec", Error::Start { code, .. }) => *code,
         _ => code::FAILURE,

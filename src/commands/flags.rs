@@ -46,22 +46,36 @@ pub struct Selection {
 
 impl Selection {
     /// The names to act on: those given, or every container whose status
-    /// `applies` (the ones the verb can act on) matching the filters.
+    /// `applies` (the ones the verb can act on) matching the filters. As
+    /// podman: names with `--filter` (and no `--all`) keep the named
+    /// containers that match, in the user's words.
     pub fn names(&self, ctx: &Context, applies: fn(Status) -> bool) -> Result<Vec<String>> {
         if !self.all && !self.latest && self.filter.is_empty() {
             return Ok(self.containers.clone());
         }
-        if !self.containers.is_empty() {
-            return Err(Error::InvalidArgument(
-                "--all, --latest and --filter take no container names".into(),
-            ));
+        if !self.containers.is_empty() && (self.all || self.latest) {
+            return Err(Error::Status {
+                code: crate::error::code::ENGINE,
+                message: "Error: either act on all containers (--all, --latest) or on the container(s) provided in the arguments".into(),
+            });
         }
         let filters = self
             .filter
             .iter()
             .map(|f| ContainerFilter::parse(f))
             .collect::<Result<Vec<_>>>()?;
-        let listed = ctx.engine()?.list_containers(true, &filters)?;
+        let engine = ctx.engine()?;
+        let listed = engine.list_containers(true, &filters)?;
+        if !self.containers.is_empty() {
+            let mut chosen = Vec::new();
+            for name in &self.containers {
+                let id = engine.container_lookup(name)?.config.id;
+                if listed.iter().any(|c| c.id() == id) {
+                    chosen.push(name.clone());
+                }
+            }
+            return Ok(chosen);
+        }
         let take = if self.latest { 1 } else { usize::MAX };
         // --latest is the newest container whatever its state; podman
         // prints the full ids of the containers it chose.

@@ -2,7 +2,7 @@
 //! (volumes join as they arrive).
 
 use crate::commands::context::Context;
-use crate::commands::image::inspect::print;
+use crate::commands::image::inspect::{inspect_image, print};
 use crate::engine::InspectView;
 use crate::error::{Error, Result};
 
@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     for name in &args.names {
         let r = match args.kind.as_deref() {
             Some("container") => engine.inspect_container(name, args.size, view),
-            Some("image") => engine.inspect_image(name, view),
+            Some("image") => inspect_image(engine, name, view),
             Some("network") => engine.network_inspect(name, view),
             // docker's order: containers, images, then networks.
             _ => match engine.inspect_container(name, args.size, view) {

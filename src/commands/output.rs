@@ -76,18 +76,39 @@ pub fn inspect_json(values: &[Value]) -> Result<String> {
 
 /// `inspect -f`: each object through the template, one line each.
 pub fn inspect_format(format: &str, values: &[Value]) -> Result<String> {
+    inspect_format_named("", format, values)
+}
+
+/// `inspect_format` for a template docker names (`version`'s is
+/// "version"). As docker's CLI: a template that does not parse exits 64
+/// (`template parsing error: ...`); at execution, Go's field names of
+/// docker's types are the JSON keys, except `ID` (tagged `json:"Id"`),
+/// and a key missing from a struct is an error (docker's fallback to the
+/// raw JSON with `missingkey=error`).
+pub fn inspect_format_named(name: &str, format: &str, values: &[Value]) -> Result<String> {
     let format = if format == "json" {
         "{{json .}}"
     } else {
         format
     };
-    let t = Template::parse(format).map_err(template_error)?;
+    let t = Template::parse(format).map_err(|e| Error::Status {
+        code: 64,
+        message: format!("template parsing error: {e}").replacen(
+            "template: :",
+            &format!("template: {name}:"),
+            1,
+        ),
+    })?;
+    let go_names = |field: &str, recv: &Value, _: &[Value]| match (field, recv) {
+        ("ID", Value::Object(o)) => o.get("Id").cloned().map(Ok),
+        _ => None,
+    };
     let mut s = String::new();
     for v in values {
-        s.push_str(
-            &t.execute(v)
-                .map_err(|e| Error::InvalidArgument(e.to_string()))?,
-        );
+        let text = t
+            .execute_strict(v, &go_names)
+            .map_err(|e| Error::Raw(format!("template parsing error: {e}")))?;
+        s.push_str(&text);
         s.push('\n');
     }
     Ok(s)
@@ -96,7 +117,7 @@ pub fn inspect_format(format: &str, values: &[Value]) -> Result<String> {
 /// Print an error the way design.md says: one line, `Error: ...`.
 pub fn report(e: &Error, debug: bool) {
     match e {
-        Error::Raw(m) => eprintln!("{m}"),
+        Error::Raw(m) | Error::Status { message: m, .. } => eprintln!("{m}"),
         _ => eprintln!("Error: {e}"),
     }
     if debug {

@@ -62,6 +62,8 @@ pub enum ContainerFilter {
     Ancestor(String),
     Id(String),
     Exited(i32),
+    /// podman's `restart-policy=` (`none` is docker's `no`).
+    RestartPolicy(String),
 }
 
 impl ContainerFilter {
@@ -70,6 +72,8 @@ impl ContainerFilter {
             Error::InvalidArgument(format!("bad format of filter (expected name=value): {s}"))
         })?;
         Ok(match k {
+            // `stopped` is podman's name for `exited`.
+            "status" if v == "stopped" => ContainerFilter::Status(Status::Exited),
             "status" => {
                 ContainerFilter::Status(Status::parse(v).ok_or_else(|| {
                     Error::InvalidArgument(format!("Invalid filter 'status={v}'"))
@@ -81,6 +85,16 @@ impl ContainerFilter {
                 None => ContainerFilter::Label(v.to_owned(), None),
             },
             "ancestor" => ContainerFilter::Ancestor(v.to_owned()),
+            "restart-policy" => ContainerFilter::RestartPolicy(match v {
+                "none" | "no" => "no".to_owned(),
+                "always" | "on-failure" | "unless-stopped" => v.to_owned(),
+                _ => {
+                    return Err(Error::Status {
+                        code: crate::error::code::ENGINE,
+                        message: format!("Error: {v} invalid restart policy"),
+                    })
+                }
+            }),
             "id" => ContainerFilter::Id(v.to_owned()),
             "exited" => ContainerFilter::Exited(
                 v.parse()
@@ -103,6 +117,21 @@ pub fn merge_env(base: &[String], over: &[String]) -> Vec<String> {
         match out.iter_mut().find(|x| x.split('=').next() == Some(key)) {
             Some(slot) => *slot = e.clone(),
             None => out.push(e.clone()),
+        }
+    }
+    out
+}
+
+/// A new container's `Config.Env` as docker's `create` merges it: the
+/// user's `-e` values first (a repeated key keeps its last value), then
+/// the image's variables the user did not set.
+pub fn create_env(image: &[String], user: &[String]) -> Vec<String> {
+    let mut out = merge_env(&[], user);
+    let key = |e: &str| e.split('=').next().unwrap_or(e).to_owned();
+    for e in image {
+        let k = key(e);
+        if !out.iter().any(|u| key(u) == k) {
+            out.push(e.clone());
         }
     }
     out
@@ -218,6 +247,10 @@ impl Engine {
             ContainerFilter::Status(s) => c.state.status == *s,
             ContainerFilter::Name(n) => c.name().contains(n.trim_start_matches('/')),
             ContainerFilter::Id(p) => c.id().starts_with(p),
+            ContainerFilter::RestartPolicy(p) => {
+                let name = c.config.host_config.restart_policy.name.as_str();
+                (if name.is_empty() { "no" } else { name }) == p
+            }
             ContainerFilter::Exited(code) => {
                 c.state.status == Status::Exited && c.state.exit_code == *code
             }
@@ -244,6 +277,11 @@ impl Engine {
             c.state.status
         );
         if c.state.is_running() && process_alive(c.state.pid, c.state.pid_start_time) {
+            if !force && c.state.status == Status::Paused {
+                return Err(Error::Conflict(format!(
+                    "You cannot remove a paused container {id}. Unpause and then stop the container before attempting removal or force remove"
+                )));
+            }
             if !force {
                 return Err(Error::Conflict(format!(
                     "You cannot remove a running container {id}. Stop the container before attempting removal or force remove"
@@ -313,12 +351,23 @@ impl Engine {
         let new = new.strip_prefix('/').unwrap_or(new);
         let c = self.container_lookup(old)?;
         if c.name() == new {
-            return Err(Error::InvalidArgument(format!(
-                "Renaming a container with the same name as its current name: {new}"
-            )));
+            return Err(Error::InvalidArgument(
+                "Renaming a container with the same name as its current name".into(),
+            ));
         }
         let _g = self.containers.lock(c.id())?;
-        let _reservation = self.containers.reserve_name(new, c.id())?;
+        // docker's daemon words it so, with the name as it stores it.
+        let allocating = |e: Error| {
+            Error::Conflict(format!(
+                "Error when allocating new name: {}",
+                e.to_string()
+                    .replacen(&format!("({new})"), &format!("(/{new})"), 1)
+            ))
+        };
+        let _reservation = self
+            .containers
+            .reserve_name(new, c.id())
+            .map_err(allocating)?;
         let mut cfg = c.config.clone();
         let old_name = std::mem::replace(&mut cfg.name, new.to_owned());
         if let Err(e) =
@@ -429,4 +478,32 @@ fn dir_size(dir: &std::path::Path) -> u64 {
         }
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn create_env_puts_the_users_values_first() {
+        let image = v(&["PATH=/bin", "A=img", "B=img"]);
+        let user = v(&["CX=1", "A=u1", "A=u2"]);
+        assert_eq!(
+            create_env(&image, &user),
+            v(&["CX=1", "A=u2", "PATH=/bin", "B=img"])
+        );
+        assert_eq!(create_env(&image, &[]), image);
+    }
+
+    #[test]
+    fn merge_env_replaces_in_place() {
+        assert_eq!(
+            merge_env(&v(&["A=1", "B=2"]), &v(&["B=3", "C=4"])),
+            v(&["A=1", "B=3", "C=4"])
+        );
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::container::{merge_env, parse_labels, CreateOptions};
+use super::container::{create_env, parse_labels, CreateOptions};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::image::types::RunConfig;
@@ -138,12 +138,14 @@ fn command(o: &CreateOptions, img: &RunConfig) -> (Vec<String>, Vec<String>) {
 
 /// `--restart`, `--log-driver`/`--log-opt` and the cgroup limits, checked.
 fn check_host_options(o: &CreateOptions) -> Result<(RestartPolicy, String)> {
-    let restart_policy = parse_restart(o.restart.as_deref())?;
-    if o.auto_remove && restart_policy.name != "no" {
+    // docker's CLI checks the conflict before the daemon checks the name.
+    let named = o.restart.as_deref().and_then(|r| r.split(':').next());
+    if o.auto_remove && !matches!(named, None | Some("" | "no")) {
         return Err(Error::InvalidArgument(
-            "Conflicting options: --restart and --rm".into(),
+            "conflicting options: cannot specify both --restart and --rm".into(),
         ));
     }
+    let restart_policy = parse_restart(o.restart.as_deref())?;
     // Accepted only where it works: no policy runs yet.
     if restart_policy.name != "no" {
         return Err(Error::InvalidArgument(format!(
@@ -176,7 +178,7 @@ fn run_settings(
         tty: o.tty,
         open_stdin: o.interactive,
         stdin_once: o.interactive,
-        env: merge_env(&img.env.clone().unwrap_or_default(), &o.env),
+        env: create_env(img.env.as_deref().unwrap_or_default(), &o.env),
         cmd: if cmd.is_empty() { None } else { Some(cmd) },
         entrypoint: if entrypoint.is_empty() {
             None

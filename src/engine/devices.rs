@@ -62,19 +62,6 @@ fn rule(n: &DeviceNode, access: Access) -> Option<DeviceRule> {
     ))
 }
 
-/// Go's text of an errno (`no such file or directory`), as docker says it.
-fn go_error(e: &io::Error) -> String {
-    let text = match e.raw_os_error() {
-        Some(n) => io::Error::from_raw_os_error(n).to_string(),
-        None => return e.to_string(),
-    };
-    let text = text.split(" (os error").next().unwrap_or(&text);
-    let mut c = text.chars();
-    c.next()
-        .map(|f| f.to_lowercase().chain(c).collect())
-        .unwrap_or_default()
-}
-
 /// moby's `DevicesFromPath`: the node at `host` (a symlink followed), or
 /// every node beneath it when it is a directory.
 fn from_path(host: &str, container: &str) -> Result<Vec<DeviceNode>> {
@@ -96,7 +83,7 @@ fn from_path(host: &str, container: &str) -> Result<Vec<DeviceNode>> {
             }
             "not a device node".to_string()
         }
-        Err(e) => go_error(&e),
+        Err(e) => crate::runtime::error::go_text(&e),
     };
     Err(Error::Other(format!(
         "error gathering device information while adding custom device {host:?}: {why}"

@@ -85,7 +85,8 @@ impl ImageFilter {
                 None => ImageFilter::Label(v.to_owned(), None),
             },
             "before" => ImageFilter::Before(v.to_owned()),
-            "since" => ImageFilter::Since(v.to_owned()),
+            // `after` is podman's name for `since`.
+            "since" | "after" => ImageFilter::Since(v.to_owned()),
             _ => return Err(Error::InvalidArgument(format!("Invalid filter '{k}'"))),
         })
     }
@@ -344,6 +345,17 @@ impl Engine {
                 repos.tags.remove(&r.to_string());
                 self.images.put_repositories(&repos)?;
                 return Ok(vec![RemoveEvent::Untagged(r.familiar())]);
+            }
+            // docker's daemon: the last reference of an image a container
+            // uses (running or not) needs force, and says so by name.
+            if !force {
+                if let Some(c) = self.containers_using_image(&rec.id)?.first() {
+                    return Err(Error::Conflict(format!(
+                        "conflict: unable to remove repository reference {name:?} (must force) - container {} is using its referenced image {}",
+                        &c.id()[..12],
+                        &rec.hex()[..12]
+                    )));
+                }
             }
         } else if tags.len() > 1 && !force {
             return Err(Error::Conflict(format!(
@@ -636,8 +648,11 @@ impl Engine {
 
     /// `load -i FILE`.
     pub fn load_images_from(&self, path: &std::path::Path) -> Result<Vec<String>> {
-        use crate::error::IoContext;
-        let f = std::fs::File::open(path).ctx("opening", path)?;
+        // docker prints Go's error as it is.
+        let f = std::fs::File::open(path).map_err(|e| {
+            let why = crate::runtime::error::go_text(&e);
+            Error::Raw(format!("open {}: {why}", path.display()))
+        })?;
         let mut r = std::io::BufReader::with_capacity(1 << 20, f);
         self.load_images(&mut r)
     }

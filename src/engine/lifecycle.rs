@@ -335,7 +335,12 @@ impl Engine {
                 Err(e) => return Err(e),
             };
             last = c.state.exit_code;
-            if c.state.status == Status::Exited || c.state.status == Status::Dead {
+            // docker's condition "not-running": a container that never
+            // started answers at once, as an exited one does.
+            if matches!(
+                c.state.status,
+                Status::Created | Status::Exited | Status::Dead
+            ) {
                 return Ok(c.state.exit_code);
             }
             std::thread::sleep(Duration::from_millis(10));

@@ -157,10 +157,17 @@ fn no_such_network(name: &str) -> Error {
     Error::NotFound(format!("network {name} not found"))
 }
 
+/// A `--subnet`/`--ip-range` CIDR; the error is docker's daemon's
+/// (`Invalid subnet X : invalid CIDR address: X`).
 fn parse_net(flag: &str, s: &str) -> Result<Ipv4Net> {
-    s.parse::<Ipv4Net>()
-        .map(|n| n.trunc())
-        .map_err(|_| Error::InvalidArgument(format!("invalid CIDR address for {flag}: {s}")))
+    let what = if flag == "--subnet" {
+        "subnet"
+    } else {
+        "range"
+    };
+    s.parse::<Ipv4Net>().map(|n| n.trunc()).map_err(|_| {
+        Error::InvalidArgument(format!("Invalid {what} {s} : invalid CIDR address: {s}"))
+    })
 }
 
 impl Engine {

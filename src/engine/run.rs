@@ -61,9 +61,8 @@ impl Engine {
         };
         if src.pull == PullPolicy::Always || (!present && src.pull == PullPolicy::Missing) {
             if !present {
-                let shown = crate::image::reference::Reference::parse_tagged(name)
-                    .map(|r| r.familiar())
-                    .unwrap_or_else(|_| name.to_owned());
+                // A name that is no reference fails before docker looks.
+                let shown = crate::image::reference::Reference::parse_tagged(name)?.familiar();
                 notices.missing(&shown);
             }
             let report = self.pull(name, &src.registry, notices)?;

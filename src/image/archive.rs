@@ -294,20 +294,28 @@ fn clean_rel(p: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
+/// A tar stream that can't be read, in docker's words (its daemon's
+/// message, which docker's CLI prints as it is).
+fn tar_error(e: io::Error) -> Error {
+    let why = if e.kind() == io::ErrorKind::UnexpectedEof
+        || e.to_string().contains("failed to read entire block")
+    {
+        "unexpected EOF".to_owned()
+    } else {
+        crate::runtime::error::go_text(&e)
+    };
+    Error::Raw(format!("Error processing tar file(exit status 1): {why}"))
+}
+
 impl Unpacked {
     fn read(store: &ImageStore, input: &mut dyn Read) -> Result<Unpacked> {
         let dir = tmp_dir(store)?;
         let mut links = HashMap::new();
         let mut ar = tar::Archive::new(input);
-        let entries = ar
-            .entries()
-            .map_err(|e| Error::Other(format!("reading archive: {e}")))?;
+        let entries = ar.entries().map_err(tar_error)?;
         for entry in entries {
-            let mut entry = entry.map_err(|e| Error::Other(format!("reading archive: {e}")))?;
-            let raw = entry
-                .path()
-                .map_err(|e| Error::Other(format!("reading archive: {e}")))?
-                .into_owned();
+            let mut entry = entry.map_err(tar_error)?;
+            let raw = entry.path().map_err(tar_error)?.into_owned();
             let Some(rel) = clean_rel(&raw) else {
                 return Err(Error::Other(format!(
                     "archive entry {} points outside the archive",

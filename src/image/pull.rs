@@ -25,6 +25,9 @@ use crate::error::{Error, Result};
 
 /// What a pull reports while it works (the engine never prints).
 pub trait PullProgress: Sync {
+    /// The registry has the manifest: the pull goes ahead (docker's
+    /// `TAG: Pulling from REPO` line comes here, not before).
+    fn pulling(&self, _reference: &Reference) {}
     /// The manifest is known: its digest and the layers (short id, size).
     fn resolved(&self, _digest: &str, _layers: &[(String, u64)]) {}
     fn layer(&self, _short_id: &str, _event: LayerEvent) {}
@@ -69,10 +72,12 @@ pub fn short_id(digest: &str) -> String {
 
 fn manifest_error(reference: &Reference, e: RegistryError) -> Error {
     if e.is_not_found() {
-        return Error::NotFound(format!(
-            "manifest for {} not found: {e}",
-            reference.familiar()
-        ));
+        // docker names the tag it looked for, `:latest` when none was given.
+        let mut shown = reference.clone();
+        if shown.tag.is_none() && shown.digest.is_none() {
+            shown.tag = Some("latest".into());
+        }
+        return Error::NotFound(format!("manifest for {} not found: {e}", shown.familiar()));
     }
     Error::Registry(e)
 }
@@ -135,6 +140,7 @@ pub fn pull(
     progress: &dyn PullProgress,
 ) -> Result<PullReport> {
     let (manifest_bytes, media_type, manifest_digest) = resolve(client, reference, &opts.platform)?;
+    progress.pulling(reference);
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| Error::Other(format!("parsing manifest of {}: {e}", reference.familiar())))?;
     let repo = &reference.path;

@@ -21,11 +21,13 @@ pub struct Reference {
     pub digest: Option<String>,
 }
 
-fn invalid(input: &str, why: &str) -> Error {
+/// distribution/reference's errors, as docker prints them: the bare
+/// `invalid reference format`, or with why.
+fn invalid(_input: &str, why: &str) -> Error {
     if why.is_empty() {
-        Error::InvalidArgument(format!("invalid reference format: {input:?}"))
+        Error::InvalidArgument("invalid reference format".into())
     } else {
-        Error::InvalidArgument(format!("invalid reference format: {why}: {input:?}"))
+        Error::InvalidArgument(format!("invalid reference format: {why}"))
     }
 }
 
@@ -152,7 +154,16 @@ impl Reference {
             domain = DEFAULT_DOMAIN.to_owned();
         }
         if path.to_lowercase() != path {
-            return Err(invalid(input, "repository name must be lowercase"));
+            // docker names the path as it normalised it (`library/X`).
+            let remote = if domain == DEFAULT_DOMAIN && !path.contains('/') {
+                format!("library/{path}")
+            } else {
+                path.clone()
+            };
+            return Err(invalid(
+                input,
+                &format!("repository name ({remote}) must be lowercase"),
+            ));
         }
         if !path.split('/').all(is_path_component) {
             return Err(invalid(input, ""));
@@ -326,7 +337,15 @@ mod tests {
             assert!(Reference::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         let e = Reference::parse("Busybox").unwrap_err().to_string();
-        assert!(e.contains("must be lowercase"), "{e}");
+        assert_eq!(
+            e,
+            "invalid reference format: repository name (library/Busybox) must be lowercase"
+        );
+        let e = Reference::parse("Bad/Name").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid reference format: repository name (Name) must be lowercase"
+        );
         assert!(Reference::parse(&format!("busybox:{}", "t".repeat(129))).is_err());
         assert!(Reference::parse(&format!("busybox:{}", "t".repeat(128))).is_ok());
     }

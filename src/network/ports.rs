@@ -33,69 +33,72 @@ impl Proto {
         }
     }
 
-    fn parse(s: &str, spec: &str) -> Result<Proto> {
+    fn parse(s: &str) -> Result<Proto> {
         match s.to_ascii_lowercase().as_str() {
             "tcp" | "" => Ok(Proto::Tcp),
             "udp" => Ok(Proto::Udp),
-            _ => Err(bad(spec, &format!("unsupported protocol {s:?}"))),
+            _ => Err(bad(format!("invalid proto: {s}"))),
         }
     }
 }
 
-fn bad(spec: &str, why: &str) -> Error {
-    Error::InvalidArgument(format!(
-        "invalid argument {spec:?} for \"-p, --publish\" flag: {why}"
-    ))
+/// docker's errors for `-p` (go-connections' ParsePortSpec).
+fn bad(why: String) -> Error {
+    Error::InvalidArgument(why)
 }
 
-/// `80`, `8000-8010`: an inclusive range (a single port is a range of one).
-fn port_range(s: &str, spec: &str) -> Result<(u16, u16)> {
-    let num = |p: &str| -> Result<u16> {
-        p.parse::<u16>()
-            .ok()
-            .filter(|&n| n > 0)
-            .ok_or_else(|| bad(spec, &format!("invalid port {p:?}")))
+/// `80`, `8000-8010`: an inclusive range (a single port is a range of
+/// one); `what` names the part in the error (`containerPort`).
+fn port_range(s: &str, what: &str) -> Result<(u16, u16)> {
+    let num = |p: &str| p.parse::<u16>().ok().filter(|&n| n > 0);
+    let range = match s.split_once('-') {
+        Some((a, b)) => num(a).zip(num(b)).filter(|(a, b)| a <= b),
+        None => num(s).map(|n| (n, n)),
     };
-    match s.split_once('-') {
-        Some((a, b)) => {
-            let (a, b) = (num(a)?, num(b)?);
-            if b < a {
-                return Err(bad(spec, &format!("invalid range {s:?}")));
-            }
-            Ok((a, b))
-        }
-        None => {
-            let n = num(s)?;
-            Ok((n, n))
-        }
-    }
+    range.ok_or_else(|| bad(format!("invalid {what}: {s}")))
 }
 
 /// One `-p` value, ranges expanded.
 pub fn parse_publish(spec: &str) -> Result<Vec<PortBinding>> {
-    let (rest, proto) = match spec.rsplit_once('/') {
-        Some((r, p)) => (r, Proto::parse(p, spec)?),
-        None => (spec, Proto::Tcp),
-    };
-    // ip:host:container | host:container | container  (ip may be [v6], refused)
-    let parts: Vec<&str> = rest.rsplitn(3, ':').collect();
+    // ip:host:container[/proto] | host:container | container
+    let parts: Vec<&str> = spec.rsplitn(3, ':').collect();
     let (ip, host, container) = match parts.as_slice() {
         [c] => (None, None, *c),
         [c, h] => (None, Some(*h), *c),
         [c, h, ip] => (Some(*ip), Some(*h), *c),
-        _ => return Err(bad(spec, "too many colons")),
+        _ => unreachable!("rsplitn(3) gives 1 to 3 parts"),
+    };
+    let (container, proto) = match container.rsplit_once('/') {
+        Some((c, p)) => (c, Proto::parse(p)?),
+        None => (container, Proto::Tcp),
     };
     let host_ip = match ip {
         None | Some("") | Some("0.0.0.0") => None,
-        Some(ip) => Some(
-            ip.parse::<Ipv4Addr>()
-                .map_err(|_| bad(spec, &format!("invalid IPv4 address {ip:?}")))?,
-        ),
+        Some(ip) => Some(ip.parse::<Ipv4Addr>().map_err(|_| {
+            if ip
+                .trim_matches(['[', ']'])
+                .parse::<std::net::Ipv6Addr>()
+                .is_ok()
+            {
+                bad(format!("IPv6 host addresses are not supported: {ip}"))
+            } else {
+                bad(format!("invalid IP address: {ip}"))
+            }
+        })?),
     };
-    let (c_lo, c_hi) = port_range(container, spec)?;
+    if container.is_empty() {
+        return Err(bad(format!("no port specified: {spec}<empty>")));
+    }
+    let (c_lo, c_hi) = port_range(container, "containerPort")?;
     let host = match host {
         None | Some("") => None,
-        Some(h) => Some(port_range(h, spec)?),
+        Some(h) => Some(port_range(h, "hostPort")?),
+    };
+    let mismatch = || {
+        bad(format!(
+            "invalid ranges specified for container and host Ports: {container} and {}",
+            host.map(|(a, b)| format!("{a}-{b}")).unwrap_or_default()
+        ))
     };
     let count = c_hi - c_lo;
     let mut out = Vec::new();
@@ -104,18 +107,13 @@ pub fn parse_publish(spec: &str) -> Result<Vec<PortBinding>> {
             None => 0,
             // docker: one host port for a range of container ports means
             // a range starting there; a host range must be as long.
-            Some((h_lo, h_hi)) if h_lo == h_hi && count > 0 => h_lo
-                .checked_add(k)
-                .ok_or_else(|| bad(spec, "host port range too large"))?,
+            Some((h_lo, h_hi)) if h_lo == h_hi && count > 0 => {
+                h_lo.checked_add(k).ok_or_else(mismatch)?
+            }
             Some((h_lo, h_hi)) if h_hi - h_lo == count => h_lo + k,
-            Some((h_lo, h_hi)) if c_lo == c_hi => {
-                // A host range for one container port: any port of it.
-                let _ = h_hi;
-                h_lo
-            }
-            Some(_) => {
-                return Err(bad(spec, "port ranges don't match"));
-            }
+            // A host range for one container port: any port of it.
+            Some((h_lo, _)) if c_lo == c_hi => h_lo,
+            Some(_) => return Err(mismatch()),
         };
         out.push(PortBinding {
             host_ip,
@@ -130,7 +128,7 @@ pub fn parse_publish(spec: &str) -> Result<Vec<PortBinding>> {
 /// `--expose 80`, `--expose 8000-8010/udp`, or an image's `80/tcp`.
 pub fn parse_expose(spec: &str) -> Result<Vec<(u16, Proto)>> {
     let (ports, proto) = match spec.rsplit_once('/') {
-        Some((r, p)) => (r, Proto::parse(p, spec)?),
+        Some((r, p)) => (r, Proto::parse(p)?),
         None => (spec, Proto::Tcp),
     };
     let (lo, hi) = port_range(ports, spec).map_err(|_| {
@@ -245,9 +243,22 @@ mod tests {
             "81-80",
             "::1:80:80:80",
         ] {
-            let e = parse_publish(spec).unwrap_err().to_string();
-            assert!(e.contains(&format!("{spec:?}")), "{spec}: {e}");
+            assert!(parse_publish(spec).is_err(), "{spec}");
         }
+    }
+
+    #[test]
+    fn publish_errors_are_dockers() {
+        let e = |s: &str| parse_publish(s).unwrap_err().to_string();
+        assert_eq!(e("notaport"), "invalid containerPort: notaport");
+        assert_eq!(e("x:80"), "invalid hostPort: x");
+        assert_eq!(e("8080:80/sctp"), "invalid proto: sctp");
+        assert_eq!(e("1.2.3:80:80"), "invalid IP address: 1.2.3");
+        assert_eq!(e(""), "no port specified: <empty>");
+        assert_eq!(
+            e("8000-8001:80-82"),
+            "invalid ranges specified for container and host Ports: 80-82 and 8000-8001"
+        );
     }
 
     #[test]

@@ -256,7 +256,7 @@ fn command_errors_map_to_docker_codes() {
             127,
             "exec: \"nosuchcmd\": executable file not found in $PATH",
         ),
-        (&["/etc"], 126, "exec: \"/etc\": is a directory"),
+        (&["/etc"], 126, "exec: \"/etc\": permission denied"),
         (&["/noexec"], 126, "exec: \"/noexec\": permission denied"),
     ];
     for (args, code, msg) in cases {

@@ -134,6 +134,14 @@ impl From<SetupError> for RuntimeError {
     }
 }
 
+/// An I/O error as Go prints it: the errno's text, or the error's own.
+pub fn go_text(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(n) => errno_text(n),
+        None => e.to_string(),
+    }
+}
+
 /// The text of an errno as Go prints it ("no such file or directory"):
 /// docker's messages are matched on these words.
 pub fn errno_text(errno: i32) -> String {

@@ -252,9 +252,11 @@ pub fn set_oom_score_adj(adj: Option<i32>) -> Result<(), SetupError> {
 pub fn look_path(arg0: &str, env: &[String]) -> Result<PathBuf, SetupError> {
     if arg0.contains('/') {
         return match std::fs::metadata(arg0) {
-            Ok(m) if m.is_dir() => Err(SetupError::exec(
-                libc::EISDIR,
-                format!("exec: {arg0:?}: is a directory"),
+            // Go's exec.LookPath (runc): a directory, or a file with no
+            // execute bit, is "permission denied".
+            Ok(m) if m.is_dir() || m.permissions().mode() & 0o111 == 0 => Err(SetupError::exec(
+                libc::EACCES,
+                format!("exec: {arg0:?}: permission denied"),
             )),
             Ok(_) => Ok(PathBuf::from(arg0)),
             Err(e) => {
@@ -377,6 +379,10 @@ mod tests {
         );
         assert_eq!(e.exit_code(), 127);
         let e = look_path("/etc", &[]).unwrap_err();
+        assert_eq!(e.message, "exec: \"/etc\": permission denied");
+        assert_eq!(e.exit_code(), 126);
+        let e = look_path("/etc/passwd", &[]).unwrap_err();
+        assert_eq!(e.message, "exec: \"/etc/passwd\": permission denied");
         assert_eq!(e.exit_code(), 126);
         let e = look_path("no-such-cmd-xyz", &["PATH=/bin".into()]).unwrap_err();
         assert_eq!(

@@ -75,6 +75,9 @@ pub(crate) struct Exec<'t, 'm> {
     at: At<'t>,
     name: String,
     depth: usize,
+    /// docker inspect's `missingkey=error` fallback: a missing key of an
+    /// object that looks like a struct (see [`map_like`]) is an error.
+    pub strict_keys: bool,
 }
 
 impl<'t, 'm> Exec<'t, 'm> {
@@ -88,6 +91,7 @@ impl<'t, 'm> Exec<'t, 'm> {
             at: At::None,
             name: String::new(),
             depth: 0,
+            strict_keys: false,
         }
     }
 
@@ -520,7 +524,12 @@ impl<'t, 'm> Exec<'t, 'm> {
                 if has_args {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
                 }
-                Ok(o.get(name).cloned())
+                match o.get(name) {
+                    None if self.strict_keys && !map_like(o) => {
+                        Err(self.errorf(format!("map has no entry for key {}", quote(name))))
+                    }
+                    v => Ok(v.cloned()),
+                }
             }
             // A field of nil gives no value (like a nil map).
             Value::Null => Ok(None),
@@ -737,5 +746,25 @@ impl<'t, 'm> Exec<'t, 'm> {
                 Err(self.errorf(format!("can't handle {n} for arg of type {}", ty.name())))
             }
         }
+    }
+}
+
+/// Whether an object stands for a Go map rather than a struct: it is
+/// empty, or its values are all of one kind (all strings: Labels; all
+/// objects: Networks, ExposedPorts; all arrays: Ports). A struct whose
+/// fields happen to be of one kind is taken for a map too.
+fn map_like(o: &serde_json::Map<String, Value>) -> bool {
+    fn kind(v: &Value) -> u8 {
+        match v {
+            Value::String(_) => 0,
+            Value::Object(_) | Value::Null => 1,
+            Value::Array(_) => 2,
+            _ => 3,
+        }
+    }
+    let mut kinds = o.values().map(kind);
+    match kinds.next() {
+        None => true,
+        Some(first) => first != 3 && kinds.all(|k| k == first),
     }
 }

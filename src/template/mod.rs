@@ -117,6 +117,21 @@ impl Template {
             .map_err(|(e, _)| e)
     }
 
+    /// `docker inspect`'s semantics: [`execute_with`](Self::execute_with),
+    /// and a key missing from an object that stands for a Go struct is an
+    /// error (`map has no entry for key "Foo"`), as docker's fallback to
+    /// the raw JSON with `missingkey=error` gives; a missing key of a map
+    /// (Labels) is still no value.
+    pub fn execute_strict(
+        &self,
+        data: &Value,
+        methods: &MethodFn,
+    ) -> Result<String, TemplateError> {
+        let mut ex = exec::Exec::new(self, self.header, Some(methods));
+        ex.strict_keys = true;
+        ex.run(data).map(|()| ex.out)
+    }
+
     /// Execute; on error also return the output written before it.
     pub(crate) fn run(
         &self,

@@ -33,6 +33,10 @@ pub fn image_source(flags: &ContainerFlags) -> Result<crate::engine::run::ImageS
 pub struct PullLines;
 
 impl crate::engine::run::PullProgress for PullLines {
+    fn pulling(&self, r: &crate::image::reference::Reference) {
+        crate::commands::image::pull::StderrLines.pulling(r);
+    }
+
     fn layer(&self, short_id: &str, event: crate::engine::run::LayerEvent) {
         crate::commands::image::pull::StderrLines.layer(short_id, event);
     }

@@ -32,13 +32,9 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    let tail = match args.tail.as_str() {
-        "all" | "-1" => None,
-        n => Some(
-            n.parse::<usize>()
-                .map_err(|_| Error::InvalidArgument(format!("invalid value {n:?} for --tail")))?,
-        ),
-    };
+    // docker's daemon: anything but a count >= 0 ("all", "-1", "x") is
+    // the whole log.
+    let tail = args.tail.parse::<usize>().ok();
     let opts = LogOptions {
         follow: args.follow,
         tail,

@@ -220,8 +220,10 @@ fn parse_ulimit(s: &str) -> Result<Ulimit> {
 }
 
 fn read_env_file(path: &std::path::Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::InvalidArgument(format!("reading env file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let why = crate::runtime::error::go_text(&e);
+        Error::InvalidArgument(format!("open {}: {why}", path.display()))
+    })?;
     Ok(text
         .lines()
         .map(str::trim_start)

@@ -16,7 +16,7 @@ pub struct Args {
     /// Start all containers that are not running (podman)
     #[arg(long)]
     pub all: bool,
-    /// With --all, only the containers matching a filter, as ps's (podman)
+    /// Only the containers matching a filter, as ps's (podman)
     #[arg(short, long, value_name = "filter")]
     pub filter: Vec<String>,
     /// Attach STDOUT/STDERR and forward signals
@@ -50,9 +50,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         let stream = engine.start_attached(&args.containers[0])?;
         return attach_and_wait(ctx, stream, &o);
     }
+    if args.all && !args.containers.is_empty() {
+        return Err(Error::Status {
+            code: code::ENGINE,
+            message:
+                "Error: either start all containers or the container(s) provided in the arguments"
+                    .into(),
+        });
+    }
     let select = Selection {
         containers: args.containers.clone(),
-        all: args.all || !args.filter.is_empty(),
+        all: args.all || (!args.filter.is_empty() && args.containers.is_empty()),
         filter: args.filter.clone(),
         latest: false,
         ignore: false,

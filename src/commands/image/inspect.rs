@@ -25,13 +25,26 @@ pub fn print(
         Some(f) => output::inspect_format(f, &found)?,
         None => output::inspect_json(&found)?,
     };
-    if format.is_none() || !found.is_empty() {
-        output::out(&text)?;
-    }
+    // docker's template inspector writes a newline when nothing was
+    // found, the JSON one `[]`.
+    output::out(if text.is_empty() { "\n" } else { &text })?;
     for e in &errors {
         report(e, ctx.debug());
     }
     Ok(if errors.is_empty() { 0 } else { code::FAILURE })
+}
+
+/// One image's inspect JSON; docker's CLI words a missing image as
+/// `no such image: NAME: <the daemon's No such image: ...>`.
+pub fn inspect_image(
+    engine: &crate::engine::Engine,
+    name: &str,
+    view: InspectView,
+) -> Result<serde_json::Value> {
+    engine.inspect_image(name, view).map_err(|e| match e {
+        crate::Error::NotFound(m) => crate::Error::NotFound(format!("no such image: {name}: {m}")),
+        other => other,
+    })
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
@@ -40,7 +53,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for name in &args.images {
-        match engine.inspect_image(name, view) {
+        match inspect_image(engine, name, view) {
             Ok(v) => found.push(v),
             Err(e) => errors.push(e),
         }

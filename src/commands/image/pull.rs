@@ -35,10 +35,20 @@ pub struct Args {
     pub disable_content_trust: bool,
 }
 
+/// docker's `TAG: Pulling from REPO` (the digest when pulled by digest).
+pub fn pulling_line(r: &Reference) -> String {
+    let shown = r.tag.as_deref().or(r.digest.as_deref()).unwrap_or("latest");
+    format!("{shown}: Pulling from {}", r.path)
+}
+
 /// Plain lines (one per layer) when stdout is not a terminal.
 struct Lines;
 
 impl PullProgress for Lines {
+    fn pulling(&self, r: &Reference) {
+        let _ = output::outln(&pulling_line(r));
+    }
+
     fn layer(&self, short: &str, event: LayerEvent) {
         let msg = match event {
             LayerEvent::AlreadyExists => "Already exists",
@@ -53,6 +63,10 @@ impl PullProgress for Lines {
 pub struct StderrLines;
 
 impl PullProgress for StderrLines {
+    fn pulling(&self, r: &Reference) {
+        eprintln!("{}", pulling_line(r));
+    }
+
     fn layer(&self, short: &str, event: LayerEvent) {
         match event {
             LayerEvent::AlreadyExists => eprintln!("{short}: Already exists"),
@@ -78,6 +92,10 @@ impl Bars {
 }
 
 impl PullProgress for Bars {
+    fn pulling(&self, r: &Reference) {
+        let _ = output::outln(&pulling_line(r));
+    }
+
     fn resolved(&self, _digest: &str, layers: &[(String, u64)]) {
         let style =
             ProgressStyle::with_template("{prefix}: {msg:<16} [{bar:30}] {bytes}/{total_bytes}")
@@ -133,7 +151,8 @@ pub fn parse_creds(s: &str) -> Result<(String, String)> {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    let reference = Reference::parse(&args.name)?;
+    // docker prints the reference's error as it is.
+    let reference = Reference::parse(&args.name).map_err(|e| Error::Raw(e.to_string()))?;
     let ro = RegistryOptions {
         tls_verify: args.tls_verify,
         creds: args.creds.as_deref().map(parse_creds).transpose()?,
@@ -149,12 +168,6 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     if reference.tag.is_none() && reference.digest.is_none() {
         output::outln("Using default tag: latest")?;
     }
-    let shown = reference
-        .tag
-        .as_deref()
-        .or(reference.digest.as_deref())
-        .unwrap_or("latest");
-    output::outln(&format!("{shown}: Pulling from {}", reference.path))?;
     let report = if ctx.stdout_is_tty() {
         let bars = Bars::new();
         engine.pull(&args.name, &ro, &bars)?

@@ -14,6 +14,13 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    // docker's CLI checks the target before it asks the daemon.
+    if let Err(e) = crate::image::reference::Reference::parse(&args.target) {
+        return Err(crate::Error::Raw(format!(
+            "Error parsing reference: {:?} is not a valid repository/tag: {e}",
+            args.target
+        )));
+    }
     ctx.engine()?.tag_image(&args.source, &args.target)?;
     Ok(0)
 }

@@ -39,10 +39,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     }
     let removed = ctx.engine()?.network_prune(&filters)?;
     if !removed.is_empty() {
-        output::outln("Deleted Networks:")?;
+        // docker's Fprintln of a text that ends in a newline: a blank line.
+        let mut text = String::from("Deleted Networks:\n");
         for n in removed {
-            output::outln(&n)?;
+            text.push_str(&n);
+            text.push('\n');
         }
+        output::outln(&text)?;
     }
     Ok(0)
 }

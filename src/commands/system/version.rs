@@ -21,7 +21,7 @@ pub fn run(_ctx: &Context, args: Args) -> Result<u8> {
     if let Some(f) = &args.format {
         // Daemonless: the "server" is this same binary.
         let data = json!({"Client": client, "Server": client});
-        return output::out(&output::inspect_format(f, &[data])?).map(|_| 0);
+        return output::out(&output::inspect_format_named("version", f, &[data])?).map(|_| 0);
     }
     output::out(&format!(
         "Client:\n Version:           {}\n API version:       {}\n Git commit:        {}\n OS/Arch:           {}/{}\n",
