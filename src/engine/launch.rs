@@ -231,7 +231,7 @@ pub(crate) struct LaunchPlan {
     net: Option<super::netsetup::NetPlan>,
     dns_upstreams: Vec<std::net::SocketAddr>,
     /// `--rm`: the network store and network mode whose address goes.
-    release: Option<(crate::network::NetworkStore, String)>,
+    release: Option<(crate::state::network::NetworkStore, String)>,
 }
 
 mod opt_base64 {
@@ -360,7 +360,7 @@ fn start_dns(
 fn cleanup_step(
     id: String,
     cg: Cgroup,
-    release: Option<(crate::network::NetworkStore, String)>,
+    release: Option<(crate::state::network::NetworkStore, String)>,
     net: Option<super::netsetup::NetPlan>,
 ) -> Cleanup {
     Box::new(move || {

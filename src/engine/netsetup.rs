@@ -16,8 +16,8 @@ use crate::network::firewall::{self, PortMap, Ruleset};
 use crate::network::links::Link;
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
-use crate::network::{Endpoint, Network, NetworkStore};
 use crate::state::container::{Container, ContainerStore};
+use crate::state::network::{Endpoint, Network, NetworkStore};
 
 /// What a start needs to wire a container into its network (handed to the
 /// monitor as part of its launch plan).
