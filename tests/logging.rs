@@ -91,3 +91,71 @@ fn debug_level_says_what_skiff_does_and_the_default_says_nothing() {
     let (_, _, err) = s.run(&["--log-level", "info", "ps", "-a"]);
     assert_eq!(err, "");
 }
+
+/// The monitor's own problems go to monitor.log beside the container's
+/// config. Here the container's json-file log is on a full disk (a link to
+/// /dev/full, whose writes fail with ENOSPC): the container still runs and
+/// its output still reaches the attached client, and monitor.log says what
+/// failed, once, then how many lines were lost, not a line per line.
+#[test]
+fn a_log_on_a_full_disk_is_reported_in_monitor_log() {
+    let Some(e) = TestEnv::new(&SERIAL) else {
+        return;
+    };
+    let s = &e.s;
+    let id = s
+        .ok(&[
+            "create",
+            "--network",
+            "none",
+            &e.img,
+            "sh",
+            "-c",
+            "echo one; echo two; echo three >&2",
+        ])
+        .trim()
+        .to_string();
+    let dir = s.root().join("containers").join(&id);
+    let log = dir.join(format!("{id}-json.log"));
+    match std::fs::remove_file(&log) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => panic!("{e}"),
+        _ => {}
+    }
+    std::os::unix::fs::symlink("/dev/full", &log).unwrap();
+    let (code, out, err) = s.run(&["start", "-a", &id]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (0, "one\ntwo\n", "three\n"),
+        "the client still gets the output"
+    );
+    let text = std::fs::read_to_string(dir.join("monitor.log")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    let first = format!(
+        " ERRO writing the container's log {}: No space left on device",
+        log.display()
+    );
+    assert!(lines[0].contains(&first), "{text}");
+    assert!(
+        lines[1].ends_with(&format!(
+            " ERRO 3 lines in all could not be written to the container's log {}",
+            log.display()
+        )),
+        "{text}"
+    );
+    // The exit was still recorded.
+    let status = s.ok(&[
+        "inspect",
+        "--format",
+        "{{.State.Status}} {{.State.ExitCode}}",
+        &id,
+    ]);
+    assert_eq!(status.trim(), "exited 0");
+    s.ok(&["rm", &id]);
+    assert!(!dir.exists());
+    assert!(
+        std::fs::metadata("/dev/full")
+            .is_ok_and(|m| std::os::unix::fs::FileTypeExt::is_char_device(&m.file_type())),
+        "rm went through the link"
+    );
+}

@@ -15,7 +15,7 @@ use crate::util::time;
 pub struct CreateOptions {
     pub image: String,
     /// Ports, addresses, DNS and hosts entries.
-    pub net: crate::network::NetRequest,
+    pub net: crate::state::container::NetRequest,
     pub command: Vec<String>,
     pub name: Option<String>,
     pub entrypoint: Option<String>,

@@ -9,11 +9,11 @@ use super::container::{create_env, parse_labels, CreateOptions};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::image::types::RunConfig;
-use crate::network::Network;
 use crate::state::container::{
     Container, ContainerConfig, ContainerState, HostSettings, RestartPolicy, RunSettings,
 };
 use crate::state::ids;
+use crate::state::network::Network;
 use crate::util::time;
 
 /// The log options docker's json-file driver knows. They are stored (and
@@ -94,7 +94,7 @@ fn parse_restart(s: Option<&str>) -> Result<RestartPolicy> {
 /// docker's Config.ExposedPorts: the image's, `--expose` and `-p` ports.
 fn exposed_ports(
     image: Option<BTreeMap<String, Value>>,
-    net: &crate::network::NetRequest,
+    net: &crate::state::container::NetRequest,
 ) -> Option<BTreeMap<String, Value>> {
     let mut all = image.unwrap_or_default();
     let extra = net
@@ -244,7 +244,7 @@ impl Engine {
         };
         let host_options = check_host_options(o)?;
         let (network_mode, network) = self.create_network_mode(o)?;
-        let net = crate::network::NetRequest {
+        let net = crate::state::container::NetRequest {
             links: self.resolve_links(&network_mode, &o.net.links)?,
             ..o.net.clone()
         };

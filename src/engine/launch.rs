@@ -231,7 +231,7 @@ pub(crate) struct LaunchPlan {
     net: Option<super::netsetup::NetPlan>,
     dns_upstreams: Vec<std::net::SocketAddr>,
     /// `--rm`: the network store and network mode whose address goes.
-    release: Option<(crate::network::NetworkStore, String)>,
+    release: Option<(crate::state::network::NetworkStore, String)>,
 }
 
 mod opt_base64 {
@@ -308,17 +308,8 @@ impl LaunchPlan {
             };
             let created = crate::runtime::create(&spec, io, hooks);
             let dns = match (dns_sock.into_inner(), &net) {
-                (Some((sock, tcp)), Some(n)) => {
-                    let upstreams = if dns_upstreams.is_empty() {
-                        let host = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
-                        crate::network::dns::parse_resolv_conf(&host)
-                    } else {
-                        dns_upstreams
-                    };
-                    crate::network::dns::DnsServer::new(sock, upstreams)
-                        .and_then(|d| d.with_tcp(tcp))
-                        .ok()
-                        .map(|d| (d, n.records()))
+                (Some(socks), Some(n)) => {
+                    start_dns(&spec.id, socks, dns_upstreams).map(|d| (d, n.records()))
                 }
                 _ => None,
             };
@@ -335,13 +326,52 @@ impl LaunchPlan {
                 }),
             }
         });
-        let cleanup: Cleanup = Box::new(move || {
-            let _ = for_cleanup.destroy();
-            if let Some((store, mode)) = release {
-                let _ = store.release(&mode, &id);
-            }
-            net_cleanup.map(|n| Box::new(move || n.teardown()) as crate::monitor::run::LateCleanup)
-        });
-        (launch, cleanup)
+        (launch, cleanup_step(id, for_cleanup, release, net_cleanup))
     }
+}
+
+/// The container's embedded DNS server on the sockets bound in its
+/// network namespace, forwarding to `upstreams` (or the host's). A server
+/// that cannot start is logged, and the container runs without it.
+fn start_dns(
+    id: &str,
+    (sock, tcp): (std::net::UdpSocket, std::net::TcpListener),
+    upstreams: Vec<std::net::SocketAddr>,
+) -> Option<crate::network::dns::DnsServer> {
+    let upstreams = if upstreams.is_empty() {
+        let host = std::fs::read_to_string("/etc/resolv.conf").unwrap_or_default();
+        crate::network::dns::parse_resolv_conf(&host)
+    } else {
+        upstreams
+    };
+    crate::network::dns::DnsServer::new(sock, upstreams)
+        .and_then(|d| d.with_tcp(tcp))
+        .map_err(|e| {
+            log::error!(
+                "container {id}: starting its DNS server at 127.0.0.11: {e}; \
+                 names will not resolve in it"
+            )
+        })
+        .ok()
+}
+
+/// The monitor's cleanup after the exit: the cgroup, with `--rm` the
+/// address, and (later) the network's rules. What fails is logged.
+fn cleanup_step(
+    id: String,
+    cg: Cgroup,
+    release: Option<(crate::state::network::NetworkStore, String)>,
+    net: Option<super::netsetup::NetPlan>,
+) -> Cleanup {
+    Box::new(move || {
+        if let Err(e) = cg.destroy() {
+            log::warn!("container {id}: removing its cgroup: {e}");
+        }
+        if let Some((store, mode)) = release {
+            if let Err(e) = store.release(&mode, &id) {
+                log::warn!("container {id}: --rm: releasing its address on network {mode}: {e}");
+            }
+        }
+        net.map(|n| Box::new(move || n.teardown()) as crate::monitor::run::LateCleanup)
+    })
 }

@@ -28,8 +28,8 @@ pub use launch::{monitor_main, MONITOR_ARG};
 use std::path::{Path, PathBuf};
 
 use crate::image::store::ImageStore;
-use crate::network::NetworkStore;
 use crate::state::container::ContainerStore;
+use crate::state::network::NetworkStore;
 
 /// Options every engine call shares (from the global flags).
 #[derive(Debug, Clone)]

@@ -16,8 +16,8 @@ use crate::network::firewall::{self, PortMap, Ruleset};
 use crate::network::links::Link;
 use crate::network::netlink::Netlink;
 use crate::network::ports::{PortBinding, Proto};
-use crate::network::{Endpoint, Network, NetworkStore};
 use crate::state::container::{Container, ContainerStore};
+use crate::state::network::{Endpoint, Network, NetworkStore};
 
 /// What a start needs to wire a container into its network (handed to the
 /// monitor as part of its launch plan).
@@ -227,9 +227,10 @@ fn dns_sockets_in_netns(
     // SAFETY: as above.
     if unsafe { libc::setns(own.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
         // Staying in the container's namespace would be wrong for all
-        // that follows; this cannot be recovered from.
+        // that follows; this cannot be recovered from. (The logger writes
+        // each record at once: the line is out before the abort.)
         let e = std::io::Error::last_os_error();
-        eprintln!("skiff monitor: returning to its network namespace: {e}");
+        log::error!("returning to the monitor's own network namespace after binding the DNS sockets: {e}; aborting");
         std::process::abort();
     }
     sock
@@ -421,7 +422,13 @@ impl NetPlan {
     /// cost a synchronous unregister, tens of ms). The bridge stays, as
     /// docker0 does; `network rm` removes a user network's bridge.
     fn teardown_locked(&self) {
-        let _ = self.sync_firewall(false);
+        if let Err(e) = self.sync_firewall(false) {
+            log::error!(
+                "container {}: removing its firewall rules (network {}): {e}",
+                self.id,
+                self.network.name
+            );
+        }
     }
 
     /// The `skiff` table from every running container's network and

@@ -10,8 +10,9 @@ use sha2::{Digest, Sha256};
 use super::container::parse_labels;
 use super::Engine;
 use crate::error::{Error, Result};
-use crate::network::{ipam, Network, DEFAULT_BRIDGE, DEFAULT_NETWORK, PREDEFINED};
+use crate::network::{ipam, DEFAULT_BRIDGE, DEFAULT_NETWORK, PREDEFINED};
 use crate::state::ids;
+use crate::state::network::Network;
 use crate::util::time;
 
 /// `network create`'s options, as the user gave them.
@@ -223,7 +224,7 @@ impl Engine {
     /// `network create`.
     pub fn network_create(&self, o: &NetworkCreate) -> Result<Network> {
         let name = o.name.as_str();
-        if !crate::network::valid_name(name) {
+        if !crate::state::network::valid_name(name) {
             return Err(Error::InvalidArgument(format!(
                 "invalid network name {name:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
             )));
@@ -419,7 +420,7 @@ impl Engine {
         net: &Network,
         id: &str,
         name: &str,
-        req: &crate::network::NetRequest,
+        req: &crate::state::container::NetRequest,
     ) -> Result<()> {
         if !net.dns && !req.aliases.is_empty() {
             return Err(Error::InvalidArgument(
@@ -441,7 +442,7 @@ impl Engine {
         let mac = req.mac.clone().unwrap_or_else(|| ipam::mac_for(ip));
         n.endpoints.insert(
             id.to_owned(),
-            crate::network::Endpoint {
+            crate::state::network::Endpoint {
                 name: name.to_owned(),
                 ip,
                 mac,
@@ -480,7 +481,7 @@ impl Engine {
                 n.name
             )));
         }
-        let req = crate::network::NetRequest {
+        let req = crate::state::container::NetRequest {
             ip,
             aliases: aliases.to_vec(),
             ..Default::default()

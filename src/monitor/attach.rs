@@ -122,16 +122,23 @@ pub fn send(w: &mut impl Write, f: &Frame) -> io::Result<()> {
 
 /// Whether the peer of an attach connection may use it: the engine's own
 /// user, or root. Anyone else is refused (the socket's mode is the first
-/// line of defence; this one does not depend on the dir's).
-pub fn peer_allowed(sock: &std::os::unix::net::UnixStream) -> bool {
+/// line of defence; this one does not depend on the dir's). The error
+/// says who was refused, and why.
+pub fn check_peer(sock: &std::os::unix::net::UnixStream) -> Result<(), String> {
     let me = rustix::process::geteuid().as_raw();
     match rustix::net::sockopt::socket_peercred(sock) {
-        Ok(cred) => {
-            let uid = cred.uid.as_raw();
-            uid == me || uid == 0
-        }
-        Err(_) => false,
+        Ok(cred) => peer_verdict(me, cred.uid.as_raw(), cred.pid.as_raw_pid()),
+        Err(e) => Err(format!("reading its credentials (SO_PEERCRED): {e}")),
     }
+}
+
+fn peer_verdict(me: u32, uid: u32, pid: i32) -> Result<(), String> {
+    if uid == me || uid == 0 {
+        return Ok(());
+    }
+    Err(format!(
+        "pid {pid} runs as uid {uid}; only uid {me} (the engine's) and root may attach"
+    ))
 }
 
 #[cfg(test)]
@@ -158,5 +165,17 @@ mod tests {
             assert_eq!(r.next_frame().unwrap().as_ref(), Some(f));
         }
         assert_eq!(r.next_frame().unwrap(), None);
+    }
+
+    #[test]
+    fn only_the_engines_user_and_root_may_attach() {
+        let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+        assert_eq!(check_peer(&a), Ok(()));
+        assert_eq!(peer_verdict(1000, 0, 7), Ok(()));
+        assert_eq!(peer_verdict(1000, 1000, 7), Ok(()));
+        assert_eq!(
+            peer_verdict(0, 65534, 7).unwrap_err(),
+            "pid 7 runs as uid 65534; only uid 0 (the engine's) and root may attach"
+        );
     }
 }

@@ -6,7 +6,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::util::time::{self, UnixNanos};
 
@@ -80,6 +80,9 @@ impl LineBuffer {
 
 pub struct JsonFileWriter {
     file: File,
+    path: PathBuf,
+    /// Entries whose write failed.
+    lost: u64,
 }
 
 impl JsonFileWriter {
@@ -90,11 +93,47 @@ impl JsonFileWriter {
             .append(true)
             .mode(0o640)
             .open(path)?;
-        Ok(JsonFileWriter { file })
+        Ok(JsonFileWriter {
+            file,
+            path: path.to_owned(),
+            lost: 0,
+        })
     }
 
     pub fn write(&mut self, stream: &str, msg: &[u8]) -> std::io::Result<()> {
         self.file.write_all(&format_line(stream, msg, time::now()))
+    }
+
+    /// Writes one entry. A failure is logged (to the monitor's log) the
+    /// first time only, since a full disk fails every line after it; the
+    /// others are counted, and [`close`](Self::close) says how many.
+    pub fn write_entry(&mut self, stream: &str, msg: &[u8]) {
+        if let Err(e) = self.write(stream, msg) {
+            if self.lost == 0 {
+                log::error!(
+                    "writing the container's log {}: {e} (the line is lost)",
+                    self.path.display()
+                );
+            }
+            self.lost += 1;
+        }
+    }
+
+    /// How many entries could not be written.
+    pub fn lost(&self) -> u64 {
+        self.lost
+    }
+
+    /// Done writing: reports how many entries were lost, if more than the
+    /// one already reported.
+    pub fn close(self) {
+        if self.lost > 1 {
+            log::error!(
+                "{} lines in all could not be written to the container's log {}",
+                self.lost,
+                self.path.display()
+            );
+        }
     }
 }
 
@@ -168,5 +207,22 @@ mod tests {
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].len(), MAX_LINE);
         assert_eq!(b.flush().unwrap().len(), 10);
+    }
+
+    /// A log on a full disk loses its lines without stopping the monitor,
+    /// and counts them (the first failure alone is logged).
+    #[test]
+    fn failed_writes_are_counted_not_returned() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut ok = JsonFileWriter::open(&dir.path().join("c-json.log")).unwrap();
+        ok.write_entry("stdout", b"kept\n");
+        assert_eq!(ok.lost(), 0);
+        let mut full = JsonFileWriter::open(Path::new("/dev/full")).unwrap();
+        full.write_entry("stdout", b"a\n");
+        full.write_entry("stderr", b"b\n");
+        assert_eq!(full.lost(), 2);
+        let back = read_all(&dir.path().join("c-json.log")).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].log, "kept\n");
     }
 }

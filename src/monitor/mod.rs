@@ -114,10 +114,18 @@ pub fn wait_gone(pid: i32, start_time: u64, timeout: Duration) -> bool {
     false
 }
 
-/// Release what a dead monitor may have left (cgroups, runtime dir).
+/// Release what a dead monitor may have left (cgroups, runtime dir). What
+/// cannot be removed stays behind with a warning (`system check` finds it).
 pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
     cleanup_cgroups(c, true);
-    let _ = crate::util::tree::remove_tree(store.run_dir(c.id()));
+    let dir = store.run_dir(c.id());
+    if let Err(e) = crate::util::tree::remove_tree(&dir) {
+        log::warn!(
+            "container {}: removing its runtime dir {}: {e}",
+            c.id(),
+            dir.display()
+        );
+    }
 }
 
 /// The cgroups of the container's last run, if still there (its monitor
@@ -135,7 +143,9 @@ pub fn cleanup_cgroups(c: &Container, by_name: bool) {
         }
     }
     if !paths.is_empty() {
-        let _ = crate::runtime::cgroups::Cgroup::from_paths(paths).destroy();
+        if let Err(e) = crate::runtime::cgroups::Cgroup::from_paths(paths).destroy() {
+            log::warn!("container {}: removing its cgroups: {e}", c.id());
+        }
     }
 }
 

@@ -171,8 +171,12 @@ pub(super) fn flush_clients(clients: &mut Vec<Client>, limit: Duration) {
     }
 }
 
+/// Makes one of the container's stdio fds non-blocking; should that fail,
+/// the loop could stall on it, and the log says so.
 pub(super) fn set_nonblock(fd: &OwnedFd) {
-    if let Ok(fl) = rustix::fs::fcntl_getfl(fd) {
-        let _ = rustix::fs::fcntl_setfl(fd, fl | rustix::fs::OFlags::NONBLOCK);
+    let r = rustix::fs::fcntl_getfl(fd)
+        .and_then(|fl| rustix::fs::fcntl_setfl(fd, fl | rustix::fs::OFlags::NONBLOCK));
+    if let Err(e) = r {
+        log::warn!("making the container's stdio non-blocking: {e}; the monitor may stall on it");
     }
 }

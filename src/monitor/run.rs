@@ -69,9 +69,15 @@ pub struct MonitorSetup {
 pub type Cleanup = Box<dyn FnOnce() -> Option<LateCleanup>>;
 pub type LateCleanup = Box<dyn FnOnce()>;
 
-fn report(ready: &mut std::fs::File, msg: &str) {
-    let _ = ready.write_all(msg.as_bytes());
-    let _ = ready.flush();
+/// Tells the starting command how the start went. A failure means it is
+/// gone (killed while it waited): nobody hears the answer.
+fn report(ready: &mut std::fs::File, id: &str, msg: &str) {
+    if let Err(e) = ready.write_all(msg.as_bytes()).and_then(|()| ready.flush()) {
+        log::warn!(
+            "container {id}: telling the starting command {:?}: {e}",
+            msg.trim_end()
+        );
+    }
 }
 
 fn signal_fd(sigs: &[libc::c_int]) -> io::Result<OwnedFd> {
@@ -119,9 +125,13 @@ pub fn run(
     launch: Box<dyn FnOnce(ChildIo) -> Result<Launched, LaunchError>>,
     cleanup: Cleanup,
 ) -> ! {
+    let id = setup.id.clone();
     let code = match monitor(setup, launch, cleanup) {
         Ok(()) => 0,
-        Err(_) => 1,
+        Err(e) => {
+            log::error!("monitor of container {id} failed: {e}");
+            1
+        }
     };
     // SAFETY: _exit skips destructors; the process is done.
     unsafe { libc::_exit(code) }
@@ -212,8 +222,10 @@ fn monitor(
     let mut ready = std::fs::File::from(ready);
     let run_dir = store.run_dir(&id);
     let fail_start = |ready: &mut std::fs::File, code: u8, msg: &str, cleanup: Cleanup| {
-        report(ready, &format!("ERR {code} {}\n", msg.replace('\n', " ")));
-        let _ = std::fs::remove_file(run_dir.join("attach.sock"));
+        let msg = msg.replace('\n', " ");
+        log::error!("container {id}: start failed (exit code {code}): {msg}");
+        report(ready, &id, &format!("ERR {code} {msg}\n"));
+        remove_file(&run_dir.join("attach.sock"), "the attach socket");
         if let Some(late) = cleanup() {
             late();
         }
@@ -246,10 +258,10 @@ fn monitor(
         fail_start(&mut ready, 125, &msg, cleanup);
         return Ok(());
     }
-    report(&mut ready, &format!("OK {pid} {start_time}\n"));
+    report(&mut ready, &id, &format!("OK {pid} {start_time}\n"));
     drop(ready);
     if let Some(c) = first_client {
-        s.clients.extend(Client::new(c).ok());
+        s.add_client(c);
     }
     s.serve()?;
     s.finish(&store, &id, auto_remove, cleanup);
@@ -263,7 +275,10 @@ fn record_running(
     pid: i32,
     start_time: u64,
 ) -> crate::Result<()> {
-    let mut st = store.load_state(id).unwrap_or_default();
+    let mut st = store.load_state(id).unwrap_or_else(|e| {
+        log::warn!("container {id}: reading its state before recording it running: {e}");
+        Default::default()
+    });
     st.status = Status::Running;
     st.starter = None;
     st.pid = pid;
@@ -274,7 +289,7 @@ fn record_running(
     st.finished_at = None;
     st.exit_code = 0;
     st.error.clear();
-    let _ = std::fs::remove_file(store.run_dir(id).join("exit"));
+    remove_file(&store.run_dir(id).join("exit"), "the last run's exit file");
     store.save_state(id, &st)
 }
 
@@ -510,10 +525,18 @@ impl Serving {
     /// New attach clients (of the engine's user or root only).
     fn accept(&mut self) {
         while let Ok((sock, _)) = self.listener.accept() {
-            if !super::attach::peer_allowed(&sock) {
+            if let Err(why) = super::attach::check_peer(&sock) {
+                log::warn!("refused an attach client: {why}");
                 continue;
             }
-            self.clients.extend(Client::new(sock).ok());
+            self.add_client(sock);
+        }
+    }
+
+    fn add_client(&mut self, sock: UnixStream) {
+        match Client::new(sock) {
+            Ok(c) => self.clients.push(c),
+            Err(e) => log::warn!("dropped an attach client: making its socket non-blocking: {e}"),
         }
     }
 
@@ -539,7 +562,7 @@ impl Serving {
         let stream = self.outputs[i].1;
         if let Some(l) = self.log.as_mut() {
             for line in self.lines[i].push(bytes) {
-                let _ = l.write(stream, &line);
+                l.write_entry(stream, &line);
             }
         }
         let frame = if stream == "stdout" {
@@ -566,18 +589,23 @@ impl Serving {
         } = self;
         for (i, buf) in lines.iter_mut().enumerate() {
             if let (Some(rest), Some(l)) = (buf.flush(), log.as_mut()) {
-                let _ = l.write(outputs[i].1, &rest);
+                l.write_entry(outputs[i].1, &rest);
             }
+        }
+        if let Some(l) = log {
+            l.close();
         }
         let code = status.unwrap_or(255);
         let at = time::now();
         let run_dir = store.run_dir(id);
-        let _ = super::write_exit_file(&run_dir, ExitFile { code, at });
+        if let Err(e) = super::write_exit_file(&run_dir, ExitFile { code, at }) {
+            log::error!("container {id}: writing its exit file (code {code}): {e}");
+        }
         drop(listener);
         drop(stdin);
         // The DNS socket holds the container's network namespace.
         drop(dns);
-        let _ = std::fs::remove_file(run_dir.join("attach.sock"));
+        remove_file(&run_dir.join("attach.sock"), "the attach socket");
         // Clean up before telling anyone: when `run --rm` returns, the name
         // and the cgroups are free again.
         let late = cleanup();
@@ -625,27 +653,50 @@ fn client_frame(stdin: &mut Stdin, tty: bool, f: Frame) {
     }
 }
 
+/// Removes `path` (`what` it is), gone already being fine.
+fn remove_file(path: &std::path::Path, what: &str) {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            log::warn!("removing {what} {}: {e}", path.display());
+        }
+        _ => {}
+    }
+}
+
 /// `--rm`: removes the container from view (its files are purged after
-/// the exit is reported); `None` when it could not.
+/// the exit is reported); `None` when it could not (its exit is then
+/// recorded instead).
 fn remove(store: &ContainerStore, id: &str) -> Option<Option<Trash>> {
-    let _g = store.lock(id).ok()?;
+    let failed = |what: &str, e: crate::Error| {
+        log::error!("container {id}: --rm: {what}: {e}; the container stays, exited");
+    };
+    let _g = store.lock(id).map_err(|e| failed("locking it", e)).ok()?;
     match store.load(id) {
-        Ok(Some(c)) => store.remove_deferred(&c).ok().map(Some),
+        Ok(Some(c)) => store
+            .remove_deferred(&c)
+            .map_err(|e| failed("removing it", e))
+            .ok()
+            .map(Some),
         Ok(None) => Some(None),
-        Err(_) => None,
+        Err(e) => {
+            failed("reading it", e);
+            None
+        }
     }
 }
 
 /// Records the exit in the state (the exit file, written first, is the
 /// reconcile fallback).
 fn record_exit(store: &ContainerStore, id: &str, code: i32, at: time::UnixNanos) {
-    if let Ok(_g) = store.lock(id) {
-        if let Ok(mut st) = store.load_state(id) {
-            st.status = Status::Exited;
-            st.exit_code = code;
-            st.finished_at = Some(at);
-            st.pid = 0;
-            let _ = store.save_state(id, &st);
-        }
+    let r = store.lock(id).and_then(|_g| {
+        let mut st = store.load_state(id)?;
+        st.status = Status::Exited;
+        st.exit_code = code;
+        st.finished_at = Some(at);
+        st.pid = 0;
+        store.save_state(id, &st)
+    });
+    if let Err(e) = r {
+        log::error!("container {id}: recording its exit (code {code}) in its state: {e}");
     }
 }

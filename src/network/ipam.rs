@@ -5,8 +5,8 @@ use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
-use super::Network;
 use crate::error::{Error, Result};
+use crate::state::network::Network;
 
 /// Whether two subnets share any address.
 pub fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
@@ -98,7 +98,7 @@ pub fn mac_for(ip: Ipv4Addr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::Endpoint;
+    use crate::state::network::Endpoint;
     use std::collections::BTreeMap;
 
     fn net(subnet: &str, range: Option<&str>) -> Network {

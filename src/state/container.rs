@@ -15,11 +15,14 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, IoContext, Result};
+use crate::network::links::Link;
+use crate::network::ports::{PortBinding, Proto};
 use crate::state::{atomic, ids, lock::LockGuard, names};
 use crate::util::time::UnixNanos;
 
@@ -123,7 +126,46 @@ pub struct ContainerConfig {
     pub lowers: Vec<PathBuf>,
     /// Ports, addresses, DNS servers and hosts entries asked for.
     #[serde(default)]
-    pub net: crate::network::NetRequest,
+    pub net: NetRequest,
+}
+
+/// What a container asks of the network, from `create`'s flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetRequest {
+    /// `-p`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub publish: Vec<PortBinding>,
+    /// `-P`: every exposed port to a free host port.
+    #[serde(default)]
+    pub publish_all: bool,
+    /// `--expose` (the image's ExposedPorts are added at create).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expose: Vec<(u16, Proto)>,
+    /// `--ip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<Ipv4Addr>,
+    /// `--mac-address`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// `--network-alias`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// `--dns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<std::net::IpAddr>,
+    /// `--dns-search`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_search: Vec<String>,
+    /// `--dns-option`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns_options: Vec<String>,
+    /// `--add-host name:ip` (ip may be `host-gateway`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_hosts: Vec<(String, String)>,
+    /// `--link name[:alias]` (inspect's `HostConfig.Links`: each one's
+    /// [`Link::docker_form`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<Link>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -195,7 +237,7 @@ pub struct ContainerState {
     pub cgroup_paths: Vec<PathBuf>,
     /// Published ports with their host ports chosen (set at each start).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub ports: Vec<crate::network::ports::PortBinding>,
+    pub ports: Vec<PortBinding>,
     /// The process starting it (pid, start time): set before its network
     /// is wired, cleared once it runs. While that process lives, the
     /// container counts as a user of its ports and networks.

@@ -1,8 +1,10 @@
-//! The on-disk store: atomic writes, flock guards, ids and name reservation.
+//! The on-disk store: atomic writes, flock guards, ids, name reservation,
+//! and the records: containers (config and state) and networks.
 //! Layout and rules: ../shared/design.md "On-disk format".
 pub mod atomic;
 pub mod container;
 pub mod ids;
 pub mod lock;
 pub mod names;
+pub mod network;
 pub mod paths;

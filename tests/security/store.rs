@@ -167,6 +167,18 @@ fn attach_socket_is_the_engines_users_only() {
     std::fs::set_permissions(&sock, std::fs::Permissions::from_mode(0o666)).unwrap();
     assert_eq!(connect_as_nobody(&sock), "EOF", "the peer check");
     assert_eq!(std::fs::metadata(&sock).unwrap().uid(), 0);
+    // The refusal is in the monitor's log, beside the container's config.
+    let monitor_log = s.root().join("containers").join(&id).join("monitor.log");
+    let text = std::fs::read_to_string(&monitor_log).unwrap();
+    let refused: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" WARN refused an attach client: pid "))
+        .collect();
+    assert_eq!(refused.len(), 1, "{text}");
+    assert!(
+        refused[0].ends_with(" runs as uid 65534; only uid 0 (the engine's) and root may attach"),
+        "{text}"
+    );
     // The engine's own user still attaches.
     let mut child = s
         .cmd()

@@ -5,8 +5,9 @@
 
 use crate::engine::container::CreateOptions;
 use crate::error::{Error, Result};
-use crate::network::{ports, NetRequest};
+use crate::network::ports;
 use crate::runtime::cgroups::devices::Access;
+use crate::state::container::NetRequest;
 use crate::state::container::{DeviceMapping, Ulimit};
 use crate::util::units;
 

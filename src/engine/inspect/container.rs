@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::host_config::{self, HostConfig};
 use super::net_settings::{self, NetworkSettings};
 use super::{omitempty, ZERO_TIME};
-use crate::network::Network;
 use crate::state::container::{Container, Status};
+use crate::state::network::Network;
 use crate::util::time;
 
 /// What the container's own records do not hold.

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::omitempty;
 
 use crate::network::ports::PortBinding as Publish;
-use crate::network::NetRequest;
 use crate::runtime::spec::{DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS};
+use crate::state::container::NetRequest;
 use crate::state::container::{DeviceMapping, HostSettings, RestartPolicy};
 
 #[derive(Debug, Serialize)]

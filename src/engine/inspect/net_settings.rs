@@ -8,8 +8,9 @@ use serde_json::Value;
 
 use super::host_config::PortBinding;
 use super::omitempty;
-use crate::network::{endpoint_id, Endpoint, Network, DEFAULT_NETWORK};
+use crate::network::{endpoint_id, DEFAULT_NETWORK};
 use crate::state::container::Container;
+use crate::state::network::{Endpoint, Network};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

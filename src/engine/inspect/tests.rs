@@ -12,11 +12,12 @@ use crate::engine::image::ImageSummary;
 use crate::engine::network::NetworkEntry;
 use crate::image::reference::Reference;
 use crate::network::ports::{PortBinding, Proto};
-use crate::network::{Endpoint, NetRequest, Network};
+use crate::state::container::NetRequest;
 use crate::state::container::{
     Container, ContainerConfig, ContainerState, DeviceMapping, HostSettings, RestartPolicy,
     RunSettings, Status, Ulimit,
 };
+use crate::state::network::{Endpoint, Network};
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
     super::to_value(v, InspectView::Json)

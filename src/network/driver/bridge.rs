@@ -12,7 +12,7 @@ use super::{
     Sockets, Undo, IFNAME_MAX,
 };
 use crate::network::netlink::{Netlink, NetlinkError};
-use crate::network::Network;
+use crate::state::network::Network;
 
 /// The prefix of a user network's bridge: `br-<first 12 of the network's
 /// id>`, as docker names it. An older skiff named it `sk-<12>`: a network's

@@ -31,7 +31,7 @@ use std::os::fd::BorrowedFd;
 use ipnet::Ipv4Net;
 
 use super::netlink::{Netlink, NetlinkError};
-use super::{Endpoint, Network};
+use crate::state::network::{Endpoint, Network};
 
 /// An error of a driver, naming the network (and what was being done).
 #[derive(Debug, thiserror::Error)]

@@ -65,7 +65,7 @@ impl NetworkDriver for Fake {
 }
 
 fn network(name: &str) -> Network {
-    crate::network::test_network(name)
+    crate::state::network::test_network(name)
 }
 
 fn netns() -> std::fs::File {
@@ -149,7 +149,7 @@ fn a_setup_failing_midway_rolls_back_its_own_steps_then_the_earlier_ones() {
 #[test]
 fn drivers_by_network_and_mode() {
     let n = network("n");
-    let ep = crate::network::Endpoint {
+    let ep = crate::state::network::Endpoint {
         name: "c".into(),
         ip: "10.9.0.2".parse().unwrap(),
         mac: String::new(),
@@ -184,7 +184,7 @@ fn drivers_by_network_and_mode() {
 #[test]
 fn endpoint_checks_need_no_kernel() {
     let n = network("n");
-    let ep = |ip: &str| crate::network::Endpoint {
+    let ep = |ip: &str| crate::state::network::Endpoint {
         name: "c".into(),
         ip: ip.parse().unwrap(),
         mac: String::new(),
