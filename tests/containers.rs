@@ -311,3 +311,78 @@ fn hundred_parallel_creates_one_name_one_winner() {
         .count();
     assert_eq!(dirs, 1, "losers leave no container dir");
 }
+
+#[test]
+fn run_attach_replace_and_create_warnings() {
+    let (_reg, s, img) = setup();
+    s.ok(&["pull", "-q", &img]);
+    let script = "echo out; echo err >&2";
+    // docker's -a: only the listed streams reach the terminal.
+    let (code, out, err) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-a",
+        "stderr",
+        &img,
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", "err\n"));
+    let (code, out, err) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-a",
+        "stdin",
+        &img,
+        "sh",
+        "-c",
+        script,
+    ]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+    let (code, out, err) = s.run(&["run", "--rm", "--network", "none", &img, "sh", "-c", script]);
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "out\n", "err\n"));
+    s.ok(&["create", "--name", "att", "-a", "stdout", &img, "true"]);
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}",
+            "att"
+        ]),
+        "false true false\n"
+    );
+
+    // podman's --replace: the old container of that name goes first.
+    let old = s.ok(&["inspect", "-f", "{{.Id}}", "att"]);
+    let new = s.ok(&["create", "--replace", "--name", "att", &img, "true"]);
+    assert_ne!(old, new);
+    assert_eq!(s.ok(&["ps", "-aq", "--no-trunc"]), new);
+    let err = s.fails(1, &["rm", old.trim()]);
+    assert!(err.contains("No such container"), "{err}");
+    s.ok(&["rm", "att"]);
+
+    // The daemon's warnings, as docker's CLI prints them.
+    let (code, out, err) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "-p",
+        "8080:80",
+        "--kernel-memory",
+        "4m",
+        &img,
+        "true",
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert_eq!(
+        err,
+        "WARNING: Specifying a kernel memory limit is deprecated and will be removed in a future release.\n\
+         WARNING: Published ports are discarded when using host network mode\n"
+    );
+}

@@ -270,9 +270,10 @@ fn user_network_aliases_dns_names_and_network_inspect() {
     let net = inspect(s, &["--type", "network", "inspnet"]);
     assert_eq!(net["EnableIPv4"], json!(true));
     assert_eq!(net["Labels"], json!({"a": "b"}));
+    // docker lists a --subnet given without --gateway as it was given.
     assert_eq!(
         net["IPAM"],
-        json!({"Driver": "default", "Options": {}, "Config": [{"Subnet": "10.231.0.0/24", "Gateway": "10.231.0.1"}]})
+        json!({"Driver": "default", "Options": {}, "Config": [{"Subnet": "10.231.0.0/24"}]})
     );
     let ep = &net["Containers"][&id];
     assert_eq!(ep["Name"], "usr");

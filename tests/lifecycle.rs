@@ -1498,8 +1498,26 @@ fn podman_selection_flags() {
     );
     let err = s.fails(1, &["stop", "nosuch"]);
     assert!(err.contains("No such container: nosuch"), "{err}");
-    let err = s.fails(1, &["stop", "-a", "sa"]);
-    assert!(err.contains("take no container names"), "{err}");
+    // podman's rule and exit code: --all and names don't mix.
+    let err = s.fails(125, &["stop", "-a", "sa"]);
+    assert!(err.contains("either act on all containers"), "{err}");
+    // --filter with names keeps the named ones that match (podman).
+    assert_eq!(
+        s.ok(&["stop", "--filter", "restart-policy=always", "sa"]),
+        ""
+    );
+    let err = s.fails(125, &["stop", "--filter", "restart-policy=bogus", "sa"]);
+    assert_eq!(err, "Error: bogus invalid restart policy\n");
+    let err = s.fails(125, &["start", "--all", "sa"]);
+    assert_eq!(
+        err,
+        "Error: either start all containers or the container(s) provided in the arguments\n"
+    );
+    assert_eq!(
+        s.ok(&["start", "--filter", "restart-policy=none", "sa"]),
+        "sa\n"
+    );
+    s.ok(&["stop", "-t", "0", "sa"]);
     // Only sc still runs: stop --all stops it.
     assert_eq!(s.ok(&["stop", "-a", "-t", "0"]), id("sc"));
     assert_eq!(s.ok(&["ps", "-q"]), "");

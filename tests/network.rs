@@ -235,7 +235,7 @@ fn bad_input_is_refused_cleanly() {
     );
     assert_eq!(
         s.ok(&["network", "prune", "-f"]),
-        "Deleted Networks:\nfirst\n"
+        "Deleted Networks:\nfirst\n\n"
     );
 }
 

@@ -23,6 +23,9 @@ pub struct AttachOptions {
     pub detach_keys: Vec<u8>,
     /// Forward the signals we get (`--sig-proxy`; never with a terminal).
     pub sig_proxy: bool,
+    /// `run -a` without stdout / stderr: drop that stream's output.
+    pub skip_stdout: bool,
+    pub skip_stderr: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,7 +160,7 @@ fn relay(mut stream: Attached, o: &AttachOptions) -> io::Result<RelayEnd> {
             }
         }
         if sock_ready {
-            if let Some(end) = forward_output(&mut stream)? {
+            if let Some(end) = forward_output(&mut stream, o)? {
                 return Ok(end);
             }
         }
@@ -215,10 +218,12 @@ fn forward_stdin(stream: &mut Attached, watch: &mut DetachWatch<'_>) -> io::Resu
 }
 
 /// What the monitor sent, to our stdout and stderr; the end, if it came.
-fn forward_output(stream: &mut Attached) -> io::Result<Option<RelayEnd>> {
+fn forward_output(stream: &mut Attached, o: &AttachOptions) -> io::Result<Option<RelayEnd>> {
     let (mut out, mut err) = (io::stdout(), io::stderr());
     let mut exit = None;
-    let open = stream.receive(|o| match o {
+    let open = stream.receive(|frame| match frame {
+        Output::Stdout(_) if o.skip_stdout => Ok(()),
+        Output::Stderr(_) if o.skip_stderr => Ok(()),
         Output::Stdout(b) => out.write_all(&b).and_then(|_| out.flush()),
         Output::Stderr(b) => err.write_all(&b).and_then(|_| err.flush()),
         Output::Exit(code) => {

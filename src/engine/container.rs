@@ -51,6 +51,17 @@ pub struct CreateOptions {
     pub log_opts: Vec<String>,
     /// `--device`, checked.
     pub devices: Vec<DeviceMapping>,
+    /// `--device-cgroup-rule`, checked (`c 42:* rwm`).
+    pub device_cgroup_rules: Vec<String>,
+}
+
+impl CreateOptions {
+    /// Whether `-a` attaches `stream` (stdin, stdout, stderr): every
+    /// output stream when no `-a` was given, as docker's.
+    pub fn attaches(&self, stream: &str) -> bool {
+        let listed = self.attach.iter().any(|a| a.eq_ignore_ascii_case(stream));
+        listed || (self.attach.is_empty() && stream != "stdin")
+    }
 }
 
 /// `ps` filters.

@@ -172,9 +172,9 @@ fn run_settings(
         hostname,
         domainname: String::new(),
         user: o.user.clone().or(img.user.clone()).unwrap_or_default(),
-        attach_stdin: o.interactive,
-        attach_stdout: true,
-        attach_stderr: true,
+        attach_stdin: o.interactive || o.attaches("stdin"),
+        attach_stdout: o.attaches("stdout"),
+        attach_stderr: o.attaches("stderr"),
         tty: o.tty,
         open_stdin: o.interactive,
         stdin_once: o.interactive,
@@ -227,6 +227,7 @@ fn host_settings(
         log_driver,
         log_opts: parse_labels(&o.log_opts),
         devices: o.devices.clone(),
+        device_cgroup_rules: o.device_cgroup_rules.clone(),
     }
 }
 

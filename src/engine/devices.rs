@@ -24,7 +24,11 @@ const SKIPPED_DIRS: &[&str] = &["pts", "shm", "fd", "mqueue", ".lxc", ".lxd-moun
 
 /// The container's devices and rules; a mapping whose host path is no
 /// device (nor a directory holding some) is docker's error.
-pub fn resolve(privileged: bool, mappings: &[DeviceMapping]) -> Result<Devices> {
+pub fn resolve(
+    privileged: bool,
+    mappings: &[DeviceMapping],
+    cgroup_rules: &[String],
+) -> Result<Devices> {
     let mut nodes = Vec::new();
     let mut extra = Vec::new();
     if privileged {
@@ -40,6 +44,14 @@ pub fn resolve(privileged: bool, mappings: &[DeviceMapping]) -> Result<Devices> 
         let access = Access::parse(&m.cgroup_permissions).unwrap_or(Access::RWM);
         extra.extend(found.iter().filter_map(|n| rule(n, access)));
         nodes.extend(found);
+    }
+    // `--device-cgroup-rule`s follow the mappings' rules, as moby's
+    // WithDevices adds them.
+    for r in cgroup_rules {
+        extra.push(
+            crate::runtime::cgroups::devices::parse_rule(true, r)
+                .map_err(|e| Error::InvalidArgument(format!("--device-cgroup-rule: {e}")))?,
+        );
     }
     Ok(Devices {
         nodes,
@@ -180,7 +192,7 @@ mod tests {
 
     #[test]
     fn a_device_mapping_is_a_node_and_a_rule() {
-        let d = resolve(false, &[mapping("/dev/full", "/dev/myfull", "r")]).unwrap();
+        let d = resolve(false, &[mapping("/dev/full", "/dev/myfull", "r")], &[]).unwrap();
         assert_eq!(d.nodes.len(), 1);
         let n = &d.nodes[0];
         assert_eq!(n.path, Path::new("/dev/myfull"));
@@ -194,21 +206,35 @@ mod tests {
     }
 
     #[test]
+    fn device_cgroup_rules_follow_the_mappings() {
+        let d = resolve(
+            false,
+            &[mapping("/dev/full", "/dev/myfull", "r")],
+            &["c 42:* rmw".into()],
+        )
+        .unwrap();
+        assert_eq!(d.rules[8].to_string(), "c 1:7 r");
+        assert_eq!(d.rules[9].to_string(), "c 42:* rwm");
+        let p = Policy::from_rules(&d.rules);
+        assert!(p.exceptions.iter().any(|r| r.to_string() == "c 42:* rwm"));
+    }
+
+    #[test]
     fn missing_or_not_a_device_is_dockers_error() {
-        let e = resolve(false, &[mapping("/nope", "/nope", "rwm")])
+        let e = resolve(false, &[mapping("/nope", "/nope", "rwm")], &[])
             .unwrap_err()
             .to_string();
         assert_eq!(
             e,
             "error gathering device information while adding custom device \"/nope\": no such file or directory"
         );
-        let e = resolve(false, &[mapping("/etc/hostname", "/x", "rwm")])
+        let e = resolve(false, &[mapping("/etc/hostname", "/x", "rwm")], &[])
             .unwrap_err()
             .to_string();
         assert!(e.ends_with("\"/etc/hostname\": not a device node"), "{e}");
         let empty = tempfile::tempdir().unwrap();
         let p = empty.path().display().to_string();
-        let e = resolve(false, &[mapping(&p, "/x", "rwm")])
+        let e = resolve(false, &[mapping(&p, "/x", "rwm")], &[])
             .unwrap_err()
             .to_string();
         assert!(e.ends_with(": not a device node"), "{e}");
@@ -226,6 +252,7 @@ mod tests {
         let r = resolve(
             false,
             &[mapping(&link.display().to_string(), "/hostdev", "rw")],
+            &[],
         )
         .unwrap();
         assert!(r.nodes.iter().any(|n| n.path == Path::new("/hostdev/null")));
@@ -233,13 +260,14 @@ mod tests {
         let e = resolve(
             false,
             &[mapping(&d.path().display().to_string(), "/x", "rw")],
+            &[],
         );
         assert!(e.is_err());
     }
 
     #[test]
     fn privileged_gets_the_hosts_devices_and_every_rule() {
-        let d = resolve(true, &[mapping("/dev/null", "/dev/null", "r")]).unwrap();
+        let d = resolve(true, &[mapping("/dev/null", "/dev/null", "r")], &[]).unwrap();
         assert_eq!(d.rules, docker_rules(true, &[]));
         assert!(d.nodes.iter().any(|n| n.path == Path::new("/dev/null")));
         assert!(!d.nodes.iter().any(|n| n.path.starts_with("/dev/pts")

@@ -71,7 +71,7 @@ impl Engine {
             },
         };
         spec.process.seccomp = SeccompSpec::Unconfined;
-        let devices = super::devices::resolve(h.privileged, &h.devices)?;
+        let devices = super::devices::resolve(h.privileged, &h.devices, &h.device_cgroup_rules)?;
         spec.devices = devices.nodes;
         let mut res = super::resources::cgroup_limits(h.memory, h.nano_cpus, h.pids_limit);
         res.devices = devices.rules;

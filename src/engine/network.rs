@@ -191,6 +191,7 @@ impl Engine {
             created: time::now(),
             subnet,
             gateway: ipam::first_host(&subnet),
+            gateway_unset: false,
             ip_range: None,
             internal: false,
             labels: BTreeMap::new(),
@@ -260,6 +261,9 @@ impl Engine {
             created: time::now(),
             subnet,
             gateway: gateway.unwrap_or_else(|| ipam::first_host(&subnet)),
+            // docker's IPAM config lists the user's subnet without a
+            // gateway when none was given.
+            gateway_unset: o.subnet.is_some() && gateway.is_none(),
             ip_range,
             internal: o.internal,
             labels: parse_labels(&o.labels),

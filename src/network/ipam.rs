@@ -110,6 +110,7 @@ mod tests {
             created: 0,
             subnet,
             gateway: first_host(&subnet),
+            gateway_unset: false,
             ip_range: range.map(|r| r.parse().unwrap()),
             internal: false,
             labels: BTreeMap::new(),

@@ -105,6 +105,9 @@ pub struct HostSettings {
     pub log_opts: BTreeMap<String, String>,
     #[serde(default)]
     pub devices: Vec<DeviceMapping>,
+    /// `--device-cgroup-rule`: more allow rules for the devices cgroup.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub device_cgroup_rules: Vec<String>,
 }
 
 /// Written once by `create`.

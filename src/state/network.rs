@@ -45,6 +45,10 @@ pub struct Network {
     pub created: UnixNanos,
     pub subnet: Ipv4Net,
     pub gateway: Ipv4Addr,
+    /// A `--subnet` given without `--gateway`: docker's IPAM config then
+    /// shows no Gateway (the address is still the subnet's first host).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gateway_unset: bool,
     /// `--ip-range`: where addresses are taken from (within the subnet).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_range: Option<Ipv4Net>,
@@ -213,6 +217,7 @@ pub(crate) fn test_network(name: &str) -> Network {
         created: 0,
         subnet: "10.9.0.0/24".parse().unwrap(),
         gateway: "10.9.0.1".parse().unwrap(),
+        gateway_unset: false,
         ip_range: None,
         internal: false,
         labels: BTreeMap::new(),

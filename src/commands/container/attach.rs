@@ -31,6 +31,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         stdin: !args.no_stdin && stream.open_stdin(),
         detach_keys,
         sig_proxy: args.sig_proxy,
+        ..Default::default()
     };
     attach_and_wait(ctx, stream, &o)
 }

@@ -63,8 +63,24 @@ pub fn ensure_image(ctx: &Context, flags: &ContainerFlags) -> Result<()> {
         .ensure_image(&flags.image, &image_source(flags)?, &PullLines)
 }
 
+/// Before a new container: podman's `--replace` removes the one holding
+/// the name; docker's warnings are printed.
+pub fn prepare(ctx: &Context, flags: &ContainerFlags) -> Result<()> {
+    if let (true, Some(name)) = (flags.process.replace, &flags.process.name) {
+        match ctx.engine()?.remove_container(name, true) {
+            Ok(_) | Err(crate::Error::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for w in flags.warnings() {
+        eprintln!("WARNING: {w}");
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let opts = args.flags.to_options()?;
+    prepare(ctx, &args.flags)?;
     ensure_image(ctx, &args.flags)?;
     let c = ctx.engine()?.create_container(&opts)?;
     output::outln(c.id())?;

@@ -46,6 +46,9 @@ pub struct ProcessFlags {
     /// Assign a name to the container
     #[arg(long, value_name = "string")]
     pub name: Option<String>,
+    /// Remove a container of the same name first (podman)
+    #[arg(long, requires = "name")]
+    pub replace: bool,
     /// Set environment variables
     #[arg(short, long = "env", value_name = "list")]
     pub env: Vec<String>,
@@ -165,6 +168,9 @@ pub struct ResourceFlags {
     /// Optional parent cgroup for the container
     #[arg(long = "cgroup-parent", value_name = "string")]
     pub cgroup_parent: Option<String>,
+    /// Kernel memory limit (deprecated and ignored, as in docker)
+    #[arg(long = "kernel-memory", value_name = "bytes")]
+    pub kernel_memory: Option<String>,
 }
 
 /// Privileges and isolation: capabilities, devices, seccomp, namespaces.
@@ -176,6 +182,9 @@ pub struct SecurityFlags {
     /// Add a host device to the container
     #[arg(long, value_name = "list")]
     pub device: Vec<String>,
+    /// Add a rule to the cgroup allowed devices list
+    #[arg(long = "device-cgroup-rule", value_name = "list", value_parser = check_device_cgroup_rule)]
+    pub device_cgroup_rule: Vec<String>,
     /// Add Linux capabilities
     #[arg(long = "cap-add", value_name = "list")]
     pub cap_add: Vec<String>,
@@ -436,6 +445,7 @@ impl ResourceFlags {
             .map(|u| parse_ulimit(u))
             .collect::<Result<_>>()?;
         o.cgroup_parent = self.cgroup_parent.clone();
+        parse_bytes("--kernel-memory", &self.kernel_memory)?;
         Ok(())
     }
 }
@@ -457,11 +467,46 @@ impl SecurityFlags {
             .iter()
             .map(|d| parse_device(d))
             .collect::<Result<_>>()?;
+        o.device_cgroup_rules = self.device_cgroup_rule.clone();
         Ok(())
     }
 }
 
+/// docker's `ValidateDeviceCgroupRule`: `TYPE MAJOR:MINOR ACCESS`, with
+/// `*` for any major or minor.
+fn check_device_cgroup_rule(s: &str) -> std::result::Result<String, String> {
+    let num = |n: &str| n == "*" || (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let ok = match s.split(' ').collect::<Vec<_>>()[..] {
+        [kind, mm, access] => {
+            matches!(kind, "a" | "b" | "c")
+                && mm.split_once(':').is_some_and(|(a, b)| num(a) && num(b))
+                && (1..=3).contains(&access.len())
+                && access.bytes().all(|b| matches!(b, b'r' | b'w' | b'm'))
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("invalid device cgroup format '{s}'"))
+    }
+}
+
 impl ContainerFlags {
+    /// What docker's daemon warns about at create (its CLI prints each as
+    /// `WARNING: ...` on stderr).
+    pub fn warnings(&self) -> Vec<&'static str> {
+        let mut w = Vec::new();
+        if self.resources.kernel_memory.is_some() {
+            w.push("Specifying a kernel memory limit is deprecated and will be removed in a future release.");
+        }
+        let host = self.net.network.as_deref() == Some("host");
+        if host && (!self.net.publish.is_empty() || self.net.publish_all) {
+            w.push("Published ports are discarded when using host network mode");
+        }
+        w
+    }
+
     /// Turn the flags into the engine's options (validating values here,
     /// so a bad flag is refused before anything is created).
     pub fn to_options(&self) -> Result<CreateOptions> {
@@ -481,6 +526,27 @@ impl ContainerFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn device_cgroup_rule_syntax_is_dockers() {
+        for ok in ["c 1:3 rwm", "b 7:* rmw", "a *:* r", "c 42:1 m"] {
+            assert_eq!(check_device_cgroup_rule(ok).as_deref(), Ok(ok));
+        }
+        for bad in [
+            "b 7:2",
+            "a 7 rmw",
+            "x 7:* rmw",
+            "b 7:* rmX",
+            "a a:* rw",
+            "c 1:3  rwm",
+            "c 1:3 rwmr",
+        ] {
+            assert_eq!(
+                check_device_cgroup_rule(bad),
+                Err(format!("invalid device cgroup format '{bad}'"))
+            );
+        }
+    }
 
     #[test]
     fn device_flag_syntax_is_dockers() {

@@ -1,6 +1,6 @@
 //! `skiff run` / `skiff container run`: create + start, attached unless -d.
 
-use crate::commands::container::create::{image_source, ContainerFlags, PullLines};
+use crate::commands::container::create::{image_source, prepare, ContainerFlags, PullLines};
 use crate::commands::context::Context;
 use crate::commands::output;
 use crate::commands::relay::{attach_and_wait, parse_detach_keys, AttachOptions};
@@ -38,8 +38,12 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         stdin: opts.interactive,
         detach_keys: parse_detach_keys(&args.detach_keys)?,
         sig_proxy: args.sig_proxy,
+        // docker's -a: only the streams listed (all without -a).
+        skip_stdout: !opts.attaches("stdout"),
+        skip_stderr: !opts.attaches("stderr"),
     };
     let source = image_source(&args.flags)?;
+    prepare(ctx, &args.flags)?;
     let started = ctx
         .engine()?
         .run_container(&opts, &source, &PullLines, !args.detach)?;

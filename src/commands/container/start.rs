@@ -46,6 +46,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             stdin: args.interactive,
             detach_keys: parse_detach_keys(&args.detach_keys)?,
             sig_proxy: true,
+            ..Default::default()
         };
         let stream = engine.start_attached(&args.containers[0])?;
         return attach_and_wait(ctx, stream, &o);

@@ -243,6 +243,8 @@ fn resources(h: &HostSettings) -> Resources {
         nano_cpus: h.nano_cpus,
         cgroup_parent: h.cgroup_parent.clone(),
         devices: h.devices.clone(),
+        device_cgroup_rules: (!h.device_cgroup_rules.is_empty())
+            .then(|| h.device_cgroup_rules.clone()),
         pids_limit: h.pids_limit,
         ulimits: h
             .ulimits

@@ -109,7 +109,11 @@ pub fn build(e: &NetworkEntry, running: impl Fn(&str) -> bool) -> NetworkInspect
     n.ipam.config.push(IpamPool {
         subnet: s.subnet.to_string(),
         ip_range: s.ip_range.map(|r| r.to_string()).unwrap_or_default(),
-        gateway: s.gateway.to_string(),
+        gateway: if s.gateway_unset {
+            String::new()
+        } else {
+            s.gateway.to_string()
+        },
     });
     n.internal = s.internal;
     n.options = s.options.clone();

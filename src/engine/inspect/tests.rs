@@ -161,6 +161,7 @@ fn network(name: &str, id_byte: char, subnet: &str, dns: bool) -> Network {
         created: 1,
         subnet,
         gateway: subnet.hosts().next().unwrap(),
+        gateway_unset: false,
         ip_range: None,
         internal: false,
         labels: BTreeMap::new(),
