@@ -386,3 +386,60 @@ fn run_attach_replace_and_create_warnings() {
          WARNING: Published ports are discarded when using host network mode\n"
     );
 }
+
+#[test]
+fn detached_run_attaches_nothing_and_ps_refuses_unknown_fields() {
+    let (_reg, s, img) = setup();
+    s.ok(&["pull", "-q", &img]);
+    s.ok(&[
+        "run",
+        "-d",
+        "-i",
+        "--name",
+        "det",
+        "--network",
+        "none",
+        &img,
+        "true",
+    ]);
+    s.ok(&["wait", "det"]);
+    assert_eq!(
+        s.ok(&[
+            "inspect",
+            "-f",
+            "{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}}",
+            "det"
+        ]),
+        "false false false true\n"
+    );
+    // docker's ps formats a Go type: a field it lacks is an error.
+    let err = s.fails(1, &["ps", "-a", "--format", "{{.NoSuchField}}"]);
+    assert_eq!(
+        err,
+        "failed to execute template: template: :1:2: executing \"\" at <.NoSuchField>: can't evaluate field NoSuchField in type *formatter.ContainerContext\n"
+    );
+    assert_eq!(
+        s.ok(&["ps", "-a", "--format", "{{.Names}} {{.Label \"x\"}}"]),
+        "det \n"
+    );
+    // inspect: .ID is the Id, a missing struct field is an error, a map's
+    // missing key is no value.
+    let id = s.ok(&["inspect", "-f", "{{.Id}}", "det"]);
+    assert_eq!(s.ok(&["inspect", "-f", "{{.ID}}", "det"]), id);
+    let err = s.fails(1, &["inspect", "-f", "{{.Nope}}", "det"]);
+    assert_eq!(
+        err,
+        "template parsing error: template: :1:2: executing \"\" at <.Nope>: map has no entry for key \"Nope\"\n"
+    );
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.Config.Labels.nope}}", "det"]),
+        "<no value>\n"
+    );
+    let (code, out, err) = s.run(&["inspect", "-f", "{{.Id", "det"]);
+    assert_eq!((code, out.as_str()), (64, ""));
+    assert_eq!(
+        err,
+        "template parsing error: template: :1: unclosed action\n"
+    );
+    s.ok(&["rm", "det"]);
+}

@@ -27,6 +27,8 @@ pub struct CreateOptions {
     pub tty: bool,
     pub interactive: bool,
     pub attach: Vec<String>,
+    /// `run -d`: nothing is attached (docker's Config.Attach* are false).
+    pub detach: bool,
     pub auto_remove: bool,
     pub init: bool,
     pub restart: Option<String>,
@@ -59,6 +61,9 @@ impl CreateOptions {
     /// Whether `-a` attaches `stream` (stdin, stdout, stderr): every
     /// output stream when no `-a` was given, as docker's.
     pub fn attaches(&self, stream: &str) -> bool {
+        if self.detach {
+            return false;
+        }
         let listed = self.attach.iter().any(|a| a.eq_ignore_ascii_case(stream));
         listed || (self.attach.is_empty() && stream != "stdin")
     }

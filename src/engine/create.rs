@@ -172,7 +172,7 @@ fn run_settings(
         hostname,
         domainname: String::new(),
         user: o.user.clone().or(img.user.clone()).unwrap_or_default(),
-        attach_stdin: o.interactive || o.attaches("stdin"),
+        attach_stdin: !o.detach && (o.interactive || o.attaches("stdin")),
         attach_stdout: o.attaches("stdout"),
         attach_stderr: o.attaches("stderr"),
         tty: o.tty,

@@ -78,6 +78,10 @@ pub(crate) struct Exec<'t, 'm> {
     /// docker inspect's `missingkey=error` fallback: a missing key of an
     /// object that looks like a struct (see [`map_like`]) is an error.
     pub strict_keys: bool,
+    /// A list verb's Go type (`*formatter.ContainerContext`): a field the
+    /// row (the top-level dot) lacks is Go's "can't evaluate field" error.
+    pub root_type: Option<&'t str>,
+    root: *const Value,
 }
 
 impl<'t, 'm> Exec<'t, 'm> {
@@ -92,6 +96,8 @@ impl<'t, 'm> Exec<'t, 'm> {
             name: String::new(),
             depth: 0,
             strict_keys: false,
+            root_type: None,
+            root: std::ptr::null(),
         }
     }
 
@@ -99,6 +105,8 @@ impl<'t, 'm> Exec<'t, 'm> {
     /// output written so far (as Go's writer would).
     pub fn run(&mut self, data: &Value) -> R<()> {
         let dot: V = Some(data.clone());
+        // Only compared, never read through.
+        self.root = dot.as_ref().map_or(std::ptr::null(), |v| v as *const Value);
         self.vars = vec![("$".to_string(), dot.clone())];
         let root = match self.tmpl.trees.get("") {
             Some(r) => r,
@@ -525,6 +533,11 @@ impl<'t, 'm> Exec<'t, 'm> {
                     return Err(self.errorf(format!("{name} is not a method but has arguments")));
                 }
                 match o.get(name) {
+                    None if self.root_type.is_some() && std::ptr::eq(recv, self.root) => Err(self
+                        .errorf(format!(
+                            "can't evaluate field {name} in type {}",
+                            self.root_type.unwrap_or_default()
+                        ))),
                     None if self.strict_keys && !map_like(o) => {
                         Err(self.errorf(format!("map has no entry for key {}", quote(name))))
                     }

@@ -19,6 +19,7 @@ pub struct Formatter {
     tmpl: Template,
     table: bool,
     no_header: bool,
+    go_type: Option<&'static str>,
 }
 
 impl Formatter {
@@ -47,12 +48,20 @@ impl Formatter {
             tmpl: Template::parse(&body)?,
             table,
             no_header: false,
+            go_type: None,
         })
     }
 
     /// Leave out a table's header row (podman's `--noheading`).
     pub fn without_header(mut self, yes: bool) -> Formatter {
         self.no_header = yes;
+        self
+    }
+
+    /// The Go type docker formats each row as (`*formatter.ContainerContext`):
+    /// a field a row lacks is an error naming it, as Go's.
+    pub fn rows_of(mut self, go_type: &'static str) -> Formatter {
+        self.go_type = Some(go_type);
         self
     }
 
@@ -86,7 +95,10 @@ impl Formatter {
     ) -> Result<String, TemplateError> {
         let mut body = String::new();
         for row in rows {
-            let s = self.tmpl.run(row, false, methods).map_err(|(e, _)| e)?;
+            let s = self
+                .tmpl
+                .run(row, false, methods, self.go_type)
+                .map_err(|(e, _)| e)?;
             body.push_str(&s);
             body.push('\n');
         }
@@ -95,7 +107,7 @@ impl Formatter {
         }
         // docker ignores errors executing the header, keeping what was
         // written before the error.
-        let header = match self.tmpl.run(headers, true, None) {
+        let header = match self.tmpl.run(headers, true, None, None) {
             Ok(s) => s,
             Err((_, partial)) => partial,
         };

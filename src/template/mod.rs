@@ -104,7 +104,7 @@ impl Template {
 
     /// Execute against `data`.
     pub fn execute(&self, data: &Value) -> Result<String, TemplateError> {
-        self.run(data, self.header, None).map_err(|(e, _)| e)
+        self.run(data, self.header, None, None).map_err(|(e, _)| e)
     }
 
     /// Like [`execute`](Self::execute), but a field access with arguments,
@@ -113,7 +113,7 @@ impl Template {
     /// `None` means "not a method" (then normal field lookup applies), an
     /// `Err` fails execution with `error calling NAME: MESSAGE`.
     pub fn execute_with(&self, data: &Value, methods: &MethodFn) -> Result<String, TemplateError> {
-        self.run(data, self.header, Some(methods))
+        self.run(data, self.header, Some(methods), None)
             .map_err(|(e, _)| e)
     }
 
@@ -138,8 +138,10 @@ impl Template {
         data: &Value,
         header: bool,
         methods: Option<Methods<'_>>,
+        root_type: Option<&str>,
     ) -> Result<String, (TemplateError, String)> {
         let mut ex = exec::Exec::new(self, header, methods);
+        ex.root_type = root_type;
         match ex.run(data) {
             Ok(()) => Ok(ex.out),
             Err(e) => Err((e, ex.out)),

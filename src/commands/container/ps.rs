@@ -229,10 +229,11 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         // docker's ps words it so; images, history and network ls say
         // "template parsing error".
         .map_err(|e| Error::Raw(format!("failed to parse template: {e}")))?
-        .without_header(args.noheading);
+        .without_header(args.noheading)
+        .rows_of("*formatter.ContainerContext");
     let text = f
         .render_with(&headers(), &rows, &label_method)
-        .map_err(|e| Error::InvalidArgument(e.to_string()))?;
+        .map_err(|e| Error::Raw(format!("failed to execute template: {e}")))?;
     output::out(&text)?;
     Ok(0)
 }

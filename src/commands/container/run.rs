@@ -33,7 +33,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    let opts = args.flags.to_options()?;
+    let mut opts = args.flags.to_options()?;
+    opts.detach = args.detach;
     let attach = AttachOptions {
         stdin: opts.interactive,
         detach_keys: parse_detach_keys(&args.detach_keys)?,
