@@ -379,6 +379,51 @@ fn locate_with_next(
     (names, None)
 }
 
+/// pflag stops parsing `run`'s flags at the image, so a `--` after it is
+/// part of the command (`run IMG -- echo` runs `--`, 127). clap drops the
+/// first `--` it sees; one put before the image keeps the later ones.
+fn keep_dashes_after_image(root: &clap::Command, argv: &mut Vec<std::ffi::OsString>) {
+    let words: Vec<String> = argv
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (names, _) = locate_with_next(root, argv);
+    if !is_run_or_create(&names) {
+        return;
+    }
+    let cmd = subcommand(root, &names);
+    let mut seen = 0;
+    let mut i = 1;
+    let image = loop {
+        let Some(w) = words.get(i) else { return };
+        if w == "--" {
+            return;
+        }
+        if seen < names.len() && !w.starts_with('-') {
+            seen += 1;
+        } else if let Some(long) = w.strip_prefix("--") {
+            if !long.contains('=') && takes_value(root, cmd, &w[1..]) {
+                i += 1;
+            }
+        } else if let Some(short) = w.strip_prefix('-').filter(|s| !s.is_empty()) {
+            // A cluster `-dp 80:80`: the first flag taking a value takes
+            // the rest of the word, or the next one.
+            let mut chars = short.char_indices();
+            if let Some((k, c)) = chars.find(|(_, c)| takes_value(root, cmd, &c.to_string())) {
+                if k + c.len_utf8() == short.len() {
+                    i += 1;
+                }
+            }
+        } else {
+            break i;
+        }
+        i += 1;
+    };
+    if words[image + 1..].iter().any(|w| w == "--") {
+        argv.insert(image, "--".into());
+    }
+}
+
 fn takes_value(root: &clap::Command, cmd: &clap::Command, flag: &str) -> bool {
     let long = flag.strip_prefix('-');
     root.get_arguments()
@@ -537,8 +582,9 @@ fn exit_code(verb: &[String], e: &Error) -> u8 {
 /// Entry point of the CLI; returns the process exit code.
 pub fn main() -> u8 {
     use clap::FromArgMatches;
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let mut root = command();
+    keep_dashes_after_image(&root, &mut argv);
     let cli = match root
         .try_get_matches_from_mut(&argv)
         .and_then(|m| Cli::from_arg_matches(&m))
@@ -595,5 +641,32 @@ mod tests {
     fn command_tree_is_consistent() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_double_dash_after_the_image_is_part_of_the_command() {
+        let root = super::command();
+        let fix = |line: &str| {
+            let mut argv: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            super::keep_dashes_after_image(&root, &mut argv);
+            argv.iter()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            fix("skiff run --rm img -- echo"),
+            "skiff run --rm -- img -- echo"
+        );
+        assert_eq!(
+            fix("skiff container run -dp 80:80 --name x img echo --"),
+            "skiff container run -dp 80:80 --name x -- img echo --"
+        );
+        assert_eq!(
+            fix("skiff --log-level debug create -e A=1 -- img -- x"),
+            "skiff --log-level debug create -e A=1 -- img -- x"
+        );
+        assert_eq!(fix("skiff run img echo hi"), "skiff run img echo hi");
+        assert_eq!(fix("skiff exec c -- ls"), "skiff exec c -- ls");
     }
 }
