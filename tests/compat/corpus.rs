@@ -117,11 +117,14 @@ pub fn expected(case: &Case) -> Option<Vec<Outcome>> {
 
 /// Writes skiff's outcomes as a differing case's expectation
 /// (`COMPAT_ACCEPT=1`, for cases marked `differs:` only).
-pub fn accept(case: &Case, got: &[Outcome]) {
+/// `registry` (this run's) is written as `as_registry` (the recorded
+/// docker side's), so the file does not depend on the run's port.
+pub fn accept(case: &Case, got: &[Outcome], registry: &str, as_registry: &str) {
+    let fix = |s: &str| s.replace(registry, as_registry);
     let v: Vec<Value> = got
         .iter()
         .map(|o| {
-            serde_json::json!({"cmd": o.cmd, "exit": o.exit, "stdout": o.stdout, "stderr": o.stderr})
+            serde_json::json!({"cmd": o.cmd, "exit": o.exit, "stdout": fix(&o.stdout), "stderr": fix(&o.stderr)})
         })
         .collect();
     let path = dir().join(format!("expected/{}.skiff.json", case.name));

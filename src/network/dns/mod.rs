@@ -48,8 +48,6 @@ const EDNS_UDP_SIZE: u16 = 1232;
 const A_RECORD_SIZE: usize = 16;
 /// Receive buffer: the largest UDP datagram.
 const BUF_SIZE: usize = 65536;
-/// Bound on the per-name round-robin table.
-const MAX_ROTATION: usize = 4096;
 /// Largest DNS message over TCP (its 2-byte length prefix).
 const TCP_LIMIT: usize = 65535;
 /// Our own address, never a resolver to forward to.
@@ -102,8 +100,6 @@ pub struct DnsServer {
     serial: u64,
     upstreams: Vec<SocketAddr>,
     pending: HashMap<u16, Pending>,
-    /// Per-name round-robin counters.
-    rotation: HashMap<String, usize>,
     /// Keyed hasher (random keys from the OS) that turns `seq` into unpredictable query ids.
     ids: RandomState,
     seq: u64,
@@ -139,7 +135,6 @@ impl DnsServer {
             serial: 0,
             upstreams,
             pending: HashMap::new(),
-            rotation: HashMap::new(),
             ids: RandomState::new(),
             seq: 0,
             buf: vec![0; BUF_SIZE],
@@ -331,12 +326,12 @@ impl DnsServer {
             };
             return build_reply(query, RCODE::NoError, answers, true, tcp);
         }
-        match name.and_then(|n| records.lookup(&n).map(|addrs| (n, addrs))) {
-            Some((name, addrs)) => {
+        match name.and_then(|n| records.lookup(&n)) {
+            Some(addrs) => {
                 let wants_a = question.qtype == QTYPE::TYPE(TYPE::A)
                     && matches!(question.qclass, QCLASS::CLASS(CLASS::IN) | QCLASS::ANY);
                 let answers = if wants_a {
-                    self.rotate(&name, addrs)
+                    self.shuffle(addrs)
                         .into_iter()
                         .map(|ip| {
                             let rdata = RData::A(A {
@@ -373,16 +368,15 @@ impl DnsServer {
         }
     }
 
-    /// `addrs` rotated by one more on every query for `name`.
-    fn rotate(&mut self, name: &str, mut addrs: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
-        if addrs.len() > 1 {
-            if self.rotation.len() >= MAX_ROTATION && !self.rotation.contains_key(name) {
-                self.rotation.clear();
-            }
-            let n = self.rotation.entry(name.to_owned()).or_insert(0);
-            let len = addrs.len();
-            addrs.rotate_left(*n % len);
-            *n = n.wrapping_add(1);
+    /// `addrs` in a random order, as docker's embedded DNS answers
+    /// (libnetwork's `shuffleAddr`): every container's server starts from
+    /// its own random keys, so a script's first lookup of an alias does not
+    /// always reach the same backend.
+    fn shuffle(&mut self, mut addrs: Vec<Ipv4Addr>) -> Vec<Ipv4Addr> {
+        for i in (1..addrs.len()).rev() {
+            self.seq = self.seq.wrapping_add(1);
+            let j = (self.ids.hash_one(self.seq) % (i as u64 + 1)) as usize;
+            addrs.swap(i, j);
         }
         addrs
     }

@@ -292,16 +292,33 @@ fn unknown_qtype_for_known_name_is_empty_noerror() {
 }
 
 #[test]
-fn round_robin_rotates_first_address() {
+fn answers_are_shuffled_per_query_and_per_server() {
     let (mut srv, addr) = server(Vec::new());
     let mut firsts = HashSet::new();
-    for id in 0..3 {
+    let mut orders = HashSet::new();
+    for id in 0..60 {
         let bytes = ask(&mut srv, addr, &query(id, "alias", TYPE::A, None)).unwrap();
         let answers = a_answers(&Packet::parse(&bytes).unwrap());
-        assert_eq!(answers.len(), 3);
+        let mut sorted = answers.clone();
+        sorted.sort();
+        assert_eq!(sorted.len(), 3, "every address, once: {answers:?}");
+        sorted.dedup();
+        assert_eq!(sorted.len(), 3, "every address, once: {answers:?}");
         firsts.insert(answers[0]);
+        orders.insert(answers);
     }
+    // 60 draws of 6 orders: all three firsts and more than three orders
+    // (a rotation gives only three) but for a 1e-9 chance.
     assert_eq!(firsts.len(), 3);
+    assert!(orders.len() > 3, "{orders:?}");
+    // A new server (a new container) does not start with a fixed order.
+    let mut first_of_new = HashSet::new();
+    for _ in 0..40 {
+        let (mut srv, addr) = server(Vec::new());
+        let bytes = ask(&mut srv, addr, &query(1, "alias", TYPE::A, None)).unwrap();
+        first_of_new.insert(a_answers(&Packet::parse(&bytes).unwrap())[0]);
+    }
+    assert!(first_of_new.len() > 1, "{first_of_new:?}");
 }
 
 #[test]
