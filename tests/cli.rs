@@ -159,6 +159,47 @@ fn info_reports_the_host() {
     let j: serde_json::Value =
         serde_json::from_str(&s.ok(&["info", "--format", "{{json .}}"])).unwrap();
     assert_eq!(j["CgroupVersion"], want);
+
+    // The rootless helpers: found in $PATH first, then the system dirs,
+    // or named with their Debian package.
+    let bin = tempfile::tempdir().unwrap();
+    let fake = bin.path().join("pasta");
+    std::fs::write(&fake, "#!/bin/sh\n").unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = s
+        .cmd()
+        .env("PATH", bin.path())
+        .arg("info")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    assert!(out.contains("\n Rootless Helpers:\n"), "{out}");
+    assert!(
+        out.contains(&format!("\n  pasta: {}\n", fake.display())),
+        "{out}"
+    );
+    for (name, package) in [("newuidmap", "uidmap"), ("newgidmap", "uidmap")] {
+        let line = match [
+            "/usr/local/sbin",
+            "/usr/local/bin",
+            "/usr/sbin",
+            "/usr/bin",
+            "/sbin",
+            "/bin",
+        ]
+        .iter()
+        .map(|d| std::path::Path::new(d).join(name))
+        .find(|p| p.exists())
+        {
+            Some(p) => format!("\n  {name}: {}\n", p.display()),
+            None => format!("\n  {name}: not found (Debian package {package})\n"),
+        };
+        assert!(out.contains(&line), "{line} in {out}");
+    }
+    let j: serde_json::Value =
+        serde_json::from_str(&s.ok(&["info", "--format", "{{json .RootlessHelpers}}"])).unwrap();
+    assert_eq!(j[2]["Name"], "pasta");
+    assert_eq!(j[2]["Package"], "passt");
 }
 
 /// Values the parsers once panicked on (see src/fuzz_tests.rs): each is a

@@ -71,6 +71,36 @@ pub fn cgroup_layout() -> CgroupLayout {
     cgroup_layout_from(&fs::read_to_string("/proc/self/mountinfo").unwrap_or_default())
 }
 
+/// A helper program of rootless containers (`info`'s RootlessHelpers).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RootlessHelper {
+    pub name: String,
+    /// Where it is; empty when it is not installed.
+    pub path: String,
+    /// The Debian package that has it.
+    pub package: String,
+}
+
+/// The helpers a rootless container runs: the id mappers (user
+/// namespaces with the user's subordinate ids) and pasta (its network).
+pub fn rootless_helpers() -> Vec<RootlessHelper> {
+    [
+        ("newuidmap", "uidmap"),
+        ("newgidmap", "uidmap"),
+        ("pasta", "passt"),
+    ]
+    .iter()
+    .map(|(name, package)| RootlessHelper {
+        name: (*name).into(),
+        path: crate::util::program::find(name)
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        package: (*package).into(),
+    })
+    .collect()
+}
+
 /// docker info's fields (the subset skiff knows), in docker's key names.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -101,6 +131,8 @@ pub struct HostInfo {
     pub rootless: bool,
     pub index_server_address: String,
     pub insecure_registries: Vec<String>,
+    /// What rootless containers need, found or not.
+    pub rootless_helpers: Vec<RootlessHelper>,
     pub server_version: String,
 }
 
@@ -158,6 +190,7 @@ impl Engine {
             rootless: self.opts.rootless,
             index_server_address: "https://index.docker.io/v1/".into(),
             insecure_registries: vec!["127.0.0.0/8".into(), "::1/128".into()],
+            rootless_helpers: rootless_helpers(),
             server_version: env!("CARGO_PKG_VERSION").into(),
         })
     }

@@ -1,6 +1,7 @@
 //! Small pure helpers shared by the engine and the commands.
 pub mod glob;
 pub mod logger;
+pub mod program;
 pub mod signal;
 pub mod time;
 pub mod tree;

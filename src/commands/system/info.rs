@@ -41,6 +41,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     for r in &i.insecure_registries {
         s.push_str(&format!("  {r}\n"));
     }
+    s.push_str(" Rootless Helpers:\n");
+    for h in &i.rootless_helpers {
+        if h.path.is_empty() {
+            s.push_str(&format!(
+                "  {}: not found (Debian package {})\n",
+                h.name, h.package
+            ));
+        } else {
+            s.push_str(&format!("  {}: {}\n", h.name, h.path));
+        }
+    }
     output::out(&s)?;
     Ok(0)
 }
