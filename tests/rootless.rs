@@ -150,4 +150,33 @@ fn rootless_pull_and_list() {
     );
     let m = std::fs::metadata(top.join("srv/data.txt")).unwrap();
     assert_eq!(m.uid(), NOBODY, "files belong to the user");
+
+    // A limit rootless can't apply is refused, naming the flag and why
+    // (podman ignores it).
+    let out = as_nobody(&home, Some(&xdg))
+        .args(["create", "--pids-limit", "10", &img.reference, "true"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{err}");
+    let v1 = !std::fs::read_to_string("/proc/self/mountinfo")
+        .unwrap()
+        .lines()
+        .any(|l| l.contains(" /sys/fs/cgroup ") && l.contains(" - cgroup2 "));
+    let why = if v1 {
+        "this host has cgroup v1"
+    } else {
+        "your cgroup is not delegated"
+    };
+    assert!(
+        err.starts_with(&format!(
+            "skiff: --pids-limit: a rootless container can't have resource limits here: {why}"
+        )),
+        "{err}"
+    );
+    let out = as_nobody(&home, Some(&xdg))
+        .args(["ps", "-aq"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing created");
 }

@@ -136,8 +136,9 @@ fn command(o: &CreateOptions, img: &RunConfig) -> (Vec<String>, Vec<String>) {
     (entrypoint, cmd)
 }
 
-/// `--restart`, `--log-driver`/`--log-opt` and the cgroup limits, checked.
-fn check_host_options(o: &CreateOptions) -> Result<(RestartPolicy, String)> {
+/// `--restart`, `--log-driver`/`--log-opt` and the cgroup limits (which a
+/// rootless container may not have here), checked.
+fn check_host_options(o: &CreateOptions, rootless: bool) -> Result<(RestartPolicy, String)> {
     // docker's CLI checks the conflict before the daemon checks the name.
     let named = o.restart.as_deref().and_then(|r| r.split(':').next());
     if o.auto_remove && !matches!(named, None | Some("" | "no")) {
@@ -156,6 +157,9 @@ fn check_host_options(o: &CreateOptions) -> Result<(RestartPolicy, String)> {
     let log_driver = o.log_driver.clone().unwrap_or_else(|| "json-file".into());
     check_log_config(&log_driver, &o.log_opts)?;
     super::resources::check_cgroup_limits(o.memory, o.nano_cpus, o.pids_limit)?;
+    if rootless {
+        super::resources::check_rootless_limits(o.memory, o.nano_cpus, o.pids_limit)?;
+    }
     Ok((restart_policy, log_driver))
 }
 
@@ -243,7 +247,7 @@ impl Engine {
         let Some((path, args)) = full.split_first() else {
             return Err(Error::InvalidArgument("No command specified".into()));
         };
-        let host_options = check_host_options(o)?;
+        let host_options = check_host_options(o, self.opts.rootless)?;
         let (network_mode, network) = self.create_network_mode(o)?;
         let net = crate::state::container::NetRequest {
             links: self.resolve_links(&network_mode, &o.net.links)?,
