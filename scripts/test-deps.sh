@@ -1,12 +1,23 @@
 #!/usr/bin/env bash
 # Install the Debian packages skiff's tests need; quiet and idempotent.
 set -euo pipefail
-PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl"
+PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl uidmap passt"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# The rootless tests' user, with subordinate ids (as root only).
+ensure_test_user() {
+  [ "$(id -u)" = 0 ] || return 0
+  local u=skiff-rootless
+  id "$u" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$u"
+  grep -q "^$u:" /etc/subuid 2>/dev/null || usermod --add-subuids 300000-365535 "$u"
+  grep -q "^$u:" /etc/subgid 2>/dev/null || usermod --add-subgids 300000-365535 "$u"
+}
+if [ -z "$missing" ]; then
+  ensure_test_user
+  exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
   echo "test-deps: missing packages:$missing (run as root to install them)" >&2
   exit 1
@@ -24,3 +35,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+ensure_test_user

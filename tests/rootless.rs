@@ -22,8 +22,20 @@ fn binary_in(dir: &std::path::Path) -> std::path::PathBuf {
 
 /// A command running skiff as uid/gid 65534 with a clean environment.
 fn as_nobody(home: &std::path::Path, xdg: Option<&std::path::Path>) -> Command {
+    as_user((NOBODY, NOBODY), home, xdg)
+}
+
+/// skiff as `uid:gid`, in cron's environment (no login session, a
+/// minimal PATH).
+fn as_user(
+    (uid, gid): (u32, u32),
+    home: &std::path::Path,
+    xdg: Option<&std::path::Path>,
+) -> Command {
     let mut c = Command::new("setpriv");
-    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+    c.arg(format!("--reuid={uid}"))
+        .arg(format!("--regid={gid}"))
+        .args(["--clear-groups", "--"])
         .arg(binary_in(home.parent().unwrap()))
         .env_clear()
         .env("PATH", "/usr/bin:/bin")
@@ -34,10 +46,34 @@ fn as_nobody(home: &std::path::Path, xdg: Option<&std::path::Path>) -> Command {
     c
 }
 
+/// `Command::output`, retried while the copied binary is busy: another
+/// test thread's fork may hold the copy's write descriptor for a moment
+/// (ETXTBSY at exec).
+trait Retry {
+    fn out(&mut self) -> std::process::Output;
+}
+
+impl Retry for Command {
+    fn out(&mut self) -> std::process::Output {
+        for _ in 0..50 {
+            let o = self.output().unwrap();
+            if !String::from_utf8_lossy(&o.stderr).contains("Text file busy") {
+                return o;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the binary stayed busy");
+    }
+}
+
 fn nobody_dir(parent: &std::path::Path, name: &str) -> std::path::PathBuf {
+    user_dir(parent, name, (NOBODY, NOBODY))
+}
+
+fn user_dir(parent: &std::path::Path, name: &str, (uid, gid): (u32, u32)) -> std::path::PathBuf {
     let d = parent.join(name);
     std::fs::create_dir_all(&d).unwrap();
-    std::os::unix::fs::chown(&d, Some(NOBODY), Some(NOBODY)).unwrap();
+    std::os::unix::fs::chown(&d, Some(uid), Some(gid)).unwrap();
     std::fs::set_permissions(&d, std::fs::Permissions::from_mode(0o700)).unwrap();
     d
 }
@@ -49,8 +85,7 @@ fn info(c: &mut Command) -> String {
             "--format",
             "{{.DockerRootDir}} {{.RunRoot}} {{.Rootless}}",
         ])
-        .output()
-        .unwrap();
+        .out();
     assert!(
         out.status.success(),
         "{}",
@@ -114,8 +149,7 @@ fn rootless_pull_and_list() {
     let xdg = nobody_dir(t.path(), "xdg");
     let out = as_nobody(&home, Some(&xdg))
         .args(["pull", "-q", &img.reference])
-        .output()
-        .unwrap();
+        .out();
     assert!(
         out.status.success(),
         "{}",
@@ -124,8 +158,7 @@ fn rootless_pull_and_list() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), img.reference);
     let out = as_nobody(&home, Some(&xdg))
         .args(["images", "-q", "--no-trunc"])
-        .output()
-        .unwrap();
+        .out();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         format!("{}\n", img.id)
@@ -134,8 +167,7 @@ fn rootless_pull_and_list() {
     let v: serde_json::Value = serde_json::from_slice(
         &as_nobody(&home, Some(&xdg))
             .args(["image", "inspect", &img.reference])
-            .output()
-            .unwrap()
+            .out()
             .stdout,
     )
     .unwrap();
@@ -155,8 +187,7 @@ fn rootless_pull_and_list() {
     // (podman ignores it).
     let out = as_nobody(&home, Some(&xdg))
         .args(["create", "--pids-limit", "10", &img.reference, "true"])
-        .output()
-        .unwrap();
+        .out();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(125), "{err}");
     let v1 = !std::fs::read_to_string("/proc/self/mountinfo")
@@ -174,9 +205,207 @@ fn rootless_pull_and_list() {
         )),
         "{err}"
     );
-    let out = as_nobody(&home, Some(&xdg))
-        .args(["ps", "-aq"])
-        .output()
-        .unwrap();
+    let out = as_nobody(&home, Some(&xdg)).args(["ps", "-aq"]).out();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing created");
+}
+
+/// The uid and gid of the test user `make test-deps` creates with
+/// subordinate ids (300000-365535).
+fn test_user() -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f[0] == "skiff-rootless").then(|| (f[2].parse().unwrap(), f[3].parse().unwrap()))
+    })
+}
+
+/// Runs `args` as the user, asserting success; its stdout and stderr.
+fn ok_as(
+    user: (u32, u32),
+    home: &std::path::Path,
+    xdg: &std::path::Path,
+    args: &[&str],
+) -> (String, String) {
+    let out = as_user(user, home, Some(xdg)).args(args).out();
+    let (o, e) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert!(out.status.success(), "{args:?}: {e}");
+    (o, e)
+}
+
+/// No mount of the user's store is left on the host.
+fn no_mounts_under(dir: &std::path::Path) {
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    let left: Vec<&str> = mounts
+        .lines()
+        .filter(|l| l.contains(&*dir.to_string_lossy()))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn rootless_run_maps_the_user_alone_without_subordinate_ids() {
+    require!("setpriv", "docker-registry", "skopeo");
+    if !is_root() {
+        skip("needs root to switch to an unprivileged user");
+        return;
+    }
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, xdg) = (nobody_dir(t.path(), "home"), nobody_dir(t.path(), "xdg"));
+    let me = (NOBODY, NOBODY);
+    ok_as(me, &home, &xdg, &["pull", "-q", &img.reference]);
+    let script = "id -u; cat /proc/self/uid_map; echo hi > /etc/new && cat /etc/new; stat -c %u /bin/busybox";
+    let (out, err) = ok_as(
+        me,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &img.reference,
+            "sh",
+            "-c",
+            script,
+        ],
+    );
+    let out: Vec<String> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(out, ["0", "0 65534 1", "hi", "0"]);
+    assert!(
+        err.contains("no subordinate ids for nobody in /etc/subuid and /etc/subgid: the container has only uid 0 (you); to add a range: sudo usermod --add-subuids"),
+        "{err}"
+    );
+    // Exit codes as rootful: the container's own, 127 and 126 before it runs.
+    let code = |args: &[&str]| as_nobody(&home, Some(&xdg)).args(args).out().status.code();
+    assert_eq!(
+        code(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &img.reference,
+            "sh",
+            "-c",
+            "exit 3"
+        ]),
+        Some(3)
+    );
+    assert_eq!(
+        code(&["run", "--rm", "--network", "none", &img.reference, "/nope"]),
+        Some(127)
+    );
+    assert_eq!(
+        code(&["run", "--rm", "--network", "none", &img.reference, "/etc"]),
+        Some(126)
+    );
+    let (list, _) = ok_as(me, &home, &xdg, &["ps", "-aq"]);
+    assert_eq!(list, "", "--rm removed them all");
+    no_mounts_under(&home);
+}
+
+#[test]
+fn rootless_run_with_subordinate_ids() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap"
+    );
+    if !is_root() {
+        skip("needs root to switch to an unprivileged user");
+        return;
+    }
+    let Some(user) = test_user() else {
+        skip("no skiff-rootless user (make test-deps creates it)");
+        return;
+    };
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, xdg) = (
+        user_dir(t.path(), "home", user),
+        user_dir(t.path(), "xdg", user),
+    );
+    ok_as(user, &home, &xdg, &["pull", "-q", &img.reference]);
+    let (id, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "-d",
+            "--network",
+            "none",
+            &img.reference,
+            "sleep",
+            "300",
+        ],
+    );
+    let id = id.trim();
+    let (maps, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "exec",
+            id,
+            "sh",
+            "-c",
+            "cat /proc/self/uid_map /proc/self/gid_map",
+        ],
+    );
+    let maps: Vec<String> = maps
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let own = format!("0 {} 1", user.0);
+    let own_gid = format!("0 {} 1", user.1);
+    assert_eq!(
+        maps,
+        [
+            own.as_str(),
+            "1 300000 65536",
+            own_gid.as_str(),
+            "1 300000 65536"
+        ]
+    );
+    // A file chowned to uid 1000 inside belongs to 300000 + 999 outside.
+    ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "exec",
+            id,
+            "sh",
+            "-c",
+            "echo x > /srv/mine && chown 1000:1000 /srv/mine",
+        ],
+    );
+    let upper = home
+        .join(".local/share/skiff/containers")
+        .join(id)
+        .join("upper/srv/mine");
+    let m = std::fs::metadata(&upper).unwrap();
+    assert_eq!((m.uid(), m.gid()), (300_999, 300_999));
+    let (state, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["inspect", "-f", "{{.State.Status}}", id],
+    );
+    assert_eq!(state, "running\n");
+    ok_as(user, &home, &xdg, &["rm", "-f", id]);
+    no_mounts_under(&home);
 }

@@ -55,6 +55,9 @@ impl Engine {
     pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
         self.add_link_env(c, &mut spec.process.env)?;
+        if self.opts.rootless {
+            spec.id_mappings = Some(rootless_id_mappings()?);
+        }
         let h = &c.config.host_config;
         let profile = seccomp_profile(&h.security_opt, h.privileged)?;
         let seccomp = match profile {
@@ -122,6 +125,24 @@ impl Engine {
                 .then(|| (self.networks.clone(), h.network_mode.clone())),
         })
     }
+}
+
+/// The user namespace of a rootless container; its subordinate ids need
+/// the setuid helpers (Debian's uidmap).
+fn rootless_id_mappings() -> Result<crate::runtime::spec::IdMappings> {
+    let (maps, warning) = super::userns::rootless_mappings();
+    if let Some(w) = warning {
+        log::warn!("{w}");
+    }
+    let ranged = maps.uid.len() > 1 || maps.gid.len() > 1;
+    for helper in ["newuidmap", "newgidmap"] {
+        if ranged && crate::util::program::find(helper).is_none() {
+            return Err(Error::Other(format!(
+                "a rootless container needs {helper} to map your subordinate ids: install the Debian package uidmap"
+            )));
+        }
+    }
+    Ok(maps)
 }
 
 /// The first argument that makes `skiff` the monitor ([`monitor_main`]).

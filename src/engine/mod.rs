@@ -21,6 +21,7 @@ mod resources;
 pub mod run;
 pub mod spec;
 pub mod system;
+mod userns;
 
 pub use inspect::InspectView;
 pub use launch::{monitor_main, MONITOR_ARG};

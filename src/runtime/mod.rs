@@ -149,6 +149,7 @@ pub fn create(spec: &ContainerSpec, io: Io, hooks: Hooks<'_>) -> Result<Containe
         .map(|(_, fd)| fd);
     let request = Request {
         flags: namespaces::clone_flags(spec),
+        user_ns: None,
         pid_ns: pid_ns.map(|fd| fd.as_fd()),
         non_dumpable: spec.id_mappings.is_none(),
         id_maps: spec.id_mappings.as_ref(),
@@ -172,6 +173,7 @@ pub fn exec(
     let plan = Plan::new(process, false, false)?;
     let request = Request {
         flags: 0,
+        user_ns: target.ns(NsKind::User).map(|fd| fd.as_fd()),
         pid_ns: target.ns(NsKind::Pid).map(|fd| fd.as_fd()),
         non_dumpable: true,
         id_maps: None,
@@ -226,6 +228,9 @@ fn validate(spec: &ContainerSpec) -> Result<(), RuntimeError> {
 /// How the helper creates the process.
 struct Request<'a> {
     flags: u64,
+    /// A user namespace to join before the PID one (an exec into a
+    /// rootless container: its owner has no capabilities outside it).
+    user_ns: Option<BorrowedFd<'a>>,
     pid_ns: Option<BorrowedFd<'a>>,
     non_dumpable: bool,
     id_maps: Option<&'a IdMappings>,
@@ -239,7 +244,8 @@ fn spawn(
 ) -> Result<Container, RuntimeError> {
     let (parent, child_end) =
         channel::pair().map_err(|e| RuntimeError::io("creating the channel", e))?;
-    let (pid, in_cgroup) = if request.pid_ns.is_none() && single_threaded() {
+    let joins = request.pid_ns.is_some() || request.user_ns.is_some();
+    let (pid, in_cgroup) = if !joins && single_threaded() {
         clone_direct(request, hooks.cgroup_fd, move || child(child_end))?
     } else {
         clone_via_helper(request, hooks.cgroup_fd, move || child(child_end))?
@@ -376,6 +382,9 @@ fn helper_clone(
     cgroup: Option<BorrowedFd<'_>>,
     child: impl FnOnce() -> Infallible,
 ) -> io::Result<(Pid, bool)> {
+    if let Some(ns) = request.user_ns {
+        namespaces::join(NsKind::User, ns)?;
+    }
     if let Some(ns) = request.pid_ns {
         namespaces::join(NsKind::Pid, ns)?;
     }
@@ -430,6 +439,7 @@ mod tests {
         let before = dumpable_behavior().unwrap();
         let request = Request {
             flags: 0,
+            user_ns: None,
             pid_ns: None,
             non_dumpable: true,
             id_maps: None,

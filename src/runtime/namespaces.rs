@@ -238,11 +238,11 @@ impl ExecTarget {
             .map(|(_, fd)| fd)
     }
 
-    /// Child side of exec: joins every namespace but the PID one (which
-    /// the process was born into), in [`NsKind::JOIN_ORDER`].
+    /// Child side of exec: joins every namespace but the user and PID
+    /// ones (the process was born into them), in [`NsKind::JOIN_ORDER`].
     pub(crate) fn join_all(&self) -> Result<(), SetupError> {
         for (kind, fd) in &self.namespaces {
-            if *kind != NsKind::Pid {
+            if !matches!(kind, NsKind::Pid | NsKind::User) {
                 join(*kind, fd)
                     .ctx(|| format!("joining the container's {} namespace", kind.proc_name()))?;
             }
