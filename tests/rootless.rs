@@ -406,6 +406,14 @@ fn rootless_run_with_subordinate_ids() {
         &["inspect", "-f", "{{.State.Status}}", id],
     );
     assert_eq!(state, "running\n");
+    // No cgroup of its own on this host: pause says why.
+    let out = as_user(user, &home, Some(&xdg)).args(["pause", id]).out();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("Error: a rootless container can't be paused here: "),
+        "{err}"
+    );
     ok_as(user, &home, &xdg, &["rm", "-f", id]);
     no_mounts_under(&home);
 }

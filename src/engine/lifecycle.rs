@@ -587,6 +587,15 @@ impl Engine {
             }
         }
         let cg = crate::runtime::cgroups::Cgroup::from_paths(st.cgroup_paths.clone());
+        if self.opts.rootless && st.cgroup_paths.is_empty() {
+            // No cgroup of its own: nothing can freeze it.
+            let why =
+                super::resources::rootless_limits_unavailable(super::system::cgroup_layout(), None)
+                    .unwrap_or("it has no cgroup of its own");
+            return Err(Error::Other(format!(
+                "a rootless container can't be paused here: {why}"
+            )));
+        }
         let r = if pause { cg.freeze() } else { cg.thaw() };
         r.map_err(|e| {
             Error::Other(format!(
