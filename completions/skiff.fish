@@ -141,6 +141,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l pid -d 'PID namespace to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l ipc -d 'IPC mode to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l uts -d 'UTS namespace to use' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l userns -d 'User namespace to use (host; keep-id: rootless, your own uid inside, as podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"
@@ -199,6 +200,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l pid -d 'PID namespace to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l ipc -d 'IPC mode to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l uts -d 'UTS namespace to use' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l userns -d 'User namespace to use (host; keep-id: rootless, your own uid inside, as podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"
@@ -747,6 +749,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand run" -l read-only -d 'Mount 
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l pid -d 'PID namespace to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l ipc -d 'IPC mode to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l uts -d 'UTS namespace to use' -r
+complete -c skiff -n "__fish_skiff_using_subcommand run" -l userns -d 'User namespace to use (host; keep-id: rootless, your own uid inside, as podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"
@@ -805,6 +808,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand create" -l read-only -d 'Mou
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l pid -d 'PID namespace to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l ipc -d 'IPC mode to use' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l uts -d 'UTS namespace to use' -r
+complete -c skiff -n "__fish_skiff_using_subcommand create" -l userns -d 'User namespace to use (host; keep-id: rootless, your own uid inside, as podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"

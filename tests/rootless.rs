@@ -416,4 +416,49 @@ fn rootless_run_with_subordinate_ids() {
     );
     ok_as(user, &home, &xdg, &["rm", "-f", id]);
     no_mounts_under(&home);
+
+    // podman's keep-id: the user's own id inside, with a passwd entry.
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "--userns",
+            "keep-id",
+            &img.reference,
+            "sh",
+            "-c",
+            "id -u; id -g; whoami; cat /proc/self/uid_map",
+        ],
+    );
+    let out: Vec<String> = out
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let (u, g) = user;
+    assert_eq!(
+        out,
+        [
+            u.to_string(),
+            g.to_string(),
+            "skiff-rootless".into(),
+            format!("0 300000 {u}"),
+            format!("{u} {u} 1"),
+            format!("{} {} {}", u + 1, 300_000 + u, 65536 - u),
+        ]
+    );
+    let out = as_user(user, &home, Some(&xdg))
+        .args(["create", "--userns", "host", &img.reference])
+        .out();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--userns=host: a rootless container always has a user namespace of its own"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -46,6 +46,8 @@ pub struct CreateOptions {
     pub pid_mode: Option<String>,
     pub ipc_mode: Option<String>,
     pub uts_mode: Option<String>,
+    /// `--userns`.
+    pub userns: Option<String>,
     pub stop_signal: Option<String>,
     pub stop_timeout: Option<i64>,
     pub cgroup_parent: Option<String>,

@@ -147,6 +147,7 @@ fn check_host_options(o: &CreateOptions, rootless: bool) -> Result<(RestartPolic
         ));
     }
     let restart_policy = parse_restart(o.restart.as_deref())?;
+    super::userns::check_mode(o.userns.as_deref(), rootless)?;
     // Accepted only where it works: no policy runs yet.
     if restart_policy.name != "no" {
         return Err(Error::InvalidArgument(format!(
@@ -175,7 +176,12 @@ fn run_settings(
     RunSettings {
         hostname,
         domainname: String::new(),
-        user: o.user.clone().or(img.user.clone()).unwrap_or_default(),
+        user: o
+            .user
+            .clone()
+            .or_else(|| super::userns::keep_id_user(o.userns.as_deref()))
+            .or(img.user.clone())
+            .unwrap_or_default(),
         attach_stdin: !o.detach && (o.interactive || o.attaches("stdin")),
         attach_stdout: o.attaches("stdout"),
         attach_stderr: o.attaches("stderr"),
@@ -226,6 +232,7 @@ fn host_settings(
         pid_mode: o.pid_mode.clone().unwrap_or_default(),
         ipc_mode: o.ipc_mode.clone().unwrap_or_else(|| "private".into()),
         uts_mode: o.uts_mode.clone().unwrap_or_default(),
+        userns_mode: o.userns.clone().unwrap_or_default(),
         cgroup_parent: o.cgroup_parent.clone().unwrap_or_default(),
         oom_score_adj: 0,
         log_driver,

@@ -55,7 +55,11 @@ impl Engine {
     pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
         self.add_link_env(c, &mut spec.process.env)?;
-        if self.opts.rootless {
+        if self.opts.rootless && c.config.host_config.userns_mode == "keep-id" {
+            let (maps, passwd) = super::userns::keep_id_mappings()?;
+            spec.id_mappings = Some(maps);
+            spec.passwd_entry = Some(passwd);
+        } else if self.opts.rootless {
             spec.id_mappings = Some(rootless_id_mappings()?);
         }
         let h = &c.config.host_config;

@@ -3,6 +3,7 @@
 //! by `newuidmap`/`newgidmap`), as podman maps them. Without a range the
 //! namespace maps the user alone (uid 0 inside), with a warning.
 
+use crate::error::{Error, Result};
 use crate::runtime::spec::{IdMap, IdMappings};
 
 /// The mappings for the calling user, and a warning when a range is
@@ -26,6 +27,79 @@ pub fn rootless_mappings() -> (IdMappings, Option<String>) {
         )
     });
     (maps, warning)
+}
+
+/// `--userns`: `host` (root only: a rootless container always has its
+/// own), podman's `keep-id` (rootless only), or nothing.
+pub fn check_mode(mode: Option<&str>, rootless: bool) -> Result<()> {
+    match (mode.unwrap_or(""), rootless) {
+        ("", _) | ("host", false) | ("keep-id", true) => Ok(()),
+        ("host", true) => Err(Error::InvalidArgument(
+            "--userns=host: a rootless container always has a user namespace of its own (only root's share the host's)".into(),
+        )),
+        ("keep-id", false) => Err(Error::InvalidArgument(
+            "--userns=keep-id: only a rootless container keeps your id (root's run as root)".into(),
+        )),
+        (other, _) => Err(Error::InvalidArgument(format!(
+            "invalid --userns {other:?}: host or keep-id"
+        ))),
+    }
+}
+
+/// `keep-id`'s default user: the caller's uid and gid.
+pub fn keep_id_user(mode: Option<&str>) -> Option<String> {
+    (mode == Some("keep-id")).then(|| {
+        let uid = rustix::process::geteuid().as_raw();
+        let gid = rustix::process::getegid().as_raw();
+        format!("{uid}:{gid}")
+    })
+}
+
+/// podman's keep-id: the user is the same id inside; 0..id and the ids
+/// above it come from the subordinate range, which must hold more than
+/// `id` ids. Also the `/etc/passwd` line for the user.
+pub fn keep_id_mappings() -> Result<(IdMappings, String)> {
+    let uid = rustix::process::geteuid().as_raw();
+    let gid = rustix::process::getegid().as_raw();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = user_name(&passwd, uid);
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let who = name.clone().unwrap_or_else(|| uid.to_string());
+    let keep = |own: u32, file: &str| -> Result<Vec<IdMap>> {
+        match sub_range(&read(file), name.as_deref(), uid) {
+            Some((start, count)) if count > own => Ok(vec![
+                IdMap {
+                    container_id: 0,
+                    host_id: start,
+                    size: own,
+                },
+                IdMap {
+                    container_id: own,
+                    host_id: own,
+                    size: 1,
+                },
+                IdMap {
+                    container_id: own + 1,
+                    host_id: start + own,
+                    size: count - own,
+                },
+            ]),
+            _ => Err(Error::InvalidArgument(format!(
+                "--userns=keep-id needs more than {own} subordinate ids for {who} in {file}"
+            ))),
+        }
+    };
+    let maps = IdMappings {
+        uid: keep(uid, "/etc/subuid")?,
+        gid: keep(gid, "/etc/subgid")?,
+    };
+    let home = passwd
+        .lines()
+        .find(|l| l.split(':').nth(2) == Some(&uid.to_string()))
+        .and_then(|l| l.split(':').nth(5))
+        .unwrap_or("/")
+        .to_owned();
+    Ok((maps, format!("{who}:*:{uid}:{gid}:{who}:{home}:/bin/sh")))
 }
 
 /// 0 → `own` (one id), then 1.. → the subordinate range.
@@ -69,6 +143,23 @@ fn sub_range(text: &str, name: Option<&str>, uid: u32) -> Option<(u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn userns_modes() {
+        assert!(check_mode(None, false).is_ok());
+        assert!(check_mode(Some("host"), false).is_ok());
+        assert!(check_mode(Some("keep-id"), true).is_ok());
+        assert!(check_mode(Some("host"), true).is_err());
+        let e = check_mode(Some("keep-id"), false).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--userns=keep-id: only a rootless container"),
+            "{e}"
+        );
+        let e = check_mode(Some("auto"), true).unwrap_err().to_string();
+        assert_eq!(e, "invalid --userns \"auto\": host or keep-id");
+        assert_eq!(keep_id_user(Some("host")), None);
+        assert!(keep_id_user(Some("keep-id")).is_some());
+    }
 
     #[test]
     fn subordinate_ranges_by_name_or_uid() {

@@ -73,6 +73,9 @@ pub fn setup(spec: &ContainerSpec) -> Result<(), SetupError> {
     }
     drop(root);
     pivot(&rootfs)?;
+    if let Some(line) = &spec.passwd_entry {
+        add_passwd_entry(line)?;
+    }
     write_sysctls(&spec.sysctls)?;
     for path in &spec.masked_paths {
         mask(path)?;
@@ -84,6 +87,38 @@ pub fn setup(spec: &ContainerSpec) -> Result<(), SetupError> {
         sys::mount_setattr(CWD, c"/", 0, sys::MOUNT_ATTR_RDONLY)
             .ctx(|| "remounting / read-only")?;
     }
+    Ok(())
+}
+
+/// Appends `line` (`name:x:uid:gid:...`) to the container's /etc/passwd
+/// unless an entry has its uid; inside the container's root, never
+/// following a symlink at /etc/passwd. A read-only or missing file is
+/// left as it is.
+fn add_passwd_entry(line: &str) -> Result<(), SetupError> {
+    let uid = line.split(':').nth(2).unwrap_or_default();
+    let path = "/etc/passwd";
+    let flags = OFlags::RDWR | OFlags::APPEND | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = match rustix::fs::open(path, flags, Mode::empty()) {
+        Ok(fd) => fd,
+        Err(Errno::NOENT | Errno::ROFS | Errno::LOOP) => return Ok(()),
+        Err(e) => return Err(e).ctx(|| format!("opening {path}")),
+    };
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut std::fs::File::from(fd.try_clone().ctx(|| "dup")?),
+        &mut text,
+    )
+    .ctx(|| format!("reading {path}"))?;
+    if text.lines().any(|l| l.split(':').nth(2) == Some(uid)) {
+        return Ok(());
+    }
+    let sep = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    rustix::io::write(&fd, format!("{sep}{line}\n").as_bytes())
+        .ctx(|| format!("writing {path}"))?;
     Ok(())
 }
 

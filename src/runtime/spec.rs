@@ -81,6 +81,10 @@ pub struct ContainerSpec {
     /// namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_mappings: Option<IdMappings>,
+    /// A `/etc/passwd` line added in the container unless its uid has one
+    /// (podman's `--userns=keep-id`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passwd_entry: Option<String>,
     /// Extra mounts, made in order after `/proc`, `/sys` and `/dev`.
     #[serde(default)]
     pub mounts: Vec<Mount>,
@@ -149,6 +153,7 @@ impl ContainerSpec {
             readonly_rootfs: false,
             namespaces: Namespaces::default(),
             id_mappings: None,
+            passwd_entry: None,
             mounts: Vec::new(),
             masked_paths: default_masked_paths(),
             readonly_paths: default_readonly_paths(),

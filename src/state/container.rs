@@ -99,6 +99,9 @@ pub struct HostSettings {
     pub pid_mode: String,
     pub ipc_mode: String,
     pub uts_mode: String,
+    /// `--userns`: "" (the default), `host`, or podman's `keep-id`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub userns_mode: String,
     pub cgroup_parent: String,
     pub oom_score_adj: i32,
     pub log_driver: String,

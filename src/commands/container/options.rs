@@ -206,6 +206,9 @@ pub struct SecurityFlags {
     /// UTS namespace to use
     #[arg(long, value_name = "string")]
     pub uts: Option<String>,
+    /// User namespace to use (host; keep-id: rootless, your own uid inside, as podman)
+    #[arg(long, value_name = "string")]
+    pub userns: Option<String>,
 }
 
 fn parse_ulimit(s: &str) -> Result<Ulimit> {
@@ -462,6 +465,7 @@ impl SecurityFlags {
         o.pid_mode = self.pid.clone();
         o.ipc_mode = self.ipc.clone();
         o.uts_mode = self.uts.clone();
+        o.userns = self.userns.clone();
         o.devices = self
             .device
             .iter()

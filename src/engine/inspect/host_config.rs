@@ -212,7 +212,7 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         readonly_rootfs: h.readonly_rootfs,
         security_opt: or_null(security_opt(h)),
         uts_mode: h.uts_mode.clone(),
-        userns_mode: String::new(),
+        userns_mode: h.userns_mode.clone(),
         shm_size: h.shm_size,
         runtime: "skiff".into(),
         isolation: String::new(),
