@@ -209,6 +209,112 @@ fn rootless_pull_and_list() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "", "nothing created");
 }
 
+#[test]
+fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
+    require!("setpriv", "docker-registry", "skopeo", "pasta");
+    if !is_root() {
+        skip("needs root to switch to an unprivileged user");
+        return;
+    }
+    let Some(user) = test_user() else {
+        skip("no skiff-rootless user (make test-deps creates it)");
+        return;
+    };
+    let tun = std::fs::metadata("/dev/net/tun").map(|m| m.mode() & 0o777);
+    if tun.as_ref().ok() != Some(&0o666) {
+        skip("/dev/net/tun is not 0666 (make test-deps sets it as Debian has it)");
+        return;
+    }
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, xdg) = (
+        user_dir(t.path(), "home", user),
+        user_dir(t.path(), "xdg", user),
+    );
+    ok_as(user, &home, &xdg, &["pull", "-q", &img.reference]);
+    let port = free_port();
+    let publish = format!("127.0.0.1:{port}:8080");
+    let (id, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "-d",
+            "-p",
+            &publish,
+            &img.reference,
+            "sh",
+            "-c",
+            "echo hello-from-pasta > /tmp/i.txt; exec httpd -f -p 8080 -h /tmp",
+        ],
+    );
+    let id = id.trim();
+    let (mode, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["inspect", "-f", "{{.HostConfig.NetworkMode}}", id],
+    );
+    assert_eq!(mode, "pasta\n", "a rootless container's default network");
+    let (ports, _) = ok_as(user, &home, &xdg, &["port", id]);
+    assert_eq!(ports, format!("8080/tcp -> 127.0.0.1:{port}\n"));
+    // The host's 127.0.0.1:port reaches the container's httpd.
+    let mut body = String::new();
+    for _ in 0..50 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
+            let _ = s.read_to_string(&mut body);
+            if body.contains("hello-from-pasta") {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(body.contains("hello-from-pasta"), "{body}");
+    let pidfile = xdg.join("skiff/containers").join(id).join("pasta.pid");
+    let pasta: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap_or_else(|e| panic!("{}: {e}", pidfile.display()))
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(std::path::Path::new(&format!("/proc/{pasta}")).exists());
+    ok_as(user, &home, &xdg, &["rm", "-f", id]);
+    // pasta goes with it: no process, no mount, no netns of it left.
+    for _ in 0..50 {
+        if !std::path::Path::new(&format!("/proc/{pasta}")).exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let alive = std::fs::read_to_string(format!("/proc/{pasta}/cmdline")).unwrap_or_default();
+    assert!(
+        !alive.contains("pasta"),
+        "pasta {pasta} still runs: {alive}"
+    );
+    no_mounts_under(&home);
+    // Without a terminal's help: --network none still has no pasta.
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            &img.reference,
+            "sh",
+            "-c",
+            "ls /sys/class/net",
+        ],
+    );
+    assert_eq!(out, "lo\n");
+}
+
 /// The uid and gid of the test user `make test-deps` creates with
 /// subordinate ids (300000-365535).
 fn test_user() -> Option<(u32, u32)> {

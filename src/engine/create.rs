@@ -108,13 +108,17 @@ fn exposed_ports(
     (!all.is_empty()).then_some(all)
 }
 
-/// `--network` as given; unset means docker's default, `bridge` (for
-/// now `none` rootless, where skiff cannot make a bridge yet).
+/// `--network` as given; unset means docker's default, `bridge`, or a
+/// rootless container's, `pasta` (one pasta per container).
 fn check_network(n: Option<&str>, rootless: bool) -> Result<String> {
-    let default = if rootless { "none" } else { "bridge" };
-    match n.unwrap_or(default) {
-        "default" => Ok("bridge".into()),
-        m => Ok(m.to_owned()),
+    let default = if rootless { "pasta" } else { "bridge" };
+    match (n.unwrap_or(default), rootless) {
+        ("default", false) => Ok("bridge".into()),
+        ("default", true) => Ok("pasta".into()),
+        ("pasta", false) => Err(Error::InvalidArgument(
+            "--network pasta is the rootless containers' network; root's get bridge".into(),
+        )),
+        (m, _) => Ok(m.to_owned()),
     }
 }
 

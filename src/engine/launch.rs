@@ -55,28 +55,15 @@ impl Engine {
     pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
         self.add_link_env(c, &mut spec.process.env)?;
-        if self.opts.rootless && c.config.host_config.userns_mode == "keep-id" {
-            let (maps, passwd) = super::userns::keep_id_mappings()?;
-            spec.id_mappings = Some(maps);
-            spec.passwd_entry = Some(passwd);
-        } else if self.opts.rootless {
-            spec.id_mappings = Some(rootless_id_mappings()?);
+        if self.opts.rootless {
+            rootless_userns(c, &mut spec)?;
         }
         let h = &c.config.host_config;
-        let profile = seccomp_profile(&h.security_opt, h.privileged)?;
-        let seccomp = match profile {
-            Profile::Unconfined => None,
-            p => match seccomp::compile(
-                &p,
-                &spec.process.capabilities,
-                &self.opts.root.join("cache"),
-            )
-            .map_err(|e| Error::Other(format!("seccomp: {e}")))?
-            {
+        let seccomp =
+            match self.seccomp_for(&h.security_opt, h.privileged, &spec.process.capabilities)? {
                 SeccompSpec::Filter(prog) => Some(prog.as_ref().clone()),
                 SeccompSpec::Unconfined => None,
-            },
-        };
+            };
         spec.process.seccomp = SeccompSpec::Unconfined;
         let devices = super::devices::resolve(h.privileged, &h.devices, &h.device_cgroup_rules)?;
         spec.devices = devices.nodes;
@@ -99,9 +86,18 @@ impl Engine {
                 return Err(e);
             }
         };
+        let pasta = (h.network_mode == "pasta").then(|| {
+            (
+                pasta_ports(c),
+                self.containers.run_dir(c.id()).join("pasta.pid"),
+            )
+        });
         let mut st = self.containers.load_state(c.id())?;
         st.cgroup_paths = cg.paths();
         st.ports = net.as_ref().map(|n| n.ports.clone()).unwrap_or_default();
+        if let Some((ports, _)) = &pasta {
+            st.ports = ports.clone();
+        }
         st.starter = net.as_ref().map(|_| {
             let me = std::process::id() as i32;
             (me, crate::monitor::proc_start_time(me).unwrap_or(0))
@@ -115,6 +111,7 @@ impl Engine {
             seccomp,
             cgroup: cg,
             net,
+            pasta,
             // --dns servers are what the embedded DNS forwards to.
             dns_upstreams: c
                 .config
@@ -129,6 +126,22 @@ impl Engine {
                 .then(|| (self.networks.clone(), h.network_mode.clone())),
         })
     }
+}
+
+/// A rootless container's user namespace (podman's keep-id, or the user
+/// as root), and keep-id's passwd entry.
+fn rootless_userns(
+    c: &crate::state::container::Container,
+    spec: &mut crate::runtime::ContainerSpec,
+) -> Result<()> {
+    if c.config.host_config.userns_mode == "keep-id" {
+        let (maps, passwd) = super::userns::keep_id_mappings()?;
+        spec.id_mappings = Some(maps);
+        spec.passwd_entry = Some(passwd);
+    } else {
+        spec.id_mappings = Some(rootless_id_mappings()?);
+    }
+    Ok(())
 }
 
 /// The user namespace of a rootless container; its subordinate ids need
@@ -147,6 +160,33 @@ fn rootless_id_mappings() -> Result<crate::runtime::spec::IdMappings> {
         }
     }
     Ok(maps)
+}
+
+/// The ports a rootless container's pasta forwards: `-p` as given, a
+/// free host port for each one without (and `-P`'s exposed ports).
+fn pasta_ports(c: &crate::state::container::Container) -> Vec<crate::network::ports::PortBinding> {
+    let mut ports = c.config.net.publish.clone();
+    for p in &mut ports {
+        if p.host_port == 0 {
+            p.host_port = free_port(p.host_ip, p.proto);
+        }
+    }
+    ports
+}
+
+/// A port the kernel says is free now (a race with another taker is
+/// pasta's bind error).
+fn free_port(ip: Option<std::net::Ipv4Addr>, proto: crate::network::ports::Proto) -> u16 {
+    let addr = (ip.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED), 0);
+    let port = match proto {
+        crate::network::ports::Proto::Tcp => {
+            std::net::TcpListener::bind(addr).and_then(|l| l.local_addr())
+        }
+        crate::network::ports::Proto::Udp => {
+            std::net::UdpSocket::bind(addr).and_then(|l| l.local_addr())
+        }
+    };
+    port.map_or(0, |a| a.port())
 }
 
 /// The first argument that makes `skiff` the monitor ([`monitor_main`]).
@@ -254,6 +294,9 @@ pub(crate) struct LaunchPlan {
     seccomp: Option<Vec<u8>>,
     cgroup: Cgroup,
     net: Option<super::netsetup::NetPlan>,
+    /// A rootless container's pasta: the ports it forwards and its pid file.
+    #[serde(default)]
+    pasta: Option<(Vec<crate::network::ports::PortBinding>, std::path::PathBuf)>,
     dns_upstreams: Vec<std::net::SocketAddr>,
     /// `--rm`: the network store and network mode whose address goes.
     release: Option<(crate::state::network::NetworkStore, String)>,
@@ -295,9 +338,11 @@ impl LaunchPlan {
             seccomp,
             cgroup: cg,
             net,
+            pasta,
             dns_upstreams,
             release,
         } = self;
+        let pasta_pidfile = pasta.as_ref().map(|(_, f)| f.clone());
         if let Some(prog) = seccomp {
             spec.process.seccomp = SeccompSpec::Filter(std::sync::Arc::new(prog));
         }
@@ -328,6 +373,10 @@ impl LaunchPlan {
                     if let Some(n) = &net {
                         *dns_sock.borrow_mut() = n.setup(sp.pid)?;
                     }
+                    if let Some((ports, pidfile)) = &pasta {
+                        crate::network::pasta::start(sp.pid, ports, pidfile)
+                            .map_err(std::io::Error::other)?;
+                    }
                     Ok(())
                 })),
             };
@@ -351,7 +400,10 @@ impl LaunchPlan {
                 }),
             }
         });
-        (launch, cleanup_step(id, for_cleanup, release, net_cleanup))
+        (
+            launch,
+            cleanup_step(id, for_cleanup, release, net_cleanup, pasta_pidfile),
+        )
     }
 }
 
@@ -387,8 +439,12 @@ fn cleanup_step(
     cg: Cgroup,
     release: Option<(crate::state::network::NetworkStore, String)>,
     net: Option<super::netsetup::NetPlan>,
+    pasta_pidfile: Option<std::path::PathBuf>,
 ) -> Cleanup {
     Box::new(move || {
+        if let Some(f) = &pasta_pidfile {
+            crate::network::pasta::stop(f);
+        }
         if let Err(e) = cg.destroy() {
             log::warn!("container {id}: removing its cgroup: {e}");
         }

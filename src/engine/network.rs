@@ -406,7 +406,7 @@ impl Engine {
     /// container:).
     pub(crate) fn network_for_mode(&self, mode: &str) -> Result<Option<Network>> {
         match mode {
-            "none" | "host" => Ok(None),
+            "none" | "host" | "pasta" => Ok(None),
             m if m.starts_with("container:") => Ok(None),
             // podman's name for it too.
             "bridge" | "default" | "podman" => self.default_network().map(Some),

@@ -119,6 +119,8 @@ pub fn wait_gone(pid: i32, start_time: u64, timeout: Duration) -> bool {
 pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
     cleanup_cgroups(c, true);
     let dir = store.run_dir(c.id());
+    // A rootless container's pasta outlives a killed monitor.
+    crate::network::pasta::stop(&dir.join("pasta.pid"));
     if let Err(e) = crate::util::tree::remove_tree(&dir) {
         log::warn!(
             "container {}: removing its runtime dir {}: {e}",

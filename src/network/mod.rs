@@ -13,6 +13,7 @@ pub mod firewall;
 pub mod ipam;
 pub mod links;
 pub mod netlink;
+pub mod pasta;
 pub mod ports;
 
 use std::net::Ipv4Addr;

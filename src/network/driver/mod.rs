@@ -24,6 +24,7 @@ pub mod container;
 pub mod host;
 pub mod macvlan;
 pub mod none;
+pub mod pasta;
 
 use std::net::Ipv4Addr;
 use std::os::fd::BorrowedFd;
@@ -187,6 +188,7 @@ pub fn for_mode(mode: &str) -> Option<Box<dyn NetworkDriver>> {
     match mode {
         "host" => Some(Box::new(host::Host)),
         "none" | "" => Some(Box::new(none::NoNetwork)),
+        "pasta" => Some(Box::new(pasta::Pasta)),
         m => m
             .strip_prefix("container:")
             .map(|id| Box::new(container::Joined::new(id)) as Box<dyn NetworkDriver>),

@@ -1,0 +1,151 @@
+//! pasta (Debian's `passt`): a rootless container's network. One pasta per
+//! container joins the container's user and network namespaces, gives it
+//! a tap interface with the host's addresses and routes, carries its
+//! outbound traffic through the host's sockets, and forwards the published
+//! ports from the host into it. It keeps running after the container's
+//! last process is gone, so its pid file (in the container's run dir) is
+//! how it is found and stopped.
+
+use std::path::Path;
+use std::process::Command;
+
+use super::ports::{PortBinding, Proto};
+
+/// What goes wrong starting pasta, in the user's words.
+#[derive(Debug, thiserror::Error)]
+pub enum PastaError {
+    #[error("rootless networking needs pasta: install the Debian package passt (or run with --network none)")]
+    Missing,
+    #[error("pasta can't open /dev/net/tun: it is not readable and writable by you (mode 0600 here; Debian's udev makes it 0666, which rootless networking needs: an administrator can run chmod 0666 /dev/net/tun), or use --network none")]
+    Tun,
+    #[error("pasta: {0}")]
+    Failed(String),
+}
+
+/// pasta's command line for the container whose first process is `pid`.
+pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
+    let mut a: Vec<String> = ["--config-net", "--quiet", "--pid"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    a.push(pidfile.display().to_string());
+    let (mut tcp, mut udp) = (Vec::new(), Vec::new());
+    for p in ports {
+        let spec = match p.host_ip {
+            Some(ip) => format!("{ip}/{}:{}", p.host_port, p.container_port),
+            None => format!("{}:{}", p.host_port, p.container_port),
+        };
+        match p.proto {
+            Proto::Tcp => tcp.push(spec),
+            Proto::Udp => udp.push(spec),
+        }
+    }
+    // Nothing forwarded unless published; no ports from the namespace out.
+    for (flag, specs) in [("-t", tcp), ("-u", udp)] {
+        if specs.is_empty() {
+            a.extend([flag.to_string(), "none".to_string()]);
+        }
+        for s in specs {
+            a.extend([flag.to_string(), s]);
+        }
+    }
+    a.extend(["-T", "none", "-U", "none"].map(String::from));
+    a.push(pid.to_string());
+    a
+}
+
+/// Starts pasta for `pid` and returns once the namespace is configured
+/// (pasta goes to the background then).
+pub fn start(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Result<(), PastaError> {
+    let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
+    let out = Command::new(bin)
+        .args(args(pid, ports, pidfile))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| PastaError::Failed(e.to_string()))?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(failure(&String::from_utf8_lossy(&out.stderr)))
+}
+
+/// pasta's complaint, with the one this host is known for said plainly.
+pub fn failure(stderr: &str) -> PastaError {
+    if stderr.contains("/dev/net/tun") {
+        return PastaError::Tun;
+    }
+    let first = stderr
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("failed");
+    PastaError::Failed(first.trim().to_owned())
+}
+
+/// Stops the pasta of `pidfile` (only a pasta started with that pid
+/// file: a recycled pid is left alone) and removes the file.
+pub fn stop(pidfile: &Path) {
+    let Ok(text) = std::fs::read_to_string(pidfile) else {
+        return;
+    };
+    if let Ok(pid) = text.trim().parse::<i32>() {
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let ours = cmdline
+            .split(|&b| b == 0)
+            .any(|arg| arg == pidfile.as_os_str().as_encoded_bytes());
+        if let (true, Some(p)) = (ours, rustix::process::Pid::from_raw(pid)) {
+            let _ = rustix::process::kill_process(p, rustix::process::Signal::TERM);
+        }
+    }
+    let _ = std::fs::remove_file(pidfile);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_forwards_only_what_is_published() {
+        let p = |ip: Option<&str>, h, c, proto| PortBinding {
+            host_ip: ip.map(|i| i.parse().unwrap()),
+            host_port: h,
+            container_port: c,
+            proto,
+        };
+        let a = args(
+            42,
+            &[
+                p(Some("127.0.0.1"), 8080, 80, Proto::Tcp),
+                p(None, 5353, 53, Proto::Udp),
+            ],
+            Path::new("/run/x/pasta.pid"),
+        );
+        assert_eq!(
+            a.join(" "),
+            "--config-net --quiet --pid /run/x/pasta.pid -t 127.0.0.1/8080:80 -u 5353:53 -T none -U none 42"
+        );
+        let a = args(7, &[], Path::new("/p"));
+        assert_eq!(
+            a.join(" "),
+            "--config-net --quiet --pid /p -t none -u none -T none -U none 7"
+        );
+    }
+
+    #[test]
+    fn the_tun_failure_is_said_plainly() {
+        let e = failure("Failed to open() /dev/net/tun: Permission denied\n").to_string();
+        assert!(e.contains("chmod 0666 /dev/net/tun"), "{e}");
+        assert_eq!(
+            failure("\nbad thing\nmore\n").to_string(),
+            "pasta: bad thing"
+        );
+    }
+
+    #[test]
+    fn stop_leaves_a_process_that_is_not_ours() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("pasta.pid");
+        std::fs::write(&f, format!("{}\n", std::process::id())).unwrap();
+        stop(&f);
+        assert!(!f.exists());
+    }
+}
