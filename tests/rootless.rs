@@ -568,3 +568,82 @@ fn rootless_run_with_subordinate_ids() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn rootless_lifecycle_from_su_without_a_login_session() {
+    require!("setpriv", "su", "docker-registry", "skopeo", "newuidmap");
+    if !is_root() {
+        skip("needs root to switch to an unprivileged user");
+        return;
+    }
+    let Some(user) = test_user() else {
+        skip("no skiff-rootless user (make test-deps creates it)");
+        return;
+    };
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let home = user_dir(t.path(), "home", user);
+    let fallback = std::path::PathBuf::from(format!("/tmp/skiff-run-{}", user.0));
+    let existed = fallback.exists();
+    let skiff = binary_in(t.path());
+    // `su USER -c` without -l: no XDG_RUNTIME_DIR, no D-Bus, the shell's
+    // environment as su leaves it; the shell exits right after `run -d`.
+    let su = |cmd: &str| {
+        let out = Command::new("su")
+            .args(["-s", "/bin/sh", "skiff-rootless", "-c"])
+            .arg(format!(
+                "export HOME={}; unset XDG_RUNTIME_DIR; {} {cmd}",
+                home.display(),
+                skiff.display()
+            ))
+            .out();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(su(&format!("pull -q {}", img.reference)).0, Some(0));
+    let (code, id, err) = su(&format!(
+        "run -d --network none --name lc {} sh -c 'echo started; trap \"echo got TERM; exit 7\" TERM; while :; do sleep 0.1; done'",
+        img.reference
+    ));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(id.trim().len(), 64);
+    // The shell that started it is gone; the container runs on.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(su("inspect -f '{{.State.Status}}' lc").1, "running\n");
+    assert_eq!(su("logs lc").1, "started\n");
+    let (code, out, err) = su("stop -t 5 lc");
+    assert_eq!((code, out.as_str()), (Some(0), "lc\n"), "{err}");
+    assert_eq!(su("wait lc").1, "7\n", "the trap's exit code");
+    assert_eq!(su("logs lc").1, "started\ngot TERM\n");
+    // start -a again, kill, rm.
+    let (code, out, _) = su(
+        "create --network none --name lc2 IMG sh -c 'echo again; exit 4'"
+            .replace("IMG", &img.reference)
+            .as_str(),
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(out.trim().len(), 64);
+    let (code, out, _) = su("start -a lc2");
+    assert_eq!((code, out.as_str()), (Some(4), "again\n"));
+    let (code, _, err) = su(&format!(
+        "run -d --network none --name lc3 {} sleep 300",
+        img.reference
+    ));
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(su("kill lc3").0, Some(0));
+    assert_eq!(su("wait lc3").1, "137\n");
+    assert_eq!(su("rm lc lc2 lc3").0, Some(0));
+    assert_eq!(su("ps -aq").1, "");
+    // The runroot was the /tmp fallback: the user's, 0700.
+    let m = std::fs::metadata(&fallback).unwrap();
+    assert_eq!((m.uid(), m.mode() & 0o777), (user.0, 0o700));
+    no_mounts_under(&home);
+    if !existed {
+        let _ = std::fs::remove_dir_all(&fallback);
+    }
+}
