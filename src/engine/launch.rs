@@ -342,7 +342,8 @@ impl LaunchPlan {
             dns_upstreams,
             release,
         } = self;
-        let pasta_pidfile = pasta.as_ref().map(|(_, f)| f.clone());
+        // Its pid file, and whether it holds published ports.
+        let pasta_pidfile = pasta.as_ref().map(|(p, f)| (f.clone(), !p.is_empty()));
         if let Some(prog) = seccomp {
             spec.process.seccomp = SeccompSpec::Filter(std::sync::Arc::new(prog));
         }
@@ -439,11 +440,11 @@ fn cleanup_step(
     cg: Cgroup,
     release: Option<(crate::state::network::NetworkStore, String)>,
     net: Option<super::netsetup::NetPlan>,
-    pasta_pidfile: Option<std::path::PathBuf>,
+    pasta_pidfile: Option<(std::path::PathBuf, bool)>,
 ) -> Cleanup {
     Box::new(move || {
-        if let Some(f) = &pasta_pidfile {
-            crate::network::pasta::stop(f);
+        if let Some((f, ports)) = &pasta_pidfile {
+            crate::network::pasta::stop(f, *ports);
         }
         if let Err(e) = cg.destroy() {
             log::warn!("container {id}: removing its cgroup: {e}");

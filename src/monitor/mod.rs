@@ -120,7 +120,7 @@ pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
     cleanup_cgroups(c, true);
     let dir = store.run_dir(c.id());
     // A rootless container's pasta outlives a killed monitor.
-    crate::network::pasta::stop(&dir.join("pasta.pid"));
+    crate::network::pasta::stop(&dir.join("pasta.pid"), true);
     if let Err(e) = crate::util::tree::remove_tree(&dir) {
         log::warn!(
             "container {}: removing its runtime dir {}: {e}",

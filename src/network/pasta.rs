@@ -84,8 +84,10 @@ pub fn failure(stderr: &str) -> PastaError {
 }
 
 /// Stops the pasta of `pidfile` (only a pasta started with that pid
-/// file: a recycled pid is left alone) and removes the file.
-pub fn stop(pidfile: &Path) {
+/// file: a recycled pid is left alone) and removes the file. With
+/// `until_gone` (it held published ports), waits until it is gone, so a
+/// next `run -p` can bind them; its exit takes tens of ms.
+pub fn stop(pidfile: &Path, until_gone: bool) {
     let Ok(text) = std::fs::read_to_string(pidfile) else {
         return;
     };
@@ -99,7 +101,7 @@ pub fn stop(pidfile: &Path) {
             let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
             // Its ports are free once it is gone (a next `run -p` binds
             // them); gone includes a zombie nobody reaps.
-            for _ in 0..200 {
+            for _ in 0..if until_gone { 200 } else { 0 } {
                 if !alive(pid) {
                     break;
                 }
@@ -171,7 +173,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("pasta.pid");
         std::fs::write(&f, format!("{}\n", std::process::id())).unwrap();
-        stop(&f);
+        stop(&f, true);
         assert!(!f.exists());
     }
 }
