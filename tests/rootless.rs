@@ -486,6 +486,19 @@ fn rootless_run_with_subordinate_ids() {
             "1 300000 65536"
         ]
     );
+    let (shown, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["inspect", "-f", "{{json .HostConfig.IDMappings}}", id],
+    );
+    assert_eq!(
+        shown.trim(),
+        format!(
+            r#"{{"UidMap":["0:{}:1","1:300000:65536"],"GidMap":["0:{}:1","1:300000:65536"]}}"#,
+            user.0, user.1
+        )
+    );
     // A file chowned to uid 1000 inside belongs to 300000 + 999 outside.
     ok_as(
         user,

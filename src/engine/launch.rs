@@ -98,6 +98,14 @@ impl Engine {
         if let Some((ports, _)) = &pasta {
             st.ports = ports.clone();
         }
+        st.id_maps = spec.id_mappings.as_ref().map(|m| {
+            let text = |v: &[crate::runtime::spec::IdMap]| {
+                v.iter()
+                    .map(|r| format!("{}:{}:{}", r.container_id, r.host_id, r.size))
+                    .collect()
+            };
+            (text(&m.uid), text(&m.gid))
+        });
         st.starter = net.as_ref().map(|_| {
             let me = std::process::id() as i32;
             (me, crate::monitor::proc_start_time(me).unwrap_or(0))

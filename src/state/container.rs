@@ -244,6 +244,10 @@ pub struct ContainerState {
     /// Published ports with their host ports chosen (set at each start).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ports: Vec<PortBinding>,
+    /// A rootless container's user namespace maps of its last start, as
+    /// podman shows them (`container:host:size`): uid map, gid map.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_maps: Option<(Vec<String>, Vec<String>)>,
     /// The process starting it (pid, start time): set before its network
     /// is wired, cleared once it runs. While that process lives, the
     /// container counts as a user of its ports and networks.

@@ -222,7 +222,14 @@ pub fn build(c: &Container, ctx: &Context) -> ContainerInspect {
         process_label: String::new(),
         app_armor_profile: String::new(),
         exec_ids: None,
-        host_config: host_config::build(h, &cfg.net),
+        host_config: host_config::HostConfig {
+            id_mappings: c
+                .state
+                .id_maps
+                .clone()
+                .map(|(uid_map, gid_map)| host_config::IdMappings { uid_map, gid_map }),
+            ..host_config::build(h, &cfg.net)
+        },
         graph_driver: graph_driver(c, ctx),
         size_rw: ctx.size.map(|(rw, _)| rw),
         size_root_fs: ctx.size.map(|(_, all)| all),

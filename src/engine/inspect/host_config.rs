@@ -57,6 +57,10 @@ pub struct HostConfig {
     /// `*bool` with omitempty: shown only when `--init` was given.
     #[serde(skip_serializing_if = "omitempty")]
     pub init: Option<bool>,
+    /// podman's: a rootless container's user namespace maps (docker has
+    /// no such field; left out for root's containers).
+    #[serde(rename = "IDMappings", skip_serializing_if = "Option::is_none")]
+    pub id_mappings: Option<IdMappings>,
 }
 
 #[derive(Debug, Serialize)]
@@ -168,6 +172,14 @@ pub fn port_bindings(publish: &[Publish]) -> BTreeMap<String, Vec<PortBinding>> 
     m
 }
 
+/// podman's `HostConfig.IDMappings`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdMappings {
+    pub uid_map: Vec<String>,
+    pub gid_map: Vec<String>,
+}
+
 pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
     let (masked, readonly) = if h.privileged {
         (None, None)
@@ -176,6 +188,7 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         (owned(DEFAULT_MASKED_PATHS), owned(DEFAULT_READONLY_PATHS))
     };
     HostConfig {
+        id_mappings: None,
         binds: None,
         container_id_file: String::new(),
         log_config: LogConfig {
