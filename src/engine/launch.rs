@@ -98,14 +98,7 @@ impl Engine {
         if let Some((ports, _)) = &pasta {
             st.ports = ports.clone();
         }
-        st.id_maps = spec.id_mappings.as_ref().map(|m| {
-            let text = |v: &[crate::runtime::spec::IdMap]| {
-                v.iter()
-                    .map(|r| format!("{}:{}:{}", r.container_id, r.host_id, r.size))
-                    .collect()
-            };
-            (text(&m.uid), text(&m.gid))
-        });
+        st.id_maps = spec.id_mappings.as_ref().map(id_map_text);
         st.starter = net.as_ref().map(|_| {
             let me = std::process::id() as i32;
             (me, crate::monitor::proc_start_time(me).unwrap_or(0))
@@ -134,6 +127,16 @@ impl Engine {
                 .then(|| (self.networks.clone(), h.network_mode.clone())),
         })
     }
+}
+
+/// The maps as podman's inspect shows them (`container:host:size`).
+fn id_map_text(m: &crate::runtime::spec::IdMappings) -> (Vec<String>, Vec<String>) {
+    let text = |v: &[crate::runtime::spec::IdMap]| {
+        v.iter()
+            .map(|r| format!("{}:{}:{}", r.container_id, r.host_id, r.size))
+            .collect()
+    };
+    (text(&m.uid), text(&m.gid))
 }
 
 /// A rootless container's user namespace (podman's keep-id, or the user
