@@ -68,6 +68,22 @@ if [ "$(id -u)" = 0 ]; then
   $S container prune -f >/dev/null
   CASES="$CASES run_none run_bridge run_port create start_a exec ps0 ps1000"
 fi
+# Rootless, as the test user make test-deps creates (subordinate ids;
+# pasta needs /dev/net/tun 0666, as Debian has it).
+RL_CASES=
+if [ "$(id -u)" = 0 ] && RL_UID=$(id -u skiff-rootless 2>/dev/null); then
+  RL=$W/rl; mkdir -p "$RL/home" "$RL/xdg"; chmod 711 "$W" "$RL"
+  chown "$RL_UID:$(id -g skiff-rootless)" "$RL/home" "$RL/xdg"; chmod 700 "$RL/home" "$RL/xdg"
+  cp "$SKIFF" "$RL/skiff"; chmod 755 "$RL/skiff"
+  U="setpriv --reuid=$RL_UID --regid=$(id -g skiff-rootless) --clear-groups env -i HOME=$RL/home XDG_RUNTIME_DIR=$RL/xdg PATH=/usr/bin:/bin $RL/skiff"
+  $U pull -q "$IMG" >/dev/null
+  hf rootless_none "$RUNS" "$U run --rm --network none $IMG true"
+  hf rootless_pasta "$RUNS" "$U run --rm $IMG true"
+  FREE=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  hf rootless_port "$RUNS" "$U run --rm -p 127.0.0.1:$FREE:80 $IMG true"
+  RL_CASES="rootless_none rootless_pasta rootless_port"
+  CASES="$CASES $RL_CASES"
+fi
 printf '%-18s %9s %9s %9s\n' case mean_ms min_ms max_ms
 for n in $CASES; do
   jq -r --arg n "$n" '.results[0] | [$n, (.mean*1000*10|floor/10), (.min*1000*10|floor/10), (.max*1000*10|floor/10)] | @tsv' "$W/$n.json"
@@ -84,6 +100,23 @@ if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
       s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$P/$n.json" 2>/dev/null || echo null)
       [ "$p" = null ] || awk -v n="$n" -v s="$s" -v p="$p" 'BEGIN{printf "%-12s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, p*1000, p/s}'
     done
+    if [ -n "$RL_CASES" ]; then
+      # Rootless podman through the fixtures' wrapper, its own cost taken off.
+      F=../shared/peer/fixtures.sh; PI=localhost:5000/library/busybox
+      # (a case podman fails is reported and left out, in a subshell)
+      (hf p_wrapper "$RUNS" "$F rootless true") || true
+      (hf p_rootless_none "$RUNS" "$F rootless podman run --rm --network none $PI true") || true
+      (hf p_rootless_net "$RUNS" "$F rootless podman run --rm $PI true") || true
+      (hf p_rootless_port "$RUNS" "$F rootless podman run --rm -p 127.0.0.1:$FREE:80 $PI true") || true
+      w=$(jq '.results[0].mean' "$W/p_wrapper.json" 2>/dev/null || echo 0)
+      for pair in rootless_none:p_rootless_none rootless_pasta:p_rootless_net rootless_port:p_rootless_port; do
+        [ -f "$W/${pair#*:}.json" ] || continue
+        n=${pair%%:*}; s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$W/${pair#*:}.json")
+        awk -v n="$n" -v s="$s" -v p="$p" -v w="$w" 'BEGIN{printf "%-14s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, (p-w)*1000, (p-w)/s}'
+      done
+      r=$(jq '.results[0].mean' "$W/run_none.json" 2>/dev/null || echo null); s=$(jq '.results[0].mean' "$W/rootless_none.json")
+      [ "$r" = null ] || awk -v r="$r" -v s="$s" 'BEGIN{printf "rootless / rootful run --network none %.2fx (target <= 1.5x)\n", s/r}'
+    fi
     c=$(jq '.results[0].mean' "$P/crun_bundle.json" 2>/dev/null || echo null)
     s=$(jq '.results[0].mean' "$W/run_none.json" 2>/dev/null || echo null)
     [ "$c" = null ] || [ "$s" = null ] || awk -v s="$s" -v c="$c" 'BEGIN{printf "run --rm --network none vs bare crun run of the same rootfs: skiff %.1f ms, crun %.1f ms, skiff/crun %.2fx\n", s*1000, c*1000, s/c}'
