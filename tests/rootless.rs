@@ -296,6 +296,18 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         "pasta {pasta} still runs: {alive}"
     );
     no_mounts_under(&home);
+    // A bridge network is refused at create, saying what works.
+    let out = as_user(user, &home, Some(&xdg))
+        .args(["create", "--network", "bridge", &img.reference])
+        .out();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(
+            "skiff: --network bridge: a rootless container can't join a bridge network yet"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Without a terminal's help: --network none still has no pasta.
     let (out, _) = ok_as(
         user,

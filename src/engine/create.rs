@@ -344,6 +344,12 @@ impl Engine {
             None => network_mode,
         };
         let network = self.network_for_mode(&network_mode)?;
+        if let (true, Some(n)) = (self.opts.rootless, &network) {
+            return Err(Error::InvalidArgument(format!(
+                "--network {}: a rootless container can't join a {} network yet; its default network, pasta, or --network none|host|container:NAME can",
+                n.name, n.driver
+            )));
+        }
         if network.is_none() && (o.net.ip.is_some() || !o.net.aliases.is_empty()) {
             return Err(Error::InvalidArgument(format!(
                 "--ip and --network-alias need a network; --network {network_mode} has none"
