@@ -212,12 +212,7 @@ fn rootless_pull_and_list() {
 #[test]
 fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
     require!("setpriv", "docker-registry", "skopeo", "pasta");
-    if !is_root() {
-        skip("needs root to switch to an unprivileged user");
-        return;
-    }
-    let Some(user) = test_user() else {
-        skip("no skiff-rootless user (make test-deps creates it)");
+    let Some(user) = subordinate_user() else {
         return;
     };
     let tun = std::fs::metadata("/dev/net/tun").map(|m| m.mode() & 0o777);
@@ -225,15 +220,8 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         skip("/dev/net/tun is not 0666 (make test-deps sets it as Debian has it)");
         return;
     }
-    let reg = Registry::start();
-    let img = push_standard(&reg, "busybox", "latest");
-    let t = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (home, xdg) = (
-        user_dir(t.path(), "home", user),
-        user_dir(t.path(), "xdg", user),
-    );
-    ok_as(user, &home, &xdg, &["pull", "-q", &img.reference]);
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
     let port = free_port();
     let publish = format!("127.0.0.1:{port}:8080");
     let (id, _) = ok_as(
@@ -327,6 +315,48 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
     assert_eq!(out, "lo\n");
 }
 
+/// A rootless test's world: the registry with the standard image, and a
+/// home and runtime dir owned by `user` (pulled there already).
+struct World {
+    _reg: Registry,
+    img: TestImage,
+    _t: tempfile::TempDir,
+    home: std::path::PathBuf,
+    xdg: std::path::PathBuf,
+}
+
+fn world(user: (u32, u32)) -> World {
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (home, xdg) = (
+        user_dir(t.path(), "home", user),
+        user_dir(t.path(), "xdg", user),
+    );
+    ok_as(user, &home, &xdg, &["pull", "-q", &img.reference]);
+    World {
+        _reg: reg,
+        img,
+        _t: t,
+        home,
+        xdg,
+    }
+}
+
+/// The test user with subordinate ids, as root; `None` is a skip.
+fn subordinate_user() -> Option<(u32, u32)> {
+    if !is_root() {
+        skip("needs root to switch to an unprivileged user");
+        return None;
+    }
+    let user = test_user();
+    if user.is_none() {
+        skip("no skiff-rootless user (make test-deps creates it)");
+    }
+    user
+}
+
 /// The uid and gid of the test user `make test-deps` creates with
 /// subordinate ids (300000-365535).
 fn test_user() -> Option<(u32, u32)> {
@@ -370,13 +400,9 @@ fn rootless_run_maps_the_user_alone_without_subordinate_ids() {
         skip("needs root to switch to an unprivileged user");
         return;
     }
-    let reg = Registry::start();
-    let img = push_standard(&reg, "busybox", "latest");
-    let t = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (home, xdg) = (nobody_dir(t.path(), "home"), nobody_dir(t.path(), "xdg"));
     let me = (NOBODY, NOBODY);
-    ok_as(me, &home, &xdg, &["pull", "-q", &img.reference]);
+    let w = world(me);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
     let script = "id -u; cat /proc/self/uid_map; echo hi > /etc/new && cat /etc/new; stat -c %u /bin/busybox";
     let (out, err) = ok_as(
         me,
@@ -439,23 +465,11 @@ fn rootless_run_with_subordinate_ids() {
         "newuidmap",
         "newgidmap"
     );
-    if !is_root() {
-        skip("needs root to switch to an unprivileged user");
-        return;
-    }
-    let Some(user) = test_user() else {
-        skip("no skiff-rootless user (make test-deps creates it)");
+    let Some(user) = subordinate_user() else {
         return;
     };
-    let reg = Registry::start();
-    let img = push_standard(&reg, "busybox", "latest");
-    let t = tempfile::tempdir().unwrap();
-    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (home, xdg) = (
-        user_dir(t.path(), "home", user),
-        user_dir(t.path(), "xdg", user),
-    );
-    ok_as(user, &home, &xdg, &["pull", "-q", &img.reference]);
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
     let (id, _) = ok_as(
         user,
         &home,
@@ -597,12 +611,7 @@ fn rootless_run_with_subordinate_ids() {
 #[test]
 fn rootless_lifecycle_from_su_without_a_login_session() {
     require!("setpriv", "su", "docker-registry", "skopeo", "newuidmap");
-    if !is_root() {
-        skip("needs root to switch to an unprivileged user");
-        return;
-    }
-    let Some(user) = test_user() else {
-        skip("no skiff-rootless user (make test-deps creates it)");
+    let Some(user) = subordinate_user() else {
         return;
     };
     let reg = Registry::start();
