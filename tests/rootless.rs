@@ -562,6 +562,27 @@ fn rootless_run_with_subordinate_ids() {
     ok_as(user, &home, &xdg, &["rm", "-f", id]);
     no_mounts_under(&home);
 
+    // -it: a terminal of its own (through script(1), which gives this
+    // test a pty).
+    if have("script") {
+        let cmdline = format!(
+            "setpriv --reuid={} --regid={} --clear-groups -- env -i PATH=/usr/bin:/bin HOME={} XDG_RUNTIME_DIR={} {} run --rm -it --network none {} sh -c 'tty; echo ok-tty'",
+            user.0,
+            user.1,
+            home.display(),
+            xdg.display(),
+            binary_in(home.parent().unwrap()).display(),
+            img.reference
+        );
+        let out = Command::new("script")
+            .args(["-qec", &cmdline, "/dev/null"])
+            .out();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(text.contains("/dev/pts/0\r\nok-tty\r\n"), "{text:?}");
+    } else {
+        skip("no script(1) for a pty");
+    }
     // podman's keep-id: the user's own id inside, with a passwd entry.
     let (out, _) = ok_as(
         user,
