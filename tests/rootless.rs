@@ -284,6 +284,15 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         "pasta {pasta} still runs: {alive}"
     );
     no_mounts_under(&home);
+    // User networks don't exist rootless yet: refused, saying what works.
+    let out = as_user(user, &home, Some(&xdg))
+        .args(["network", "create", "rlnet"])
+        .out();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "Error: network create rlnet: rootless user networks are not implemented yet; a rootless container's network is pasta (or none, host, container:NAME)\n"
+    );
     // A bridge network is refused at create, saying what works.
     let out = as_user(user, &home, Some(&xdg))
         .args(["create", "--network", "bridge", &img.reference])

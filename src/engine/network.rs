@@ -230,6 +230,12 @@ impl Engine {
                 "invalid network name {name:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
             )));
         }
+        if self.opts.rootless {
+            // Nothing could join it (see create): say so now.
+            return Err(Error::InvalidArgument(format!(
+                "network create {name}: rootless user networks are not implemented yet; a rootless container's network is pasta (or none, host, container:NAME)"
+            )));
+        }
         let driver = o.driver.clone().unwrap_or_else(|| "bridge".into());
         if driver != "bridge" && driver != "macvlan" {
             return Err(Error::NotFound(format!("plugin {driver:?} not found")));
@@ -298,7 +304,7 @@ impl Engine {
     /// neither when the other fails.
     fn store_network(&self, n: &Network) -> Result<()> {
         self.networks.save(n)?;
-        if n.driver != "bridge" || self.opts.rootless {
+        if n.driver != "bridge" {
             return Ok(());
         }
         crate::network::driver::bridge::create_bridge(n).map_err(|e| {
