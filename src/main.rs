@@ -7,5 +7,11 @@ fn main() -> std::process::ExitCode {
     {
         skiff::engine::monitor_main();
     }
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == skiff::engine::userns::RM_ARG)
+    {
+        skiff::engine::userns::rm_main();
+    }
     std::process::ExitCode::from(skiff::cli::main())
 }

@@ -571,6 +571,72 @@ fn rootless_run_with_subordinate_ids() {
     ok_as(user, &home, &xdg, &["rm", "-f", id]);
     no_mounts_under(&home);
 
+    // Files a container made as another uid (a dir of 300999 holding a
+    // file of 300999) can't be removed by the user: the removal goes
+    // through a user namespace, and nothing is left in the store.
+    let (cid, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--network",
+            "none",
+            "-u",
+            "1000:1000",
+            &img.reference,
+            "sh",
+            "-c",
+            "mkdir /tmp/d && touch /tmp/d/f",
+        ],
+    );
+    let _ = cid;
+    ok_as(user, &home, &xdg, &["container", "prune", "-f"]);
+    ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "-u",
+            "1000",
+            &img.reference,
+            "sh",
+            "-c",
+            "mkdir /tmp/e && touch /tmp/e/f",
+        ],
+    );
+    let store = home.join(".local/share/skiff");
+    let trash = || -> Vec<_> {
+        std::fs::read_dir(store.join("trash"))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    // (--rm's monitor purges after the run returns)
+    for _ in 0..100 {
+        if trash().is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let left = trash();
+    let listing = left.first().map(|p| {
+        String::from_utf8_lossy(
+            &Command::new("ls")
+                .arg("-laRn")
+                .arg(p)
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .into_owned()
+    });
+    assert!(left.is_empty(), "{left:?} {listing:?}");
+    let (check, _) = ok_as(user, &home, &xdg, &["system", "check"]);
+    assert_eq!(check, "");
     // -it: a terminal of its own (through script(1), which gives this
     // test a pty).
     if have("script") {

@@ -241,6 +241,7 @@ impl MonitorBoot {
 /// long as its container. Never returns.
 pub fn monitor_main() -> ! {
     use std::io::Read;
+    super::userns::install_remove_fallback();
     use std::os::fd::{FromRawFd, OwnedFd};
     // SAFETY: fds 3-5 were placed by spawn_monitor for this process alone.
     let (mut plan_in, ready) = unsafe { (std::fs::File::from_raw_fd(3), OwnedFd::from_raw_fd(4)) };

@@ -21,7 +21,7 @@ mod resources;
 pub mod run;
 pub mod spec;
 pub mod system;
-mod userns;
+pub mod userns;
 
 pub use inspect::InspectView;
 pub use launch::{monitor_main, MONITOR_ARG};
@@ -50,6 +50,9 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(opts: EngineOptions) -> Engine {
+        if opts.rootless {
+            userns::install_remove_fallback();
+        }
         let images = ImageStore::new(&opts.root);
         let containers = ContainerStore::new(&opts.root, &opts.runroot);
         let networks = NetworkStore::new(&opts.root);

@@ -102,6 +102,97 @@ pub fn keep_id_mappings() -> Result<(IdMappings, String)> {
     Ok((maps, format!("{who}:*:{uid}:{gid}:{who}:{home}:/bin/sh")))
 }
 
+/// The argument that makes `skiff` the remover in a user namespace
+/// ([`rm_main`]).
+pub const RM_ARG: &str = "__userns-rm";
+
+/// For a rootless engine whose user has subordinate ids: removals the user
+/// is refused (files a container made as another uid) go through
+/// [`remove_in_userns`].
+pub fn install_remove_fallback() {
+    if !rustix::process::geteuid().is_root() {
+        crate::util::tree::set_remove_fallback(remove_in_userns);
+    }
+}
+
+/// `rm -rf path` as root of a user namespace with the user's maps (as
+/// podman's `unshare`): this binary re-executed, it unshares, the maps are
+/// written for it, then it removes.
+pub fn remove_in_userns(path: &std::path::Path) -> std::io::Result<()> {
+    use std::io::{Read, Write};
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let (maps, _) = rootless_mappings();
+    if maps.uid.len() < 2 {
+        return Err(std::io::Error::from_raw_os_error(libc::EACCES));
+    }
+    let (go_r, go_w) = rustix::pipe::pipe()?;
+    let raw = go_r.as_raw_fd();
+    let mut cmd = std::process::Command::new("/proc/self/exe");
+    cmd.arg(RM_ARG)
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: dup2 is async-signal-safe; the child gets the pipe at fd 3.
+    unsafe {
+        cmd.pre_exec(move || match libc::dup2(raw, 3) {
+            -1 => Err(std::io::Error::last_os_error()),
+            _ => Ok(()),
+        });
+    }
+    let mut child = cmd.spawn()?;
+    drop(go_r);
+    let mut ready = [0u8; 1];
+    let mut out = child.stdout.take().expect("piped");
+    let handshake = out.read_exact(&mut ready).and_then(|()| {
+        crate::runtime::namespaces::write_id_maps(child.id() as i32, &maps)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        std::fs::File::from(go_w).write_all(b"g")
+    });
+    let mut err = String::new();
+    let _ = child.stderr.take().expect("piped").read_to_string(&mut err);
+    let status = child.wait()?;
+    handshake?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!(
+            "removing {} in a user namespace: {}",
+            path.display(),
+            err.trim()
+        )))
+    }
+}
+
+/// The child of [`remove_in_userns`]: `skiff __userns-rm PATH`.
+pub fn rm_main() -> ! {
+    use std::io::{Read, Write};
+    use std::os::fd::FromRawFd;
+    let path = std::env::args_os().nth(2).unwrap_or_default();
+    let r = (|| -> std::io::Result<()> {
+        // SAFETY: a fresh single-threaded process; NEWUSER alone touches
+        // no descriptor table (unshare_unsafe's hazard is CLONE_FILES).
+        unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWUSER) }?;
+        std::io::stdout().write_all(b"u")?;
+        std::io::stdout().flush()?;
+        // SAFETY: fd 3 is the pipe remove_in_userns placed for this process.
+        let mut go = unsafe { std::fs::File::from_raw_fd(3) };
+        go.read_exact(&mut [0u8; 1])?;
+        let (uid, gid) = (rustix::process::Uid::ROOT, rustix::process::Gid::ROOT);
+        rustix::thread::set_thread_res_gid(gid, gid, gid)?;
+        rustix::thread::set_thread_res_uid(uid, uid, uid)?;
+        crate::util::tree::remove_tree_here(std::path::Path::new(&path))
+    })();
+    match r {
+        Ok(()) => std::process::exit(0),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1)
+        }
+    }
+}
+
 /// 0 → `own` (one id), then 1.. → the subordinate range.
 fn mapping(own: u32, sub: Option<(u32, u32)>) -> Vec<IdMap> {
     let mut v = vec![IdMap {

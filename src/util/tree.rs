@@ -53,9 +53,32 @@ fn clear_files(dir: &OwnedFd) -> io::Result<Vec<OsString>> {
     Ok(subdirs)
 }
 
+/// Where the caller can't remove what it owns (a rootless container's files
+/// owned by the user's subordinate ids), who can: set once per process.
+static FALLBACK: std::sync::OnceLock<fn(&Path) -> io::Result<()>> = std::sync::OnceLock::new();
+
+/// Installs the remover [`remove_tree`] falls back to on EACCES/EPERM.
+pub fn set_remove_fallback(f: fn(&Path) -> io::Result<()>) {
+    let _ = FALLBACK.set(f);
+}
+
 /// `rm -rf path`: a missing path is fine; a symlink or file is unlinked.
+/// Refused for lack of permission, the fallback (if any) tries.
 pub fn remove_tree(path: impl AsRef<Path>) -> io::Result<()> {
     let path = path.as_ref();
+    match remove_tree_here(path) {
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EACCES | libc::EPERM)) => {
+            match FALLBACK.get() {
+                Some(f) => f(path),
+                None => Err(e),
+            }
+        }
+        r => r,
+    }
+}
+
+/// [`remove_tree`] with this process's own rights.
+pub fn remove_tree_here(path: &Path) -> io::Result<()> {
     let (parent, name) = match (path.parent(), path.file_name()) {
         (Some(p), Some(n)) => (
             if p.as_os_str().is_empty() {
