@@ -287,4 +287,10 @@ pub fn install(spec: &SeccompSpec) -> io::Result<()> {
 }
 
 #[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
+mod interp;
+#[cfg(test)]
+mod libseccomp_ref;
+#[cfg(test)]
 mod tests;
