@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages skiff's tests need; quiet and idempotent.
 set -euo pipefail
+# libseccomp-dev: only for the tests, whose comparison of skiff's seccomp
+# filters with libseccomp's links libseccomp (a dev-dependency); building
+# and installing skiff needs no -dev package. uidmap and passt: rootless.
 PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl uidmap passt"
 missing=""
 for p in $PKGS; do

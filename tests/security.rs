@@ -16,6 +16,8 @@ mod cves;
 mod devices;
 #[path = "security/firewall.rs"]
 mod firewall;
+#[path = "security/seccomp.rs"]
+mod seccomp;
 #[path = "security/store.rs"]
 mod store;
 

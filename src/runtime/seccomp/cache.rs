@@ -10,12 +10,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sha2::{Digest, Sha256};
 
+use super::compile::compiler_id;
 use super::host::HostEnv;
 use super::{INSN_LEN, MAX_INSNS};
 
-/// Bump when the way programs are generated changes: old cache entries then
-/// stop matching.
-const CACHE_FORMAT: &str = "skiff-seccomp-v1";
+/// Bump when the cache's format or key changes (the compiler's own changes
+/// bump `compile::COMPILER_VERSION`): old cache entries then stop matching.
+const CACHE_FORMAT: &str = "skiff-seccomp-v2";
 
 const CACHE_MAGIC: &[u8; 8] = b"SKIFFBPF";
 
@@ -35,7 +36,7 @@ fn cache_key(text: &str, caps: &[String], env: &HostEnv) -> String {
     }
     field(env.scmp_arch_name.as_bytes());
     field(env.kernel_release.as_bytes());
-    field(env.libseccomp_version.as_bytes());
+    field(compiler_id().as_bytes());
     hex(&h.finalize())
 }
 

@@ -1,18 +1,25 @@
-//! Profile → libseccomp filter → classic BPF: the profile's conditions
-//! evaluated for this host and capability set (as moby's
-//! `profiles/seccomp/seccomp_linux.go` does), then a multi-architecture
-//! filter built with libseccomp (as runc's `libcontainer/seccomp` does).
+//! Profile → rules → BPF: the profile's conditions evaluated for this host
+//! and capability set (as moby's `profiles/seccomp/seccomp_linux.go` does),
+//! then what each syscall gets on each architecture of the filter
+//! (`layout.rs`, libseccomp's semantics) written as classic BPF (`bpf.rs`).
 
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
-use std::os::fd::FromRawFd;
+use super::arch::Arch;
+use super::bpf::assemble;
+use super::host::{parse_min_kernel, HostEnv};
+use super::layout::{layout, ENOSYS};
+use super::profile::{ProfileJson, SyscallJson};
+use super::rules::{parse_action, parse_cond, Action, Rule};
+use super::syscalls::SOURCE;
+use super::{Result, SeccompError, INSN_LEN, MAX_INSNS};
 
-use libseccomp::{ScmpAction, ScmpArch, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext};
+/// The compiler's version, part of the BPF cache key with the syscall
+/// tables' [`SOURCE`]: bump it when the programs it writes change.
+pub(super) const COMPILER_VERSION: &str = "skiff-bpf-1";
 
-use super::enosys::{enosys_stub, needs_enosys_stub};
-use super::host::{parse_min_kernel, HostEnv, ARCHES};
-use super::profile::{ArgJson, ProfileJson, SyscallJson};
-use super::{lsc, Result, SeccompError, INSN_LEN, MAX_INSNS};
+/// What the cache key takes from the compiler.
+pub(super) fn compiler_id() -> String {
+    format!("{COMPILER_VERSION} ({SOURCE})")
+}
 
 #[cfg(test)]
 thread_local! {
@@ -20,63 +27,11 @@ thread_local! {
     pub(super) static BUILDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
-/// A rule that survived `includes` / `excludes`.
-struct Rule<'a> {
-    names: Vec<&'a str>,
-    action: ScmpAction,
-    args: &'a [ArgJson],
-}
-
-fn parse_action(name: &str, errno_ret: Option<u32>) -> Result<ScmpAction> {
-    let code = |default: u32| -> Result<u16> {
-        let v = errno_ret.unwrap_or(default);
-        u16::try_from(v).map_err(|_| {
-            SeccompError::InvalidProfile(format!("errnoRet {v} out of range for {name}"))
-        })
-    };
-    Ok(match name {
-        "SCMP_ACT_KILL" | "SCMP_ACT_KILL_THREAD" => ScmpAction::KillThread,
-        "SCMP_ACT_KILL_PROCESS" => ScmpAction::KillProcess,
-        "SCMP_ACT_TRAP" => ScmpAction::Trap,
-        "SCMP_ACT_ERRNO" => ScmpAction::Errno(i32::from(code(libc::EPERM as u32)?)),
-        "SCMP_ACT_TRACE" => ScmpAction::Trace(code(libc::EPERM as u32)?),
-        "SCMP_ACT_LOG" => ScmpAction::Log,
-        "SCMP_ACT_ALLOW" => ScmpAction::Allow,
-        "SCMP_ACT_NOTIFY" => ScmpAction::Notify,
-        other => {
-            return Err(SeccompError::InvalidProfile(format!(
-                "unknown action {other:?}"
-            )))
-        }
-    })
-}
-
-fn parse_op(op: &str, value: u64, value_two: u64) -> Result<(ScmpCompareOp, u64)> {
-    Ok(match op {
-        "SCMP_CMP_NE" => (ScmpCompareOp::NotEqual, value),
-        "SCMP_CMP_LT" => (ScmpCompareOp::Less, value),
-        "SCMP_CMP_LE" => (ScmpCompareOp::LessOrEqual, value),
-        "SCMP_CMP_EQ" => (ScmpCompareOp::Equal, value),
-        "SCMP_CMP_GE" => (ScmpCompareOp::GreaterEqual, value),
-        "SCMP_CMP_GT" => (ScmpCompareOp::Greater, value),
-        // value is the mask, valueTwo the value compared with (OCI / runc).
-        "SCMP_CMP_MASKED_EQ" => (ScmpCompareOp::MaskedEqual(value), value_two),
-        other => {
-            return Err(SeccompError::InvalidProfile(format!(
-                "unknown argument comparison operator {other:?}"
-            )))
-        }
-    })
-}
-
-fn parse_arch(name: &str) -> Result<ScmpArch> {
+fn parse_arch(name: &str, env: &HostEnv) -> Result<Arch> {
     if name == "SCMP_ARCH_NATIVE" {
-        return Ok(ScmpArch::native());
+        return Ok(env.arch);
     }
-    ARCHES
-        .iter()
-        .find(|a| a.2 == name)
-        .map(|a| a.0)
+    Arch::from_scmp(name)
         .ok_or_else(|| SeccompError::InvalidProfile(format!("unknown architecture {name:?}")))
 }
 
@@ -135,13 +90,21 @@ const KNOWN_FLAGS: &[&str] = &[
     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 ];
 
-/// Builds the BPF program; `None` means "no filter" (a profile with neither a
+/// A profile's filter before it is written: the default action, the
+/// architectures (native first) and the rules that apply.
+pub(super) struct Plan<'a> {
+    pub(super) default: Action,
+    pub(super) arches: Vec<Arch>,
+    pub(super) rules: Vec<Rule<'a>>,
+}
+
+/// The plan for `p`; `None` means "no filter" (a profile with neither a
 /// default action nor syscalls, which Docker treats as unconfined).
-pub(super) fn build_program(
-    p: &ProfileJson,
+pub(super) fn plan<'a>(
+    p: &'a ProfileJson,
     caps: &[String],
     env: &HostEnv,
-) -> Result<Option<Vec<u8>>> {
+) -> Result<Option<Plan<'a>>> {
     let default_action_name = p.default_action.as_deref().unwrap_or("");
     let syscalls = p.syscalls.as_deref().unwrap_or(&[]);
     if default_action_name.is_empty() && syscalls.is_empty() {
@@ -153,8 +116,8 @@ pub(super) fn build_program(
         ));
     }
     check_profile(p)?;
-    let default_action = parse_action(default_action_name, p.default_errno_ret)?;
-    if default_action == ScmpAction::Notify {
+    let default = parse_action(default_action_name, p.default_errno_ret)?;
+    if default == Action::Notify {
         return Err(SeccompError::NotifyUnsupported("defaultAction".into()));
     }
     let arches = filter_arches(p, env)?;
@@ -164,10 +127,44 @@ pub(super) fn build_program(
             rules.push(rule);
         }
     }
-    let program = filter_program(default_action, &arches, &rules)?;
+    Ok(Some(Plan {
+        default,
+        arches,
+        rules,
+    }))
+}
+
+/// Permissive defaults need no ENOSYS answers; neither does a default of
+/// ENOSYS.
+pub(super) fn wants_enosys(default: Action) -> bool {
+    !matches!(default, Action::Allow | Action::Log | Action::Trace(_)) && default != ENOSYS
+}
+
+/// Builds the BPF program; `None` means "no filter".
+pub(super) fn build_program(
+    p: &ProfileJson,
+    caps: &[String],
+    env: &HostEnv,
+) -> Result<Option<Vec<u8>>> {
+    let Some(plan) = plan(p, caps, env)? else {
+        return Ok(None);
+    };
+    let program = program_of(&plan)?;
     #[cfg(test)]
     BUILDS.with(|b| b.set(b.get() + 1));
     Ok(Some(program))
+}
+
+pub(super) fn program_of(plan: &Plan<'_>) -> Result<Vec<u8>> {
+    let enosys = wants_enosys(plan.default);
+    let program = assemble(&layout(plan.default, &plan.arches, &plan.rules, enosys)?);
+    let insns = program.len() / INSN_LEN;
+    if insns > MAX_INSNS {
+        return Err(SeccompError::InvalidProfile(format!(
+            "compiled filter has {insns} instructions, the kernel accepts at most {MAX_INSNS}"
+        )));
+    }
+    Ok(program)
 }
 
 /// What the profile asks that skiff refuses: both `architectures` and
@@ -198,26 +195,41 @@ fn check_profile(p: &ProfileJson) -> Result<()> {
 
 /// Architectures of the filter: the native one, then those the profile
 /// lists (or maps the native one to).
-fn filter_arches(p: &ProfileJson, env: &HostEnv) -> Result<Vec<ScmpArch>> {
-    let mut arches: Vec<ScmpArch> = vec![env.arch];
-    let mut push_arch = |a: ScmpArch| {
+fn filter_arches(p: &ProfileJson, env: &HostEnv) -> Result<Vec<Arch>> {
+    let mut arches: Vec<Arch> = vec![env.arch];
+    let mut push_arch = |a: Arch| {
         if !arches.contains(&a) {
             arches.push(a);
         }
     };
     for a in p.architectures.as_deref().unwrap_or(&[]) {
-        push_arch(parse_arch(a)?);
+        push_arch(parse_arch(a, env)?);
     }
     if let Some(m) = p
         .arch_map
         .as_deref()
         .unwrap_or(&[])
         .iter()
-        .find(|m| m.architecture == env.scmp_arch_name)
+        .find(|m| m.architecture == env.arch.info().scmp)
     {
         for sub in m.sub_architectures.as_deref().unwrap_or(&[]) {
-            push_arch(parse_arch(sub)?);
+            push_arch(parse_arch(sub, env)?);
         }
+    }
+    // One kernel, one byte order: libseccomp refuses to mix them.
+    let big_endian = env.arch.info().big_endian;
+    if let Some(a) = arches.iter().find(|a| a.info().big_endian != big_endian) {
+        return Err(SeccompError::InvalidProfile(format!(
+            "architecture {} has another byte order than {}",
+            a.info().scmp,
+            env.arch.info().scmp
+        )));
+    }
+    if let Some(a) = arches.iter().find(|a| a.info().table.is_none()) {
+        return Err(SeccompError::InvalidProfile(format!(
+            "architecture {} is not supported: skiff's syscall tables ({SOURCE}) have none for it",
+            a.info().scmp
+        )));
     }
     Ok(arches)
 }
@@ -240,7 +252,7 @@ fn rule_of<'a>(call: &'a SyscallJson, caps: &[String], env: &HostEnv) -> Result<
     }
     let action_name = call.action.as_deref().unwrap_or("");
     let action = parse_action(action_name, call.errno_ret)?;
-    if action == ScmpAction::Notify {
+    if action == Action::Notify {
         return Err(SeccompError::NotifyUnsupported(format!(
             "syscalls {}",
             names.join(", ")
@@ -251,125 +263,25 @@ fn rule_of<'a>(call: &'a SyscallJson, caps: &[String], env: &HostEnv) -> Result<
             "empty string is not a valid syscall".into(),
         ));
     }
-    let args = call.args.as_deref().unwrap_or(&[]);
-    if let Some(a) = args.iter().find(|a| a.index >= 6) {
-        return Err(SeccompError::InvalidProfile(format!(
-            "argument index {} out of range (syscalls {})",
+    let mut conds = Vec::new();
+    for a in call.args.as_deref().unwrap_or(&[]) {
+        let cond = parse_cond(
             a.index,
-            names.join(", ")
-        )));
+            &a.op,
+            a.value.unwrap_or(0),
+            a.value_two.unwrap_or(0),
+        )
+        .map_err(|e| match e {
+            SeccompError::InvalidProfile(m) => {
+                SeccompError::InvalidProfile(format!("{m} (syscalls {})", names.join(", ")))
+            }
+            e => e,
+        })?;
+        conds.push(cond);
     }
     Ok(Some(Rule {
         names,
         action,
-        args,
+        conds,
     }))
-}
-
-/// The rules as a libseccomp filter for `arches`, exported as BPF behind
-/// the ENOSYS stub when the default action needs one.
-fn filter_program(
-    default_action: ScmpAction,
-    arches: &[ScmpArch],
-    rules: &[Rule<'_>],
-) -> Result<Vec<u8>> {
-    let mut ctx = lsc(ScmpFilterContext::new(default_action), || {
-        "creating filter".into()
-    })?;
-    for &arch in arches {
-        let present = lsc(ctx.is_arch_present(arch), || {
-            format!("checking arch {arch:?}")
-        })?;
-        if !present {
-            lsc(ctx.add_arch(arch), || format!("adding arch {arch:?}"))?;
-        }
-    }
-    let rule_count: usize = rules.iter().map(|r| r.names.len()).sum();
-    if rule_count > 32 {
-        // Binary-tree dispatch, as runc does for longer rule sets (libseccomp
-        // <= 2.5.4 misbehaves with it and zero rules). Not fatal if missing.
-        let _ = ctx.set_ctl_optimize(2);
-    }
-    for rule in rules {
-        add_rule(&mut ctx, rule, default_action)?;
-    }
-
-    let filter = export_bpf(&ctx)?;
-    let mut program = if needs_enosys_stub(default_action) {
-        let names: Vec<&str> = rules.iter().flat_map(|r| r.names.iter().copied()).collect();
-        enosys_stub(arches, &names)?
-    } else {
-        Vec::new()
-    };
-    program.extend_from_slice(&filter);
-    let insns = program.len() / INSN_LEN;
-    if !program.len().is_multiple_of(INSN_LEN) || insns == 0 {
-        return Err(SeccompError::Io {
-            context: "libseccomp exported a malformed program".into(),
-            source: io::Error::from(io::ErrorKind::InvalidData),
-        });
-    }
-    if insns > MAX_INSNS {
-        return Err(SeccompError::InvalidProfile(format!(
-            "compiled filter has {insns} instructions, the kernel accepts at most {MAX_INSNS}"
-        )));
-    }
-    Ok(program)
-}
-
-/// runc's `matchCall`.
-fn add_rule(ctx: &mut ScmpFilterContext, rule: &Rule<'_>, default: ScmpAction) -> Result<()> {
-    if rule.action == default {
-        // Redundant (and libseccomp refuses it).
-        return Ok(());
-    }
-    let mut conds = Vec::with_capacity(rule.args.len());
-    let mut per_index = [0usize; 6];
-    for a in rule.args {
-        let (op, datum) = parse_op(&a.op, a.value.unwrap_or(0), a.value_two.unwrap_or(0))?;
-        conds.push(ScmpArgCompare::new(a.index, op, datum));
-        per_index[a.index as usize] += 1;
-    }
-    // Several conditions on the same argument: each becomes its own rule
-    // (OR), like runc; otherwise one rule with all conditions (AND).
-    let separate = per_index.iter().any(|&n| n > 1);
-    for &name in &rule.names {
-        // Unknown to this libseccomp (on every arch): skip, like runc/docker.
-        let Ok(sc) = libseccomp::ScmpSyscall::from_name(name) else {
-            continue;
-        };
-        let ctx_msg = || format!("adding rule for syscall {name}");
-        if separate {
-            for c in &conds {
-                lsc(
-                    ctx.add_rule_conditional(rule.action, sc, std::slice::from_ref(c)),
-                    ctx_msg,
-                )?;
-            }
-        } else {
-            lsc(ctx.add_rule_conditional(rule.action, sc, &conds), ctx_msg)?;
-        }
-    }
-    Ok(())
-}
-
-fn export_bpf(ctx: &ScmpFilterContext) -> Result<Vec<u8>> {
-    let io_err = |context: &str| {
-        let context = context.to_string();
-        move |source| SeccompError::Io { context, source }
-    };
-    // SAFETY: plain syscall with a valid C string.
-    let fd = unsafe { libc::memfd_create(c"skiff-seccomp-bpf".as_ptr(), libc::MFD_CLOEXEC) };
-    if fd < 0 {
-        return Err(io_err("memfd_create")(io::Error::last_os_error()));
-    }
-    // SAFETY: fd is a fresh descriptor we own.
-    let mut file = unsafe { File::from_raw_fd(fd) };
-    lsc(ctx.export_bpf(&file), || "exporting BPF".into())?;
-    file.seek(SeekFrom::Start(0))
-        .map_err(io_err("reading exported BPF"))?;
-    let mut out = Vec::new();
-    file.read_to_end(&mut out)
-        .map_err(io_err("reading exported BPF"))?;
-    Ok(out)
 }

@@ -6,11 +6,12 @@
 //! Docker's JSON format). skiff does the expensive part in the *parent*:
 //! [`compile`] evaluates the profile's conditions (`includes` / `excludes` by
 //! capability, architecture and kernel version) the way moby's
-//! `profiles/seccomp/seccomp_linux.go` does, builds a multi-architecture filter
-//! with libseccomp the way runc's `libcontainer/seccomp` does, and caches the
-//! resulting classic-BPF program on disk. The container init then only calls
-//! [`install`], which hands the raw program to `seccomp(2)` without allocating
-//! and without calling into libseccomp.
+//! `profiles/seccomp/seccomp_linux.go` does, compiles the rules that apply
+//! to a multi-architecture classic-BPF program itself (no libseccomp at
+//! build or run time; it answers as the libseccomp-built filter runc makes
+//! would, see below), and caches the program on disk. The container init
+//! then only calls [`install`], which hands the raw program to `seccomp(2)`
+//! without allocating.
 //!
 //! # The default profile
 //!
@@ -21,22 +22,58 @@
 //! vendors (moby commit b985e2313a86, docker v29.7.x). Copyright The Moby
 //! Authors, licensed Apache-2.0 like skiff. The file is byte-for-byte upstream.
 //!
+//! # The compiler
+//!
+//! * **Syscall numbers** come from `syscalls.rs`, tables generated from
+//!   libseccomp 2.5.4 by `scripts/gen-seccomp-syscalls.py` (for x86,
+//!   x86_64, x32, arm, aarch64, the mips ABIs, ppc, ppc64, riscv64, s390
+//!   and s390x; `arch.rs` names the arches). A name an arch has no syscall
+//!   for is skipped on that arch, as libseccomp does; a profile naming an
+//!   arch without a table (loongarch64, which that libseccomp lacks too) or
+//!   of the other byte order is refused.
+//! * **What each number gets** (`layout.rs`): per arch, the rules by number
+//!   with libseccomp's semantics: several conditions on one argument become
+//!   separate rules (runc's `matchCall`), a rule whose action is the default
+//!   is dropped, the first unconditional rule of a syscall decides it,
+//!   socket and SysV IPC calls are also filtered through socketcall(2) /
+//!   ipc(2) on the arches that multiplex them (x86, mips, ppc, s390), and
+//!   x86_64 and x32 share one audit arch. Conditional rules of a syscall are
+//!   tried in profile order (libseccomp orders overlapping rules with
+//!   different actions in its own way, or refuses them).
+//! * **BPF** (`bpf.rs`): `seccomp_data.arch` picks a section (an arch not in
+//!   the filter is killed, libseccomp's default); a section is a binary
+//!   search over ranges of syscall numbers (rows of `jeq` for the last few
+//!   exceptions), whose leaves return or test arguments: 64-bit values a
+//!   word at a time, 32-bit arches' (x32 included) on the low word only.
+//!   Docker's default profile compiles to 310 instructions on amd64 (x86_64,
+//!   x32 and i386; default capabilities), where libseccomp's binary tree
+//!   behind the ENOSYS stub took 1257.
+//!
+//! A test compares the two (`compare_tests.rs`, with libseccomp as a
+//! dev-dependency): the old libseccomp-built program and the new one answer
+//! alike for every syscall number of every arch in the filter, argument
+//! values around every condition, and foreign arches.
+//!
 //! # ENOSYS for syscalls newer than the profile
 //!
-//! Like runc (`libcontainer/seccomp/patchbpf`), the compiled program starts
-//! with a small stub that answers `ENOSYS` (instead of the profile's default
-//! `EPERM`) for syscall numbers above the highest syscall the profile names
-//! on that architecture. Without it, programs probing for new syscalls (glibc
-//! tries `fchmodat2`, `clone3`, ... and falls back only on `ENOSYS`) break
-//! when the profile lists a syscall that this libseccomp does not know yet.
+//! Like runc (`libcontainer/seccomp/patchbpf`), the program answers `ENOSYS`
+//! (instead of the profile's default `EPERM`) for syscall numbers above the
+//! highest syscall the profile names on that architecture (and for syscall
+//! 0 on s390). Without it, programs probing for new syscalls (glibc tries
+//! `fchmodat2`, `clone3`, ... and falls back only on `ENOSYS`) break when
+//! the profile lists a syscall that the tables do not know yet. Permissive
+//! defaults (allow, log, trace) and a default of `ENOSYS` need no such
+//! answers.
 //!
 //! # Files
 //!
 //! `profile.rs` is the data: Docker's default profile and the types of its
 //! JSON format. The code that turns a profile into a filter is apart from
-//! it: `host.rs` (facts of this host), `compile.rs` (conditions, libseccomp
-//! filter, BPF), `enosys.rs` (the stub) and `cache.rs` (compiled programs on
-//! disk). This file parses `--security-opt`, compiles and installs.
+//! it: `host.rs` (facts of this host), `arch.rs` and `syscalls.rs` (arches
+//! and their numbers), `compile.rs` (conditions → rules), `rules.rs`
+//! (actions and argument comparisons), `layout.rs` (what each number
+//! gets), `bpf.rs` (the program) and `cache.rs` (compiled programs on disk).
+//! This file parses `--security-opt`, compiles and installs.
 //!
 //! # Installing: privileges
 //!
@@ -49,11 +86,15 @@
 //! and `execve`) or set `PR_SET_NO_NEW_PRIVS` first. Otherwise [`install`]
 //! fails with `EACCES`.
 
+mod arch;
+mod bpf;
 mod cache;
 mod compile;
-mod enosys;
 mod host;
+mod layout;
 mod profile;
+mod rules;
+mod syscalls;
 
 use std::fs;
 use std::io;
@@ -101,28 +142,12 @@ pub enum SeccompError {
     /// `SCMP_ACT_NOTIFY` (seccomp user notification) is not implemented.
     #[error("seccomp profile uses SCMP_ACT_NOTIFY ({0}); user notification (seccomp agents) is not supported by skiff")]
     NotifyUnsupported(String),
-    /// libseccomp refused something.
-    #[error("libseccomp: {context}: {source}")]
-    Libseccomp {
-        context: String,
-        source: libseccomp::error::SeccompError,
-    },
     /// An I/O error while building the program.
     #[error("seccomp: {context}: {source}")]
     Io { context: String, source: io::Error },
 }
 
 type Result<T, E = SeccompError> = std::result::Result<T, E>;
-
-fn lsc<T>(
-    r: std::result::Result<T, libseccomp::error::SeccompError>,
-    context: impl FnOnce() -> String,
-) -> Result<T> {
-    r.map_err(|source| SeccompError::Libseccomp {
-        context: context(),
-        source,
-    })
-}
 
 /// Parses one `--security-opt` value.
 ///
@@ -176,7 +201,7 @@ const INSN_LEN: usize = 8;
 /// set is `caps` (names like `CAP_SYS_ADMIN`; `SYS_ADMIN` is accepted too).
 ///
 /// The program is cached as
-/// `<cache_dir>/seccomp/<sha256(profile, caps, arch, kernel, libseccomp)>.bpf`;
+/// `<cache_dir>/seccomp/<sha256(profile, caps, arch, kernel, compiler)>.bpf`;
 /// a valid cache entry is used without parsing the profile. Failing to write
 /// the cache is not an error (the program is still returned).
 pub fn compile(profile: &Profile, caps: &[String], cache_dir: &Path) -> Result<SeccompSpec> {
@@ -261,5 +286,11 @@ pub fn install(spec: &SeccompSpec) -> io::Result<()> {
     }
 }
 
+#[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
+mod interp;
+#[cfg(test)]
+mod libseccomp_ref;
 #[cfg(test)]
 mod tests;
