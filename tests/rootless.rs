@@ -305,7 +305,7 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Without a terminal's help: --network none still has no pasta.
+    // --network none: no pasta, only lo.
     let (out, _) = ok_as(
         user,
         &home,
