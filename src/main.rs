@@ -13,5 +13,11 @@ fn main() -> std::process::ExitCode {
     {
         skiff::engine::userns::rm_main();
     }
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == skiff::engine::userns::UNPACK_ARG)
+    {
+        skiff::engine::userns::unpack_main();
+    }
     std::process::ExitCode::from(skiff::cli::main())
 }

@@ -534,6 +534,42 @@ fn rootless_run_with_subordinate_ids() {
             user.0, user.1
         )
     );
+    // The image's owners as the image gives them, inside (the layer is
+    // unpacked in a user namespace): root's files are 0:0, the 1000:1000
+    // setuid file keeps its owner, its mode and its hard link; the upper
+    // layer's whiteout and opaque directory hide the lower one's files.
+    let (owners, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "exec",
+            id,
+            "sh",
+            "-c",
+            "stat -c '%n %u:%g %a %h' /bin/busybox /etc /srv/data.txt; ls /opq; ls /etc/remove-me 2>&1 || true",
+        ],
+    );
+    let owners: Vec<&str> = owners.lines().collect();
+    assert_eq!(
+        owners[..5],
+        [
+            "/bin/busybox 0:0 755 1",
+            "/etc 0:0 755 1",
+            "/srv/data.txt 1000:1000 4755 2",
+            "c",
+            "ls: /etc/remove-me: No such file or directory"
+        ],
+        "{owners:?}"
+    );
+    let layers = home.join(".local/share/skiff/layers");
+    let on_disk: Vec<(u32, u32)> = std::fs::read_dir(&layers)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::metadata(e.path().join("diff/srv/data.txt")).ok())
+        .map(|m| (m.uid(), m.gid()))
+        .collect();
+    assert_eq!(on_disk, [(300_999, 300_999)]);
     // A file chowned to uid 1000 inside belongs to 300000 + 999 outside.
     ok_as(
         user,

@@ -106,31 +106,81 @@ pub fn keep_id_mappings() -> Result<(IdMappings, String)> {
 /// ([`rm_main`]).
 pub const RM_ARG: &str = "__userns-rm";
 
+/// The argument that makes `skiff` a layer unpacker in a user namespace
+/// ([`unpack_main`]).
+pub const UNPACK_ARG: &str = "__userns-unpack";
+
 /// For a rootless engine whose user has subordinate ids: removals the user
 /// is refused (files a container made as another uid) go through
-/// [`remove_in_userns`].
+/// [`remove_in_userns`], and layers are unpacked in a user namespace
+/// ([`unpack_in_userns`]) so that their files keep the image's owners.
 pub fn install_remove_fallback() {
     if !rustix::process::geteuid().is_root() {
         crate::util::tree::set_remove_fallback(remove_in_userns);
+        crate::image::layer::set_userns_unpacker(unpack_in_userns);
     }
 }
 
 /// `rm -rf path` as root of a user namespace with the user's maps (as
-/// podman's `unshare`): this binary re-executed, it unshares, the maps are
-/// written for it, then it removes.
+/// podman's `unshare`).
 pub fn remove_in_userns(path: &std::path::Path) -> std::io::Result<()> {
+    in_userns(RM_ARG, &[path.as_os_str()])
+        .map(drop)
+        .map_err(|e| {
+            std::io::Error::other(format!(
+                "removing {} in a user namespace: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// Unpacks the layer blob `blob` into `dest` as root of a user namespace
+/// with the user's maps: each file gets the owner the image gives it, as
+/// seen inside the container (uid 1000 becomes subordinate id 999 + the
+/// range's start). `None` when the user has no subordinate range (the
+/// caller unpacks itself: everything is then the user's, uid 0 inside).
+pub fn unpack_in_userns(
+    blob: &std::path::Path,
+    dest: &std::path::Path,
+) -> Option<std::result::Result<crate::image::layer::UnpackReport, String>> {
+    let out = match in_userns(UNPACK_ARG, &[blob.as_os_str(), dest.as_os_str()]) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return None,
+        Err(e) => return Some(Err(e.to_string())),
+        Ok(out) => out,
+    };
+    let text = String::from_utf8_lossy(&out);
+    let mut words = text.split_whitespace();
+    let report = match (words.next(), words.next().and_then(|s| s.parse().ok())) {
+        (Some(diff_id), Some(size)) => Ok(crate::image::layer::UnpackReport {
+            diff_id: diff_id.to_owned(),
+            size,
+        }),
+        _ => Err(format!(
+            "unpacking {} in a user namespace: no report",
+            blob.display()
+        )),
+    };
+    Some(report)
+}
+
+/// Runs this binary as `skiff ARG ARGS...` as root of a new user namespace
+/// with the user's maps: the child unshares ([`enter_userns`]), the maps are
+/// written for it, then it works. Returns what it printed after the
+/// handshake; its stderr is the error. `ENOENT` when the user has no
+/// subordinate range.
+fn in_userns(arg: &str, args: &[&std::ffi::OsStr]) -> std::io::Result<Vec<u8>> {
     use std::io::{Read, Write};
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
     let (maps, _) = rootless_mappings();
-    if maps.uid.len() < 2 {
-        return Err(std::io::Error::from_raw_os_error(libc::EACCES));
+    if maps.uid.len() < 2 || maps.gid.len() < 2 {
+        return Err(std::io::Error::from_raw_os_error(libc::ENOENT));
     }
     let (go_r, go_w) = rustix::pipe::pipe()?;
     let raw = go_r.as_raw_fd();
     let mut cmd = std::process::Command::new("/proc/self/exe");
-    cmd.arg(RM_ARG)
-        .arg(path)
+    cmd.arg(arg)
+        .args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -150,40 +200,40 @@ pub fn remove_in_userns(path: &std::path::Path) -> std::io::Result<()> {
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         std::fs::File::from(go_w).write_all(b"g")
     });
+    let mut report = Vec::new();
+    let _ = out.read_to_end(&mut report);
     let mut err = String::new();
     let _ = child.stderr.take().expect("piped").read_to_string(&mut err);
     let status = child.wait()?;
     handshake?;
     if status.success() {
-        Ok(())
+        Ok(report)
     } else {
-        Err(std::io::Error::other(format!(
-            "removing {} in a user namespace: {}",
-            path.display(),
-            err.trim()
-        )))
+        Err(std::io::Error::other(err.trim().to_owned()))
     }
 }
 
-/// The child of [`remove_in_userns`]: `skiff __userns-rm PATH`.
-pub fn rm_main() -> ! {
+/// The child's side of [`in_userns`]: unshares its user namespace, says so
+/// on stdout, waits for its maps (fd 3), and becomes root in it.
+fn enter_userns() -> std::io::Result<()> {
     use std::io::{Read, Write};
     use std::os::fd::FromRawFd;
-    let path = std::env::args_os().nth(2).unwrap_or_default();
-    let r = (|| -> std::io::Result<()> {
-        // SAFETY: a fresh single-threaded process; NEWUSER alone touches
-        // no descriptor table (unshare_unsafe's hazard is CLONE_FILES).
-        unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWUSER) }?;
-        std::io::stdout().write_all(b"u")?;
-        std::io::stdout().flush()?;
-        // SAFETY: fd 3 is the pipe remove_in_userns placed for this process.
-        let mut go = unsafe { std::fs::File::from_raw_fd(3) };
-        go.read_exact(&mut [0u8; 1])?;
-        let (uid, gid) = (rustix::process::Uid::ROOT, rustix::process::Gid::ROOT);
-        rustix::thread::set_thread_res_gid(gid, gid, gid)?;
-        rustix::thread::set_thread_res_uid(uid, uid, uid)?;
-        crate::util::tree::remove_tree_here(std::path::Path::new(&path))
-    })();
+    // SAFETY: a fresh single-threaded process; NEWUSER alone touches
+    // no descriptor table (unshare_unsafe's hazard is CLONE_FILES).
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWUSER) }?;
+    std::io::stdout().write_all(b"u")?;
+    std::io::stdout().flush()?;
+    // SAFETY: fd 3 is the pipe in_userns placed for this process.
+    let mut go = unsafe { std::fs::File::from_raw_fd(3) };
+    go.read_exact(&mut [0u8; 1])?;
+    let (uid, gid) = (rustix::process::Uid::ROOT, rustix::process::Gid::ROOT);
+    rustix::thread::set_thread_res_gid(gid, gid, gid)?;
+    rustix::thread::set_thread_res_uid(uid, uid, uid)?;
+    Ok(())
+}
+
+/// Ends a child of [`in_userns`]: exit 0, or the error on stderr and 1.
+fn finish<E: std::fmt::Display>(r: std::result::Result<(), E>) -> ! {
     match r {
         Ok(()) => std::process::exit(0),
         Err(e) => {
@@ -191,6 +241,38 @@ pub fn rm_main() -> ! {
             std::process::exit(1)
         }
     }
+}
+
+/// The child of [`remove_in_userns`]: `skiff __userns-rm PATH`.
+pub fn rm_main() -> ! {
+    let path = std::env::args_os().nth(2).unwrap_or_default();
+    finish(
+        enter_userns()
+            .and_then(|()| crate::util::tree::remove_tree_here(std::path::Path::new(&path))),
+    )
+}
+
+/// The child of [`unpack_in_userns`]: `skiff __userns-unpack BLOB DEST`;
+/// prints `DIFF_ID SIZE`.
+pub fn unpack_main() -> ! {
+    use std::io::Write;
+    let blob = std::env::args_os().nth(2).unwrap_or_default();
+    let dest = std::env::args_os().nth(3).unwrap_or_default();
+    finish(enter_userns().map_err(|e| e.to_string()).and_then(|()| {
+        let report = crate::image::layer::unpack_path(
+            std::path::Path::new(&blob),
+            std::path::Path::new(&dest),
+            &crate::image::layer::UnpackOptions {
+                rootless: true,
+                ..Default::default()
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        let mut out = std::io::stdout();
+        writeln!(out, "{} {}", report.diff_id, report.size)
+            .and_then(|()| out.flush())
+            .map_err(|e| e.to_string())
+    }))
 }
 
 /// 0 → `own` (one id), then 1.. → the subordinate range.

@@ -573,9 +573,8 @@ fn unpack_checked(
     path: &Path,
     want: &str,
 ) -> Result<u64> {
-    let f = io::BufReader::with_capacity(1 << 20, store.open_blob(blob)?);
-    let report = layer::unpack(
-        f,
+    let report = layer::unpack_blob(
+        &store.blob_path(blob)?,
         diff,
         &UnpackOptions {
             rootless,

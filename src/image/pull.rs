@@ -404,10 +404,8 @@ fn ensure_layer(
     }
     progress.layer(&short, LayerEvent::Extracting);
     let info = store.create_layer(chain_id, |diff| {
-        let blob = store.open_blob(&desc.digest)?;
-        let reader = std::io::BufReader::with_capacity(1 << 20, blob);
-        let report = layer::unpack(
-            reader,
+        let report = layer::unpack_blob(
+            &store.blob_path(&desc.digest)?,
             diff,
             &UnpackOptions {
                 rootless: opts.rootless,

@@ -177,6 +177,9 @@ pub enum LayerError {
     /// A header field or name is unusable.
     #[error("layer entry {path:?}: {reason}")]
     Invalid { path: String, reason: String },
+    /// The unpacker in a user namespace failed (its own one-line message).
+    #[error("{0}")]
+    Helper(String),
     /// A filesystem operation on the entry failed.
     #[error("layer entry {path:?}: {op}: {source}")]
     Entry {
@@ -192,6 +195,50 @@ fn after_entry(after: &Option<String>) -> String {
         Some(p) => format!(" after entry {p:?}"),
         None => String::new(),
     }
+}
+
+/// Unpacks a layer blob in a user namespace with the user's maps
+/// (registered by a rootless engine); `None` when it can't map anyone but
+/// the user.
+pub type UsernsUnpacker = fn(&Path, &Path) -> Option<Result<UnpackReport, String>>;
+
+static USERNS_UNPACKER: std::sync::OnceLock<UsernsUnpacker> = std::sync::OnceLock::new();
+
+/// Registers the unpacker [`unpack_blob`] uses when `rootless`.
+pub fn set_userns_unpacker(f: UsernsUnpacker) {
+    let _ = USERNS_UNPACKER.set(f);
+}
+
+/// Unpacks the blob file `blob` into `dest`. Rootless, with an unpacker
+/// registered ([`set_userns_unpacker`]), that runs in a user namespace so
+/// that files keep the image's owners as the container sees them.
+pub fn unpack_blob(
+    blob: &Path,
+    dest: &Path,
+    opts: &UnpackOptions,
+) -> Result<UnpackReport, LayerError> {
+    if opts.rootless && opts.id_map.is_none() {
+        if let Some(r) = USERNS_UNPACKER.get().and_then(|f| f(blob, dest)) {
+            return r.map_err(LayerError::Helper);
+        }
+    }
+    unpack_path(blob, dest, opts)
+}
+
+/// [`unpack`] of the file at `blob`.
+pub fn unpack_path(
+    blob: &Path,
+    dest: &Path,
+    opts: &UnpackOptions,
+) -> Result<UnpackReport, LayerError> {
+    let f = std::fs::File::open(blob).map_err(|source| LayerError::Read {
+        after: None,
+        source: io::Error::new(
+            source.kind(),
+            format!("opening {}: {source}", blob.display()),
+        ),
+    })?;
+    unpack(BufReader::with_capacity(1 << 20, f), dest, opts)
 }
 
 /// Decompresses `stream` (compression detected from its magic bytes) and
