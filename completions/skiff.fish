@@ -28,7 +28,7 @@ complete -c skiff -n "__fish_skiff_needs_command" -l root -d 'Persistent storage
 complete -c skiff -n "__fish_skiff_needs_command" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_needs_command" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_needs_command" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_needs_command" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_needs_command" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_needs_command" -s v -l version -d 'Print version information and quit' -r
 complete -c skiff -n "__fish_skiff_needs_command" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_needs_command" -f -a "container" -d 'Manage containers'
@@ -66,7 +66,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_se
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -f -a "run" -d 'Create and run a new container from an image'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and not __fish_seen_subcommand_from run create start stop restart kill wait logs attach ls list ps rm remove inspect rename top port prune exec pause unpause" -f -a "create" -d 'Create a new container'
@@ -150,7 +150,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l name -d 'Assign a name to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l replace -d 'Remove a container of the same name first (podman)' -r
@@ -209,7 +209,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l all -d 'Start all containers that are not running (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s f -l filter -d 'Only the containers matching a filter, as ps\'s (podman)' -r
@@ -220,7 +220,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -233,7 +233,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -246,7 +246,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from restart" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -257,13 +257,13 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from wait" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Follow log output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
@@ -275,7 +275,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l no-stdin -d 'Do not attach STDIN' -r
@@ -284,7 +284,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from attach" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -s a -l all -d 'Show all containers (default shows just running)' -r
@@ -308,7 +308,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all containers (default shows just running)' -r
@@ -332,7 +332,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -s a -l all -d 'Show all containers (default shows just running)' -r
@@ -356,7 +356,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from ps" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -s a -l all -d 'Remove all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
@@ -367,7 +367,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -s a -l all -d 'Remove all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
@@ -378,7 +378,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -s s -l size -d 'Display total file sizes' -r
@@ -386,25 +386,25 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from rename" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from port" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (e.g. "until=<timestamp>")' -r
@@ -412,7 +412,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -s d -l detach -d 'Detached mode: run command in the background' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -s i -l interactive -d 'Keep STDIN open even if not attached' -r
@@ -426,7 +426,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from exec" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -436,7 +436,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -446,13 +446,13 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from unpause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -f -a "ls" -d 'List images'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and not __fish_seen_subcommand_from ls list pull tag rm remove inspect history save load prune" -f -a "list" -d 'List images'
@@ -481,7 +481,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -s a -l all -d 'Show all images (default hides intermediate images)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l digests -d 'Show digests' -r
@@ -499,7 +499,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -s q -l quiet -d 'Suppress verbose output; print only the image ID' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l platform -d 'Pull for this platform (os/arch[/variant]) instead of the host\'s' -r
@@ -511,13 +511,13 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from pull" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from tag" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -s a -l all -d 'Remove all images (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -s f -l force -d 'Force removal of the image (also when it has several tags)' -r
@@ -526,7 +526,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -s a -l all -d 'Remove all images (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -s f -l force -d 'Force removal of the image (also when it has several tags)' -r
@@ -535,14 +535,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -s H -l human -d 'Print sizes and dates in human readable format' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l no-trunc -d 'Don\'t truncate output' -r
@@ -552,7 +552,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l format -d 'Archive format: docker-archive or oci-archive, one and the same archive (podman)' -r
@@ -562,7 +562,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from save" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -s q -l quiet -d 'Suppress the load output' -r
@@ -570,7 +570,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from load" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -s a -l all -d 'Remove all unused images, not just dangling ones' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation' -r
@@ -579,13 +579,13 @@ complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subco
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand image; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -f -a "connect" -d 'Connect a container to a network'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and not __fish_seen_subcommand_from connect disconnect create inspect ls list prune rm remove" -f -a "disconnect" -d 'Disconnect a container from a network'
@@ -602,14 +602,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from connect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s f -l force -d 'Force the container to disconnect from a network (accepted)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from disconnect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -s d -l driver -d 'Driver to manage the Network (bridge or macvlan)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l subnet -d 'Subnet in CIDR format that represents a network segment' -r
@@ -622,14 +622,14 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -s f -l filter -d 'Provide filter values (e.g. "driver=bridge")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l format -d 'Format output using a custom template: \'table\':            Print output in table format with column headers (default) \'table TEMPLATE\':   Print output in table format using the given Go template \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
@@ -640,7 +640,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -s f -l filter -d 'Provide filter values (e.g. "driver=bridge")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l format -d 'Format output using a custom template: \'table\':            Print output in table format with column headers (default) \'table TEMPLATE\':   Print output in table format using the given Go template \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
@@ -651,7 +651,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -s f -l force -d 'Do not prompt for confirmation' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l filter -d 'Provide filter values (e.g. "until=<timestamp>")' -r
@@ -659,27 +659,27 @@ complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_sub
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from prune" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -s f -l force -d 'Also remove the containers on the network (as podman does); a missing network is not an error (as docker does)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -s f -l force -d 'Also remove the containers on the network (as podman does); a missing network is not an error (as docker does)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand network; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -f -a "info" -d 'Display system-wide information'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and not __fish_seen_subcommand_from info check" -f -a "check" -d 'Check the store for problems (and repair them with --repair)'
@@ -688,7 +688,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subc
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -s r -l repair -d 'Fix what can be fixed safely (leftovers of killed commands)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l min-age-ms -d 'Treat unlocked leftovers younger than this many milliseconds as a command still at work (default 10000)' -r
@@ -696,7 +696,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subc
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand system; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand run" -s d -l detach -d 'Run container in background and print container ID' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l detach-keys -d 'Override the key sequence for detaching a container' -r
@@ -758,7 +758,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand run" -l root -d 'Persistent 
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand run" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand run" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l name -d 'Assign a name to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l replace -d 'Remove a container of the same name first (podman)' -r
@@ -817,7 +817,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand create" -l root -d 'Persiste
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand create" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand create" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l help -d 'Print help (-h is --hostname, as in docker)'
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l all -d 'Start all containers that are not running (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -s f -l filter -d 'Only the containers matching a filter, as ps\'s (podman)' -r
@@ -828,7 +828,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand start" -l root -d 'Persisten
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand start" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand start" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand start" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -841,7 +841,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand stop" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand stop" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand stop" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand stop" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -854,7 +854,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand restart" -l root -d 'Persist
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand restart" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand restart" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand restart" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -865,13 +865,13 @@ complete -c skiff -n "__fish_skiff_using_subcommand kill" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand kill" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand kill" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand kill" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand wait" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand wait" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand wait" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -s f -l follow -d 'Follow log output' -r
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -s n -l tail -d 'Number of lines to show from the end of the logs ("all" for all)' -r
@@ -883,7 +883,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand logs" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand logs" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand logs" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand logs" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l detach-keys -d 'Override the key sequence for detaching a container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l no-stdin -d 'Do not attach STDIN' -r
@@ -892,7 +892,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand attach" -l root -d 'Persiste
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand attach" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand attach" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand attach" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -s d -l detach -d 'Detached mode: run command in the background' -r
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -s i -l interactive -d 'Keep STDIN open even if not attached' -r
@@ -906,7 +906,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand exec" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand exec" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand exec" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -916,7 +916,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand pause" -l root -d 'Persisten
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand pause" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand pause" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s a -l all -d 'Act on all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s f -l filter -d 'Act on the containers matching a filter, as ps\'s (podman)' -r
@@ -926,25 +926,25 @@ complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l root -d 'Persist
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand unpause" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand unpause" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand rename" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand rename" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rename" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand top" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand top" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand top" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand top" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand port" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand port" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand port" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand port" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l external -d 'Also show containers made by other tools (podman; skiff has none)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -s a -l all -d 'Show all containers (default shows just running)' -r
@@ -968,7 +968,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand ps" -l root -d 'Persistent s
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand ps" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand ps" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand ps" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -s a -l all -d 'Remove all containers (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -s i -l ignore -d 'Ignore errors when a named container does not exist (podman)' -r
@@ -979,7 +979,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand rm" -l root -d 'Persistent s
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand rm" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand rm" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rm" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand images" -s a -l all -d 'Show all images (default hides intermediate images)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l digests -d 'Show digests' -r
@@ -997,7 +997,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand images" -l root -d 'Persiste
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand images" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand images" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand images" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand images" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -s q -l quiet -d 'Suppress verbose output; print only the image ID' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l platform -d 'Pull for this platform (os/arch[/variant]) instead of the host\'s' -r
@@ -1009,13 +1009,13 @@ complete -c skiff -n "__fish_skiff_using_subcommand pull" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand pull" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand pull" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand tag" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand tag" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand tag" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -s a -l all -d 'Remove all images (podman)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -s f -l force -d 'Force removal of the image (also when it has several tags)' -r
@@ -1024,7 +1024,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l root -d 'Persistent 
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand rmi" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand rmi" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand history" -s H -l human -d 'Print sizes and dates in human readable format' -r
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l no-trunc -d 'Don\'t truncate output' -r
@@ -1034,7 +1034,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand history" -l root -d 'Persist
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand history" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand history" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand history" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand history" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand save" -s o -l output -d 'Write to a file, instead of STDOUT' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l format -d 'Archive format: docker-archive or oci-archive, one and the same archive (podman)' -r
@@ -1044,7 +1044,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand save" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand save" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand save" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand save" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand save" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand load" -s i -l input -d 'Read from tar archive file, instead of STDIN' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand load" -s q -l quiet -d 'Suppress the load output' -r
@@ -1052,7 +1052,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand load" -l root -d 'Persistent
 complete -c skiff -n "__fish_skiff_using_subcommand load" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand load" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand load" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand load" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand load" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand load" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l type -d 'Only this type of object: container, image, network' -r
@@ -1061,19 +1061,19 @@ complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l root -d 'Persist
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand inspect" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand inspect" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand version" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand version" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand version" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand version" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand version" -s h -l help -d 'Print help'
 complete -c skiff -n "__fish_skiff_using_subcommand info" -s f -l format -d 'Format output using a custom template: \'json\':             Print in JSON format \'TEMPLATE\':         Print output using the given Go template. Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates' -r
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l root -d 'Persistent storage root (default /var/lib/skiff; rootless $XDG_DATA_HOME/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l runroot -d 'Runtime state root (default /run/skiff; rootless $XDG_RUNTIME_DIR/skiff)' -r -F
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l log-level -d 'Set the logging level ("debug", "info", "warn", "error", "fatal")' -r
 complete -c skiff -n "__fish_skiff_using_subcommand info" -l noout -d 'Do not print to stdout (podman)' -r
-complete -c skiff -n "__fish_skiff_using_subcommand info" -l storage-driver -d 'Storage driver (only overlay)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand info" -l storage-driver -d 'Storage driver: overlay or vfs (default: the store\'s; a new store takes overlay where it can be mounted, else vfs)' -r
 complete -c skiff -n "__fish_skiff_using_subcommand info" -s h -l help -d 'Print help'

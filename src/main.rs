@@ -1,23 +1,19 @@
 fn main() -> std::process::ExitCode {
     // The per-container monitor is this binary re-executed (see
-    // engine::launch::monitor_main): no user argument in its argv.
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == skiff::engine::MONITOR_ARG)
-    {
-        skiff::engine::monitor_main();
-    }
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == skiff::engine::userns::RM_ARG)
-    {
-        skiff::engine::userns::rm_main();
-    }
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == skiff::engine::userns::UNPACK_ARG)
-    {
-        skiff::engine::userns::unpack_main();
+    // engine::launch::monitor_main): no user argument in its argv. So are
+    // the helpers that work in a user or mount namespace of their own.
+    use skiff::engine::{storage, userns};
+    let helpers: [(&str, fn() -> !); 5] = [
+        (skiff::engine::MONITOR_ARG, skiff::engine::monitor_main),
+        (userns::RM_ARG, userns::rm_main),
+        (userns::UNPACK_ARG, userns::unpack_main),
+        (storage::VFS_ARG, userns::vfs_main),
+        (storage::PROBE_ARG, storage::probe_main),
+    ];
+    if let Some(arg) = std::env::args_os().nth(1) {
+        if let Some((_, f)) = helpers.iter().find(|(name, _)| arg == *name) {
+            f();
+        }
     }
     std::process::ExitCode::from(skiff::cli::main())
 }

@@ -813,3 +813,71 @@ fn rootless_lifecycle_from_su_without_a_login_session() {
         let _ = std::fs::remove_dir_all(&fallback);
     }
 }
+
+#[test]
+fn rootless_vfs_copies_with_the_images_owners() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    // The store is an overlay one; a vfs container copies its layers in
+    // the user namespace, owners as the image gives them.
+    let (id, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "--storage-driver",
+            "vfs",
+            "run",
+            "-d",
+            "--network",
+            "none",
+            &img.reference,
+            "sleep",
+            "300",
+        ],
+    );
+    let id = id.trim();
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "exec",
+            id,
+            "sh",
+            "-c",
+            "stat -c '%n %u:%g %a' /srv/data.txt /etc; ls /opq; test -e /etc/remove-me || echo gone",
+        ],
+    );
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["/srv/data.txt 1000:1000 4755", "/etc 0:0 755", "c", "gone"],
+        "{out}"
+    );
+    let copy = home
+        .join(".local/share/skiff/containers")
+        .join(id)
+        .join("rootfs/srv/data.txt");
+    let m = std::fs::metadata(&copy).unwrap();
+    assert_eq!((m.uid(), m.gid()), (300_999, 300_999));
+    let (shown, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["inspect", "-f", "{{.GraphDriver.Name}}", id],
+    );
+    assert_eq!(shown, "vfs\n");
+    ok_as(user, &home, &xdg, &["rm", "-f", id]);
+    assert!(!home.join(".local/share/skiff/containers").join(id).exists());
+    no_mounts_under(&home);
+}

@@ -23,9 +23,15 @@ pub struct GlobalOpts {
     /// Do not print to stdout (podman)
     #[arg(long, global = true)]
     pub noout: bool,
-    /// Storage driver (only overlay)
-    #[arg(long, global = true, value_name = "DRIVER", default_value = "overlay")]
-    pub storage_driver: String,
+    /// Storage driver: overlay or vfs (default: the store's; a new store
+    /// takes overlay where it can be mounted, else vfs)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DRIVER",
+        env = "SKIFF_STORAGE_DRIVER"
+    )]
+    pub storage_driver: Option<String>,
 }
 
 pub struct Context {
@@ -35,11 +41,12 @@ pub struct Context {
 
 impl Context {
     pub fn new(global: GlobalOpts) -> Result<Context> {
-        if global.storage_driver != "overlay" && global.storage_driver != "overlay2" {
-            return Err(Error::InvalidArgument(format!(
-                "unsupported storage driver {:?}: only overlay is supported",
-                global.storage_driver
-            )));
+        if let Some(d) = &global.storage_driver {
+            if crate::state::container::StorageDriver::parse(d).is_none() {
+                return Err(Error::InvalidArgument(format!(
+                    "unsupported storage driver {d:?}: overlay or vfs"
+                )));
+            }
         }
         Ok(Context {
             global,
@@ -69,7 +76,7 @@ impl Context {
         let e = Engine::new(EngineOptions {
             root,
             runroot,
-            storage_driver: "overlay".into(),
+            storage_driver: self.global.storage_driver.clone(),
             rootless: paths::is_rootless(),
         });
         Ok(self.engine.get_or_init(|| e))

@@ -335,14 +335,22 @@ impl Engine {
     /// `ps -s`: bytes written by the container (its overlay upper dir:
     /// regular files and symlinks, each hard-linked inode once, as docker's
     /// overlay2 counts them) and that plus its image's size (`virtual`).
+    /// A vfs container's copy holds the image too: what it holds beyond
+    /// the image's size counts as written.
     pub fn container_size(&self, c: &Container) -> (u64, u64) {
-        let rw = dir_size(&self.containers.dir(c.id()).join("upper"));
         let image = self
             .images
             .image(&c.config.image_id)
             .ok()
             .flatten()
             .map_or(0, |r| r.size);
+        let dir = self.containers.dir(c.id());
+        let rw = match c.config.storage_driver {
+            crate::state::container::StorageDriver::Overlay => dir_size(&dir.join("upper")),
+            crate::state::container::StorageDriver::Vfs => {
+                dir_size(&dir.join("rootfs")).saturating_sub(image)
+            }
+        };
         (rw, rw + image)
     }
 

@@ -259,6 +259,7 @@ impl Engine {
             return Err(Error::InvalidArgument("No command specified".into()));
         };
         let host_options = check_host_options(o, self.opts.rootless)?;
+        let storage_driver = self.container_driver()?;
         let (network_mode, network) = self.create_network_mode(o)?;
         let net = crate::state::container::NetRequest {
             links: self.resolve_links(&network_mode, &o.net.links)?,
@@ -309,6 +310,7 @@ impl Engine {
                 .map(Into::into)
                 .collect(),
             net,
+            storage_driver,
         };
         if let Err(e) = self.containers.create(&config) {
             let _ = crate::util::tree::remove_tree(self.containers.dir(&id));

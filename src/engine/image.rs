@@ -158,7 +158,7 @@ impl Engine {
         let client = self.registry_client(&reference, ro)?;
         let opts = PullOptions {
             platform,
-            rootless: self.opts.rootless,
+            unpack: self.unpack_options()?,
             jobs: 3,
         };
         let t0 = std::time::Instant::now();
@@ -589,7 +589,7 @@ impl Engine {
         // Held until the records are written: GC leaves what load stores.
         let mut lease = self.images.lease([], [])?;
         let loaded =
-            crate::image::archive::load(&self.images, input, self.opts.rootless, &mut lease)?;
+            crate::image::archive::load(&self.images, input, &self.unpack_options()?, &mut lease)?;
         let _g = self.images.lock()?;
         let mut repos = self.images.repositories()?;
         let mut out = Vec::new();

@@ -1,5 +1,6 @@
 //! Running containers: start (through a monitor), stop, kill, wait, logs.
 
+use crate::state::container::StorageDriver;
 use std::io::{BufRead, Read};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
@@ -188,7 +189,14 @@ impl Engine {
 
     fn prepare_dirs(&self, c: &Container) -> Result<()> {
         let dir = self.containers.dir(c.id());
-        for sub in ["upper", "work", "userdata"] {
+        let subs: &[&str] = match c.config.storage_driver {
+            StorageDriver::Overlay => &["upper", "work", "userdata"],
+            StorageDriver::Vfs => {
+                self.vfs_rootfs(c)?;
+                &["userdata"]
+            }
+        };
+        for sub in subs {
             std::fs::create_dir_all(dir.join(sub)).ctx("creating", dir.join(sub))?;
         }
         let run = self.containers.run_dir(c.id());

@@ -20,6 +20,7 @@ pub mod prune;
 mod resources;
 pub mod run;
 pub mod spec;
+pub mod storage;
 pub mod system;
 pub mod userns;
 
@@ -37,7 +38,8 @@ use crate::state::network::NetworkStore;
 pub struct EngineOptions {
     pub root: PathBuf,
     pub runroot: PathBuf,
-    pub storage_driver: String,
+    /// `--storage-driver`, if given (else the store's, see `storage`).
+    pub storage_driver: Option<String>,
     pub rootless: bool,
 }
 
@@ -46,6 +48,8 @@ pub struct Engine {
     images: ImageStore,
     containers: ContainerStore,
     networks: NetworkStore,
+    /// The store's storage driver, once known.
+    driver: std::sync::OnceLock<crate::state::container::StorageDriver>,
 }
 
 impl Engine {
@@ -61,6 +65,7 @@ impl Engine {
             images,
             containers,
             networks,
+            driver: std::sync::OnceLock::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! From a container's stored config to the runtime's spec: namespaces,
 //! rootfs, mounts, user, capabilities, rlimits.
 
+use crate::state::container::StorageDriver;
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -40,11 +41,16 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
     let cfg = &c.config;
     let h = &cfg.host_config;
     let dir = store.dir(c.id());
-    let rootfs = Rootfs::Overlay {
-        lowers: cfg.lowers.clone(),
-        upper: dir.join("upper"),
-        work: dir.join("work"),
-        target: store.run_dir(c.id()).join("rootfs"),
+    let rootfs = match cfg.storage_driver {
+        StorageDriver::Overlay => Rootfs::Overlay {
+            lowers: cfg.lowers.clone(),
+            upper: dir.join("upper"),
+            work: dir.join("work"),
+            target: store.run_dir(c.id()).join("rootfs"),
+        },
+        StorageDriver::Vfs => Rootfs::Dir {
+            path: dir.join("rootfs"),
+        },
     };
     let mut args = vec![cfg.path.clone()];
     args.extend(cfg.args.iter().cloned());

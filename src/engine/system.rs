@@ -1,5 +1,6 @@
 //! `version` and `info`: facts about skiff and the host.
 
+use crate::state::container::StorageDriver;
 use std::fs;
 
 use serde::Serialize;
@@ -162,6 +163,7 @@ impl Engine {
     pub fn info(&self) -> Result<HostInfo> {
         let images = self.image_count()?;
         let backing = backing_fs(self.root());
+        let driver = self.shown_driver()?;
         Ok(HostInfo {
             id: read_trim("/etc/machine-id"),
             containers: 0,
@@ -169,12 +171,15 @@ impl Engine {
             containers_paused: 0,
             containers_stopped: 0,
             images,
-            driver: self.opts.storage_driver.clone(),
-            driver_status: vec![
-                ["Backing Filesystem".into(), backing],
-                ["Supports d_type".into(), "true".into()],
-                ["Native Overlay Diff".into(), "true".into()],
-            ],
+            driver: driver.name().into(),
+            driver_status: match driver {
+                StorageDriver::Overlay => vec![
+                    ["Backing Filesystem".into(), backing],
+                    ["Supports d_type".into(), "true".into()],
+                    ["Native Overlay Diff".into(), "true".into()],
+                ],
+                StorageDriver::Vfs => Vec::new(),
+            },
             logging_driver: "json-file".into(),
             cgroup_driver: "cgroupfs".into(),
             cgroup_version: cgroup_layout().version().into(),

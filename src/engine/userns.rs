@@ -142,8 +142,14 @@ pub fn remove_in_userns(path: &std::path::Path) -> std::io::Result<()> {
 pub fn unpack_in_userns(
     blob: &std::path::Path,
     dest: &std::path::Path,
+    opts: &crate::image::layer::UnpackOptions,
 ) -> Option<std::result::Result<crate::image::layer::UnpackReport, String>> {
-    let out = match in_userns(UNPACK_ARG, &[blob.as_os_str(), dest.as_os_str()]) {
+    let form = std::ffi::OsStr::new(if opts.aufs_whiteouts {
+        "aufs"
+    } else {
+        "overlay"
+    });
+    let out = match in_userns(UNPACK_ARG, &[blob.as_os_str(), dest.as_os_str(), form]) {
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => return None,
         Err(e) => return Some(Err(e.to_string())),
         Ok(out) => out,
@@ -161,6 +167,27 @@ pub fn unpack_in_userns(
         )),
     };
     Some(report)
+}
+
+/// Fills `dest` with `layers` merged (the vfs driver, `image::vfs`) as
+/// root of a user namespace with the user's maps, so that owners are kept;
+/// without a subordinate range, the user copies (and owns everything).
+pub fn vfs_in_userns(layers: &[std::path::PathBuf], dest: &std::path::Path) -> std::io::Result<()> {
+    let mut args = vec![dest.as_os_str()];
+    args.extend(layers.iter().map(|l| l.as_os_str()));
+    match in_userns(super::storage::VFS_ARG, &args) {
+        Err(e) if e.raw_os_error() == Some(libc::ENOENT) => crate::image::vfs::build(layers, dest),
+        r => r.map(drop),
+    }
+}
+
+/// The child of [`vfs_in_userns`]: `skiff __userns-vfs DEST LAYER...`.
+pub fn vfs_main() -> ! {
+    let args: Vec<std::path::PathBuf> = std::env::args_os().skip(2).map(Into::into).collect();
+    finish(enter_userns().and_then(|()| match args.split_first() {
+        Some((dest, layers)) => crate::image::vfs::build(layers, dest),
+        None => Err(std::io::Error::other("no destination")),
+    }))
 }
 
 /// Runs this binary as `skiff ARG ARGS...` as root of a new user namespace
@@ -252,18 +279,20 @@ pub fn rm_main() -> ! {
     )
 }
 
-/// The child of [`unpack_in_userns`]: `skiff __userns-unpack BLOB DEST`;
-/// prints `DIFF_ID SIZE`.
+/// The child of [`unpack_in_userns`]: `skiff __userns-unpack BLOB DEST
+/// aufs|overlay` (the whiteout form); prints `DIFF_ID SIZE`.
 pub fn unpack_main() -> ! {
     use std::io::Write;
     let blob = std::env::args_os().nth(2).unwrap_or_default();
     let dest = std::env::args_os().nth(3).unwrap_or_default();
+    let aufs_whiteouts = std::env::args_os().nth(4).is_some_and(|f| f == "aufs");
     finish(enter_userns().map_err(|e| e.to_string()).and_then(|()| {
         let report = crate::image::layer::unpack_path(
             std::path::Path::new(&blob),
             std::path::Path::new(&dest),
             &crate::image::layer::UnpackOptions {
                 rootless: true,
+                aufs_whiteouts,
                 ..Default::default()
             },
         )

@@ -394,7 +394,7 @@ impl Unpacked {
 pub fn load(
     store: &ImageStore,
     input: &mut dyn Read,
-    rootless: bool,
+    unpack: &UnpackOptions,
     lease: &mut Lease<'_>,
 ) -> Result<Vec<(ImageRecord, Vec<String>)>> {
     let ar = Unpacked::read(store, input)?;
@@ -407,7 +407,7 @@ pub fn load(
             let config = ar.read_file(&e.config)?;
             let layers: Vec<PathBuf> =
                 e.layers.iter().map(|l| ar.file(l)).collect::<Result<_>>()?;
-            let rec = import(store, &config, &layers, rootless, lease)?;
+            let rec = import(store, &config, &layers, unpack, lease)?;
             out.push((rec, e.repo_tags.unwrap_or_default()));
         }
     } else if ar.has("index.json") {
@@ -442,7 +442,7 @@ pub fn load(
                 .iter()
                 .map(|l| ar.file(&format!("blobs/sha256/{}", digest_hex(&l.digest)?)))
                 .collect::<Result<_>>()?;
-            let rec = import(store, &config, &layers, rootless, lease)?;
+            let rec = import(store, &config, &layers, unpack, lease)?;
             let ann = desc.annotations.clone().unwrap_or_default();
             let name = ann.get("io.containerd.image.name").cloned().or_else(|| {
                 ann.get("org.opencontainers.image.ref.name")
@@ -475,7 +475,7 @@ fn import(
     store: &ImageStore,
     config_bytes: &[u8],
     layer_files: &[PathBuf],
-    rootless: bool,
+    unpack: &UnpackOptions,
     lease: &mut Lease<'_>,
 ) -> Result<ImageRecord> {
     let id = sha256_digest(config_bytes);
@@ -519,7 +519,7 @@ fn import(
             continue;
         }
         let info = store.create_layer(&chains[i], |diff| {
-            let size = unpack_checked(store, &blob, diff, rootless, path, &diff_ids[i])?;
+            let size = unpack_checked(store, &blob, diff, unpack, path, &diff_ids[i])?;
             Ok(info_of(size))
         })?;
         layers.push(info);
@@ -569,18 +569,11 @@ fn unpack_checked(
     store: &ImageStore,
     blob: &str,
     diff: &Path,
-    rootless: bool,
+    unpack: &UnpackOptions,
     path: &Path,
     want: &str,
 ) -> Result<u64> {
-    let report = layer::unpack_blob(
-        &store.blob_path(blob)?,
-        diff,
-        &UnpackOptions {
-            rootless,
-            ..Default::default()
-        },
-    )?;
+    let report = layer::unpack_blob(&store.blob_path(blob)?, diff, unpack)?;
     if report.diff_id != want {
         return Err(Error::Other(format!(
             "layer {} in the archive has diff id {} but the image config says {}",

@@ -8,3 +8,4 @@ pub mod reference;
 pub mod registry;
 pub mod store;
 pub mod types;
+pub mod vfs;

@@ -49,8 +49,8 @@ impl PullProgress for Silent {}
 #[derive(Debug, Clone)]
 pub struct PullOptions {
     pub platform: PlatformWanted,
-    /// Unpack for a rootless store (user.* overlay xattrs).
-    pub rootless: bool,
+    /// How layers are unpacked (rootless, the store's whiteout form).
+    pub unpack: UnpackOptions,
     /// Parallel layer downloads.
     pub jobs: usize,
 }
@@ -404,14 +404,7 @@ fn ensure_layer(
     }
     progress.layer(&short, LayerEvent::Extracting);
     let info = store.create_layer(chain_id, |diff| {
-        let report = layer::unpack_blob(
-            &store.blob_path(&desc.digest)?,
-            diff,
-            &UnpackOptions {
-                rootless: opts.rootless,
-                ..Default::default()
-            },
-        )?;
+        let report = layer::unpack_blob(&store.blob_path(&desc.digest)?, diff, &opts.unpack)?;
         if report.diff_id != diff_id {
             return Err(Error::Other(format!(
                 "layer {}: unpacked content has diff id {} but the image config says {diff_id}",

@@ -130,9 +130,45 @@ pub struct ContainerConfig {
     pub host_config: HostSettings,
     /// Image layer dirs, top first (overlay lowerdir order).
     pub lowers: Vec<PathBuf>,
+    /// How its root is made (`overlay` unless said).
+    #[serde(default, skip_serializing_if = "StorageDriver::is_overlay")]
+    pub storage_driver: StorageDriver,
     /// Ports, addresses, DNS servers and hosts entries asked for.
     #[serde(default)]
     pub net: NetRequest,
+}
+
+/// A container's storage driver (`engine::storage`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageDriver {
+    /// An overlay of the layers and `upper/`.
+    #[default]
+    Overlay,
+    /// A full copy of the layers in `rootfs/`.
+    Vfs,
+}
+
+impl StorageDriver {
+    /// `overlay` (also docker's `overlay2`) or `vfs`.
+    pub fn parse(s: &str) -> Option<StorageDriver> {
+        match s {
+            "overlay" | "overlay2" => Some(StorageDriver::Overlay),
+            "vfs" => Some(StorageDriver::Vfs),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StorageDriver::Overlay => "overlay",
+            StorageDriver::Vfs => "vfs",
+        }
+    }
+
+    pub fn is_overlay(&self) -> bool {
+        *self == StorageDriver::Overlay
+    }
 }
 
 /// What a container asks of the network, from `create`'s flags.

@@ -129,6 +129,7 @@ impl Skiff {
             .env_remove("REGISTRY_AUTH_FILE")
             .env_remove("SKIFF_ROOT")
             .env_remove("SKIFF_RUNROOT")
+            .env_remove("SKIFF_STORAGE_DRIVER")
             .stdin(Stdio::null());
         c
     }

@@ -85,7 +85,8 @@ pub struct State {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct GraphDriver {
-    pub data: BTreeMap<String, String>,
+    /// `null` for vfs, as docker's vfs driver gives none.
+    pub data: Option<BTreeMap<String, String>>,
     pub name: String,
 }
 
@@ -187,7 +188,7 @@ fn graph_driver(c: &Container, ctx: &Context) -> GraphDriver {
         ("WorkDir".to_owned(), path(ctx.dir.join("work"))),
     ]);
     GraphDriver {
-        data,
+        data: c.config.storage_driver.is_overlay().then_some(data),
         name: ctx.driver.clone(),
     }
 }

@@ -129,7 +129,7 @@ pub fn build(s: &ImageSummary, lowers: &[String], driver: &str) -> ImageInspect 
         os: ic.os.clone(),
         size: s.record.size,
         graph_driver: GraphDriver {
-            data,
+            data: (driver == "overlay").then_some(data),
             name: driver.to_owned(),
         },
         root_fs: RootFs {

@@ -138,7 +138,7 @@ impl Engine {
         let ctx = container::Context {
             dir: self.containers.dir(c.id()),
             run_dir: self.containers.run_dir(c.id()),
-            driver: self.opts.storage_driver.clone(),
+            driver: c.config.storage_driver.name().into(),
             networks: self.networks.list().unwrap_or_default(),
             mode_id: super::network::mode_id(&c.config.host_config.network_mode),
             size: size.then(|| self.container_size(&c)),
@@ -152,7 +152,7 @@ impl Engine {
         let repos = self.images.repositories()?;
         let s = self.summarize(rec, &repos)?;
         let lowers = self.images.layer_dir_paths(&s.record);
-        let driver = &self.opts.storage_driver;
+        let driver = self.store_driver()?.name();
         Ok(to_value(&image::build(&s, &lowers, driver), view))
     }
 

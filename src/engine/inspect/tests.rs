@@ -207,6 +207,7 @@ fn container(
         },
         lowers: vec!["/l/1/diff".into()],
         net,
+        storage_driver: Default::default(),
     };
     let running = matches!(status, Status::Running);
     let state = ContainerState {

@@ -123,7 +123,8 @@ impl Unpacker<'_> {
     ) -> Result<(), LayerError> {
         let parent = parent.as_fd();
         let name_b = name.as_bytes();
-        if let Some(orig) = name_b.strip_prefix(b".wh.") {
+        let aufs = self.opts.aufs_whiteouts && name_b == b".wh..wh..opq";
+        if let Some(orig) = name_b.strip_prefix(b".wh.").filter(|_| !aufs) {
             if name_b == b".wh..wh..opq" {
                 return self.opaque(parent, ctx);
             }
@@ -131,7 +132,9 @@ impl Unpacker<'_> {
                 // Other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs, …).
                 return Ok(());
             }
-            return self.whiteout(parent, OsStr::from_bytes(orig), &meta, ctx);
+            if !self.opts.aufs_whiteouts {
+                return self.whiteout(parent, OsStr::from_bytes(orig), &meta, ctx);
+            }
         }
         if matches!(kind, Kind::Char | Kind::Block) && !self.device_allowed(entry, kind, ctx)? {
             return Ok(());

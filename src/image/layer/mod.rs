@@ -125,6 +125,11 @@ pub struct UnpackOptions {
     pub rootless: bool,
     /// Maps header uids/gids before chown; `None` keeps them.
     pub id_map: Option<IdMap>,
+    /// Keep AUFS whiteouts as the tar has them (`.wh.NAME`,
+    /// `.wh..wh..opq` as empty files): for a store whose filesystem can't
+    /// hold overlayfs's (a store on overlayfs; only the vfs driver reads
+    /// it, see `image::vfs`).
+    pub aufs_whiteouts: bool,
 }
 
 /// What [`unpack`] found.
@@ -200,7 +205,7 @@ fn after_entry(after: &Option<String>) -> String {
 /// Unpacks a layer blob in a user namespace with the user's maps
 /// (registered by a rootless engine); `None` when it can't map anyone but
 /// the user.
-pub type UsernsUnpacker = fn(&Path, &Path) -> Option<Result<UnpackReport, String>>;
+pub type UsernsUnpacker = fn(&Path, &Path, &UnpackOptions) -> Option<Result<UnpackReport, String>>;
 
 static USERNS_UNPACKER: std::sync::OnceLock<UsernsUnpacker> = std::sync::OnceLock::new();
 
@@ -218,7 +223,7 @@ pub fn unpack_blob(
     opts: &UnpackOptions,
 ) -> Result<UnpackReport, LayerError> {
     if opts.rootless && opts.id_map.is_none() {
-        if let Some(r) = USERNS_UNPACKER.get().and_then(|f| f(blob, dest)) {
+        if let Some(r) = USERNS_UNPACKER.get().and_then(|f| f(blob, dest, opts)) {
             return r.map_err(LayerError::Helper);
         }
     }

@@ -451,6 +451,30 @@ fn rootless_opaque_uses_user_xattr() {
     assert_eq!(getxattr(&o, "trusted.overlay.opaque"), None);
 }
 
+/// A vfs store keeps whiteouts as the tar has them: plain files, no
+/// device node and no overlayfs xattr.
+#[test]
+fn aufs_whiteouts_stay_files() {
+    let d = tempfile::tempdir().unwrap();
+    let data = Tb::new()
+        .file("o/.wh..wh..opq", 0o644, b"")
+        .file("o/.wh.gone", 0o644, b"")
+        .file("o/.wh..wh.plnk", 0o644, b"")
+        .bytes();
+    let opts = UnpackOptions {
+        aufs_whiteouts: true,
+        ..Default::default()
+    };
+    unpack(&data[..], d.path(), &opts).unwrap();
+    let o = d.path().join("o");
+    assert!(o.join(".wh..wh..opq").is_file());
+    assert!(o.join(".wh.gone").is_file());
+    assert!(std::fs::symlink_metadata(o.join("gone")).is_err());
+    assert!(std::fs::symlink_metadata(o.join(".wh..wh.plnk")).is_err());
+    assert_eq!(getxattr(&o, "trusted.overlay.opaque"), None);
+    assert_eq!(getxattr(&o, "user.overlay.opaque"), None);
+}
+
 #[test]
 fn compressed_streams_and_diff_id() {
     if !is_root() {
@@ -734,6 +758,7 @@ fn id_map_applied() {
     tb.add(h, b"");
     let opts = UnpackOptions {
         rootless: false,
+        aufs_whiteouts: false,
         id_map: Some(IdMap {
             uids: vec![IdMapping {
                 container_id: 0,
