@@ -7,7 +7,7 @@ fn main() -> std::process::ExitCode {
         (skiff::engine::MONITOR_ARG, skiff::engine::monitor_main),
         (userns::RM_ARG, userns::rm_main),
         (userns::UNPACK_ARG, userns::unpack_main),
-        (storage::VFS_ARG, userns::vfs_main),
+        (userns::VFS_ARG, userns::vfs_main),
         (storage::PROBE_ARG, storage::probe_main),
     ];
     if let Some(arg) = std::env::args_os().nth(1) {

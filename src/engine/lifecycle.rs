@@ -102,8 +102,7 @@ impl Engine {
                 attach: None,
             });
         }
-        // A monitor killed before its cleanup left the cgroup behind.
-        crate::monitor::cleanup_cgroups(&c, false);
+        crate::monitor::cleanup_before_start(&self.containers, &c);
         self.prepare_dirs(&c)?;
         let (mine, theirs) = if attach {
             let (a, b) =

@@ -22,10 +22,6 @@ use crate::state::container::{Container, StorageDriver};
 /// The argument that makes `skiff` the overlay probe ([`probe_main`]).
 pub const PROBE_ARG: &str = "__probe-overlay";
 
-/// The argument that makes `skiff` a vfs copier in a user namespace
-/// ([`super::userns`]).
-pub const VFS_ARG: &str = "__userns-vfs";
-
 const RECORD: &str = "storage-driver";
 
 impl Engine {

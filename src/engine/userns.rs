@@ -110,6 +110,10 @@ pub const RM_ARG: &str = "__userns-rm";
 /// ([`unpack_main`]).
 pub const UNPACK_ARG: &str = "__userns-unpack";
 
+/// The argument that makes `skiff` a vfs copier in a user namespace
+/// ([`vfs_main`]).
+pub const VFS_ARG: &str = "__userns-vfs";
+
 /// For a rootless engine whose user has subordinate ids: removals the user
 /// is refused (files a container made as another uid) go through
 /// [`remove_in_userns`], and layers are unpacked in a user namespace
@@ -175,7 +179,7 @@ pub fn unpack_in_userns(
 pub fn vfs_in_userns(layers: &[std::path::PathBuf], dest: &std::path::Path) -> std::io::Result<()> {
     let mut args = vec![dest.as_os_str()];
     args.extend(layers.iter().map(|l| l.as_os_str()));
-    match in_userns(super::storage::VFS_ARG, &args) {
+    match in_userns(VFS_ARG, &args) {
         Err(e) if e.raw_os_error() == Some(libc::ENOENT) => crate::image::vfs::build(layers, dest),
         r => r.map(drop),
     }

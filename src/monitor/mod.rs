@@ -130,6 +130,14 @@ pub fn cleanup_leftovers(store: &ContainerStore, c: &Container) {
     }
 }
 
+/// What a monitor killed before its cleanup left that a new start would
+/// write over: the cgroups, and a rootless container's pasta (whose pid
+/// file the start replaces).
+pub fn cleanup_before_start(store: &ContainerStore, c: &Container) {
+    cleanup_cgroups(c, false);
+    crate::network::pasta::stop(&store.run_dir(c.id()).join("pasta.pid"), true);
+}
+
 /// The cgroups of the container's last run, if still there (its monitor
 /// removes them; one killed first does not). With `by_name`, also those
 /// of a start killed before it recorded them (found by their name).

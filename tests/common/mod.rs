@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -70,6 +71,51 @@ pub fn free_port() -> u16 {
 /// A private store (root + runroot + HOME) for one test.
 pub struct Skiff {
     pub dir: tempfile::TempDir,
+    /// Run as this unprivileged user (`SKIFF_TEST_ROOTLESS=1`).
+    pub user: Option<(u32, u32)>,
+}
+
+/// `SKIFF_TEST_ROOTLESS=1` (`make test` sets it for a second run of the
+/// lifecycle suite): every `Skiff` runs as the test user `skiff-rootless`
+/// (made by `make test-deps`, with subordinate ids) in cron's environment
+/// (no login session: PATH and HOME only).
+pub fn rootless_mode() -> bool {
+    std::env::var_os("SKIFF_TEST_ROOTLESS").is_some_and(|v| v == "1")
+}
+
+/// The uid and gid of `skiff-rootless`, if it exists.
+pub fn rootless_test_user() -> Option<(u32, u32)> {
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f[0] == "skiff-rootless").then(|| (f[2].parse().unwrap(), f[3].parse().unwrap()))
+    })
+}
+
+/// The binary, copied once where any user can run it (a checkout under
+/// /root is not reachable for the test user).
+pub fn shared_binary() -> &'static Path {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let dir = std::env::temp_dir().join("skiff-test-bin");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // Copies of test processes that are gone.
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            if !Path::new("/proc").join(e.file_name()).exists() {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        // Named skiff: errors name the program as docker's name docker.
+        let own = dir.join(std::process::id().to_string());
+        std::fs::create_dir_all(&own).unwrap();
+        std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = own.join("skiff");
+        let tmp = own.join(".skiff.tmp");
+        std::fs::copy(env!("CARGO_BIN_EXE_skiff"), &tmp).unwrap();
+        std::fs::rename(&tmp, &bin).unwrap();
+        bin
+    })
 }
 
 /// A user network's bridge lives as long as the network (`br-<id>`, made
@@ -99,12 +145,23 @@ impl Drop for Skiff {
 
 impl Skiff {
     pub fn new() -> Skiff {
-        Skiff {
-            dir: tempfile::Builder::new()
-                .prefix("skiff-test-")
-                .tempdir()
-                .unwrap(),
-        }
+        let dir = tempfile::Builder::new()
+            .prefix("skiff-test-")
+            .tempdir()
+            .unwrap();
+        let user = rootless_mode().then(|| {
+            let user = rootless_test_user()
+                .expect("SKIFF_TEST_ROOTLESS=1 needs the skiff-rootless user (make test-deps)");
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+            for d in ["root", "run", "home", "xdg"] {
+                let p = dir.path().join(d);
+                std::fs::create_dir(&p).unwrap();
+                std::os::unix::fs::chown(&p, Some(user.0), Some(user.1)).unwrap();
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o700)).unwrap();
+            }
+            user
+        });
+        Skiff { dir, user }
     }
 
     pub fn root(&self) -> PathBuf {
@@ -118,20 +175,62 @@ impl Skiff {
     }
 
     pub fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_skiff"));
+        let mut c = match self.user {
+            Some((uid, gid)) => {
+                let mut c = Command::new("setpriv");
+                c.arg(format!("--reuid={uid}"))
+                    .arg(format!("--regid={gid}"))
+                    .args(["--clear-groups", "--"])
+                    .arg(shared_binary())
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin");
+                c
+            }
+            None => Command::new(env!("CARGO_BIN_EXE_skiff")),
+        };
         c.arg("--root")
             .arg(self.root())
             .arg("--runroot")
             .arg(self.dir.path().join("run"));
-        c.env("HOME", self.home())
-            .env("XDG_RUNTIME_DIR", self.dir.path().join("xdg"))
-            .env_remove("DOCKER_CONFIG")
+        c.env("HOME", self.home());
+        if self.user.is_none() {
+            c.env("XDG_RUNTIME_DIR", self.dir.path().join("xdg"));
+        }
+        c.env_remove("DOCKER_CONFIG")
             .env_remove("REGISTRY_AUTH_FILE")
             .env_remove("SKIFF_ROOT")
             .env_remove("SKIFF_RUNROOT")
             .env_remove("SKIFF_STORAGE_DRIVER")
             .stdin(Stdio::null());
         c
+    }
+
+    /// Does this store run as the unprivileged test user?
+    pub fn rootless(&self) -> bool {
+        self.user.is_some()
+    }
+
+    /// Rootless on a host that gives users no cgroups of their own
+    /// (cgroup v1, as here): limits and pause are refused.
+    pub fn rootless_without_cgroups(&self) -> bool {
+        self.rootless() && !Path::new("/sys/fs/cgroup/cgroup.controllers").exists()
+    }
+
+    /// `cmd()` as a shell command line (for script(1)).
+    pub fn cmdline(&self) -> String {
+        let store = format!(
+            "--root {} --runroot {}",
+            self.root().display(),
+            self.dir.path().join("run").display()
+        );
+        match self.user {
+            Some((uid, gid)) => format!(
+                "setpriv --reuid={uid} --regid={gid} --clear-groups -- env -i PATH=/usr/bin:/bin HOME={} {} {store}",
+                self.home().display(),
+                shared_binary().display()
+            ),
+            None => format!("{} {store}", env!("CARGO_BIN_EXE_skiff")),
+        }
     }
 
     /// Run; return (exit code, stdout, stderr).
