@@ -3,8 +3,9 @@
 set -euo pipefail
 # libseccomp-dev: only for the tests, whose comparison of skiff's seccomp
 # filters with libseccomp's links libseccomp (a dev-dependency); building
-# and installing skiff needs no -dev package. uidmap and passt: rootless.
-PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl uidmap passt"
+# and installing skiff needs no -dev package. uidmap and passt: rootless;
+# sudo: a rootless test runs skiff through `sudo -u`.
+PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl uidmap passt sudo"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

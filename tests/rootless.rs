@@ -881,3 +881,69 @@ fn rootless_vfs_copies_with_the_images_owners() {
     assert!(!home.join(".local/share/skiff/containers").join(id).exists());
     no_mounts_under(&home);
 }
+
+/// `sudo -u USER skiff ...` from root: sudo's environment (HOME of the
+/// user, no XDG_RUNTIME_DIR, SUDO_UID=0 and the like, no login session).
+#[test]
+fn rootless_through_sudo_u() {
+    require!("sudo", "docker-registry", "skopeo", "newuidmap");
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let t = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(t.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The user's home (from passwd) does not exist here: the store is
+    // given; the runroot is the default (the /tmp fallback).
+    let store = user_dir(t.path(), "store", user);
+    let skiff = binary_in(t.path());
+    let sudo = |args: &[&str]| {
+        let out = Command::new("sudo")
+            .args(["-n", "-u", "skiff-rootless", "--"])
+            .arg(&skiff)
+            .arg("--root")
+            .arg(&store)
+            .args(args)
+            .out();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = sudo(&["pull", "-q", &img.reference]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = sudo(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        &img.reference,
+        "sh",
+        "-c",
+        "id -u; stat -c %u:%g /srv/data.txt; awk '{print $2}' /proc/self/uid_map",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out, format!("0\n1000:1000\n{}\n300000\n", user.0));
+    let (code, id, err) = sudo(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        "--name",
+        "viasudo",
+        &img.reference,
+        "sleep",
+        "300",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(id.trim().len(), 64);
+    assert_eq!(sudo(&["exec", "viasudo", "echo", "in"]).1, "in\n");
+    assert_eq!(sudo(&["rm", "-f", "viasudo"]).1, "viasudo\n");
+    assert_eq!(sudo(&["ps", "-aq"]).1, "");
+    let runroot = std::path::PathBuf::from(format!("/tmp/skiff-run-{}", user.0));
+    let m = std::fs::metadata(&runroot).unwrap();
+    assert_eq!((m.uid(), m.mode() & 0o777), (user.0, 0o700));
+    no_mounts_under(&store);
+}
