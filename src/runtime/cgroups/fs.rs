@@ -32,6 +32,12 @@ pub trait CgroupFs: fmt::Debug + Send + Sync {
     /// cgroup v2: loads the device program `prog` and attaches it to the
     /// cgroup `dir`.
     fn attach_device_program(&self, dir: &Path, prog: &[Insn]) -> io::Result<()>;
+    /// May this process write the interface file `path` (a delegated
+    /// cgroup's files belong to its user)?
+    fn writable(&self, path: &Path) -> bool;
+    /// Is this process unprivileged (not root of the initial user
+    /// namespace)? Rootless placement differs (`v2::create`).
+    fn unprivileged(&self) -> bool;
 }
 
 /// The kernel's cgroup file systems.
@@ -107,6 +113,14 @@ impl CgroupFs for RealFs {
         let prog = super::bpf::load(prog)?;
         super::bpf::attach(cgroup.as_fd(), prog.as_fd())
     }
+
+    fn writable(&self, path: &Path) -> bool {
+        rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+
+    fn unprivileged(&self) -> bool {
+        !rustix::process::geteuid().is_root()
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +152,9 @@ pub(crate) mod fake {
         pub root: Mutex<Option<PathBuf>>,
         /// Every device program attached: (cgroup, program).
         pub programs: Mutex<Vec<(PathBuf, Vec<Insn>)>>,
+        /// Act as an unprivileged user: only the cgroups in `delegated`
+        /// (and below them) are writable.
+        pub rootless: Mutex<Option<Vec<PathBuf>>>,
     }
 
     fn errno(e: i32) -> io::Error {
@@ -423,6 +440,19 @@ pub(crate) mod fake {
     }
 
     impl CgroupFs for FakeFs {
+        fn writable(&self, path: &Path) -> bool {
+            match &*self.rootless.lock().unwrap() {
+                None => true,
+                Some(delegated) => delegated
+                    .iter()
+                    .any(|d| path.parent().is_some_and(|p| p.starts_with(d))),
+            }
+        }
+
+        fn unprivileged(&self) -> bool {
+            self.rootless.lock().unwrap().is_some()
+        }
+
         fn mkdir(&self, path: &Path) -> io::Result<()> {
             if let Some(e) = *self.mkdir_errno.lock().unwrap() {
                 return Err(errno(e));
@@ -499,6 +529,9 @@ pub(crate) mod fake {
         fn write(&self, path: &Path, data: &str) -> io::Result<()> {
             if !path.is_file() {
                 return Err(errno(libc::ENOENT));
+            }
+            if !self.writable(path) {
+                return Err(errno(libc::EACCES));
             }
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             if let Some((_, e)) = self.reject.lock().unwrap().iter().find(|(n, _)| *n == name) {

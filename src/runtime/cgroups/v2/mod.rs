@@ -54,6 +54,11 @@ pub(super) fn create(
     let reqs = res.requests();
     let fsr = fs.as_ref();
     let (anchor, missing) = nearest_ancestor(fsr, mount, own, leaf, parent)?;
+    let anchor = if fsr.unprivileged() && parent.is_default() {
+        delegated_anchor(fsr, mount, anchor)
+    } else {
+        anchor
+    };
     // The one pre-existing cgroup we write: the leaf's nearest ancestor.
     enable(fsr, &anchor, &reqs)?;
 
@@ -144,6 +149,33 @@ fn nearest_ancestor(
         return Err(CgroupError::Exists(leaf_path));
     }
     Ok((anchor, missing))
+}
+
+/// Rootless, without `--cgroup-parent`: the invoking process's own cgroup
+/// holds processes (skiff's own, at least), and cgroup v2 gives no
+/// controllers to the children of such a cgroup. The container goes
+/// beside it instead, under the nearest ancestor that holds no processes
+/// and is still delegated to the user (its `cgroup.procs` and
+/// `cgroup.subtree_control` writable: systemd's `Delegate=` hands those
+/// over), which is also the common ancestor the kernel needs writable to
+/// move a process between the two. Without one, `own` (enabling
+/// controllers there then fails with the reason).
+fn delegated_anchor(fs: &dyn CgroupFs, mount: &Path, own: PathBuf) -> PathBuf {
+    let delegated = |d: &Path| {
+        fs.writable(&d.join("cgroup.procs")) && fs.writable(&d.join("cgroup.subtree_control"))
+    };
+    let mut dir = own.clone();
+    while dir.starts_with(mount) && delegated(&dir) {
+        let empty = read_opt(fs, &dir.join("cgroup.procs")).is_some_and(|p| p.trim().is_empty());
+        if empty {
+            return dir;
+        }
+        match dir.parent() {
+            Some(p) if p.starts_with(mount) => dir = p.to_path_buf(),
+            _ => break,
+        }
+    }
+    own
 }
 
 /// Enables the controllers `reqs` need (else an error naming the flag) and,

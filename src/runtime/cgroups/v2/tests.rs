@@ -501,3 +501,68 @@ fn device_filter_is_attached_to_the_leaf() {
     assert!(err.contains("skiff-e"), "{err}");
     assert!(env.dirs().is_empty(), "{:?}", env.dirs());
 }
+
+/// A systemd-like user tree: the user's manager cgroup and below are
+/// delegated to the user; the invoking process sits in a scope that holds
+/// processes. Every level enables every controller for its children.
+fn user_tree(env: &Env) -> PathBuf {
+    let mut dir = env.root.clone();
+    let all = fs::read_to_string(env.root.join("cgroup.controllers")).unwrap();
+    for name in [
+        "user.slice",
+        "user-1000.slice",
+        "user@1000.service",
+        "app.slice",
+        "run-7.scope",
+    ] {
+        fs::write(dir.join("cgroup.subtree_control"), all.trim()).unwrap();
+        dir = dir.join(name);
+        env.fake.mkdir(&dir).unwrap();
+    }
+    fs::write(dir.join("cgroup.procs"), "4242\n").unwrap();
+    env.root
+        .join("user.slice/user-1000.slice/user@1000.service")
+}
+
+#[test]
+fn rootless_with_a_delegated_subtree_applies_limits_beside_its_own_cgroup() {
+    let env = Env::new("cpu io memory pids");
+    let manager = user_tree(&env);
+    *env.fake.rootless.lock().unwrap() = Some(vec![manager.clone()]);
+    let res = Resources {
+        memory: Some(64 << 20),
+        pids_limit: Some(20),
+        ..Default::default()
+    };
+    let own = "/user.slice/user-1000.slice/user@1000.service/app.slice/run-7.scope";
+    let cg = env.create(own, "c1", None, &res).unwrap();
+    // Not under the scope (it holds processes): beside it, in app.slice.
+    let leaf = manager.join("app.slice/skiff-c1");
+    assert_eq!(cg.paths(), vec![leaf.clone()]);
+    let rel = |p: &Path| p.strip_prefix(&env.root).unwrap().display().to_string();
+    assert_eq!(env.read(&rel(&leaf.join("memory.max"))), "67108864");
+    assert_eq!(env.read(&rel(&leaf.join("pids.max"))), "20");
+    // Every write stayed inside the delegated subtree.
+    for (p, _) in env.fake.writes.lock().unwrap().iter() {
+        assert!(p.starts_with(&manager), "{}", p.display());
+    }
+    cg.destroy().unwrap();
+    assert!(!leaf.exists());
+}
+
+#[test]
+fn rootless_without_delegation_names_the_flag_and_the_reason() {
+    let env = Env::new("cpu io memory pids");
+    user_tree(&env);
+    // Nothing delegated (a login session's scope belongs to root).
+    *env.fake.rootless.lock().unwrap() = Some(Vec::new());
+    let res = Resources {
+        memory: Some(64 << 20),
+        ..Default::default()
+    };
+    let own = "/user.slice/user-1000.slice/user@1000.service/app.slice/run-7.scope";
+    let err = env.create(own, "c1", None, &res).unwrap_err().to_string();
+    assert!(err.contains("--memory"), "{err}");
+    assert!(err.contains("rootless needs a delegated cgroup"), "{err}");
+    assert!(!env.dirs().iter().any(|d| d.contains("skiff-")));
+}
