@@ -24,7 +24,9 @@ pub enum PastaError {
 
 /// pasta's command line for the container whose first process is `pid`.
 pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
-    let mut a: Vec<String> = ["--config-net", "--quiet", "--pid"]
+    // IPv4 only, as docker's default bridge (no IPv6 unless asked for);
+    // it also spares pasta's IPv6 setup, a sixth of its start-up.
+    let mut a: Vec<String> = ["--config-net", "--quiet", "--ipv4-only", "--pid"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -145,12 +147,12 @@ mod tests {
         );
         assert_eq!(
             a.join(" "),
-            "--config-net --quiet --pid /run/x/pasta.pid -t 127.0.0.1/8080:80 -u 5353:53 -T none -U none 42"
+            "--config-net --quiet --ipv4-only --pid /run/x/pasta.pid -t 127.0.0.1/8080:80 -u 5353:53 -T none -U none 42"
         );
         let a = args(7, &[], Path::new("/p"));
         assert_eq!(
             a.join(" "),
-            "--config-net --quiet --pid /p -t none -u none -T none -U none 7"
+            "--config-net --quiet --ipv4-only --pid /p -t none -u none -T none -U none 7"
         );
     }
 
