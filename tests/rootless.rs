@@ -947,3 +947,80 @@ fn rootless_through_sudo_u() {
     assert_eq!((m.uid(), m.mode() & 0o777), (user.0, 0o700));
     no_mounts_under(&store);
 }
+
+/// The image verbs rootless: save, rmi (layers holding files of
+/// subordinate ids go), load (unpacked again in the user namespace, the
+/// same id), tag, image prune; the store's format is root's.
+#[test]
+fn rootless_save_rmi_load_and_prune() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let store = home.join(".local/share/skiff");
+    let layers = || -> Vec<_> {
+        std::fs::read_dir(store.join("layers"))
+            .unwrap()
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect()
+    };
+    assert_eq!(layers().len(), 2);
+    let tar = home.join("img.tar");
+    let tar_s = tar.to_str().unwrap();
+    ok_as(
+        user,
+        &home,
+        &xdg,
+        &["tag", &img.reference, "localhost/mine:1"],
+    );
+    ok_as(
+        user,
+        &home,
+        &xdg,
+        &["save", "-o", tar_s, "localhost/mine:1"],
+    );
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["rmi", &img.reference, "localhost/mine:1"],
+    );
+    assert!(out.contains("Deleted: "), "{out}");
+    assert_eq!(layers(), Vec::<std::path::PathBuf>::new(), "layers removed");
+    let (out, _) = ok_as(user, &home, &xdg, &["load", "-i", tar_s]);
+    assert_eq!(out, "Loaded image: localhost/mine:1\n");
+    let (id, _) = ok_as(user, &home, &xdg, &["images", "-q", "--no-trunc"]);
+    assert_eq!(id.trim(), img.id);
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "localhost/mine:1",
+            "sh",
+            "-c",
+            "stat -c %u:%g /srv/data.txt",
+        ],
+    );
+    assert_eq!(out, "1000:1000\n");
+    ok_as(user, &home, &xdg, &["image", "prune", "-a", "-f"]);
+    let (left, _) = ok_as(user, &home, &xdg, &["images", "-q"]);
+    assert_eq!(left, "");
+    assert!(layers().is_empty());
+    let (check, _) = ok_as(user, &home, &xdg, &["system", "check"]);
+    assert_eq!(check, "");
+}
