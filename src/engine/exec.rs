@@ -75,6 +75,7 @@ impl Engine {
             cgroup_fd: fd.as_ref().map(AsFd::as_fd),
             join_fds: join.iter().map(AsFd::as_fd).collect(),
             after_spawn: Some(super::launch::add_task_hook(&cg)),
+            before_exec: None,
         };
         log::debug!("exec in {}: {:?} as {:?}", c.id(), o.command, p.user);
         let child = crate::runtime::exec(&target, &p, io, hooks).map_err(|e| Error::Start {

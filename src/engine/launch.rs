@@ -363,19 +363,11 @@ impl LaunchPlan {
         let for_cleanup = cg.clone();
         let net_cleanup = net.clone();
         let launch: Launch = Box::new(move |io: ChildIo| {
-            let io = match io {
-                ChildIo::Pipes {
-                    stdin,
-                    stdout,
-                    stderr,
-                } => crate::runtime::Io::Pipes {
-                    stdin,
-                    stdout,
-                    stderr,
-                },
-                ChildIo::Terminal => crate::runtime::Io::Terminal,
-            };
+            let io = runtime_io(io);
             let dns_sock = std::cell::RefCell::new(None);
+            // pasta configures the namespace while the process sets up its
+            // filesystem; its command waits for it (before_exec).
+            let pasta_child = std::cell::RefCell::new(None);
             let fd = cg.clone_into_fd();
             let join = cg.self_join_fds();
             let hooks = crate::runtime::Hooks {
@@ -387,13 +379,26 @@ impl LaunchPlan {
                         *dns_sock.borrow_mut() = n.setup(sp.pid)?;
                     }
                     if let Some((ports, pidfile)) = &pasta {
-                        crate::network::pasta::start(sp.pid, ports, pidfile)
-                            .map_err(std::io::Error::other)?;
+                        *pasta_child.borrow_mut() = Some(
+                            crate::network::pasta::spawn(sp.pid, ports, pidfile)
+                                .map_err(std::io::Error::other)?,
+                        );
                     }
                     Ok(())
                 })),
+                before_exec: pasta.is_some().then(|| {
+                    Box::new(|| match pasta_child.borrow_mut().take() {
+                        Some(c) => crate::network::pasta::finish(c).map_err(std::io::Error::other),
+                        None => Ok(()),
+                    }) as crate::runtime::BeforeExec<'_>
+                }),
             };
             let created = crate::runtime::create(&spec, io, hooks);
+            // A start that failed before the gate: pasta finishes (and is
+            // stopped by the cleanup through its pid file).
+            if let Some(c) = pasta_child.borrow_mut().take() {
+                let _ = crate::network::pasta::finish(c);
+            }
             let dns = match (dns_sock.into_inner(), &net) {
                 (Some(socks), Some(n)) => {
                     start_dns(&spec.id, socks, dns_upstreams).map(|d| (d, n.records()))
@@ -443,6 +448,22 @@ fn start_dns(
             )
         })
         .ok()
+}
+
+/// The monitor's stdio plan as the runtime's.
+fn runtime_io(io: ChildIo) -> crate::runtime::Io {
+    match io {
+        ChildIo::Pipes {
+            stdin,
+            stdout,
+            stderr,
+        } => crate::runtime::Io::Pipes {
+            stdin,
+            stdout,
+            stderr,
+        },
+        ChildIo::Terminal => crate::runtime::Io::Terminal,
+    }
 }
 
 /// The monitor's cleanup after the exit: the cgroup, with `--rm` the

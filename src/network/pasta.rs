@@ -59,11 +59,31 @@ pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
 /// Starts pasta for `pid` and returns once the namespace is configured
 /// (pasta goes to the background then).
 pub fn start(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Result<(), PastaError> {
+    finish(spawn(pid, ports, pidfile)?)
+}
+
+/// Starts pasta for `pid` without waiting: [`finish`] waits until the
+/// namespace is configured, so other work can go on meanwhile.
+pub fn spawn(
+    pid: i32,
+    ports: &[PortBinding],
+    pidfile: &Path,
+) -> Result<std::process::Child, PastaError> {
     let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
-    let out = Command::new(bin)
+    Command::new(bin)
         .args(args(pid, ports, pidfile))
         .stdin(std::process::Stdio::null())
-        .output()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| PastaError::Failed(e.to_string()))
+}
+
+/// Waits for a [`spawn`]ed pasta to have configured the namespace (its
+/// foreground process exits then, the rest of it in the background).
+pub fn finish(child: std::process::Child) -> Result<(), PastaError> {
+    let out = child
+        .wait_with_output()
         .map_err(|e| PastaError::Failed(e.to_string()))?;
     if out.status.success() {
         return Ok(());

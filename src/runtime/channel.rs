@@ -7,6 +7,10 @@
 //!
 //! 1. parent: [`ParentChannel::send_go`] once the child's id maps are
 //!    written and `after_spawn` has run; child: [`ChildChannel::wait_go`].
+//!    With an exec gate ([`super::Hooks::before_exec`]), once its
+//!    filesystem is set up: child [`ChildChannel::send_ready`] and waits
+//!    for a second go; parent [`ParentChannel::wait_ready`], runs the
+//!    gate, then [`ParentChannel::send_go`].
 //! 2. child, terminal mode: [`ChildChannel::send_pty_master`].
 //! 3. child: [`ChildChannel::send_executing`] right before the final
 //!    seccomp + `execve`.
@@ -36,6 +40,8 @@ const MAX_MESSAGE: usize = 64 * 1024;
 pub enum Message {
     /// Parent to child: ids are mapped and cgroups joined; go on.
     Go,
+    /// Child to parent: set up, waiting for the exec gate's go.
+    Ready,
     /// Child to parent: the pseudo-terminal master is attached.
     PtyMaster,
     /// Child to parent: setup is done, the command is about to be executed.
@@ -151,6 +157,23 @@ impl ParentChannel {
             .map_err(|e| RuntimeError::io("telling the container process to continue", e))
     }
 
+    /// Step 1b: waits until the child is set up and waits for the gate.
+    pub fn wait_ready(&self) -> Result<(), RuntimeError> {
+        let read = |e| RuntimeError::io("reading from the container process", e);
+        match self.chan.recv().map_err(read)? {
+            Some((Message::Ready, _)) => Ok(()),
+            Some((Message::Error(e), _)) => Err(e.into()),
+            None => Err(RuntimeError::Setup {
+                errno: libc::EPIPE,
+                message: "container process exited during setup without a report".into(),
+            }),
+            Some((other, _)) => Err(read(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("unexpected message {other:?}"),
+            ))),
+        }
+    }
+
     /// Step 5: waits until the child has executed its command (end of
     /// file after `Executing`) or reports an error.
     pub fn wait_started(&self) -> Result<Started, RuntimeError> {
@@ -212,6 +235,11 @@ impl ChildChannel {
                 format!("channel: {e}"),
             )),
         }
+    }
+
+    /// Step 1b: set up; the caller's gate decides (a second go).
+    pub fn send_ready(&self) -> Result<(), SetupError> {
+        self.send(&Message::Ready, None)
     }
 
     /// Step 2: hands the pseudo-terminal master to the parent.

@@ -785,6 +785,7 @@ fn clone_into_cgroup_and_its_fallback() {
                 Ok(())
             })),
             join_fds: Vec::new(),
+            before_exec: None,
         };
         let running = start(&f.spec(&["true"]), hooks).unwrap();
         let in_cgroup = running.container.in_cgroup;
@@ -826,6 +827,7 @@ fn joins_v1_cgroups_by_itself() {
             Ok(())
         })),
         join_fds: fds.iter().map(|f| f.as_fd()).collect(),
+        before_exec: None,
     };
     let mut spec = f.spec(&["cat", "/proc/self/cgroup"]);
     spec.namespaces.cgroup = NamespaceMode::Host;
@@ -835,6 +837,57 @@ fn joins_v1_cgroups_by_itself() {
     assert_eq!(seen, Some(true));
     let joined = out.out.lines().filter(|l| l.contains(&id)).count();
     assert_eq!(joined, cg.leaves().len(), "{out:?}");
+}
+
+/// The exec gate runs once the process has set up its root (its command
+/// has not run yet: it is still this binary, in its own mount namespace),
+/// and the command runs only after it.
+#[test]
+fn before_exec_gate_runs_after_setup_and_before_the_command() {
+    let Some(f) = Fixture::new() else { return };
+    let pid = std::cell::Cell::new(0);
+    let seen = std::cell::RefCell::new(None);
+    let hooks = Hooks {
+        cgroup_fd: None,
+        after_spawn: Some(Box::new(|s: &Spawned| {
+            pid.set(s.pid);
+            Ok(())
+        })),
+        join_fds: Vec::new(),
+        before_exec: Some(Box::new(|| {
+            let p = pid.get();
+            let exe = std::fs::read_link(format!("/proc/{p}/exe")).ok();
+            let root = std::fs::read_link(format!("/proc/{p}/root")).ok();
+            *seen.borrow_mut() = Some((exe, root));
+            Ok(())
+        })),
+    };
+    let out = start(&f.spec(&["echo", "ran"]), hooks).unwrap().finish();
+    assert_eq!(out.out, "ran\n");
+    let (exe, root) = seen.into_inner().expect("the gate ran");
+    assert_eq!(exe, std::env::current_exe().ok(), "not yet the command");
+    assert_eq!(root.as_deref(), Some(Path::new("/")), "pivoted already");
+}
+
+#[test]
+fn before_exec_failure_aborts_before_the_command() {
+    let Some(f) = Fixture::new() else { return };
+    // /tmp/ran inside is rootfs/tmp/ran outside.
+    let marker = f.rootfs.join("tmp/ran");
+    std::fs::create_dir_all(f.rootfs.join("tmp")).unwrap();
+    let hooks = Hooks {
+        cgroup_fd: None,
+        after_spawn: None,
+        join_fds: Vec::new(),
+        before_exec: Some(Box::new(|| {
+            Err(std::io::Error::other("no network for you"))
+        })),
+    };
+    let e = start(&f.spec(&["touch", "/tmp/ran"]), hooks)
+        .err()
+        .expect("gate error");
+    assert!(e.to_string().contains("no network for you"), "{e}");
+    assert!(!marker.exists(), "the command ran");
 }
 
 #[test]
@@ -848,6 +901,7 @@ fn after_spawn_failure_aborts_and_reaps() {
             Err(std::io::Error::other("no cgroup for you"))
         })),
         join_fds: Vec::new(),
+        before_exec: None,
     };
     let e = start(&f.spec(&["true"]), hooks).err().expect("hook error");
     assert!(e.to_string().contains("no cgroup for you"), "{e}");

@@ -117,13 +117,31 @@ fn init_steps(
     keep.push(chan.raw_fd());
     sys::close_fds_except(&keep).ctx(|| "closing inherited descriptors")?;
     chan.wait_go()?;
+    // While the caller's gate runs (a rootless container's pasta, which
+    // opens this process's namespaces through /proc meanwhile), the
+    // process stays dumpable, when nothing but the caller's user can see
+    // it: in a PID namespace of its own. Non-dumpable otherwise, as first.
+    let open_to_gate = userns && plan.gated && spec.namespaces.pid == NamespaceMode::New;
     if userns {
         become_namespace_root()?;
-        set_non_dumpable()?;
+        if open_to_gate {
+            // setuid made it non-dumpable.
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::Dumpable)
+                .ctx(|| "prctl(PR_SET_DUMPABLE, 1)")?;
+        } else {
+            set_non_dumpable()?;
+        }
     }
     namespaces::join_opened(joined)?;
     finish_namespaces(spec)?;
     rootfs::setup(spec)?;
+    if plan.gated {
+        chan.send_ready()?;
+        chan.wait_go()?;
+        if open_to_gate {
+            set_non_dumpable()?;
+        }
+    }
     run_process(plan, chan)
 }
 

@@ -104,6 +104,9 @@ pub struct Spawned {
 /// The hook run once the process exists (see [`Hooks::after_spawn`]).
 pub type AfterSpawn<'a> = Box<dyn FnMut(&Spawned) -> io::Result<()> + 'a>;
 
+/// The gate before the command runs (see [`Hooks::before_exec`]).
+pub type BeforeExec<'a> = Box<dyn FnMut() -> io::Result<()> + 'a>;
+
 /// The caller's part in starting a process.
 #[derive(Default)]
 pub struct Hooks<'a> {
@@ -114,6 +117,11 @@ pub struct Hooks<'a> {
     /// anything (it waits): put it into v1 cgroups, set up its network.
     /// An error aborts the start (the process is killed and reaped).
     pub after_spawn: Option<AfterSpawn<'a>>,
+    /// Runs in the caller once a container's process has set up its
+    /// filesystem, before its command runs (it waits): finish what
+    /// `after_spawn` started in parallel with that setup (a rootless
+    /// container's pasta). An error aborts the start. Not for execs.
+    pub before_exec: Option<BeforeExec<'a>>,
     /// v1 `tasks` files ([`cgroups::Cgroup::self_join_fds`]): the process
     /// writes "0" to each before anything else, moving itself, which costs
     /// the kernel no RCU grace period (~10 ms) unlike a write of its pid by
@@ -141,7 +149,8 @@ pub struct Container {
 /// for: newuidmap/newgidmap or a single-id map).
 pub fn create(spec: &ContainerSpec, io: Io, hooks: Hooks<'_>) -> Result<Container, RuntimeError> {
     validate(spec)?;
-    let plan = Plan::new(&spec.process, true, spec.init)?;
+    let mut plan = Plan::new(&spec.process, true, spec.init)?;
+    plan.gated = hooks.before_exec.is_some();
     let joined = namespaces::open_joined(spec)?;
     let pid_ns = joined
         .iter()
@@ -266,6 +275,11 @@ fn spawn(
         hook(&spawned).map_err(|e| RuntimeError::io("after_spawn", e))?;
     }
     parent.send_go()?;
+    if let Some(gate) = hooks.before_exec.as_mut() {
+        parent.wait_ready()?;
+        gate().map_err(|e| RuntimeError::io("before_exec", e))?;
+        parent.send_go()?;
+    }
     let started = parent.wait_started()?;
     guard.disarm();
     Ok(Container {

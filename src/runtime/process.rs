@@ -32,6 +32,9 @@ pub struct Plan<'a> {
     pub create_cwd: bool,
     /// Run the built-in reaper as PID 1 (`--init`).
     pub reaper: bool,
+    /// Wait for the caller's gate before running the command
+    /// ([`super::Hooks::before_exec`]).
+    pub gated: bool,
 }
 
 impl<'a> Plan<'a> {
@@ -62,6 +65,7 @@ impl<'a> Plan<'a> {
             rlimits,
             create_cwd,
             reaper,
+            gated: false,
         })
     }
 }
