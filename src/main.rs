@@ -13,5 +13,11 @@ fn main() -> std::process::ExitCode {
     {
         skiff::engine::userns::rm_main();
     }
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == skiff::engine::rootless_netns::NETNS_ARG)
+    {
+        skiff::engine::rootless_netns::main();
+    }
     std::process::ExitCode::from(skiff::cli::main())
 }

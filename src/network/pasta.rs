@@ -22,12 +22,33 @@ pub enum PastaError {
     Failed(String),
 }
 
+/// The interface a ports-only pasta leaves (down) in the container.
+pub const PORTS_IFNAME: &str = "pasta0";
+
+/// How a pasta is attached to its namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Mode {
+    /// The namespace's only way out: its tap gets the host's addresses and
+    /// routes (a container's own network, or a user's rootless netns).
+    Network,
+    /// Only the published ports, spliced from the host's loopback to the
+    /// namespace's (a container on a rootless user network, which has
+    /// its own interface and routes): the tap stays unconfigured and down.
+    PortsOnly,
+}
+
 /// pasta's command line for the container whose first process is `pid`.
 pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
-    let mut a: Vec<String> = ["--config-net", "--quiet", "--pid"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    args_for(Mode::Network, pid, ports, pidfile)
+}
+
+/// pasta's command line in `mode` for the namespaces of `pid`.
+pub fn args_for(mode: Mode, pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
+    let mut a: Vec<String> = match mode {
+        Mode::Network => vec!["--config-net".into()],
+        Mode::PortsOnly => vec!["-I".into(), PORTS_IFNAME.into()],
+    };
+    a.extend(["--quiet".into(), "--pid".into()]);
     a.push(pidfile.display().to_string());
     let (mut tcp, mut udp) = (Vec::new(), Vec::new());
     for p in ports {
@@ -57,9 +78,19 @@ pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
 /// Starts pasta for `pid` and returns once the namespace is configured
 /// (pasta goes to the background then).
 pub fn start(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Result<(), PastaError> {
+    start_in(Mode::Network, pid, ports, pidfile)
+}
+
+/// Starts pasta in `mode` for the namespaces of `pid`.
+pub fn start_in(
+    mode: Mode,
+    pid: i32,
+    ports: &[PortBinding],
+    pidfile: &Path,
+) -> Result<(), PastaError> {
     let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
     let out = Command::new(bin)
-        .args(args(pid, ports, pidfile))
+        .args(args_for(mode, pid, ports, pidfile))
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| PastaError::Failed(e.to_string()))?;
@@ -88,15 +119,8 @@ pub fn failure(stderr: &str) -> PastaError {
 /// `until_gone` (it held published ports), waits until it is gone, so a
 /// next `run -p` can bind them; its exit takes tens of ms.
 pub fn stop(pidfile: &Path, until_gone: bool) {
-    let Ok(text) = std::fs::read_to_string(pidfile) else {
-        return;
-    };
-    if let Ok(pid) = text.trim().parse::<i32>() {
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let ours = cmdline
-            .split(|&b| b == 0)
-            .any(|arg| arg == pidfile.as_os_str().as_encoded_bytes());
-        if let (true, Some(p)) = (ours, rustix::process::Pid::from_raw(pid)) {
+    if let Some(pid) = pid_file_owner(pidfile) {
+        if let Some(p) = rustix::process::Pid::from_raw(pid) {
             // KILL: it holds nothing to flush, and TERM takes it ~40 ms.
             let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
             // Its ports are free once it is gone (a next `run -p` binds
@@ -112,8 +136,19 @@ pub fn stop(pidfile: &Path, until_gone: bool) {
     let _ = std::fs::remove_file(pidfile);
 }
 
+/// The live process a pid file names, if its command line names that
+/// file (a recycled pid is someone else's, and is not returned).
+pub fn pid_file_owner(pidfile: &Path) -> Option<i32> {
+    let pid: i32 = std::fs::read_to_string(pidfile).ok()?.trim().parse().ok()?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let ours = cmdline
+        .split(|&b| b == 0)
+        .any(|arg| arg == pidfile.as_os_str().as_encoded_bytes());
+    (ours && alive(pid)).then_some(pid)
+}
+
 /// Whether `pid` runs (neither gone nor a zombie).
-fn alive(pid: i32) -> bool {
+pub fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat
             .rsplit_once(')')
@@ -152,6 +187,16 @@ mod tests {
             a.join(" "),
             "--config-net --quiet --pid /p -t none -u none -T none -U none 7"
         );
+        let a = args_for(
+            Mode::PortsOnly,
+            9,
+            &[p(None, 8080, 80, Proto::Tcp)],
+            Path::new("/p"),
+        );
+        assert_eq!(
+            a.join(" "),
+            "-I pasta0 --quiet --pid /p -t 8080:80 -u none -T none -U none 9"
+        );
     }
 
     #[test]
@@ -173,7 +218,26 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("pasta.pid");
         std::fs::write(&f, format!("{}\n", std::process::id())).unwrap();
+        assert_eq!(pid_file_owner(&f), None, "our cmdline does not name it");
         stop(&f, true);
         assert!(!f.exists());
+    }
+
+    #[test]
+    fn a_pid_file_names_a_process_whose_command_line_names_it() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("x.pid");
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 10; true", "sh", f.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        std::fs::write(&f, format!("{}\n", child.id())).unwrap();
+        assert_eq!(pid_file_owner(&f), Some(child.id() as i32));
+        std::fs::write(&f, "garbage").unwrap();
+        assert_eq!(pid_file_owner(&f), None);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::write(&f, format!("{}\n", child.id())).unwrap();
+        assert_eq!(pid_file_owner(&f), None, "gone");
     }
 }

@@ -1,0 +1,240 @@
+//! Rootless user networks: the user's rootless netns (a holder process
+//! and its pasta), DNS by name and alias, `-p` from the host's loopback,
+//! and nothing left on the host after `rm -f` and `network rm`.
+
+use super::*;
+
+/// The host's links and nftables tables, which a rootless user's networks
+/// must never change.
+fn host_network_state() -> (String, String) {
+    let links = Command::new("ip").args(["-o", "link"]).output().unwrap();
+    let links: Vec<String> = String::from_utf8_lossy(&links.stdout)
+        .lines()
+        // Only the names: counters and states of others' links move.
+        .filter_map(|l| l.split(": ").nth(1).map(str::to_owned))
+        .filter(|n| !n.starts_with("veth") && !n.starts_with("br-"))
+        .collect();
+    let nft = Command::new("nft").args(["list", "tables"]).output();
+    let tables = nft
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    (links.join(","), tables)
+}
+
+/// The pid a pid file names, if that process lives.
+fn live_pid(f: &std::path::Path) -> Option<i32> {
+    let pid: i32 = std::fs::read_to_string(f).ok()?.trim().parse().ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
+    (state != 'Z').then_some(pid)
+}
+
+/// `GET /i.txt` from the host's 127.0.0.1:port, retried briefly.
+fn get_from_host(port: u16, want: &str) -> String {
+    let mut body = String::new();
+    for _ in 0..100 {
+        body.clear();
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
+            let _ = s.read_to_string(&mut body);
+            if body.contains(want) {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    body
+}
+
+#[test]
+fn rootless_user_network_dns_ports_and_nothing_left() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "pasta",
+        "newuidmap",
+        "nsenter",
+        "ip"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let tun = std::fs::metadata("/dev/net/tun").map(|m| m.mode() & 0o777);
+    if tun.as_ref().ok() != Some(&0o666) {
+        skip("/dev/net/tun is not 0666 (make test-deps sets it as Debian has it)");
+        return;
+    }
+    let before = host_network_state();
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let ok = |args: &[&str]| ok_as(user, &home, &xdg, args).0;
+    ok(&["network", "create", "rlnet"]);
+    let subnet = ok(&[
+        "network",
+        "inspect",
+        "-f",
+        "{{range .IPAM.Config}}{{.Subnet}}{{end}}",
+        "rlnet",
+    ]);
+    assert!(subnet.trim().ends_with(".0/16"), "docker's pools: {subnet}");
+    let port = free_port();
+    let publish = format!("127.0.0.1:{port}:8080");
+    let httpd =
+        |name: &str| format!("echo from-{name} > /tmp/i.txt; exec httpd -f -p 8080 -h /tmp");
+    let (ha, hb) = (httpd("a"), httpd("b"));
+    ok(&[
+        "run",
+        "-d",
+        "--name",
+        "ra",
+        "--network",
+        "rlnet",
+        "--network-alias",
+        "web",
+        "-p",
+        &publish,
+        &img.reference,
+        "sh",
+        "-c",
+        &ha,
+    ]);
+    ok(&[
+        "run",
+        "-d",
+        "--name",
+        "rb",
+        "--network",
+        "rlnet",
+        "--network-alias",
+        "web",
+        &img.reference,
+        "sh",
+        "-c",
+        &hb,
+    ]);
+    let ip = |n: &str| {
+        ok(&[
+            "inspect",
+            "-f",
+            "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}",
+            n,
+        ])
+        .trim()
+        .to_owned()
+    };
+    let (ip_a, ip_b) = (ip("ra"), ip("rb"));
+    assert_ne!(ip_a, ip_b);
+    // The holder and its pasta run while containers use the network.
+    let netns = xdg.join("skiff/netns");
+    let holder = live_pid(&netns.join("holder.pid")).expect("the holder runs");
+    let pasta = live_pid(&netns.join("pasta.pid")).expect("the netns's pasta runs");
+    // The rootless netns has pasta's way out: the host's default route.
+    let routes = Command::new("nsenter")
+        .args([
+            "-t",
+            &holder.to_string(),
+            "-U",
+            "-n",
+            "--preserve-credentials",
+            "ip",
+            "route",
+        ])
+        .output()
+        .unwrap();
+    let routes = String::from_utf8_lossy(&routes.stdout).into_owned();
+    assert!(routes.contains("default via"), "{routes}");
+    // DNS from a third container: names, the alias (both, round robin),
+    // and a name's address is reachable.
+    let script = "nslookup ra 127.0.0.11; echo ==; nslookup rb; echo ==; \
+        for i in 1 2 3 4; do nslookup web; done; echo ==; ping -c1 -W2 ra >/dev/null && echo ping-ok; \
+        wget -qO- http://rb:8080/i.txt";
+    let out = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "rlnet",
+        &img.reference,
+        "sh",
+        "-c",
+        script,
+    ]);
+    let parts: Vec<&str> = out.split("==").collect();
+    assert_eq!(parts.len(), 4, "{out}");
+    assert!(
+        parts[0].contains(&ip_a) && !parts[0].contains(&ip_b),
+        "a: {out}"
+    );
+    assert!(parts[1].contains(&ip_b), "b: {out}");
+    assert!(
+        parts[2].contains(&ip_a) && parts[2].contains(&ip_b),
+        "web: {out}"
+    );
+    assert!(
+        parts[3].contains("ping-ok") && parts[3].contains("from-b"),
+        "{out}"
+    );
+    // Round robin: the first answer for the alias is not always the same.
+    let firsts: std::collections::BTreeSet<String> = parts[2]
+        .split("Server:")
+        .skip(1)
+        .filter_map(|answer| {
+            let after = answer.split_once("Name:")?.1;
+            after
+                .lines()
+                .find(|l| l.starts_with("Address"))
+                .map(str::to_owned)
+        })
+        .collect();
+    assert_eq!(firsts.len(), 2, "round robin: {}", parts[2]);
+    // -p: the host's 127.0.0.1:port reaches a's httpd.
+    let body = get_from_host(port, "from-a");
+    assert!(body.contains("from-a"), "{body}");
+    let (ports, _) = ok_as(user, &home, &xdg, &["port", "ra"]);
+    assert_eq!(ports, format!("8080/tcp -> 127.0.0.1:{port}\n"));
+    let port_pasta = live_pid(
+        &xdg.join("skiff/containers")
+            .join(ip_id(&ok, "ra"))
+            .join("pasta.pid"),
+    );
+    assert!(port_pasta.is_some(), "a's ports pasta runs");
+    ok(&["rm", "-f", "ra", "rb"]);
+    ok(&["network", "rm", "rlnet"]);
+    // Nothing left: no holder, no pasta, no mount, no netns, and the
+    // host's links and nftables tables as they were.
+    for pid in [Some(holder), Some(pasta), port_pasta]
+        .into_iter()
+        .flatten()
+    {
+        for _ in 0..100 {
+            if live_pid_of(pid).is_none() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(live_pid_of(pid), None, "process {pid} is left");
+    }
+    assert!(!netns.join("holder.pid").exists());
+    no_mounts_under(&home);
+    no_mounts_under(&xdg);
+    assert_eq!(
+        host_network_state(),
+        before,
+        "the host's links or nftables changed"
+    );
+    assert_eq!(ok(&["ps", "-aq"]), "");
+}
+
+/// A container's full id.
+fn ip_id(ok: &dyn Fn(&[&str]) -> String, name: &str) -> String {
+    ok(&["inspect", "-f", "{{.Id}}", name]).trim().to_owned()
+}
+
+/// `pid` if it runs (not a zombie).
+fn live_pid_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
+    (state != 'Z').then_some(pid)
+}
