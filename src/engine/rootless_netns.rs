@@ -156,14 +156,17 @@ fn spawn_holder(pidfile: &Path) -> Result<i32> {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // SAFETY: dup2 and setsid are async-signal-safe; the pipe goes to fd 3.
+    // SAFETY: dup2, setsid and close_range are async-signal-safe; the
+    // pipe goes to fd 3.
     unsafe {
         cmd.pre_exec(move || {
             libc::setsid();
-            match libc::dup2(raw, 3) {
-                -1 => Err(std::io::Error::last_os_error()),
-                _ => Ok(()),
+            if libc::dup2(raw, 3) == -1 {
+                return Err(std::io::Error::last_os_error());
             }
+            // The holder outlives the caller: nothing it inherited stays.
+            libc::syscall(libc::SYS_close_range, 4u32, u32::MAX, 0u32);
+            Ok(())
         });
     }
     let mut child = cmd.spawn().map_err(|e| fail(&e))?;
@@ -237,8 +240,9 @@ pub(crate) fn run_in(holder: Holder, op: &Op) -> std::io::Result<Vec<OwnedFd>> {
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
-    // SAFETY: fcntl and dup2 are async-signal-safe. The fds are first
-    // copied above 100, so that placing one at 3..5 clobbers no other.
+    // SAFETY: fcntl, dup2 and close_range are async-signal-safe. The fds
+    // are first copied above 100, so that placing one at 3..5 clobbers no
+    // other; the rest are closed.
     unsafe {
         cmd.pre_exec(move || {
             let mut high = [0; 3];
@@ -254,6 +258,7 @@ pub(crate) fn run_in(holder: Holder, op: &Op) -> std::io::Result<Vec<OwnedFd>> {
                 }
                 libc::close(h);
             }
+            libc::syscall(libc::SYS_close_range, 6u32, u32::MAX, 0u32);
             Ok(())
         });
     }

@@ -88,8 +88,18 @@ pub fn start_in(
     ports: &[PortBinding],
     pidfile: &Path,
 ) -> Result<(), PastaError> {
+    use std::os::unix::process::CommandExt;
     let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
-    let out = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    // SAFETY: close_range is async-signal-safe. pasta outlives the
+    // caller: it must not keep what the caller inherited (a lock, a pipe).
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+            Ok(())
+        });
+    }
+    let out = cmd
         .args(args_for(mode, pid, ports, pidfile))
         .stdin(std::process::Stdio::null())
         .output()

@@ -70,6 +70,11 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
     let before = host_network_state();
     let w = world(user);
     let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let _cleanup = Cleanup {
+        user,
+        home: home.clone(),
+        xdg: xdg.clone(),
+    };
     let ok = |args: &[&str]| ok_as(user, &home, &xdg, args).0;
     ok(&["network", "create", "rlnet"]);
     let subnet = ok(&[
@@ -133,19 +138,65 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
     let pasta = live_pid(&netns.join("pasta.pid")).expect("the netns's pasta runs");
     // The rootless netns has pasta's way out: the host's default route.
     let routes = Command::new("nsenter")
+        .args(["-t", &holder.to_string(), "-U", "-n", "ip", "route"])
+        .output()
+        .unwrap();
+    let routes = String::from_utf8_lossy(&routes.stdout).into_owned();
+    assert!(routes.contains("default via"), "{routes}");
+    let nft = Command::new("nsenter")
         .args([
             "-t",
             &holder.to_string(),
             "-U",
             "-n",
-            "--preserve-credentials",
-            "ip",
-            "route",
+            "nft",
+            "list",
+            "ruleset",
         ])
         .output()
         .unwrap();
-    let routes = String::from_utf8_lossy(&routes.stdout).into_owned();
-    assert!(routes.contains("default via"), "{routes}");
+    let nft = format!(
+        "{}{}",
+        String::from_utf8_lossy(&nft.stdout),
+        String::from_utf8_lossy(&nft.stderr)
+    );
+    assert!(nft.contains("masquerade"), "the netns's NAT: {nft}");
+    let comm = std::fs::read_to_string(format!("/proc/{holder}/comm")).unwrap();
+    assert_eq!(comm, "skiff:[NETNS]\n");
+    // It outlives the command that started it, and holds nothing of it
+    // (a pipe, a lock): stdio on /dev/null, no other descriptor.
+    let fds: Vec<String> = std::fs::read_dir(format!("/proc/{holder}/fd"))
+        .unwrap()
+        .map(|e| {
+            std::fs::read_link(e.unwrap().path())
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(fds, ["/dev/null"; 3], "the holder's descriptors");
+    // Outbound: pasta maps the gateway's address to the host, so the
+    // host's 127.0.0.1 answers (nothing leaves the machine).
+    if let Some(gw) = default_gateway() {
+        // (busybox 1.35's wget -T crashes: timeout instead.)
+        let (port, served) = serve_once("outbound-ok");
+        let url = format!("http://{gw}:{port}/");
+        let out = ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "rlnet",
+            &img.reference,
+            "busybox",
+            "timeout",
+            "10",
+            "wget",
+            "-qO-",
+            &url,
+        ]);
+        assert_eq!(out, "outbound-ok");
+        served.join().unwrap();
+    }
     // DNS from a third container: names, the alias (both, round robin),
     // and a name's address is reachable.
     let script = "nslookup ra 127.0.0.11; echo ==; nslookup rb; echo ==; \
@@ -225,6 +276,81 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
         "the host's links or nftables changed"
     );
     assert_eq!(ok(&["ps", "-aq"]), "");
+}
+
+/// On a failure, what the test started goes: its containers (so their
+/// monitors go), then the holder and the pastas, by their pid files.
+struct Cleanup {
+    user: (u32, u32),
+    home: std::path::PathBuf,
+    xdg: std::path::PathBuf,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            return;
+        }
+        let ids = as_user(self.user, &self.home, Some(&self.xdg))
+            .args(["ps", "-aq"])
+            .out();
+        for id in String::from_utf8_lossy(&ids.stdout).lines() {
+            as_user(self.user, &self.home, Some(&self.xdg))
+                .args(["rm", "-f", id])
+                .out();
+        }
+        let mut pidfiles = vec![
+            self.xdg.join("skiff/netns/holder.pid"),
+            self.xdg.join("skiff/netns/pasta.pid"),
+        ];
+        if let Ok(dirs) = std::fs::read_dir(self.xdg.join("skiff/containers")) {
+            pidfiles.extend(dirs.flatten().map(|d| d.path().join("pasta.pid")));
+        }
+        for f in pidfiles {
+            if let Some(pid) = live_pid(&f) {
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+                if String::from_utf8_lossy(&cmdline).contains(&*f.to_string_lossy()) {
+                    let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                }
+            }
+        }
+    }
+}
+
+/// The host's default gateway (`/proc/net/route`).
+fn default_gateway() -> Option<std::net::Ipv4Addr> {
+    let routes = std::fs::read_to_string("/proc/net/route").ok()?;
+    routes.lines().skip(1).find_map(|l| {
+        let f: Vec<&str> = l.split_whitespace().collect();
+        let gw = u32::from_str_radix(f.get(2)?, 16).ok()?;
+        (f.get(1) == Some(&"00000000") && gw != 0)
+            .then(|| std::net::Ipv4Addr::from(gw.swap_bytes()))
+    })
+}
+
+/// A one-shot HTTP server on the host's 127.0.0.1 (it gives up after 10 s).
+fn serve_once(body: &'static str) -> (u16, std::thread::JoinHandle<()>) {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    l.set_nonblocking(true).unwrap();
+    let h = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for _ in 0..200 {
+            if let Ok((mut s, _)) = l.accept() {
+                s.set_nonblocking(false).unwrap();
+                let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                let _ = s.read(&mut [0u8; 1024]);
+                let _ = write!(
+                    s,
+                    "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    });
+    (port, h)
 }
 
 /// A container's full id.
