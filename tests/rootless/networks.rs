@@ -240,6 +240,10 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
         })
         .collect();
     assert_eq!(firsts.len(), 2, "round robin: {}", parts[2]);
+    // An exec joins the container's (the netns's) user namespace; the
+    // embedded DNS answers there too.
+    let out = ok(&["exec", "ra", "nslookup", "rb"]);
+    assert!(out.contains(&ip_b), "exec: {out}");
     // -p: the host's 127.0.0.1:port reaches a's httpd.
     let body = get_from_host(port, "from-a");
     assert!(body.contains("from-a"), "{body}");
@@ -251,6 +255,26 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
             .join("pasta.pid"),
     );
     assert!(port_pasta.is_some(), "a's ports pasta runs");
+    // network connect/disconnect of a running container, and network rm
+    // while the netns runs: in the netns, through the helper.
+    ok(&["network", "create", "rlnet2"]);
+    ok(&["network", "connect", "rlnet2", "ra"]);
+    let links = ok(&["exec", "ra", "ls", "/sys/class/net"]);
+    assert_eq!(links, "eth0\neth1\nlo\npasta0\n", "connected");
+    ok(&["network", "disconnect", "rlnet2", "ra"]);
+    let links = ok(&["exec", "ra", "ls", "/sys/class/net"]);
+    assert_eq!(links, "eth0\nlo\npasta0\n", "disconnected");
+    let id2 = ok(&["network", "inspect", "-f", "{{.Id}}", "rlnet2"]);
+    ok(&["network", "rm", "rlnet2"]);
+    let in_netns = Command::new("nsenter")
+        .args(["-t", &holder.to_string(), "-U", "-n", "ip", "-o", "link"])
+        .output()
+        .unwrap();
+    let in_netns = String::from_utf8_lossy(&in_netns.stdout).into_owned();
+    assert!(
+        !in_netns.contains(&format!("br-{}", &id2[..12])),
+        "{in_netns}"
+    );
     ok(&["rm", "-f", "ra", "rb"]);
     ok(&["network", "rm", "rlnet"]);
     // Nothing left: no holder, no pasta, no mount, no netns, and the
