@@ -73,8 +73,9 @@ pub fn ensure(runroot: &Path) -> Result<Holder> {
         }
         return Ok(h);
     }
-    // A holder gone with its namespace took the table the cache speaks of.
-    let _ = std::fs::remove_file(runroot.join(netsetup::FIREWALL_CACHE));
+    // A holder gone with its namespace took the table the cache speaks of;
+    // a pasta of that namespace serves nothing now.
+    stop(runroot);
     let pidfile = holder_pidfile(runroot);
     let pid = spawn_holder(&pidfile)?;
     let stop = || kill(pid);
@@ -94,7 +95,7 @@ pub fn ensure(runroot: &Path) -> Result<Holder> {
 
 fn start_pasta(runroot: &Path, pid: i32) -> Result<()> {
     pasta::start(pid, &[], &pasta_pidfile(runroot))
-        .map_err(|e| Error::Other(format!("the rootless network namespace's {e}")))
+        .map_err(|e| Error::Other(format!("the rootless network namespace: {e}")))
 }
 
 fn kill(pid: i32) {
@@ -173,15 +174,17 @@ fn spawn_holder(pidfile: &Path) -> Result<i32> {
     drop(go_r);
     let mut out = child.stdout.take().expect("piped");
     let mut ready = [0u8; 1];
-    let handshake = out
-        .read_exact(&mut ready)
-        .map_err(|e| fail(&e))
-        .and_then(|()| namespaces::write_id_maps(child.id() as i32, &maps).map_err(|e| fail(&e)))
-        .and_then(|()| {
-            std::fs::File::from(go_w)
-                .write_all(b"g")
-                .map_err(|e| fail(&e))
-        });
+    // A child that failed before its "u" says why on stderr.
+    let handshake = match out.read_exact(&mut ready) {
+        Err(_) => Ok(()),
+        Ok(()) => namespaces::write_id_maps(child.id() as i32, &maps)
+            .map_err(|e| fail(&e))
+            .and_then(|()| {
+                std::fs::File::from(go_w)
+                    .write_all(b"g")
+                    .map_err(|e| fail(&e))
+            }),
+    };
     let mut text = String::new();
     let _ = out.read_to_string(&mut text);
     let mut err = String::new();
