@@ -360,6 +360,9 @@ mod tests {
         assert_eq!(flags & NsKind::Net.clone_flag(), 0);
         assert_eq!(flags & NsKind::Pid.clone_flag(), 0);
         assert_ne!(flags & NsKind::User.clone_flag(), 0);
+        // A joined user namespace (a rootless user network's) is not new.
+        spec.join_user_ns = Some((1, 1));
+        assert_eq!(clone_flags(&spec) & NsKind::User.clone_flag(), 0);
     }
 
     #[test]
