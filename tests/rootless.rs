@@ -266,6 +266,24 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(body.contains("hello-from-pasta"), "{body}");
+    // --network container:ID joins its user namespace to share its
+    // network namespace (only there may it join it).
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            &format!("container:{id}"),
+            &img.reference,
+            "wget",
+            "-qO-",
+            "http://127.0.0.1:8080/i.txt",
+        ],
+    );
+    assert_eq!(out, "hello-from-pasta\n");
     let pidfile = xdg.join("skiff/containers").join(id).join("pasta.pid");
     let pasta: i32 = std::fs::read_to_string(&pidfile)
         .unwrap_or_else(|e| panic!("{}: {e}", pidfile.display()))

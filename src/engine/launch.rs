@@ -56,10 +56,15 @@ impl Engine {
     pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
         self.add_link_env(c, &mut spec.process.env)?;
+        let h = &c.config.host_config;
         if self.opts.rootless {
             rootless_userns(c, &mut spec)?;
+            if let Some(target) = h.network_mode.strip_prefix("container:") {
+                // Its network namespace is owned by its user namespace,
+                // where alone the container has the rights to join it.
+                spec.join_user_ns = Some(super::liveness::running_pid(&self.containers, target)?);
+            }
         }
-        let h = &c.config.host_config;
         let seccomp =
             match self.seccomp_for(&h.security_opt, h.privileged, &spec.process.capabilities)? {
                 SeccompSpec::Filter(prog) => Some(prog.as_ref().clone()),

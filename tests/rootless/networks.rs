@@ -276,6 +276,19 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
     // embedded DNS answers there too.
     let out = ok(&["exec", "ra", "nslookup", "rb"]);
     assert!(out.contains(&ip_b), "exec: {out}");
+    // --network container:ra joins ra's user namespace to share its
+    // network namespace.
+    let out = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "container:ra",
+        &img.reference,
+        "wget",
+        "-qO-",
+        "http://127.0.0.1:8080/i.txt",
+    ]);
+    assert_eq!(out, "from-a\n");
     // -p: the host's 127.0.0.1:port reaches a's httpd.
     let body = get_from_host(port, "from-a");
     assert!(body.contains("from-a"), "{body}");
