@@ -57,7 +57,8 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
         "pasta",
         "newuidmap",
         "nsenter",
-        "ip"
+        "ip",
+        "nft"
     );
     let Some(user) = subordinate_user() else {
         return;
@@ -163,6 +164,11 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
     };
     let (ip_a, ip_b) = (ip("ra"), ip("rb"));
     assert_ne!(ip_a, ip_b);
+    // The network's bridge is in the rootless netns, never on the host.
+    let id = ok(&["network", "inspect", "-f", "{{.Id}}", "rlnet"]);
+    let bridge = format!("br-{}", &id[..12]);
+    let host_links = Command::new("ip").args(["-o", "link"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&host_links.stdout).contains(&bridge));
     // The holder and its pasta run while containers use the network.
     let netns = xdg.join("skiff/netns");
     let holder = live_pid(&netns.join("holder.pid")).expect("the holder runs");
@@ -174,6 +180,10 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
         .unwrap();
     let routes = String::from_utf8_lossy(&routes.stdout).into_owned();
     assert!(routes.contains("default via"), "{routes}");
+    assert!(
+        routes.contains(&bridge),
+        "the bridge is in the netns: {routes}"
+    );
     let nft = Command::new("nsenter")
         .args([
             "-t",
