@@ -499,12 +499,16 @@ pub(crate) fn teardown(plan: NetPlan) {
 }
 
 /// `op` in the running holder's namespaces; nothing when none runs (the
-/// namespace went with everything in it).
+/// namespace went with everything in it; a disconnect has nothing to
+/// undo), but a running container's connect, which needs it, fails then.
 pub(crate) fn in_running(runroot: &Path, op: &Op) -> Result<()> {
     match running(runroot) {
         Some(h) => run_in(h, op)
             .map(drop)
             .map_err(|e| Error::Other(e.to_string())),
+        None if matches!(op, Op::Connect { .. }) => Err(Error::Other(
+            "the rootless network namespace is not running (restart the container)".into(),
+        )),
         None => Ok(()),
     }
 }
