@@ -77,7 +77,9 @@ pub fn ensure(runroot: &Path) -> Result<Holder> {
     // a pasta of that namespace serves nothing now.
     stop(runroot);
     let pidfile = holder_pidfile(runroot);
+    let t0 = std::time::Instant::now();
     let pid = spawn_holder(&pidfile)?;
+    let spawned = t0.elapsed();
     let stop = || kill(pid);
     let start_time = crate::monitor::proc_start_time(pid).ok_or_else(|| {
         Error::Other("the rootless network namespace's holder died at its start".into())
@@ -89,7 +91,10 @@ pub fn ensure(runroot: &Path) -> Result<Holder> {
         let _ = std::fs::remove_file(&pidfile);
         return Err(e);
     }
-    log::debug!("rootless netns: holder {pid} started");
+    log::debug!(
+        "rootless netns: holder {pid} started in {spawned:?}, its pasta ready at {:?}",
+        t0.elapsed()
+    );
     Ok((pid, start_time))
 }
 
