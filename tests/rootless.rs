@@ -8,6 +8,9 @@ use std::process::Command;
 
 use common::*;
 
+#[path = "rootless/networks.rs"]
+mod networks;
+
 const NOBODY: u32 = 65534;
 
 /// The binary, copied where uid 65534 can execute it wherever the checkout
@@ -263,6 +266,24 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(body.contains("hello-from-pasta"), "{body}");
+    // --network container:ID joins its user namespace to share its
+    // network namespace (only there may it join it).
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            &format!("container:{id}"),
+            &img.reference,
+            "wget",
+            "-qO-",
+            "http://127.0.0.1:8080/i.txt",
+        ],
+    );
+    assert_eq!(out, "hello-from-pasta\n");
     let pidfile = xdg.join("skiff/containers").join(id).join("pasta.pid");
     let pasta: i32 = std::fs::read_to_string(&pidfile)
         .unwrap_or_else(|e| panic!("{}: {e}", pidfile.display()))
@@ -284,26 +305,16 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         "pasta {pasta} still runs: {alive}"
     );
     no_mounts_under(&home);
-    // User networks don't exist rootless yet: refused, saying what works.
-    let out = as_user(user, &home, Some(&xdg))
-        .args(["network", "create", "rlnet"])
-        .out();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        "Error: network create rlnet: rootless user networks are not implemented yet; a rootless container's network is pasta (or none, host, container:NAME)\n"
-    );
-    // A bridge network is refused at create, saying what works.
+    // There is no default bridge rootless: refused at create, saying what
+    // works (user networks do: tests/rootless/networks.rs).
     let out = as_user(user, &home, Some(&xdg))
         .args(["create", "--network", "bridge", &img.reference])
         .out();
     assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).starts_with(
-            "skiff: --network bridge: a rootless container can't join a bridge network yet"
-        ),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.starts_with("skiff: --network bridge: a rootless container has no default bridge (its default network is pasta); make one with network create\n"),
+        "{err}"
     );
     // --network none: no pasta, only lo.
     let (out, _) = ok_as(

@@ -328,6 +328,12 @@ impl Engine {
             // exit first): the rules it left go now.
             self.sync_firewall(Some(&id))?;
         }
+        if self.opts.rootless
+            && super::rootless_netns::on_user_network(&c.config.host_config.network_mode)
+        {
+            // Its monitor may have died before it could stop the holder.
+            super::rootless_netns::stop_if_unused(&self.opts.runroot, &self.containers, Some(&id));
+        }
         log::debug!("rm {id}: removed");
         Ok(id)
     }

@@ -122,6 +122,24 @@ fn check_network(n: Option<&str>, rootless: bool) -> Result<String> {
     }
 }
 
+/// A rootless container joins a user network in the user's rootless netns,
+/// sharing its user namespace: a bridge network, without keep-id's maps.
+fn check_rootless_network(n: &Network, userns: Option<&str>) -> Result<()> {
+    if n.driver != "bridge" {
+        return Err(Error::InvalidArgument(format!(
+            "--network {}: a rootless container can't join a {} network; a bridge network (network create) can",
+            n.name, n.driver
+        )));
+    }
+    if userns == Some("keep-id") {
+        return Err(Error::InvalidArgument(format!(
+            "--userns=keep-id with --network {}: a container on a rootless user network shares the network's user namespace, whose maps are not keep-id's",
+            n.name
+        )));
+    }
+    Ok(())
+}
+
 /// The command: `--entrypoint` (empty: none) or the image's, then the
 /// arguments or the image's CMD (dropped by an `--entrypoint`).
 fn command(o: &CreateOptions, img: &RunConfig) -> (Vec<String>, Vec<String>) {
@@ -345,12 +363,14 @@ impl Engine {
             }
             None => network_mode,
         };
+        if self.opts.rootless && network_mode == crate::network::DEFAULT_NETWORK {
+            return Err(Error::InvalidArgument(
+                "--network bridge: a rootless container has no default bridge (its default network is pasta); make one with network create".into(),
+            ));
+        }
         let network = self.network_for_mode(&network_mode)?;
         if let (true, Some(n)) = (self.opts.rootless, &network) {
-            return Err(Error::InvalidArgument(format!(
-                "--network {}: a rootless container can't join a {} network yet; its default network, pasta, or --network none|host|container:NAME can",
-                n.name, n.driver
-            )));
+            check_rootless_network(n, o.userns.as_deref())?;
         }
         if network.is_none() && (o.net.ip.is_some() || !o.net.aliases.is_empty()) {
             return Err(Error::InvalidArgument(format!(

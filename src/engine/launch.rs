@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched, MonitorSetup};
+use crate::network::pasta::Mode;
 use crate::runtime::cgroups::{Cgroup, CgroupError};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
@@ -55,10 +56,15 @@ impl Engine {
     pub(crate) fn launch_plan(&self, c: &Container) -> Result<LaunchPlan> {
         let mut spec = super::spec::build(&self.containers, c)?;
         self.add_link_env(c, &mut spec.process.env)?;
+        let h = &c.config.host_config;
         if self.opts.rootless {
             rootless_userns(c, &mut spec)?;
+            if let Some(target) = h.network_mode.strip_prefix("container:") {
+                // Its network namespace is owned by its user namespace,
+                // where alone the container has the rights to join it.
+                spec.join_user_ns = Some(super::liveness::running_pid(&self.containers, target)?);
+            }
         }
-        let h = &c.config.host_config;
         let seccomp =
             match self.seccomp_for(&h.security_opt, h.privileged, &spec.process.capabilities)? {
                 SeccompSpec::Filter(prog) => Some(prog.as_ref().clone()),
@@ -69,33 +75,31 @@ impl Engine {
         spec.devices = devices.nodes;
         let mut res = super::resources::cgroup_limits(h.memory, h.nano_cpus, h.pids_limit);
         res.devices = devices.rules;
-        let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
-        let cg = match Cgroup::create(c.id(), parent, &res) {
-            // A start killed before it recorded its cgroup left it.
-            Err(CgroupError::Exists(_)) => {
-                crate::monitor::cleanup_cgroups(c, true);
-                Cgroup::create(c.id(), parent, &res)
+        let cg = container_cgroup(c, &res)?;
+        // A rootless container on a user network: the holder is kept
+        // from stopping (by this start's state) until the state is saved.
+        let mut netns_lock = None;
+        let net = match self.net_plan(c).and_then(|mut net| {
+            if let (true, Some(n)) = (self.opts.rootless, net.as_mut()) {
+                netns_lock = Some(self.join_rootless_netns(n, &mut spec)?);
             }
-            r => r,
-        }
-        .map_err(|e| Error::Other(e.to_string()))?;
-        let net = match self.net_plan(c) {
+            Ok(net)
+        }) {
             Ok(n) => n,
             Err(e) => {
                 let _ = cg.destroy();
                 return Err(e);
             }
         };
-        let pasta = (h.network_mode == "pasta").then(|| {
-            (
-                pasta_ports(c),
-                self.containers.run_dir(c.id()).join("pasta.pid"),
-            )
-        });
+        let pasta = pasta_plan(
+            c,
+            net.as_ref(),
+            self.containers.run_dir(c.id()).join("pasta.pid"),
+        );
         let mut st = self.containers.load_state(c.id())?;
         st.cgroup_paths = cg.paths();
         st.ports = net.as_ref().map(|n| n.ports.clone()).unwrap_or_default();
-        if let Some((ports, _)) = &pasta {
+        if let Some((ports, _, _)) = &pasta {
             st.ports = ports.clone();
         }
         st.id_maps = spec.id_mappings.as_ref().map(id_map_text);
@@ -107,6 +111,7 @@ impl Engine {
             let _ = cg.destroy();
             return Err(e);
         }
+        drop(netns_lock);
         Ok(LaunchPlan {
             spec,
             seccomp,
@@ -126,6 +131,24 @@ impl Engine {
                 .auto_remove
                 .then(|| (self.networks.clone(), h.network_mode.clone())),
         })
+    }
+
+    /// A rootless container on a user network: it joins the user
+    /// namespace of the user's rootless netns (started if need be), where
+    /// its wiring runs. The lock that keeps the holder is returned.
+    fn join_rootless_netns(
+        &self,
+        n: &mut super::netsetup::NetPlan,
+        spec: &mut crate::runtime::ContainerSpec,
+    ) -> Result<crate::state::lock::LockGuard> {
+        let g = super::rootless_netns::lock(&self.opts.runroot)?;
+        let holder = super::rootless_netns::ensure(&self.opts.runroot)?;
+        spec.join_user_ns = Some(holder);
+        // Not keep-id's maps (refused at create): the holder's.
+        spec.id_mappings = Some(super::userns::rootless_mappings().0);
+        spec.passwd_entry = None;
+        n.rootless_holder = Some(holder);
+        Ok(g)
     }
 }
 
@@ -172,6 +195,47 @@ fn rootless_id_mappings() -> Result<crate::runtime::spec::IdMappings> {
     }
     Ok(maps)
 }
+
+/// The container's cgroup, made (again, if a start killed before it
+/// recorded it left one).
+fn container_cgroup(c: &Container, res: &crate::runtime::cgroups::Resources) -> Result<Cgroup> {
+    let h = &c.config.host_config;
+    let parent = (!h.cgroup_parent.is_empty()).then_some(h.cgroup_parent.as_str());
+    match Cgroup::create(c.id(), parent, res) {
+        Err(CgroupError::Exists(_)) => {
+            crate::monitor::cleanup_cgroups(c, true);
+            Cgroup::create(c.id(), parent, res)
+        }
+        r => r,
+    }
+    .map_err(|e| Error::Other(e.to_string()))
+}
+
+/// A rootless container's pasta: its network (`--network pasta`), or
+/// only its published ports (on a user network, in the rootless netns).
+fn pasta_plan(
+    c: &Container,
+    net: Option<&super::netsetup::NetPlan>,
+    pidfile: std::path::PathBuf,
+) -> Option<PastaPlan> {
+    match net {
+        _ if c.config.host_config.network_mode == "pasta" => {
+            Some((pasta_ports(c), pidfile, Mode::Network))
+        }
+        Some(n) if n.rootless_holder.is_some() && !n.ports.is_empty() => {
+            Some((n.ports.clone(), pidfile, Mode::PortsOnly))
+        }
+        _ => None,
+    }
+}
+
+/// The ports a rootless container's pasta forwards, its pid file, and how
+/// it is attached.
+type PastaPlan = (
+    Vec<crate::network::ports::PortBinding>,
+    std::path::PathBuf,
+    Mode,
+);
 
 /// The ports a rootless container's pasta forwards: `-p` as given, a
 /// free host port for each one without (and `-P`'s exposed ports).
@@ -306,9 +370,14 @@ pub(crate) struct LaunchPlan {
     seccomp: Option<Vec<u8>>,
     cgroup: Cgroup,
     net: Option<super::netsetup::NetPlan>,
-    /// A rootless container's pasta: the ports it forwards and its pid file.
+    /// A rootless container's pasta: the ports it forwards, its pid file,
+    /// and whether it is the container's network or only its ports.
     #[serde(default)]
-    pasta: Option<(Vec<crate::network::ports::PortBinding>, std::path::PathBuf)>,
+    pasta: Option<(
+        Vec<crate::network::ports::PortBinding>,
+        std::path::PathBuf,
+        Mode,
+    )>,
     dns_upstreams: Vec<std::net::SocketAddr>,
     /// `--rm`: the network store and network mode whose address goes.
     release: Option<(crate::state::network::NetworkStore, String)>,
@@ -355,7 +424,7 @@ impl LaunchPlan {
             release,
         } = self;
         // Its pid file, and whether it holds published ports.
-        let pasta_pidfile = pasta.as_ref().map(|(p, f)| (f.clone(), !p.is_empty()));
+        let pasta_pidfile = pasta.as_ref().map(|(p, f, _)| (f.clone(), !p.is_empty()));
         if let Some(prog) = seccomp {
             spec.process.seccomp = SeccompSpec::Filter(std::sync::Arc::new(prog));
         }
@@ -376,11 +445,11 @@ impl LaunchPlan {
                 after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
                     add_task_hook(&cg)(sp)?;
                     if let Some(n) = &net {
-                        *dns_sock.borrow_mut() = n.setup(sp.pid)?;
+                        *dns_sock.borrow_mut() = super::rootless_netns::setup(n, sp.pid)?;
                     }
-                    if let Some((ports, pidfile)) = &pasta {
+                    if let Some((ports, pidfile, mode)) = &pasta {
                         *pasta_child.borrow_mut() = Some(
-                            crate::network::pasta::spawn(sp.pid, ports, pidfile)
+                            crate::network::pasta::spawn_in(*mode, sp.pid, ports, pidfile)
                                 .map_err(std::io::Error::other)?,
                         );
                     }
@@ -487,6 +556,8 @@ fn cleanup_step(
                 log::warn!("container {id}: --rm: releasing its address on network {mode}: {e}");
             }
         }
-        net.map(|n| Box::new(move || n.teardown()) as crate::monitor::run::LateCleanup)
+        net.map(|n| {
+            Box::new(move || super::rootless_netns::teardown(n)) as crate::monitor::run::LateCleanup
+        })
     })
 }

@@ -18,6 +18,7 @@ mod netsetup;
 pub mod network;
 pub mod prune;
 mod resources;
+pub mod rootless_netns;
 pub mod run;
 pub mod spec;
 pub mod storage;

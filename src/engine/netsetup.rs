@@ -38,9 +38,14 @@ pub struct NetPlan {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
     /// Where the last applied ruleset is kept ([`FIREWALL_CACHE`]).
-    runroot: std::path::PathBuf,
-    networks: NetworkStore,
-    containers: ContainerStore,
+    pub(crate) runroot: std::path::PathBuf,
+    pub(crate) networks: NetworkStore,
+    pub(crate) containers: ContainerStore,
+    /// A rootless engine's: the holder (pid, start time) of the user's
+    /// rootless netns, where this setup runs (`engine::rootless_netns`);
+    /// its published ports are pasta's, not DNAT rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rootless_holder: Option<(i32, u64)>,
 }
 
 fn io_err(e: impl std::fmt::Display) -> std::io::Error {
@@ -167,6 +172,7 @@ impl Engine {
             runroot: self.opts.runroot.clone(),
             networks: self.networks.clone(),
             containers: self.containers.clone(),
+            rootless_holder: None,
         }))
     }
 
@@ -441,6 +447,7 @@ impl NetPlan {
             &self.containers,
             Some(&self.id),
             me,
+            self.rootless_holder.is_none(),
         )
     }
 }
@@ -448,13 +455,15 @@ impl NetPlan {
 /// Recomputes the `skiff` table from disk and applies it, all under the
 /// firewall lock (two syncs never apply out of order). `except` is left
 /// out (a container being torn down); `me` is put in (one being set up,
-/// not yet recorded as running).
+/// not yet recorded as running). Without `dnat` (a rootless netns, whose
+/// published ports are pasta's), no port gets a rule.
 pub(crate) fn sync_firewall(
     runroot: &std::path::Path,
     networks: &NetworkStore,
     containers: &ContainerStore,
     except: Option<&str>,
     me: Option<&NetPlan>,
+    dnat: bool,
 ) -> Result<()> {
     std::fs::create_dir_all(runroot).map_err(|e| Error::io("creating", runroot, e))?;
     let _g = crate::state::lock::LockGuard::exclusive(&runroot.join("firewall.lock"))?;
@@ -496,7 +505,7 @@ pub(crate) fn sync_firewall(
             nets.push(n);
         }
     }
-    for (net, p, id) in ports {
+    for (net, p, id) in ports.into_iter().filter(|_| dnat) {
         let Some(n) = nets.iter().find(|n| n.name == net) else {
             continue;
         };
@@ -524,7 +533,7 @@ pub(crate) fn sync_firewall(
 /// The cache of the last applied ruleset. Its name changes with the rules
 /// a ruleset stands for: a table made by an older skiff (say, without the
 /// loopback and isolation drops) is then replaced whole, not appended to.
-const FIREWALL_CACHE: &str = "firewall-2.json";
+pub(crate) const FIREWALL_CACHE: &str = "firewall-2.json";
 
 /// Applies `rules`, the cheap way when the last applied ruleset (kept in
 /// `<runroot>/`[`FIREWALL_CACHE`], under `<runroot>/firewall.lock`) allows it.

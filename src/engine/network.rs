@@ -12,7 +12,7 @@ use super::Engine;
 use crate::error::{Error, Result};
 use crate::network::{ipam, DEFAULT_BRIDGE, DEFAULT_NETWORK, PREDEFINED};
 use crate::state::ids;
-use crate::state::network::Network;
+use crate::state::network::{Endpoint, Network};
 use crate::util::time;
 
 /// `network create`'s options, as the user gave them.
@@ -213,11 +213,16 @@ impl Engine {
         Ok(n)
     }
 
-    /// Subnets in use: stored networks, and with `host`, the host's routes.
+    /// Subnets in use: stored networks, and with `host`, the host's routes
+    /// (a rootless engine's networks are in the user's rootless netns,
+    /// which has only the routes pasta copies: those of the host's
+    /// default interface).
     fn taken_subnets(&self, host: bool) -> Result<Vec<Ipv4Net>> {
         let mut taken: Vec<Ipv4Net> = self.networks.list()?.iter().map(|n| n.subnet).collect();
-        if host {
-            taken.extend(ipam::host_routes());
+        match (host, self.opts.rootless) {
+            (true, false) => taken.extend(ipam::host_routes()),
+            (true, true) => taken.extend(ipam::default_interface_routes()),
+            (false, _) => {}
         }
         Ok(taken)
     }
@@ -230,13 +235,12 @@ impl Engine {
                 "invalid network name {name:?}: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
             )));
         }
-        if self.opts.rootless {
-            // Nothing could join it (see create): say so now.
+        let driver = o.driver.clone().unwrap_or_else(|| "bridge".into());
+        if self.opts.rootless && driver == "macvlan" {
             return Err(Error::InvalidArgument(format!(
-                "network create {name}: rootless user networks are not implemented yet; a rootless container's network is pasta (or none, host, container:NAME)"
+                "network create {name}: a rootless user can't make a macvlan network (it needs the host's network namespace); bridge networks live in the user's rootless netns"
             )));
         }
-        let driver = o.driver.clone().unwrap_or_else(|| "bridge".into());
         if driver != "bridge" && driver != "macvlan" {
             return Err(Error::NotFound(format!("plugin {driver:?} not found")));
         }
@@ -304,13 +308,30 @@ impl Engine {
     /// neither when the other fails.
     fn store_network(&self, n: &Network) -> Result<()> {
         self.networks.save(n)?;
-        if n.driver != "bridge" {
+        // A rootless network's bridge is made in the user's rootless netns
+        // by its first start.
+        if n.driver != "bridge" || self.opts.rootless {
             return Ok(());
         }
         crate::network::driver::bridge::create_bridge(n).map_err(|e| {
             let _ = self.networks.remove(&n.name);
             Error::Other(e.to_string())
         })
+    }
+
+    /// A network's bridge, on the host or (rootless) in the user's rootless
+    /// netns if it runs.
+    fn remove_bridge(&self, interface: &str) -> Result<()> {
+        let r = if self.opts.rootless {
+            let op = super::rootless_netns::Op::RemoveBridge {
+                interface: interface.to_owned(),
+            };
+            super::rootless_netns::in_running(&self.opts.runroot, &op)
+        } else {
+            super::netsetup::NetPlan::remove_bridge(interface)
+                .map_err(|e| Error::Other(e.to_string()))
+        };
+        r.map_err(|e| Error::Other(format!("removing bridge {interface}: {e}")))
     }
 
     /// A network by name, full id or unique id prefix (predefined included).
@@ -392,9 +413,7 @@ impl Engine {
                 // network without its bridge (a start makes it again, and
                 // the next rm finishes), never a bridge without a network.
                 if gone.driver == "bridge" {
-                    super::netsetup::NetPlan::remove_bridge(&gone.interface).map_err(|e| {
-                        Error::Other(format!("removing bridge {}: {e}", gone.interface))
-                    })?;
+                    self.remove_bridge(&gone.interface)?;
                 }
                 self.networks.remove(&n.name)?;
                 if gone.driver == "bridge" {
@@ -484,6 +503,12 @@ impl Engine {
                 "container sharing network namespace with another container or host cannot be connected to any other network (--network {mode})"
             )));
         }
+        if self.opts.rootless && !super::rootless_netns::on_user_network(mode) {
+            return Err(Error::InvalidArgument(format!(
+                "a rootless container on --network {mode} can't be connected to network {}: it has a user namespace of its own; create it with --network NAME",
+                n.name
+            )));
+        }
         if n.endpoints.contains_key(c.id()) {
             return Err(Error::Conflict(format!(
                 "endpoint with name {} already exists in network {}",
@@ -503,11 +528,12 @@ impl Engine {
                 .load(&n.name)?
                 .ok_or_else(|| no_such_network(net))?;
             let ep = now.endpoints.get(c.id()).cloned().expect("just joined");
-            if let Err(e) = super::netsetup::connect_running(c.state.pid, &now, &ep)
+            if let Err(e) = self
+                .wire_running(true, c.state.pid, &now, &ep)
                 .and_then(|()| self.sync_firewall(None))
             {
                 // Its interface goes too, if it was made.
-                let _ = super::netsetup::disconnect_running(c.state.pid, &now, &ep);
+                let _ = self.wire_running(false, c.state.pid, &now, &ep);
                 let _ = self.networks.release(&n.name, c.id());
                 let _ = self.sync_firewall(None);
                 return Err(e);
@@ -534,7 +560,7 @@ impl Engine {
             )));
         };
         if c.state.is_running() {
-            super::netsetup::disconnect_running(c.state.pid, &n, &ep)?;
+            self.wire_running(false, c.state.pid, &n, &ep)?;
         }
         self.networks.release(&n.name, c.id())?;
         if n.driver == "bridge" {
@@ -544,14 +570,52 @@ impl Engine {
         Ok(())
     }
 
-    /// The `skiff` table recomputed from disk (`except` left out).
+    /// `network connect` (`connect`) or `disconnect` of the running
+    /// container `pid`: on the host, or in a rootless engine in the user's
+    /// rootless netns.
+    fn wire_running(&self, connect: bool, pid: i32, n: &Network, ep: &Endpoint) -> Result<()> {
+        use super::rootless_netns::Op;
+        match (self.opts.rootless, connect) {
+            (false, true) => super::netsetup::connect_running(pid, n, ep),
+            (false, false) => super::netsetup::disconnect_running(pid, n, ep),
+            (true, connect) => {
+                let (network, endpoint) = (Box::new(n.clone()), ep.clone());
+                let op = match connect {
+                    true => Op::Connect {
+                        pid,
+                        network,
+                        endpoint,
+                    },
+                    false => Op::Disconnect {
+                        pid,
+                        network,
+                        endpoint,
+                    },
+                };
+                super::rootless_netns::in_running(&self.opts.runroot, &op)
+            }
+        }
+    }
+
+    /// The `skiff` table recomputed from disk (`except` left out); in a
+    /// rootless engine, that of the user's rootless netns (if it runs).
     pub(crate) fn sync_firewall(&self, except: Option<&str>) -> Result<()> {
+        if self.opts.rootless {
+            let op = super::rootless_netns::Op::SyncFirewall {
+                runroot: self.opts.runroot.clone(),
+                networks: self.networks.clone(),
+                containers: self.containers.clone(),
+                except: except.map(str::to_owned),
+            };
+            return super::rootless_netns::in_running(&self.opts.runroot, &op);
+        }
         super::netsetup::sync_firewall(
             &self.opts.runroot,
             &self.networks,
             &self.containers,
             except,
             None,
+            true,
         )
     }
 

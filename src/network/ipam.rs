@@ -32,6 +32,38 @@ pub fn host_routes() -> Vec<Ipv4Net> {
         .unwrap_or_default()
 }
 
+/// The host's routes through its default route's interface: all that
+/// pasta copies into a rootless netns (`--config-net`), so all a rootless
+/// network must not overlap.
+pub fn default_interface_routes() -> Vec<Ipv4Net> {
+    std::fs::read_to_string("/proc/net/route")
+        .map(|t| parse_default_interface_routes(&t))
+        .unwrap_or_default()
+}
+
+fn parse_default_interface_routes(text: &str) -> Vec<Ipv4Net> {
+    let field = |l: &str, i: usize| l.split_whitespace().nth(i).map(str::to_owned);
+    let Some(dev) = text
+        .lines()
+        .skip(1)
+        .find(|l| {
+            field(l, 1).as_deref() == Some("00000000") && field(l, 7).as_deref() == Some("00000000")
+        })
+        .and_then(|l| field(l, 0))
+    else {
+        return Vec::new();
+    };
+    let mine: String = std::iter::once(text.lines().next().unwrap_or(""))
+        .chain(
+            text.lines()
+                .skip(1)
+                .filter(|l| field(l, 0).as_deref() == Some(dev.as_str())),
+        )
+        .map(|l| format!("{l}\n"))
+        .collect();
+    parse_proc_route(&mine)
+}
+
 fn parse_proc_route(text: &str) -> Vec<Ipv4Net> {
     let addr = |h: &str| {
         u32::from_str_radix(h, 16)
@@ -199,6 +231,13 @@ docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n";
             .map(|n| n.to_string())
             .collect();
         assert_eq!(r, ["10.0.0.0/24", "172.17.0.0/16"]);
+        // A rootless netns has only the default interface's routes.
+        let r: Vec<String> = parse_default_interface_routes(text)
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(r, ["10.0.0.0/24"]);
+        assert!(parse_default_interface_routes("Iface\n").is_empty());
     }
 
     #[test]

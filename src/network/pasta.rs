@@ -22,14 +22,35 @@ pub enum PastaError {
     Failed(String),
 }
 
+/// The interface a ports-only pasta leaves (down) in the container.
+pub const PORTS_IFNAME: &str = "pasta0";
+
+/// How a pasta is attached to its namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Mode {
+    /// The namespace's only way out: its tap gets the host's addresses and
+    /// routes (a container's own network, or a user's rootless netns).
+    Network,
+    /// Only the published ports, spliced from the host's loopback to the
+    /// namespace's (a container on a rootless user network, which has
+    /// its own interface and routes): the tap stays unconfigured and down.
+    PortsOnly,
+}
+
 /// pasta's command line for the container whose first process is `pid`.
 pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
+    args_for(Mode::Network, pid, ports, pidfile)
+}
+
+/// pasta's command line in `mode` for the namespaces of `pid`.
+pub fn args_for(mode: Mode, pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
+    let mut a: Vec<String> = match mode {
+        Mode::Network => vec!["--config-net".into()],
+        Mode::PortsOnly => vec!["-I".into(), PORTS_IFNAME.into()],
+    };
     // IPv4 only, as docker's default bridge (no IPv6 unless asked for);
     // it also spares pasta's IPv6 setup, a sixth of its start-up.
-    let mut a: Vec<String> = ["--config-net", "--quiet", "--ipv4-only", "--pid"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    a.extend(["--quiet".into(), "--ipv4-only".into(), "--pid".into()]);
     a.push(pidfile.display().to_string());
     let (mut tcp, mut udp) = (Vec::new(), Vec::new());
     for p in ports {
@@ -59,7 +80,18 @@ pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
 /// Starts pasta for `pid` and returns once the namespace is configured
 /// (pasta goes to the background then).
 pub fn start(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Result<(), PastaError> {
-    finish(spawn(pid, ports, pidfile)?)
+    start_in(Mode::Network, pid, ports, pidfile)
+}
+
+/// Starts pasta in `mode` for the namespaces of `pid`; returns once they
+/// are configured.
+pub fn start_in(
+    mode: Mode,
+    pid: i32,
+    ports: &[PortBinding],
+    pidfile: &Path,
+) -> Result<(), PastaError> {
+    finish(spawn_in(mode, pid, ports, pidfile)?)
 }
 
 /// Starts pasta for `pid` without waiting: [`finish`] waits until the
@@ -69,9 +101,28 @@ pub fn spawn(
     ports: &[PortBinding],
     pidfile: &Path,
 ) -> Result<std::process::Child, PastaError> {
+    spawn_in(Mode::Network, pid, ports, pidfile)
+}
+
+/// [`spawn`] in `mode`.
+pub fn spawn_in(
+    mode: Mode,
+    pid: i32,
+    ports: &[PortBinding],
+    pidfile: &Path,
+) -> Result<std::process::Child, PastaError> {
+    use std::os::unix::process::CommandExt;
     let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
-    Command::new(bin)
-        .args(args(pid, ports, pidfile))
+    let mut cmd = Command::new(bin);
+    // SAFETY: close_range is async-signal-safe. pasta outlives the
+    // caller: it must not keep what the caller inherited (a lock, a pipe).
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, 0u32);
+            Ok(())
+        });
+    }
+    cmd.args(args_for(mode, pid, ports, pidfile))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -110,15 +161,8 @@ pub fn failure(stderr: &str) -> PastaError {
 /// `until_gone` (it held published ports), waits until it is gone, so a
 /// next `run -p` can bind them; its exit takes tens of ms.
 pub fn stop(pidfile: &Path, until_gone: bool) {
-    let Ok(text) = std::fs::read_to_string(pidfile) else {
-        return;
-    };
-    if let Ok(pid) = text.trim().parse::<i32>() {
-        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-        let ours = cmdline
-            .split(|&b| b == 0)
-            .any(|arg| arg == pidfile.as_os_str().as_encoded_bytes());
-        if let (true, Some(p)) = (ours, rustix::process::Pid::from_raw(pid)) {
+    if let Some(pid) = pid_file_owner(pidfile) {
+        if let Some(p) = rustix::process::Pid::from_raw(pid) {
             // KILL: it holds nothing to flush, and TERM takes it ~40 ms.
             let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
             // Its ports are free once it is gone (a next `run -p` binds
@@ -134,8 +178,19 @@ pub fn stop(pidfile: &Path, until_gone: bool) {
     let _ = std::fs::remove_file(pidfile);
 }
 
+/// The live process a pid file names, if its command line names that
+/// file (a recycled pid is someone else's, and is not returned).
+pub fn pid_file_owner(pidfile: &Path) -> Option<i32> {
+    let pid: i32 = std::fs::read_to_string(pidfile).ok()?.trim().parse().ok()?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let ours = cmdline
+        .split(|&b| b == 0)
+        .any(|arg| arg == pidfile.as_os_str().as_encoded_bytes());
+    (ours && alive(pid)).then_some(pid)
+}
+
 /// Whether `pid` runs (neither gone nor a zombie).
-fn alive(pid: i32) -> bool {
+pub fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat
             .rsplit_once(')')
@@ -174,6 +229,16 @@ mod tests {
             a.join(" "),
             "--config-net --quiet --ipv4-only --pid /p -t none -u none -T none -U none 7"
         );
+        let a = args_for(
+            Mode::PortsOnly,
+            9,
+            &[p(None, 8080, 80, Proto::Tcp)],
+            Path::new("/p"),
+        );
+        assert_eq!(
+            a.join(" "),
+            "-I pasta0 --quiet --ipv4-only --pid /p -t 8080:80 -u none -T none -U none 9"
+        );
     }
 
     #[test]
@@ -195,7 +260,26 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let f = d.path().join("pasta.pid");
         std::fs::write(&f, format!("{}\n", std::process::id())).unwrap();
+        assert_eq!(pid_file_owner(&f), None, "our cmdline does not name it");
         stop(&f, true);
         assert!(!f.exists());
+    }
+
+    #[test]
+    fn a_pid_file_names_a_process_whose_command_line_names_it() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("x.pid");
+        let mut child = Command::new("sh")
+            .args(["-c", "sleep 10; true", "sh", f.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        std::fs::write(&f, format!("{}\n", child.id())).unwrap();
+        assert_eq!(pid_file_owner(&f), Some(child.id() as i32));
+        std::fs::write(&f, "garbage").unwrap();
+        assert_eq!(pid_file_owner(&f), None);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        std::fs::write(&f, format!("{}\n", child.id())).unwrap();
+        assert_eq!(pid_file_owner(&f), None, "gone");
     }
 }

@@ -145,8 +145,9 @@ pub struct Container {
 
 /// Starts a container's process; returns once its command runs.
 ///
-/// Must be called by root for now (rootless user namespaces are prepared
-/// for: newuidmap/newgidmap or a single-id map).
+/// By root, or by a user for a container with a user namespace: a new
+/// one (maps written with newuidmap/newgidmap, or a single-id map) or a
+/// joined one ([`ContainerSpec::join_user_ns`]).
 pub fn create(spec: &ContainerSpec, io: Io, hooks: Hooks<'_>) -> Result<Container, RuntimeError> {
     validate(spec)?;
     let mut plan = Plan::new(&spec.process, true, spec.init)?;
@@ -156,12 +157,20 @@ pub fn create(spec: &ContainerSpec, io: Io, hooks: Hooks<'_>) -> Result<Containe
         .iter()
         .find(|(k, _)| *k == NsKind::Pid)
         .map(|(_, fd)| fd);
+    // A joined user namespace is entered by the helper before it clones
+    // (its maps are written already).
+    let user_ns = match spec.join_user_ns {
+        Some((pid, start_time)) => {
+            Some(namespaces::open_process_ns(NsKind::User, pid, start_time)?)
+        }
+        None => None,
+    };
     let request = Request {
         flags: namespaces::clone_flags(spec),
-        user_ns: None,
+        user_ns: user_ns.as_ref().map(|fd| fd.as_fd()),
         pid_ns: pid_ns.map(|fd| fd.as_fd()),
         non_dumpable: spec.id_mappings.is_none(),
-        id_maps: spec.id_mappings.as_ref(),
+        id_maps: spec.id_mappings.as_ref().filter(|_| user_ns.is_none()),
     };
     let join = hooks.join_fds.clone();
     spawn(&request, hooks, |chan| {

@@ -104,7 +104,7 @@ impl ContainerSpec {
 /// cgroups (`after_spawn`), so that it is rooted there.
 pub fn clone_flags(spec: &ContainerSpec) -> u64 {
     let mut flags = NsKind::Mount.clone_flag();
-    if spec.id_mappings.is_some() {
+    if spec.id_mappings.is_some() && spec.join_user_ns.is_none() {
         flags |= NsKind::User.clone_flag();
     }
     for (kind, mode) in spec.ns_modes() {
@@ -135,30 +135,33 @@ pub fn open_joined(spec: &ContainerSpec) -> Result<Vec<(NsKind, OwnedFd)>, Runti
         let fd = match mode {
             NamespaceMode::Path(path) => open_ns(path)
                 .map_err(|e| RuntimeError::io(format!("opening {}", path.display()), e))?,
-            NamespaceMode::Process { pid, start_time } => {
-                let (pid, start_time) = (*pid, *start_time);
-                let check = || match super::process_start_time(pid) {
-                    Ok(t) if t == start_time => Ok(()),
-                    _ => Err(RuntimeError::io(
-                        format!(
-                            "joining the {} namespace of process {pid}",
-                            kind.proc_name()
-                        ),
-                        io::Error::other("the process is gone (its pid may have been reused)"),
-                    )),
-                };
-                check()?;
-                let path = format!("/proc/{pid}/ns/{}", kind.proc_name());
-                let fd = open_ns(Path::new(&path))
-                    .map_err(|e| RuntimeError::io(format!("opening {path}"), e))?;
-                check()?;
-                fd
-            }
+            NamespaceMode::Process { pid, start_time } => open_process_ns(kind, *pid, *start_time)?,
             _ => continue,
         };
         out.push((kind, fd));
     }
     Ok(out)
+}
+
+/// The `kind` namespace of the running process `pid`, whose start time is
+/// checked before and after the open (a reused pid is refused).
+pub fn open_process_ns(kind: NsKind, pid: i32, start_time: u64) -> Result<OwnedFd, RuntimeError> {
+    let check = || match super::process_start_time(pid) {
+        Ok(t) if t == start_time => Ok(()),
+        _ => Err(RuntimeError::io(
+            format!(
+                "joining the {} namespace of process {pid}",
+                kind.proc_name()
+            ),
+            io::Error::other("the process is gone (its pid may have been reused)"),
+        )),
+    };
+    check()?;
+    let path = format!("/proc/{pid}/ns/{}", kind.proc_name());
+    let fd =
+        open_ns(Path::new(&path)).map_err(|e| RuntimeError::io(format!("opening {path}"), e))?;
+    check()?;
+    Ok(fd)
 }
 
 /// Child side of `create`: joins the namespaces the caller opened (the
@@ -357,6 +360,9 @@ mod tests {
         assert_eq!(flags & NsKind::Net.clone_flag(), 0);
         assert_eq!(flags & NsKind::Pid.clone_flag(), 0);
         assert_ne!(flags & NsKind::User.clone_flag(), 0);
+        // A joined user namespace (a rootless user network's) is not new.
+        spec.join_user_ns = Some((1, 1));
+        assert_eq!(clone_flags(&spec) & NsKind::User.clone_flag(), 0);
     }
 
     #[test]

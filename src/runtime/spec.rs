@@ -81,6 +81,11 @@ pub struct ContainerSpec {
     /// namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_mappings: Option<IdMappings>,
+    /// The running process (pid, start time) whose user namespace the
+    /// container joins instead of getting a new one; [`Self::id_mappings`]
+    /// then are that namespace's maps (a rootless user network's holder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_user_ns: Option<(i32, u64)>,
     /// A `/etc/passwd` line added in the container unless its uid has one
     /// (podman's `--userns=keep-id`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +158,7 @@ impl ContainerSpec {
             readonly_rootfs: false,
             namespaces: Namespaces::default(),
             id_mappings: None,
+            join_user_ns: None,
             passwd_entry: None,
             mounts: Vec::new(),
             masked_paths: default_masked_paths(),
