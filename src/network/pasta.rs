@@ -274,7 +274,16 @@ mod tests {
             .spawn()
             .unwrap();
         std::fs::write(&f, format!("{}\n", child.id())).unwrap();
-        assert_eq!(pid_file_owner(&f), Some(child.id() as i32));
+        // (under load, /proc may show the new command line a moment late)
+        let mut owner = None;
+        for _ in 0..200 {
+            owner = pid_file_owner(&f);
+            if owner.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        assert_eq!(owner, Some(child.id() as i32));
         std::fs::write(&f, "garbage").unwrap();
         assert_eq!(pid_file_owner(&f), None);
         child.kill().unwrap();
