@@ -113,13 +113,17 @@ impl Engine {
         crate::util::tree::remove_tree(&tmp).ctx("removing", &tmp)?;
         std::fs::create_dir(&tmp).ctx("creating", &tmp)?;
         let t0 = std::time::Instant::now();
-        if self.opts.rootless {
+        let copied = if self.opts.rootless {
             super::userns::vfs_in_userns(&c.config.lowers, &tmp)
         } else {
             crate::image::vfs::build(&c.config.lowers, &tmp)
         }
-        .map_err(|e| Error::Other(e.to_string()))?;
-        std::fs::rename(&tmp, &rootfs).ctx("renaming", &tmp)?;
+        .map_err(|e| Error::Other(e.to_string()))
+        .and_then(|()| std::fs::rename(&tmp, &rootfs).ctx("renaming", &tmp));
+        if let Err(e) = copied {
+            let _ = crate::util::tree::remove_tree(&tmp);
+            return Err(e);
+        }
         log::debug!("vfs: {} copied in {:?}", c.id(), t0.elapsed());
         Ok(())
     }

@@ -282,8 +282,9 @@ impl ImageStore {
         }
         let tmp = layers.join(format!("{tmp_prefix}{}", &ids::new_id()[..12]));
         let diff = tmp.join("diff");
-        fs::create_dir_all(&diff).ctx("creating", &diff)?;
         let result = (|| {
+            // Inside: on a full disk `tmp` may be made and `diff` not.
+            fs::create_dir_all(&diff).ctx("creating", &diff)?;
             let info = fill(&diff)?;
             atomic::write_json(&tmp.join("layer.json"), &info)?;
             syncfs(&tmp)?;
