@@ -435,8 +435,14 @@ impl LaunchPlan {
             let io = runtime_io(io);
             let dns_sock = std::cell::RefCell::new(None);
             // pasta configures the namespace while the process sets up its
-            // filesystem; its command waits for it (before_exec).
+            // filesystem; its command waits for it (before_exec). Only for
+            // a process in user and PID namespaces of its own: it stays
+            // open to pasta's /proc access until the gate (runtime/init.rs);
+            // others wait for pasta before they go on, as it starts.
             let pasta_child = std::cell::RefCell::new(None);
+            let overlap = pasta.is_some()
+                && spec.id_mappings.is_some()
+                && spec.namespaces.pid == crate::runtime::spec::NamespaceMode::New;
             let fd = cg.clone_into_fd();
             let join = cg.self_join_fds();
             let hooks = crate::runtime::Hooks {
@@ -447,19 +453,10 @@ impl LaunchPlan {
                     if let Some(n) = &net {
                         *dns_sock.borrow_mut() = super::rootless_netns::setup(n, sp.pid)?;
                     }
-                    if let Some((ports, pidfile, mode)) = &pasta {
-                        *pasta_child.borrow_mut() = Some(
-                            crate::network::pasta::spawn_in(*mode, sp.pid, ports, pidfile)
-                                .map_err(std::io::Error::other)?,
-                        );
-                    }
-                    Ok(())
+                    pasta_after_spawn(pasta.as_ref(), sp.pid, overlap.then_some(&pasta_child))
                 })),
-                before_exec: pasta.is_some().then(|| {
-                    Box::new(|| match pasta_child.borrow_mut().take() {
-                        Some(c) => crate::network::pasta::finish(c).map_err(std::io::Error::other),
-                        None => Ok(()),
-                    }) as crate::runtime::BeforeExec<'_>
+                before_exec: overlap.then(|| {
+                    Box::new(|| pasta_gate(&pasta_child)) as crate::runtime::BeforeExec<'_>
                 }),
             };
             let created = crate::runtime::create(&spec, io, hooks);
@@ -517,6 +514,37 @@ fn start_dns(
             )
         })
         .ok()
+}
+
+/// after_spawn's pasta: started; waited for here, or with a `slot` put
+/// there for [`pasta_gate`] (overlapped with the process's setup).
+fn pasta_after_spawn(
+    pasta: Option<&(
+        Vec<crate::network::ports::PortBinding>,
+        std::path::PathBuf,
+        crate::network::pasta::Mode,
+    )>,
+    pid: i32,
+    slot: Option<&std::cell::RefCell<Option<std::process::Child>>>,
+) -> std::io::Result<()> {
+    let Some((ports, pidfile, mode)) = pasta else {
+        return Ok(());
+    };
+    let child = crate::network::pasta::spawn_in(*mode, pid, ports, pidfile)
+        .map_err(std::io::Error::other)?;
+    match slot {
+        Some(s) => *s.borrow_mut() = Some(child),
+        None => crate::network::pasta::finish(child).map_err(std::io::Error::other)?,
+    }
+    Ok(())
+}
+
+/// before_exec: the overlapped pasta has configured the namespace.
+fn pasta_gate(slot: &std::cell::RefCell<Option<std::process::Child>>) -> std::io::Result<()> {
+    match slot.borrow_mut().take() {
+        Some(c) => crate::network::pasta::finish(c).map_err(std::io::Error::other),
+        None => Ok(()),
+    }
 }
 
 /// The monitor's stdio plan as the runtime's.
