@@ -424,7 +424,7 @@ impl LaunchPlan {
             release,
         } = self;
         // Its pid file, and whether it holds published ports.
-        let pasta_pidfile = pasta.as_ref().map(|(p, f, _)| (f.clone(), !p.is_empty()));
+        let pasta_pidfile = pasta.as_ref().map(|(p, f, _)| (f.clone(), p.clone()));
         if let Some(prog) = seccomp {
             spec.process.seccomp = SeccompSpec::Filter(std::sync::Arc::new(prog));
         }
@@ -570,11 +570,11 @@ fn cleanup_step(
     cg: Cgroup,
     release: Option<(crate::state::network::NetworkStore, String)>,
     net: Option<super::netsetup::NetPlan>,
-    pasta_pidfile: Option<(std::path::PathBuf, bool)>,
+    pasta_pidfile: Option<(std::path::PathBuf, Vec<crate::network::ports::PortBinding>)>,
 ) -> Cleanup {
     Box::new(move || {
         if let Some((f, ports)) = &pasta_pidfile {
-            crate::network::pasta::stop(f, *ports);
+            crate::network::pasta::stop_freeing(f, ports);
         }
         if let Err(e) = cg.destroy() {
             log::warn!("container {id}: removing its cgroup: {e}");

@@ -178,6 +178,31 @@ pub fn stop(pidfile: &Path, until_gone: bool) {
     let _ = std::fs::remove_file(pidfile);
 }
 
+/// [`stop`] for a pasta that published `ports`: returns once they are
+/// free again (a next `run -p` can bind them), which is sooner than
+/// pasta's exit (its tap's teardown takes tens of ms); at most 1 s.
+pub fn stop_freeing(pidfile: &Path, ports: &[PortBinding]) {
+    stop(pidfile, false);
+    for _ in 0..200 {
+        if ports.iter().all(port_free) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// Can this host port be bound now?
+fn port_free(p: &PortBinding) -> bool {
+    let addr = (
+        p.host_ip.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
+        p.host_port,
+    );
+    match p.proto {
+        Proto::Tcp => std::net::TcpListener::bind(addr).is_ok(),
+        Proto::Udp => std::net::UdpSocket::bind(addr).is_ok(),
+    }
+}
+
 /// The live process a pid file names, if its command line names that
 /// file (a recycled pid is someone else's, and is not returned).
 pub fn pid_file_owner(pidfile: &Path) -> Option<i32> {
@@ -253,6 +278,32 @@ mod tests {
             failure("Failed to send 67 bytes to syslog\nFailed to bind port 80\n").to_string(),
             "pasta: Failed to bind port 80"
         );
+    }
+
+    #[test]
+    fn stop_freeing_returns_once_the_published_port_is_free() {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        let b = PortBinding {
+            host_ip: Some("127.0.0.1".parse().unwrap()),
+            host_port: port,
+            container_port: 80,
+            proto: Proto::Tcp,
+        };
+        assert!(!port_free(&b));
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            drop(l);
+        });
+        let start = std::time::Instant::now();
+        stop_freeing(
+            Path::new("/nonexistent/pasta.pid"),
+            std::slice::from_ref(&b),
+        );
+        assert!(start.elapsed() >= std::time::Duration::from_millis(90));
+        assert!(start.elapsed() < std::time::Duration::from_millis(900));
+        assert!(port_free(&b));
+        t.join().unwrap();
     }
 
     #[test]
