@@ -291,7 +291,22 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         .parse()
         .unwrap();
     assert!(std::path::Path::new(&format!("/proc/{pasta}")).exists());
+    // The port is skiff's forwarder's, not pasta's.
+    let fwd = forwarders(user.0, id);
+    assert_eq!(fwd.len(), 1, "{fwd:?}");
+    let pasta_cmd = std::fs::read(format!("/proc/{pasta}/cmdline")).unwrap();
+    assert!(
+        String::from_utf8_lossy(&pasta_cmd).contains("-t\0none\0-u\0none"),
+        "pasta forwards nothing"
+    );
     ok_as(user, &home, &xdg, &["rm", "-f", id]);
+    // Its port is free as soon as rm returns (a next run -p binds it).
+    std::net::TcpListener::bind(("127.0.0.1", port)).expect("the published port is free");
+    assert_eq!(
+        forwarders(user.0, id),
+        Vec::<i32>::new(),
+        "no forwarder left"
+    );
     // pasta goes with it: no process, no mount, no netns of it left.
     for _ in 0..50 {
         if !std::path::Path::new(&format!("/proc/{pasta}")).exists() {
@@ -333,6 +348,32 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         ],
     );
     assert_eq!(out, "lo\n");
+}
+
+/// The live port forwarders (`skiff __portfwd ID ...`) of the user
+/// `uid` for the container `id`.
+fn forwarders(uid: u32, id: &str) -> Vec<i32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let cmd = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let owner = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|l| l.split_whitespace().next()?.parse::<u32>().ok());
+        let zombie = status
+            .lines()
+            .any(|l| l.starts_with("State:") && l.contains('Z'));
+        let mut args = cmd.split(|&b| b == 0).skip(1);
+        let ours = args.next() == Some(b"__portfwd") && args.next() == Some(id.as_bytes());
+        if owner == Some(uid) && !zombie && ours {
+            out.push(pid);
+        }
+    }
+    out
 }
 
 /// A rootless test's world: the registry with the standard image, and a

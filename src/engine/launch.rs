@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::Engine;
 use crate::error::{Error, Result};
 use crate::monitor::run::{ChildIo, Cleanup, LaunchError, Launched, MonitorSetup};
-use crate::network::pasta::Mode;
+use crate::network::ports::PortBinding;
 use crate::runtime::cgroups::{Cgroup, CgroupError};
 use crate::runtime::seccomp::{self, Profile};
 use crate::runtime::spec::SeccompSpec;
@@ -91,7 +91,7 @@ impl Engine {
                 return Err(e);
             }
         };
-        let pasta = pasta_plan(
+        let (pasta, forward) = pasta_plan(
             c,
             net.as_ref(),
             self.containers.run_dir(c.id()).join("pasta.pid"),
@@ -99,8 +99,8 @@ impl Engine {
         let mut st = self.containers.load_state(c.id())?;
         st.cgroup_paths = cg.paths();
         st.ports = net.as_ref().map(|n| n.ports.clone()).unwrap_or_default();
-        if let Some((ports, _, _)) = &pasta {
-            st.ports = ports.clone();
+        if pasta.is_some() {
+            st.ports = forward.clone();
         }
         st.id_maps = spec.id_mappings.as_ref().map(id_map_text);
         st.starter = net.as_ref().map(|_| {
@@ -118,6 +118,7 @@ impl Engine {
             cgroup: cg,
             net,
             pasta,
+            forward,
             // --dns servers are what the embedded DNS forwards to.
             dns_upstreams: c
                 .config
@@ -211,35 +212,24 @@ fn container_cgroup(c: &Container, res: &crate::runtime::cgroups::Resources) -> 
     .map_err(|e| Error::Other(e.to_string()))
 }
 
-/// A rootless container's pasta: its network (`--network pasta`), or
-/// only its published ports (on a user network, in the rootless netns).
+/// A rootless container's pasta (`--network pasta`: its way out; its pid
+/// file) and the ports skiff forwards into it (`-p` there, or on a user
+/// network in the rootless netns).
 fn pasta_plan(
     c: &Container,
     net: Option<&super::netsetup::NetPlan>,
     pidfile: std::path::PathBuf,
-) -> Option<PastaPlan> {
+) -> (Option<std::path::PathBuf>, Vec<PortBinding>) {
     match net {
-        _ if c.config.host_config.network_mode == "pasta" => {
-            Some((pasta_ports(c), pidfile, Mode::Network))
-        }
-        Some(n) if n.rootless_holder.is_some() && !n.ports.is_empty() => {
-            Some((n.ports.clone(), pidfile, Mode::PortsOnly))
-        }
-        _ => None,
+        _ if c.config.host_config.network_mode == "pasta" => (Some(pidfile), pasta_ports(c)),
+        Some(n) if n.rootless_holder.is_some() => (None, n.ports.clone()),
+        _ => (None, Vec::new()),
     }
 }
 
-/// The ports a rootless container's pasta forwards, its pid file, and how
-/// it is attached.
-type PastaPlan = (
-    Vec<crate::network::ports::PortBinding>,
-    std::path::PathBuf,
-    Mode,
-);
-
-/// The ports a rootless container's pasta forwards: `-p` as given, a
-/// free host port for each one without (and `-P`'s exposed ports).
-fn pasta_ports(c: &crate::state::container::Container) -> Vec<crate::network::ports::PortBinding> {
+/// The ports of a rootless container on pasta: `-p` as given, a free
+/// host port for each one without (and `-P`'s exposed ports).
+fn pasta_ports(c: &crate::state::container::Container) -> Vec<PortBinding> {
     let mut ports = c.config.net.publish.clone();
     for p in &mut ports {
         if p.host_port == 0 {
@@ -249,8 +239,8 @@ fn pasta_ports(c: &crate::state::container::Container) -> Vec<crate::network::po
     ports
 }
 
-/// A port the kernel says is free now (a race with another taker is
-/// pasta's bind error).
+/// A port the kernel says is free now (a race with another taker is the
+/// forwarder's bind error).
 fn free_port(ip: Option<std::net::Ipv4Addr>, proto: crate::network::ports::Proto) -> u16 {
     let addr = (ip.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED), 0);
     let port = match proto {
@@ -370,14 +360,13 @@ pub(crate) struct LaunchPlan {
     seccomp: Option<Vec<u8>>,
     cgroup: Cgroup,
     net: Option<super::netsetup::NetPlan>,
-    /// A rootless container's pasta: the ports it forwards, its pid file,
-    /// and whether it is the container's network or only its ports.
+    /// A rootless container's pasta: its pid file.
     #[serde(default)]
-    pasta: Option<(
-        Vec<crate::network::ports::PortBinding>,
-        std::path::PathBuf,
-        Mode,
-    )>,
+    pasta: Option<std::path::PathBuf>,
+    /// A rootless container's published ports, forwarded by skiff
+    /// (`network::portfwd`).
+    #[serde(default)]
+    forward: Vec<PortBinding>,
     dns_upstreams: Vec<std::net::SocketAddr>,
     /// `--rm`: the network store and network mode whose address goes.
     release: Option<(crate::state::network::NetworkStore, String)>,
@@ -420,75 +409,121 @@ impl LaunchPlan {
             cgroup: cg,
             net,
             pasta,
+            forward,
             dns_upstreams,
             release,
         } = self;
-        // Its pid file, and whether it holds published ports.
-        let pasta_pidfile = pasta.as_ref().map(|(p, f, _)| (f.clone(), p.clone()));
         if let Some(prog) = seccomp {
             spec.process.seccomp = SeccompSpec::Filter(std::sync::Arc::new(prog));
         }
         let id = spec.id.clone();
         let for_cleanup = cg.clone();
         let net_cleanup = net.clone();
+        let pasta_pidfile = pasta.clone();
+        // The published ports' forwarder: started by the launch, stopped
+        // by the cleanup.
+        let forwarder = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let fwd = forwarder.clone();
         let launch: Launch = Box::new(move |io: ChildIo| {
-            let io = runtime_io(io);
-            let dns_sock = std::cell::RefCell::new(None);
-            // pasta configures the namespace while the process sets up its
-            // filesystem; its command waits for it (before_exec). Only for
-            // a process in user and PID namespaces of its own: it stays
-            // open to pasta's /proc access until the gate (runtime/init.rs);
-            // others wait for pasta before they go on, as it starts.
-            let pasta_child = std::cell::RefCell::new(None);
-            let overlap = pasta.is_some()
-                && spec.id_mappings.is_some()
-                && spec.namespaces.pid == crate::runtime::spec::NamespaceMode::New;
-            let fd = cg.clone_into_fd();
-            let join = cg.self_join_fds();
-            let hooks = crate::runtime::Hooks {
-                cgroup_fd: fd.as_ref().map(AsFd::as_fd),
-                join_fds: join.iter().map(AsFd::as_fd).collect(),
-                after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
-                    add_task_hook(&cg)(sp)?;
-                    if let Some(n) = &net {
-                        *dns_sock.borrow_mut() = super::rootless_netns::setup(n, sp.pid)?;
-                    }
-                    pasta_after_spawn(pasta.as_ref(), sp.pid, overlap.then_some(&pasta_child))
-                })),
-                before_exec: overlap.then(|| {
-                    Box::new(|| pasta_gate(&pasta_child)) as crate::runtime::BeforeExec<'_>
-                }),
-            };
-            let created = crate::runtime::create(&spec, io, hooks);
-            // A start that failed before the gate: pasta finishes (and is
-            // stopped by the cleanup through its pid file).
-            if let Some(c) = pasta_child.borrow_mut().take() {
-                let _ = crate::network::pasta::finish(c);
-            }
-            let dns = match (dns_sock.into_inner(), &net) {
+            // The host ports first: one that is taken fails the start
+            // before there is a process.
+            let bound = crate::network::portfwd::bind(&forward)
+                .map_err(|message| LaunchError { code: 125, message })?;
+            let (created, dns_sock) = create_process(&spec, &cg, net.as_ref(), pasta.as_ref(), io);
+            let dns = match (dns_sock, &net) {
                 (Some(socks), Some(n)) => {
                     start_dns(&spec.id, socks, dns_upstreams).map(|d| (d, n.records()))
                 }
                 _ => None,
             };
-            match created {
-                Ok(c) => Ok(Launched {
-                    pid: c.pid,
-                    start_time: c.start_time,
-                    pty_master: c.pty_master,
-                    dns,
-                }),
-                Err(e) => Err(LaunchError {
-                    code: e.exit_code().clamp(0, 255) as u8,
-                    message: e.to_string(),
-                }),
+            let c = created.map_err(|e| LaunchError {
+                code: e.exit_code().clamp(0, 255) as u8,
+                message: e.to_string(),
+            })?;
+            if !bound.is_empty() {
+                let f = crate::network::portfwd::start(&spec.id, c.pid, c.start_time, bound)
+                    .map_err(|e| abort(c.pid, format!("forwarding its published ports: {e}")))?;
+                *fwd.borrow_mut() = Some(f);
             }
+            Ok(Launched {
+                pid: c.pid,
+                start_time: c.start_time,
+                pty_master: c.pty_master,
+                dns,
+            })
         });
         (
             launch,
-            cleanup_step(id, for_cleanup, release, net_cleanup, pasta_pidfile),
+            cleanup_step(
+                id,
+                for_cleanup,
+                release,
+                net_cleanup,
+                pasta_pidfile,
+                forwarder,
+            ),
         )
     }
+}
+
+/// The forwarder's slot, shared by a launch and its cleanup.
+type ForwarderSlot = std::rc::Rc<std::cell::RefCell<Option<crate::network::portfwd::Forwarder>>>;
+
+/// A started process that can't go on: killed (and reaped), and the
+/// start fails with `message`.
+fn abort(pid: i32, message: String) -> LaunchError {
+    if let Some(p) = rustix::process::Pid::from_raw(pid) {
+        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+        let _ = rustix::process::waitpid(Some(p), rustix::process::WaitOptions::empty());
+    }
+    LaunchError { code: 125, message }
+}
+
+/// The runtime's create, with the monitor's hooks: the cgroup, a user
+/// network's wiring (its DNS sockets come back), and pasta.
+fn create_process(
+    spec: &crate::runtime::ContainerSpec,
+    cg: &Cgroup,
+    net: Option<&super::netsetup::NetPlan>,
+    pasta: Option<&std::path::PathBuf>,
+    io: ChildIo,
+) -> (
+    std::result::Result<crate::runtime::Container, crate::runtime::RuntimeError>,
+    Option<(std::net::UdpSocket, std::net::TcpListener)>,
+) {
+    let io = runtime_io(io);
+    let dns_sock = std::cell::RefCell::new(None);
+    // pasta configures the namespace while the process sets up its
+    // filesystem; its command waits for it (before_exec). Only for a
+    // process in user and PID namespaces of its own: it stays open to
+    // pasta's /proc access until the gate (runtime/init.rs); others wait
+    // for pasta before they go on, as it starts.
+    let pasta_child = std::cell::RefCell::new(None);
+    let overlap = pasta.is_some()
+        && spec.id_mappings.is_some()
+        && spec.namespaces.pid == crate::runtime::spec::NamespaceMode::New;
+    let fd = cg.clone_into_fd();
+    let join = cg.self_join_fds();
+    let hooks = crate::runtime::Hooks {
+        cgroup_fd: fd.as_ref().map(AsFd::as_fd),
+        join_fds: join.iter().map(AsFd::as_fd).collect(),
+        after_spawn: Some(Box::new(|sp: &crate::runtime::Spawned| {
+            add_task_hook(cg)(sp)?;
+            if let Some(n) = net {
+                *dns_sock.borrow_mut() = super::rootless_netns::setup(n, sp.pid)?;
+            }
+            pasta_after_spawn(pasta, sp.pid, overlap.then_some(&pasta_child))
+        })),
+        before_exec: overlap
+            .then(|| Box::new(|| pasta_gate(&pasta_child)) as crate::runtime::BeforeExec<'_>),
+    };
+    let created = crate::runtime::create(spec, io, hooks);
+    // A start that failed before the gate: pasta finishes (and is stopped
+    // by the cleanup through its pid file).
+    if let Some(c) = pasta_child.borrow_mut().take() {
+        let _ = crate::network::pasta::finish(c);
+    }
+    (created, dns_sock.into_inner())
 }
 
 /// The container's embedded DNS server on the sockets bound in its
@@ -519,19 +554,14 @@ fn start_dns(
 /// after_spawn's pasta: started; waited for here, or with a `slot` put
 /// there for [`pasta_gate`] (overlapped with the process's setup).
 fn pasta_after_spawn(
-    pasta: Option<&(
-        Vec<crate::network::ports::PortBinding>,
-        std::path::PathBuf,
-        crate::network::pasta::Mode,
-    )>,
+    pasta: Option<&std::path::PathBuf>,
     pid: i32,
     slot: Option<&std::cell::RefCell<Option<std::process::Child>>>,
 ) -> std::io::Result<()> {
-    let Some((ports, pidfile, mode)) = pasta else {
+    let Some(pidfile) = pasta else {
         return Ok(());
     };
-    let child = crate::network::pasta::spawn_in(*mode, pid, ports, pidfile)
-        .map_err(std::io::Error::other)?;
+    let child = crate::network::pasta::spawn(pid, pidfile).map_err(std::io::Error::other)?;
     match slot {
         Some(s) => *s.borrow_mut() = Some(child),
         None => crate::network::pasta::finish(child).map_err(std::io::Error::other)?,
@@ -570,11 +600,17 @@ fn cleanup_step(
     cg: Cgroup,
     release: Option<(crate::state::network::NetworkStore, String)>,
     net: Option<super::netsetup::NetPlan>,
-    pasta_pidfile: Option<(std::path::PathBuf, Vec<crate::network::ports::PortBinding>)>,
+    pasta_pidfile: Option<std::path::PathBuf>,
+    forwarder: ForwarderSlot,
 ) -> Cleanup {
     Box::new(move || {
-        if let Some((f, ports)) = &pasta_pidfile {
-            crate::network::pasta::stop_freeing(f, ports);
+        // Its ports are free once it is gone (a next `run -p` binds them);
+        // pasta holds none, and its slow exit is waited for by nobody.
+        if let Some(f) = forwarder.borrow_mut().take() {
+            f.stop();
+        }
+        if let Some(f) = &pasta_pidfile {
+            crate::network::pasta::stop(f, false);
         }
         if let Err(e) = cg.destroy() {
             log::warn!("container {id}: removing its cgroup: {e}");

@@ -43,7 +43,8 @@ pub struct NetPlan {
     pub(crate) containers: ContainerStore,
     /// A rootless engine's: the holder (pid, start time) of the user's
     /// rootless netns, where this setup runs (`engine::rootless_netns`);
-    /// its published ports are pasta's, not DNAT rules.
+    /// its published ports are skiff's forwarder's (`network::portfwd`),
+    /// not DNAT rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rootless_holder: Option<(i32, u64)>,
 }
@@ -456,7 +457,7 @@ impl NetPlan {
 /// firewall lock (two syncs never apply out of order). `except` is left
 /// out (a container being torn down); `me` is put in (one being set up,
 /// not yet recorded as running). Without `dnat` (a rootless netns, whose
-/// published ports are pasta's), no port gets a rule.
+/// published ports are skiff's forwarder's), no port gets a rule.
 pub(crate) fn sync_firewall(
     runroot: &std::path::Path,
     networks: &NetworkStore,

@@ -99,7 +99,7 @@ pub fn ensure(runroot: &Path) -> Result<Holder> {
 }
 
 fn start_pasta(runroot: &Path, pid: i32) -> Result<()> {
-    pasta::start(pid, &[], &pasta_pidfile(runroot))
+    pasta::start(pid, &pasta_pidfile(runroot))
         .map_err(|e| Error::Other(format!("the rootless network namespace: {e}")))
 }
 

@@ -14,6 +14,7 @@ pub mod ipam;
 pub mod links;
 pub mod netlink;
 pub mod pasta;
+pub mod portfwd;
 pub mod ports;
 
 use std::net::Ipv4Addr;

@@ -1,15 +1,13 @@
 //! pasta (Debian's `passt`): a rootless container's network. One pasta per
 //! container joins the container's user and network namespaces, gives it
-//! a tap interface with the host's addresses and routes, carries its
-//! outbound traffic through the host's sockets, and forwards the published
-//! ports from the host into it. It keeps running after the container's
+//! a tap interface with the host's addresses and routes, and carries its
+//! outbound traffic through the host's sockets (its published ports are
+//! skiff's own forwarder's, `network::portfwd`). It keeps running after the container's
 //! last process is gone, so its pid file (in the container's run dir) is
 //! how it is found and stopped.
 
 use std::path::Path;
 use std::process::Command;
-
-use super::ports::{PortBinding, Proto};
 
 /// What goes wrong starting pasta, in the user's words.
 #[derive(Debug, thiserror::Error)]
@@ -22,95 +20,32 @@ pub enum PastaError {
     Failed(String),
 }
 
-/// The interface a ports-only pasta leaves (down) in the container.
-pub const PORTS_IFNAME: &str = "pasta0";
-
-/// How a pasta is attached to its namespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Mode {
-    /// The namespace's only way out: its tap gets the host's addresses and
-    /// routes (a container's own network, or a user's rootless netns).
-    Network,
-    /// Only the published ports, spliced from the host's loopback to the
-    /// namespace's (a container on a rootless user network, which has
-    /// its own interface and routes): the tap stays unconfigured and down.
-    PortsOnly,
-}
-
-/// pasta's command line for the container whose first process is `pid`.
-pub fn args(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
-    args_for(Mode::Network, pid, ports, pidfile)
-}
-
-/// pasta's command line in `mode` for the namespaces of `pid`.
-pub fn args_for(mode: Mode, pid: i32, ports: &[PortBinding], pidfile: &Path) -> Vec<String> {
-    let mut a: Vec<String> = match mode {
-        Mode::Network => vec!["--config-net".into()],
-        Mode::PortsOnly => vec!["-I".into(), PORTS_IFNAME.into()],
-    };
+/// pasta's command line for the namespaces of `pid`: its tap gets the
+/// host's addresses and routes (a container's own network, or a user's
+/// rootless netns). It forwards no port: skiff does
+/// (`network::portfwd`).
+pub fn args(pid: i32, pidfile: &Path) -> Vec<String> {
     // IPv4 only, as docker's default bridge (no IPv6 unless asked for);
     // it also spares pasta's IPv6 setup, a sixth of its start-up.
-    a.extend(["--quiet".into(), "--ipv4-only".into(), "--pid".into()]);
+    let mut a: Vec<String> = ["--config-net", "--quiet", "--ipv4-only", "--pid"]
+        .map(String::from)
+        .to_vec();
     a.push(pidfile.display().to_string());
-    let (mut tcp, mut udp) = (Vec::new(), Vec::new());
-    for p in ports {
-        let spec = match p.host_ip {
-            Some(ip) => format!("{ip}/{}:{}", p.host_port, p.container_port),
-            None => format!("{}:{}", p.host_port, p.container_port),
-        };
-        match p.proto {
-            Proto::Tcp => tcp.push(spec),
-            Proto::Udp => udp.push(spec),
-        }
-    }
-    // Nothing forwarded unless published; no ports from the namespace out.
-    for (flag, specs) in [("-t", tcp), ("-u", udp)] {
-        if specs.is_empty() {
-            a.extend([flag.to_string(), "none".to_string()]);
-        }
-        for s in specs {
-            a.extend([flag.to_string(), s]);
-        }
-    }
-    a.extend(["-T", "none", "-U", "none"].map(String::from));
+    // Nothing forwarded either way.
+    a.extend(["-t", "none", "-u", "none", "-T", "none", "-U", "none"].map(String::from));
     a.push(pid.to_string());
     a
 }
 
 /// Starts pasta for `pid` and returns once the namespace is configured
 /// (pasta goes to the background then).
-pub fn start(pid: i32, ports: &[PortBinding], pidfile: &Path) -> Result<(), PastaError> {
-    start_in(Mode::Network, pid, ports, pidfile)
-}
-
-/// Starts pasta in `mode` for the namespaces of `pid`; returns once they
-/// are configured.
-pub fn start_in(
-    mode: Mode,
-    pid: i32,
-    ports: &[PortBinding],
-    pidfile: &Path,
-) -> Result<(), PastaError> {
-    finish(spawn_in(mode, pid, ports, pidfile)?)
+pub fn start(pid: i32, pidfile: &Path) -> Result<(), PastaError> {
+    finish(spawn(pid, pidfile)?)
 }
 
 /// Starts pasta for `pid` without waiting: [`finish`] waits until the
 /// namespace is configured, so other work can go on meanwhile.
-pub fn spawn(
-    pid: i32,
-    ports: &[PortBinding],
-    pidfile: &Path,
-) -> Result<std::process::Child, PastaError> {
-    spawn_in(Mode::Network, pid, ports, pidfile)
-}
-
-/// [`spawn`] in `mode`.
-pub fn spawn_in(
-    mode: Mode,
-    pid: i32,
-    ports: &[PortBinding],
-    pidfile: &Path,
-) -> Result<std::process::Child, PastaError> {
+pub fn spawn(pid: i32, pidfile: &Path) -> Result<std::process::Child, PastaError> {
     use std::os::unix::process::CommandExt;
     let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
     let mut cmd = Command::new(bin);
@@ -122,7 +57,7 @@ pub fn spawn_in(
             Ok(())
         });
     }
-    cmd.args(args_for(mode, pid, ports, pidfile))
+    cmd.args(args(pid, pidfile))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -178,31 +113,6 @@ pub fn stop(pidfile: &Path, until_gone: bool) {
     let _ = std::fs::remove_file(pidfile);
 }
 
-/// [`stop`] for a pasta that published `ports`: returns once they are
-/// free again (a next `run -p` can bind them), which is sooner than
-/// pasta's exit (its tap's teardown takes tens of ms); at most 1 s.
-pub fn stop_freeing(pidfile: &Path, ports: &[PortBinding]) {
-    stop(pidfile, false);
-    for _ in 0..200 {
-        if ports.iter().all(port_free) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-}
-
-/// Can this host port be bound now?
-fn port_free(p: &PortBinding) -> bool {
-    let addr = (
-        p.host_ip.unwrap_or(std::net::Ipv4Addr::UNSPECIFIED),
-        p.host_port,
-    );
-    match p.proto {
-        Proto::Tcp => std::net::TcpListener::bind(addr).is_ok(),
-        Proto::Udp => std::net::UdpSocket::bind(addr).is_ok(),
-    }
-}
-
 /// The live process a pid file names, if its command line names that
 /// file (a recycled pid is someone else's, and is not returned).
 pub fn pid_file_owner(pidfile: &Path) -> Option<i32> {
@@ -230,39 +140,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn command_line_forwards_only_what_is_published() {
-        let p = |ip: Option<&str>, h, c, proto| PortBinding {
-            host_ip: ip.map(|i| i.parse().unwrap()),
-            host_port: h,
-            container_port: c,
-            proto,
-        };
-        let a = args(
-            42,
-            &[
-                p(Some("127.0.0.1"), 8080, 80, Proto::Tcp),
-                p(None, 5353, 53, Proto::Udp),
-            ],
-            Path::new("/run/x/pasta.pid"),
-        );
+    fn command_line_forwards_nothing() {
         assert_eq!(
-            a.join(" "),
-            "--config-net --quiet --ipv4-only --pid /run/x/pasta.pid -t 127.0.0.1/8080:80 -u 5353:53 -T none -U none 42"
-        );
-        let a = args(7, &[], Path::new("/p"));
-        assert_eq!(
-            a.join(" "),
+            args(7, Path::new("/p")).join(" "),
             "--config-net --quiet --ipv4-only --pid /p -t none -u none -T none -U none 7"
-        );
-        let a = args_for(
-            Mode::PortsOnly,
-            9,
-            &[p(None, 8080, 80, Proto::Tcp)],
-            Path::new("/p"),
-        );
-        assert_eq!(
-            a.join(" "),
-            "-I pasta0 --quiet --ipv4-only --pid /p -t 8080:80 -u none -T none -U none 9"
         );
     }
 
@@ -278,32 +159,6 @@ mod tests {
             failure("Failed to send 67 bytes to syslog\nFailed to bind port 80\n").to_string(),
             "pasta: Failed to bind port 80"
         );
-    }
-
-    #[test]
-    fn stop_freeing_returns_once_the_published_port_is_free() {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = l.local_addr().unwrap().port();
-        let b = PortBinding {
-            host_ip: Some("127.0.0.1".parse().unwrap()),
-            host_port: port,
-            container_port: 80,
-            proto: Proto::Tcp,
-        };
-        assert!(!port_free(&b));
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(100));
-            drop(l);
-        });
-        let start = std::time::Instant::now();
-        stop_freeing(
-            Path::new("/nonexistent/pasta.pid"),
-            std::slice::from_ref(&b),
-        );
-        assert!(start.elapsed() >= std::time::Duration::from_millis(90));
-        assert!(start.elapsed() < std::time::Duration::from_millis(900));
-        assert!(port_free(&b));
-        t.join().unwrap();
     }
 
     #[test]

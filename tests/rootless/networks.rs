@@ -1,5 +1,5 @@
 //! Rootless user networks: the user's rootless netns (a holder process
-//! and its pasta), DNS by name and alias, `-p` from the host's loopback,
+//! and its pasta), DNS by name and alias, `-p` (skiff's forwarder),
 //! and nothing left on the host after `rm -f` and `network rm`.
 
 use super::*;
@@ -304,21 +304,21 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
     assert!(body.contains("from-a"), "{body}");
     let (ports, _) = ok_as(user, &home, &xdg, &["port", "ra"]);
     assert_eq!(ports, format!("8080/tcp -> 127.0.0.1:{port}\n"));
-    let port_pasta = live_pid(
-        &xdg.join("skiff/containers")
-            .join(ip_id(&ok, "ra"))
-            .join("pasta.pid"),
-    );
-    assert!(port_pasta.is_some(), "a's ports pasta runs");
+    // skiff's own forwarder carries them (no pasta of a's own).
+    let ra_id = ip_id(&ok, "ra");
+    let fwd = forwarders(user.0, &ra_id);
+    assert_eq!(fwd.len(), 1, "one forwarder, a's: {fwd:?}");
+    let own_pasta = xdg.join("skiff/containers").join(&ra_id).join("pasta.pid");
+    assert_eq!(live_pid(&own_pasta), None, "a has no pasta of its own");
     // network connect/disconnect of a running container, and network rm
     // while the netns runs: in the netns, through the helper.
     ok(&["network", "create", "rlnet2"]);
     ok(&["network", "connect", "rlnet2", "ra"]);
     let links = ok(&["exec", "ra", "ls", "/sys/class/net"]);
-    assert_eq!(links, "eth0\neth1\nlo\npasta0\n", "connected");
+    assert_eq!(links, "eth0\neth1\nlo\n", "connected");
     ok(&["network", "disconnect", "rlnet2", "ra"]);
     let links = ok(&["exec", "ra", "ls", "/sys/class/net"]);
-    assert_eq!(links, "eth0\nlo\npasta0\n", "disconnected");
+    assert_eq!(links, "eth0\nlo\n", "disconnected");
     let id2 = ok(&["network", "inspect", "-f", "{{.Id}}", "rlnet2"]);
     ok(&["network", "rm", "rlnet2"]);
     let in_netns = Command::new("nsenter")
@@ -334,10 +334,7 @@ fn rootless_user_network_dns_ports_and_nothing_left() {
     ok(&["network", "rm", "rlnet"]);
     // Nothing left: no holder, no pasta, no mount, no netns, and the
     // host's links and nftables tables as they were.
-    for pid in [Some(holder), Some(pasta), port_pasta]
-        .into_iter()
-        .flatten()
-    {
+    for pid in [holder, pasta].into_iter().chain(fwd) {
         for _ in 0..100 {
             if live_pid_of(pid).is_none() {
                 break;
