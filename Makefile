@@ -46,8 +46,8 @@ integration:
 # The lifecycle suite runs twice: as root, and as the unprivileged test user
 # skiff-rootless (made by test-deps) in cron's environment.
 test: test-deps lint
-	$(CARGO) test
-	SKIFF_TEST_ROOTLESS=1 $(CARGO) test --test lifecycle
+	$(CARGO) test && SKIFF_TEST_ROOTLESS=1 $(CARGO) test --test lifecycle; \
+		rc=$$?; sh scripts/test-cleanup.sh; exit $$rc
 
 # Long runs, not part of make test: 1,000 SIGKILLs across the store's
 # operations (make test injects 100), then load: 1,000 detached containers,

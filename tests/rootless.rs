@@ -386,6 +386,13 @@ struct World {
     xdg: std::path::PathBuf,
 }
 
+impl Drop for World {
+    /// The store's pause process (`engine::pause`) goes with it.
+    fn drop(&mut self) {
+        kill_pid_file(&self.xdg.join("skiff/userns/pause.pid"));
+    }
+}
+
 fn world(user: (u32, u32)) -> World {
     let reg = Registry::start();
     let img = push_standard(&reg, "busybox", "latest");
@@ -585,6 +592,33 @@ fn rootless_run_with_subordinate_ids() {
             r#"{{"UidMap":["0:{}:1","1:300000:65536"],"GidMap":["0:{}:1","1:300000:65536"]}}"#,
             user.0, user.1
         )
+    );
+    // Containers with these maps share the user's pause process's user
+    // namespace (no newuidmap per start); keep-id's has one of its own.
+    let pause: i32 = std::fs::read_to_string(xdg.join("skiff/userns/pause.pid"))
+        .expect("the pause process's pid file")
+        .trim()
+        .parse()
+        .unwrap();
+    let pause_ns = std::fs::read_link(format!("/proc/{pause}/ns/user")).unwrap();
+    let pause_ns = pause_ns.to_string_lossy();
+    let user_ns = |args: &[&str]| {
+        let mut a = vec!["run", "--rm"];
+        a.extend_from_slice(args);
+        a.extend([img.reference.as_str(), "readlink", "/proc/self/ns/user"]);
+        ok_as(user, &home, &xdg, &a).0.trim().to_owned()
+    };
+    let (running_ns, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["exec", id, "readlink", "/proc/self/ns/user"],
+    );
+    assert_eq!(running_ns.trim(), pause_ns);
+    assert_eq!(user_ns(&["--network", "none"]), pause_ns);
+    assert_ne!(
+        user_ns(&["--network", "none", "--userns", "keep-id"]),
+        pause_ns
     );
     // The image's owners as the image gives them, inside (the layer is
     // unpacked in a user namespace): root's files are 0:0, the 1000:1000

@@ -58,12 +58,7 @@ impl Engine {
         self.add_link_env(c, &mut spec.process.env)?;
         let h = &c.config.host_config;
         if self.opts.rootless {
-            rootless_userns(c, &mut spec)?;
-            if let Some(target) = h.network_mode.strip_prefix("container:") {
-                // Its network namespace is owned by its user namespace,
-                // where alone the container has the rights to join it.
-                spec.join_user_ns = Some(super::liveness::running_pid(&self.containers, target)?);
-            }
+            self.rootless_user_ns(c, &mut spec)?;
         }
         let seccomp =
             match self.seccomp_for(&h.security_opt, h.privileged, &spec.process.capabilities)? {
@@ -134,6 +129,25 @@ impl Engine {
         })
     }
 
+    /// A rootless container's user namespace: its maps, and the one it
+    /// joins (`container:X`'s, or the pause process's).
+    fn rootless_user_ns(
+        &self,
+        c: &Container,
+        spec: &mut crate::runtime::ContainerSpec,
+    ) -> Result<()> {
+        rootless_userns(c, spec)?;
+        let mode = &c.config.host_config.network_mode;
+        if let Some(target) = mode.strip_prefix("container:") {
+            // Its network namespace is owned by its user namespace,
+            // where alone the container has the rights to join it.
+            spec.join_user_ns = Some(super::liveness::running_pid(&self.containers, target)?);
+        } else if let Some(maps) = shares_pause(spec, mode) {
+            spec.join_user_ns = Some(super::pause::ensure(&self.opts.runroot, maps)?);
+        }
+        Ok(())
+    }
+
     /// A rootless container on a user network: it joins the user
     /// namespace of the user's rootless netns (started if need be), where
     /// its wiring runs. The lock that keeps the holder is returned.
@@ -151,6 +165,23 @@ impl Engine {
         n.rootless_holder = Some(holder);
         Ok(g)
     }
+}
+
+/// Whether a rootless container joins the user's pause process's user
+/// namespace (`engine::pause`): it has the user's subordinate maps
+/// (not keep-id's, not a single id the runtime maps by itself), and no
+/// other user namespace to join (a user network's holder's).
+fn shares_pause<'a>(
+    spec: &'a crate::runtime::ContainerSpec,
+    network_mode: &str,
+) -> Option<&'a crate::runtime::spec::IdMappings> {
+    let maps = spec.id_mappings.as_ref()?;
+    let ranged = maps.uid.len() > 1 || maps.gid.len() > 1;
+    (ranged
+        && spec.passwd_entry.is_none()
+        && spec.join_user_ns.is_none()
+        && !super::rootless_netns::on_user_network(network_mode))
+    .then_some(maps)
 }
 
 /// The maps as podman's inspect shows them (`container:host:size`).

@@ -16,6 +16,7 @@ mod liveness;
 mod names_gen;
 mod netsetup;
 pub mod network;
+pub mod pause;
 pub mod prune;
 mod resources;
 pub mod rootless_netns;

@@ -78,7 +78,7 @@ pub fn ensure(runroot: &Path) -> Result<Holder> {
     stop(runroot);
     let pidfile = holder_pidfile(runroot);
     let t0 = std::time::Instant::now();
-    let pid = spawn_holder(&pidfile)?;
+    let pid = spawn_holder(&pidfile, "hold")?;
     let spawned = t0.elapsed();
     let stop = || kill(pid);
     let start_time = crate::monitor::proc_start_time(pid).ok_or_else(|| {
@@ -144,9 +144,10 @@ fn stop(runroot: &Path) {
 
 /// Starts the holder: this binary re-executed, it unshares its user
 /// namespace, the maps are written for it (newuidmap), it becomes root
-/// there, unshares the network namespace, forks the holder proper (a
+/// there, unshares the network namespace (`verb` "hold"; "pause" keeps
+/// only the user namespace: `engine::pause`), forks the holder proper (a
 /// child of init once it exits) and reports its pid.
-fn spawn_holder(pidfile: &Path) -> Result<i32> {
+pub(crate) fn spawn_holder(pidfile: &Path, verb: &str) -> Result<i32> {
     use std::os::unix::process::CommandExt;
     let fail = |e: &dyn std::fmt::Display| {
         Error::Other(format!(
@@ -157,7 +158,7 @@ fn spawn_holder(pidfile: &Path) -> Result<i32> {
     let (go_r, go_w) = rustix::pipe::pipe().map_err(|e| fail(&e))?;
     let raw = go_r.as_raw_fd();
     let mut cmd = Command::new("/proc/self/exe");
-    cmd.args([NETNS_ARG, "hold"])
+    cmd.args([NETNS_ARG, verb])
         .arg(pidfile)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -325,11 +326,13 @@ fn send_fds(sock: std::os::fd::BorrowedFd<'_>, fds: &[OwnedFd]) -> std::io::Resu
     Ok(())
 }
 
-/// `skiff __rootless-netns hold PIDFILE | run`. Never returns.
+/// `skiff __rootless-netns hold PIDFILE | pause PIDFILE | run`. Never
+/// returns.
 pub fn main() -> ! {
     let verb = std::env::args().nth(2).unwrap_or_default();
     let r = match verb.as_str() {
-        "hold" => hold(),
+        "hold" => hold(true),
+        "pause" => hold(false),
         "run" => run_op(),
         other => Err(format!("unknown verb {other:?}")),
     };
@@ -343,8 +346,9 @@ pub fn main() -> ! {
 }
 
 /// The holder's start (see [`spawn_holder`]); the parent of the holder
-/// proper exits once it has reported its pid.
-fn hold() -> std::result::Result<(), String> {
+/// proper exits once it has reported its pid. `net`: with a network
+/// namespace of its own (else a pause process: the user namespace only).
+fn hold(net: bool) -> std::result::Result<(), String> {
     fn e(what: &'static str) -> impl Fn(std::io::Error) -> String {
         move |err| format!("{what}: {err}")
     }
@@ -364,21 +368,19 @@ fn hold() -> std::result::Result<(), String> {
     let (uid, gid) = (rustix::process::Uid::ROOT, rustix::process::Gid::ROOT);
     rustix::thread::set_thread_res_gid(gid, gid, gid).map_err(|x| e("setgid 0")(x.into()))?;
     rustix::thread::set_thread_res_uid(uid, uid, uid).map_err(|x| e("setuid 0")(x.into()))?;
-    // SAFETY: as above.
-    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNET) }
-        .map_err(|x| e("unshare(CLONE_NEWNET)")(x.into()))?;
-    let mut nl = crate::network::netlink::Netlink::new().map_err(|x| format!("netlink: {x}"))?;
-    if let Ok(Some(lo)) = nl.link_by_name("lo") {
-        nl.set_up(lo.index)
-            .map_err(|x| format!("setting lo up: {x}"))?;
+    if net {
+        new_netns()?;
     }
-    drop(nl);
     // SAFETY: single-threaded; the child only calls async-signal-safe
     // functions (dup2, open, close, pause) and never returns.
     match unsafe { libc::fork() } {
         -1 => Err(e("fork")(std::io::Error::last_os_error())),
         0 => unsafe {
-            let _ = rustix::thread::set_name(c"skiff:[NETNS]");
+            let _ = rustix::thread::set_name(if net {
+                c"skiff:[NETNS]"
+            } else {
+                c"skiff:[PAUSE]"
+            });
             let null = libc::open(c"/dev/null".as_ptr(), libc::O_RDWR);
             for fd in 0..3 {
                 libc::dup2(null, fd);
@@ -395,6 +397,21 @@ fn hold() -> std::result::Result<(), String> {
                 .map_err(e("reporting the pid"))
         }
     }
+}
+
+/// The holder's own network namespace, its loopback up.
+fn new_netns() -> std::result::Result<(), String> {
+    // SAFETY: a fresh single-threaded process; NEWNET touches no
+    // descriptor table.
+    unsafe { rustix::thread::unshare_unsafe(rustix::thread::UnshareFlags::NEWNET) }
+        .map_err(|x| format!("unshare(CLONE_NEWNET): {x}"))?;
+    let mut nl = crate::network::netlink::Netlink::new().map_err(|x| format!("netlink: {x}"))?;
+    if let Ok(Some(lo)) = nl.link_by_name("lo") {
+        nl.set_up(lo.index)
+            .map_err(|x| format!("setting lo up: {x}"))?;
+    }
+    drop(nl);
+    Ok(())
 }
 
 /// A helper: enters the holder's user and network namespaces (fds 4, 5)

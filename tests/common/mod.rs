@@ -121,8 +121,29 @@ pub fn shared_binary() -> &'static Path {
 /// A user network's bridge lives as long as the network (`br-<id>`, made
 /// by `network create`): a store dropped with networks in it (a test that
 /// failed midway, or one that never removed them) takes them along.
+/// Kills the process a pid file names, if its command line names the
+/// file (a rootless store's pause process: `<runroot>/userns/pause.pid`).
+pub fn kill_pid_file(f: &Path) {
+    let Some(pid) = std::fs::read_to_string(f)
+        .ok()
+        .and_then(|s| s.trim().parse::<i32>().ok())
+    else {
+        return;
+    };
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    let named = cmdline
+        .split(|&b| b == 0)
+        .any(|a| a == f.as_os_str().as_encoded_bytes());
+    if named {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+}
+
 impl Drop for Skiff {
     fn drop(&mut self) {
+        if self.user.is_some() {
+            kill_pid_file(&self.dir.path().join("run/userns/pause.pid"));
+        }
         let Ok(dir) = std::fs::read_dir(self.root().join("networks")) else {
             return;
         };
