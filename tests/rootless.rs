@@ -331,6 +331,72 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         err.starts_with("skiff: --network bridge: a rootless container has no default bridge (its default network is pasta); make one with network create\n"),
         "{err}"
     );
+    // Outbound at once: the command runs only once pasta has configured
+    // the namespace (the gate waits for its default route), and its first
+    // connection goes out. The gateway's address is the host's loopback
+    // behind pasta: a server on the host's 127.0.0.1 answers.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let hport = server.local_addr().unwrap().port();
+    let serving = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for _ in 0..3 {
+            let Ok((mut s, _)) = server.accept() else {
+                return;
+            };
+            let mut req = [0u8; 1024];
+            let _ = s.read(&mut req);
+            let _ = s.write_all(b"HTTP/1.0 200 OK\r\n\r\nhello-from-host\n");
+        }
+    });
+    let script = format!(
+        "gw=$(awk '$2==\"00000000\"{{print $3}}' /proc/net/route); \
+         ip=$(printf %d.%d.%d.%d 0x${{gw:6:2}} 0x${{gw:4:2}} 0x${{gw:2:2}} 0x${{gw:0:2}}); \
+         wget -q -O- http://$ip:{hport}/"
+    );
+    for _ in 0..3 {
+        let (out, _) = ok_as(
+            user,
+            &home,
+            &xdg,
+            &["run", "--rm", &img.reference, "sh", "-c", &script],
+        );
+        assert_eq!(out, "hello-from-host\n");
+    }
+    serving.join().unwrap();
+    // A /dev/net/tun the user can't open (mode 0600, as this host had it):
+    // the error says so, plainly. Bound over the real one in a mount
+    // namespace of that one command.
+    let t = tempfile::tempdir().unwrap();
+    let tun = t.path().join("tun");
+    let made = Command::new("mknod")
+        .args(["-m", "0600"])
+        .arg(&tun)
+        .args(["c", "10", "200"])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = as_user(user, &home, Some(&xdg));
+    let mut argv: Vec<String> = vec![run.get_program().to_string_lossy().into_owned()];
+    argv.extend(run.get_args().map(|a| a.to_string_lossy().into_owned()));
+    argv.extend(["run", "--rm", &img.reference, "true"].map(String::from));
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c"])
+        .arg(format!(
+            "mount --bind {} /dev/net/tun && exec \"$@\"",
+            tun.display()
+        ))
+        .arg("sh")
+        .args(&argv)
+        .env_clear()
+        .envs(run.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+        .out();
+    assert_eq!(out.status.code(), Some(125));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("pasta can't open /dev/net/tun: it is not readable and writable by you"),
+        "{err}"
+    );
     // --network none: no pasta, only lo.
     let (out, _) = ok_as(
         user,

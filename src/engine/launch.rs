@@ -455,13 +455,17 @@ impl LaunchPlan {
         // by the cleanup.
         let forwarder = std::rc::Rc::new(std::cell::RefCell::new(None));
         let fwd = forwarder.clone();
+        let pasta_running: PastaSlot = std::rc::Rc::new(std::cell::RefCell::new(None));
+        let running_pasta = pasta_running.clone();
         let launch: Launch = Box::new(move |io: ChildIo| {
             // The host ports first: one that is taken fails the start
             // before there is a process.
             let bound = crate::network::portfwd::bind(&forward)
                 .map_err(|message| LaunchError { code: 125, message })?;
-            let (created, dns_sock) = create_process(&spec, &cg, net.as_ref(), pasta.as_ref(), io);
-            let dns = match (dns_sock, &net) {
+            let made = create_process(&spec, &cg, net.as_ref(), pasta.as_ref(), io);
+            *running_pasta.borrow_mut() = made.pasta;
+            let created = made.result;
+            let dns = match (made.dns_sock, &net) {
                 (Some(socks), Some(n)) => {
                     start_dns(&spec.id, socks, dns_upstreams).map(|d| (d, n.records()))
                 }
@@ -490,12 +494,15 @@ impl LaunchPlan {
                 for_cleanup,
                 release,
                 net_cleanup,
-                pasta_pidfile,
+                (pasta_pidfile, pasta_running),
                 forwarder,
             ),
         )
     }
 }
+
+/// The foreground pasta's slot, shared by a launch and its cleanup.
+type PastaSlot = std::rc::Rc<std::cell::RefCell<Option<crate::network::pasta::Running>>>;
 
 /// The forwarder's slot, shared by a launch and its cleanup.
 type ForwarderSlot = std::rc::Rc<std::cell::RefCell<Option<crate::network::portfwd::Forwarder>>>;
@@ -510,6 +517,15 @@ fn abort(pid: i32, message: String) -> LaunchError {
     LaunchError { code: 125, message }
 }
 
+/// What [`create_process`] made.
+struct Created {
+    result: std::result::Result<crate::runtime::Container, crate::runtime::RuntimeError>,
+    /// A user network's DNS sockets, bound in the container.
+    dns_sock: Option<(std::net::UdpSocket, std::net::TcpListener)>,
+    /// The container's foreground pasta, once it configured the namespace.
+    pasta: Option<crate::network::pasta::Running>,
+}
+
 /// The runtime's create, with the monitor's hooks: the cgroup, a user
 /// network's wiring (its DNS sockets come back), and pasta.
 fn create_process(
@@ -518,21 +534,24 @@ fn create_process(
     net: Option<&super::netsetup::NetPlan>,
     pasta: Option<&std::path::PathBuf>,
     io: ChildIo,
-) -> (
-    std::result::Result<crate::runtime::Container, crate::runtime::RuntimeError>,
-    Option<(std::net::UdpSocket, std::net::TcpListener)>,
-) {
+) -> Created {
     let io = runtime_io(io);
     let dns_sock = std::cell::RefCell::new(None);
     // pasta configures the namespace while the process sets up its
-    // filesystem; its command waits for it (before_exec). Only for a
-    // process in user and PID namespaces of its own: it stays open to
-    // pasta's /proc access until the gate (runtime/init.rs); others wait
-    // for pasta before they go on, as it starts.
+    // filesystem; its command waits until the namespace has its default
+    // route (before_exec; pasta's last step there, well before the end
+    // of its own start-up, which goes on meanwhile: it runs in the
+    // foreground, so the monitor knows its pid at once). Only for a
+    // process in a PID namespace of its own with a user namespace: it
+    // stays open to pasta's /proc access until the gate
+    // (runtime/init.rs); others wait for pasta's whole start, before they
+    // go on.
     let pasta_child = std::cell::RefCell::new(None);
+    let running = std::cell::RefCell::new(None);
     let overlap = pasta.is_some()
         && spec.id_mappings.is_some()
-        && spec.namespaces.pid == crate::runtime::spec::NamespaceMode::New;
+        && spec.namespaces.pid == crate::runtime::spec::NamespaceMode::New
+        && spec.namespaces.net == crate::runtime::spec::NamespaceMode::New;
     let fd = cg.clone_into_fd();
     let join = cg.self_join_fds();
     let hooks = crate::runtime::Hooks {
@@ -545,16 +564,24 @@ fn create_process(
             }
             pasta_after_spawn(pasta, sp.pid, overlap.then_some(&pasta_child))
         })),
-        before_exec: overlap
-            .then(|| Box::new(|| pasta_gate(&pasta_child)) as crate::runtime::BeforeExec<'_>),
+        before_exec: overlap.then(|| {
+            Box::new(|routes| {
+                *running.borrow_mut() = pasta_gate(&pasta_child, routes)?;
+                Ok(())
+            }) as crate::runtime::BeforeExec<'_>
+        }),
     };
-    let created = crate::runtime::create(spec, io, hooks);
-    // A start that failed before the gate: pasta finishes (and is stopped
-    // by the cleanup through its pid file).
-    if let Some(c) = pasta_child.borrow_mut().take() {
-        let _ = crate::network::pasta::finish(c);
+    let result = crate::runtime::create(spec, io, hooks);
+    // A start that failed before the gate: its foreground pasta goes.
+    if let Some(mut c) = pasta_child.borrow_mut().take() {
+        let _ = c.kill();
+        let _ = c.wait();
     }
-    (created, dns_sock.into_inner())
+    Created {
+        result,
+        dns_sock: dns_sock.into_inner(),
+        pasta: running.into_inner(),
+    }
 }
 
 /// The container's embedded DNS server on the sockets bound in its
@@ -592,20 +619,31 @@ fn pasta_after_spawn(
     let Some(pidfile) = pasta else {
         return Ok(());
     };
-    let child = crate::network::pasta::spawn(pid, pidfile).map_err(std::io::Error::other)?;
+    let e = std::io::Error::other;
     match slot {
-        Some(s) => *s.borrow_mut() = Some(child),
-        None => crate::network::pasta::finish(child).map_err(std::io::Error::other)?,
+        Some(s) => {
+            *s.borrow_mut() =
+                Some(crate::network::pasta::spawn_foreground(pid, pidfile).map_err(e)?)
+        }
+        None => crate::network::pasta::start(pid, pidfile).map_err(e)?,
     }
     Ok(())
 }
 
-/// before_exec: the overlapped pasta has configured the namespace.
-fn pasta_gate(slot: &std::cell::RefCell<Option<std::process::Child>>) -> std::io::Result<()> {
-    match slot.borrow_mut().take() {
-        Some(c) => crate::network::pasta::finish(c).map_err(std::io::Error::other),
-        None => Ok(()),
-    }
+/// before_exec: the overlapped pasta has configured the namespace that
+/// `routes` watches.
+fn pasta_gate(
+    slot: &std::cell::RefCell<Option<std::process::Child>>,
+    routes: Option<std::os::fd::OwnedFd>,
+) -> std::io::Result<Option<crate::network::pasta::Running>> {
+    let Some(child) = slot.borrow_mut().take() else {
+        return Ok(None);
+    };
+    let routes =
+        routes.ok_or_else(|| std::io::Error::other("no route watch from the container"))?;
+    crate::network::pasta::wait_configured(child, routes)
+        .map(Some)
+        .map_err(std::io::Error::other)
 }
 
 /// The monitor's stdio plan as the runtime's.
@@ -631,7 +669,7 @@ fn cleanup_step(
     cg: Cgroup,
     release: Option<(crate::state::network::NetworkStore, String)>,
     net: Option<super::netsetup::NetPlan>,
-    pasta_pidfile: Option<std::path::PathBuf>,
+    (pasta_pidfile, pasta_running): (Option<std::path::PathBuf>, PastaSlot),
     forwarder: ForwarderSlot,
 ) -> Cleanup {
     Box::new(move || {
@@ -639,6 +677,11 @@ fn cleanup_step(
         // pasta holds none, and its slow exit is waited for by nobody.
         if let Some(f) = forwarder.borrow_mut().take() {
             f.stop();
+        }
+        // A foreground pasta by its pidfd (its pid file may not be written
+        // yet), any other by its pid file.
+        if let Some(p) = pasta_running.borrow_mut().take() {
+            p.stop();
         }
         if let Some(f) = &pasta_pidfile {
             crate::network::pasta::stop(f, false);

@@ -16,6 +16,7 @@ pub mod netlink;
 pub mod pasta;
 pub mod portfwd;
 pub mod ports;
+pub mod routes;
 
 use std::net::Ipv4Addr;
 

@@ -46,6 +46,14 @@ pub fn start(pid: i32, pidfile: &Path) -> Result<(), PastaError> {
 /// Starts pasta for `pid` without waiting: [`finish`] waits until the
 /// namespace is configured, so other work can go on meanwhile.
 pub fn spawn(pid: i32, pidfile: &Path) -> Result<std::process::Child, PastaError> {
+    spawn_with(pid, pidfile, false)
+}
+
+fn spawn_with(
+    pid: i32,
+    pidfile: &Path,
+    foreground: bool,
+) -> Result<std::process::Child, PastaError> {
     use std::os::unix::process::CommandExt;
     let bin = crate::util::program::find("pasta").ok_or(PastaError::Missing)?;
     let mut cmd = Command::new(bin);
@@ -57,12 +65,86 @@ pub fn spawn(pid: i32, pidfile: &Path) -> Result<std::process::Child, PastaError
             Ok(())
         });
     }
+    if foreground {
+        cmd.arg("-f");
+    }
     cmd.args(args(pid, pidfile))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| PastaError::Failed(e.to_string()))
+}
+
+/// Starts pasta for `pid` in the foreground (`-f`): the child is pasta
+/// itself, which runs until it is killed; [`wait_configured`] tells
+/// when the namespace is configured, which comes well before the end of
+/// its start-up (its socket pools), so the container can go on meanwhile.
+pub fn spawn_foreground(pid: i32, pidfile: &Path) -> Result<std::process::Child, PastaError> {
+    spawn_with(pid, pidfile, true)
+}
+
+/// A foreground pasta that has configured its namespace.
+pub struct Running {
+    pidfd: std::os::fd::OwnedFd,
+}
+
+impl Running {
+    /// Kills it (it holds nothing to flush; nobody waits for its exit).
+    pub fn stop(self) {
+        let _ = rustix::process::pidfd_send_signal(&self.pidfd, rustix::process::Signal::KILL);
+    }
+}
+
+/// How long a pasta may take to configure a namespace.
+const CONFIGURE_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits until the namespace `routes` watches (a netlink socket made
+/// there, subscribed to its IPv4 routes) has a default route, pasta's
+/// last step of `--config-net`; or until the foreground pasta `child`
+/// exits, which is its failure.
+pub fn wait_configured(
+    mut child: std::process::Child,
+    routes: std::os::fd::OwnedFd,
+) -> Result<Running, PastaError> {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let io = |e: std::io::Error| PastaError::Failed(e.to_string());
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("a child's pid");
+    let pidfd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
+        .map_err(|e| io(e.into()))?;
+    super::routes::request_dump(&routes).map_err(io)?;
+    let deadline = std::time::Instant::now() + CONFIGURE_WITHIN;
+    loop {
+        if super::routes::default_route_seen(&routes).map_err(io)? {
+            return Ok(Running { pidfd });
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(PastaError::Failed(format!(
+                "it did not configure the network in {} s",
+                CONFIGURE_WITHIN.as_secs()
+            )));
+        }
+        let t = Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: left.subsec_nanos() as i64,
+        };
+        let mut fds = [
+            PollFd::new(&routes, PollFlags::IN),
+            PollFd::new(&pidfd, PollFlags::IN),
+        ];
+        match poll(&mut fds, Some(&t)) {
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(io(e.into())),
+        }
+        if !fds[1].revents().is_empty() {
+            // It exited: its complaint is on its stderr.
+            let out = child.wait_with_output().map_err(io)?;
+            return Err(failure(&String::from_utf8_lossy(&out.stderr)));
+        }
+    }
 }
 
 /// Waits for a [`spawn`]ed pasta to have configured the namespace (its
@@ -79,7 +161,22 @@ pub fn finish(child: std::process::Child) -> Result<(), PastaError> {
 
 /// pasta's complaint, with the one this host is known for said plainly.
 pub fn failure(stderr: &str) -> PastaError {
-    if stderr.contains("/dev/net/tun") {
+    failure_with(stderr, tun_usable())
+}
+
+/// Whether this user can open /dev/net/tun for reading and writing.
+fn tun_usable() -> bool {
+    rustix::fs::access(
+        "/dev/net/tun",
+        rustix::fs::Access::READ_OK | rustix::fs::Access::WRITE_OK,
+    )
+    .is_ok()
+}
+
+/// [`failure`], knowing whether /dev/net/tun is usable: pasta says only
+/// "Failed to open tun socket in namespace" when it is not.
+fn failure_with(stderr: &str, tun_usable: bool) -> PastaError {
+    if stderr.contains("/dev/net/tun") || (stderr.contains("tun") && !tun_usable) {
         return PastaError::Tun;
     }
     // Its complaint that there is no syslog to log to is noise here.
@@ -151,6 +248,13 @@ mod tests {
     fn the_tun_failure_is_said_plainly() {
         let e = failure("Failed to open() /dev/net/tun: Permission denied\n").to_string();
         assert!(e.contains("chmod 0666 /dev/net/tun"), "{e}");
+        // What Debian 12's pasta says when the open is refused.
+        let said = "Failed to send 45 bytes to syslog\nFailed to open tun socket in namespace\n";
+        assert!(matches!(failure_with(said, false), PastaError::Tun));
+        assert_eq!(
+            failure_with(said, true).to_string(),
+            "pasta: Failed to open tun socket in namespace"
+        );
         assert_eq!(
             failure("\nbad thing\nmore\n").to_string(),
             "pasta: bad thing"

@@ -157,11 +157,12 @@ impl ParentChannel {
             .map_err(|e| RuntimeError::io("telling the container process to continue", e))
     }
 
-    /// Step 1b: waits until the child is set up and waits for the gate.
-    pub fn wait_ready(&self) -> Result<(), RuntimeError> {
+    /// Step 1b: waits until the child is set up and waits for the gate;
+    /// the descriptor it sent (see [`ChildChannel::send_ready`]).
+    pub fn wait_ready(&self) -> Result<Option<OwnedFd>, RuntimeError> {
         let read = |e| RuntimeError::io("reading from the container process", e);
         match self.chan.recv().map_err(read)? {
-            Some((Message::Ready, _)) => Ok(()),
+            Some((Message::Ready, fd)) => Ok(fd),
             Some((Message::Error(e), _)) => Err(e.into()),
             None => Err(RuntimeError::Setup {
                 errno: libc::EPIPE,
@@ -238,8 +239,8 @@ impl ChildChannel {
     }
 
     /// Step 1b: set up; the caller's gate decides (a second go).
-    pub fn send_ready(&self) -> Result<(), SetupError> {
-        self.send(&Message::Ready, None)
+    pub fn send_ready(&self, fd: Option<BorrowedFd<'_>>) -> Result<(), SetupError> {
+        self.send(&Message::Ready, fd)
     }
 
     /// Step 2: hands the pseudo-terminal master to the parent.

@@ -854,19 +854,29 @@ fn before_exec_gate_runs_after_setup_and_before_the_command() {
             Ok(())
         })),
         join_fds: Vec::new(),
-        before_exec: Some(Box::new(|| {
+        before_exec: Some(Box::new(|routes: Option<OwnedFd>| {
             let p = pid.get();
             let exe = std::fs::read_link(format!("/proc/{p}/exe")).ok();
             let root = std::fs::read_link(format!("/proc/{p}/root")).ok();
-            *seen.borrow_mut() = Some((exe, root));
+            // The route watch of its new network namespace: no default
+            // route there (nothing configured it).
+            let default_route = routes.map(|r| {
+                crate::network::routes::request_dump(&r).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                crate::network::routes::default_route_seen(&r).unwrap()
+            });
+            *seen.borrow_mut() = Some((exe, root, default_route));
             Ok(())
         })),
     };
-    let out = start(&f.spec(&["echo", "ran"]), hooks).unwrap().finish();
+    let spec = f.spec(&["echo", "ran"]);
+    let new_net = spec.namespaces.net == NamespaceMode::New;
+    let out = start(&spec, hooks).unwrap().finish();
     assert_eq!(out.out, "ran\n");
-    let (exe, root) = seen.into_inner().expect("the gate ran");
+    let (exe, root, default_route) = seen.into_inner().expect("the gate ran");
     assert_eq!(exe, std::env::current_exe().ok(), "not yet the command");
     assert_eq!(root.as_deref(), Some(Path::new("/")), "pivoted already");
+    assert_eq!(default_route, new_net.then_some(false));
 }
 
 #[test]
@@ -879,7 +889,7 @@ fn before_exec_failure_aborts_before_the_command() {
         cgroup_fd: None,
         after_spawn: None,
         join_fds: Vec::new(),
-        before_exec: Some(Box::new(|| {
+        before_exec: Some(Box::new(|_| {
             Err(std::io::Error::other("no network for you"))
         })),
     };

@@ -27,7 +27,7 @@
 //! flag, which is right: the command is the container's own.
 
 use std::convert::Infallible;
-use std::os::fd::{AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use rustix::fs::Mode;
 use rustix::process::{Pid, Signal, WaitOptions};
@@ -136,13 +136,55 @@ fn init_steps(
     finish_namespaces(spec)?;
     rootfs::setup(spec)?;
     if plan.gated {
-        chan.send_ready()?;
+        let routes = if spec.namespaces.net == NamespaceMode::New {
+            Some(route_watch()?)
+        } else {
+            None
+        };
+        chan.send_ready(routes.as_ref().map(AsFd::as_fd))?;
+        drop(routes);
         chan.wait_go()?;
         if open_to_gate {
             set_non_dumpable()?;
         }
     }
     run_process(plan, chan)
+}
+
+/// A netlink socket of this network namespace that hears its IPv4 route
+/// changes (for the gate: see `Hooks::before_exec`).
+fn route_watch() -> Result<OwnedFd, SetupError> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain socket(2); the fd is owned from here on.
+    let raw = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            libc::NETLINK_ROUTE,
+        )
+    };
+    if raw < 0 {
+        return Err::<OwnedFd, _>(std::io::Error::last_os_error()).ctx(|| "socket(NETLINK_ROUTE)");
+    }
+    // SAFETY: a descriptor just made, owned by nobody else.
+    let fd = unsafe { OwnedFd::from_raw_fd(raw) };
+    // SAFETY: sockaddr_nl is plain data; zeroed is its empty value.
+    let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
+    addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;
+    addr.nl_groups = libc::RTMGRP_IPV4_ROUTE as u32;
+    // SAFETY: addr is a valid sockaddr_nl of the size given.
+    let r = unsafe {
+        libc::bind(
+            fd.as_raw_fd(),
+            (&addr as *const libc::sockaddr_nl).cast(),
+            std::mem::size_of::<libc::sockaddr_nl>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        return Err::<OwnedFd, _>(std::io::Error::last_os_error())
+            .ctx(|| "binding the route watch");
+    }
+    Ok(fd)
 }
 
 /// In a new user namespace: become its root (uid and gid 0 must be

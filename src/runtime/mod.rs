@@ -105,7 +105,7 @@ pub struct Spawned {
 pub type AfterSpawn<'a> = Box<dyn FnMut(&Spawned) -> io::Result<()> + 'a>;
 
 /// The gate before the command runs (see [`Hooks::before_exec`]).
-pub type BeforeExec<'a> = Box<dyn FnMut() -> io::Result<()> + 'a>;
+pub type BeforeExec<'a> = Box<dyn FnMut(Option<OwnedFd>) -> io::Result<()> + 'a>;
 
 /// The caller's part in starting a process.
 #[derive(Default)]
@@ -120,7 +120,10 @@ pub struct Hooks<'a> {
     /// Runs in the caller once a container's process has set up its
     /// filesystem, before its command runs (it waits): finish what
     /// `after_spawn` started in parallel with that setup (a rootless
-    /// container's pasta). An error aborts the start. Not for execs.
+    /// container's pasta). A process with a network namespace of its own
+    /// hands it a netlink socket made there, subscribed to its IPv4 route
+    /// changes (to see when the namespace is configured). An error
+    /// aborts the start. Not for execs.
     pub before_exec: Option<BeforeExec<'a>>,
     /// v1 `tasks` files ([`cgroups::Cgroup::self_join_fds`]): the process
     /// writes "0" to each before anything else, moving itself, which costs
@@ -281,12 +284,12 @@ fn spawn(
         joins_itself: !hooks.join_fds.is_empty(),
     };
     if let Some(hook) = hooks.after_spawn.as_mut() {
-        hook(&spawned).map_err(|e| RuntimeError::io("after_spawn", e))?;
+        hook(&spawned).map_err(|e| RuntimeError::io("setting up the container", e))?;
     }
     parent.send_go()?;
     if let Some(gate) = hooks.before_exec.as_mut() {
-        parent.wait_ready()?;
-        gate().map_err(|e| RuntimeError::io("before_exec", e))?;
+        let routes = parent.wait_ready()?;
+        gate(routes).map_err(|e| RuntimeError::io("setting up the container", e))?;
         parent.send_go()?;
     }
     let started = parent.wait_started()?;
