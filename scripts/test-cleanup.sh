@@ -1,8 +1,10 @@
 #!/bin/sh
-# After make test: the pause processes (engine/pause.rs) the rootless tests
-# left in the shared fallback runroots (/tmp/skiff-run-UID), by their pid
-# files, each only if its command line names that file.
-for f in /tmp/skiff-run-*/userns/pause.pid; do
+# The pause processes (engine/pause.rs) that tests or the bench left: by
+# their pid files (those given, or those of the shared fallback runroots
+# /tmp/skiff-run-UID after make test), each only if its command line names
+# that file.
+[ $# -gt 0 ] || set -- /tmp/skiff-run-*/userns/pause.pid
+for f in "$@"; do
   [ -f "$f" ] || continue
   pid=$(cat "$f" 2>/dev/null) || continue
   if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$f"; then

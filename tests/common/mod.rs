@@ -1201,6 +1201,11 @@ impl Drop for TestEnv {
         {
             let _ = self.s.run(&["network", "rm", n]);
         }
+        // A rootless store's pause process lives as long as its user's
+        // runroot: the test's goes with the test.
+        if self.s.rootless() {
+            kill_pid_file(&self.s.dir.path().join("run/userns/pause.pid"));
+        }
         let root = self.s.dir.path().display().to_string();
         // Monitors exit right after they report; give them a moment.
         let mut procs = leftover_monitors(&root);
