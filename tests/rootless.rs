@@ -363,6 +363,20 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         assert_eq!(out, "hello-from-host\n");
     }
     serving.join().unwrap();
+    // A command that exits at once, with a published port, again and
+    // again: the forwarder never misses the process's namespaces, and
+    // each run frees the port for the next.
+    let again = format!("127.0.0.1:{port}:80");
+    for i in 0..60 {
+        let out = as_user(user, &home, Some(&xdg))
+            .args(["run", "--rm", "-p", &again, &img.reference, "true"])
+            .out();
+        assert!(
+            out.status.success(),
+            "run {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     // A /dev/net/tun the user can't open (mode 0600, as this host had it):
     // the error says so, plainly. Bound over the real one in a mount
     // namespace of that one command.

@@ -462,8 +462,9 @@ impl LaunchPlan {
             // before there is a process.
             let bound = crate::network::portfwd::bind(&forward)
                 .map_err(|message| LaunchError { code: 125, message })?;
-            let made = create_process(&spec, &cg, net.as_ref(), pasta.as_ref(), io);
+            let made = create_process(&spec, &cg, (net.as_ref(), pasta.as_ref(), bound), io);
             *running_pasta.borrow_mut() = made.pasta;
+            *fwd.borrow_mut() = made.forwarder;
             let created = made.result;
             let dns = match (made.dns_sock, &net) {
                 (Some(socks), Some(n)) => {
@@ -475,11 +476,6 @@ impl LaunchPlan {
                 code: e.exit_code().clamp(0, 255) as u8,
                 message: e.to_string(),
             })?;
-            if !bound.is_empty() {
-                let f = crate::network::portfwd::start(&spec.id, c.pid, c.start_time, bound)
-                    .map_err(|e| abort(c.pid, format!("forwarding its published ports: {e}")))?;
-                *fwd.borrow_mut() = Some(f);
-            }
             Ok(Launched {
                 pid: c.pid,
                 start_time: c.start_time,
@@ -507,16 +503,6 @@ type PastaSlot = std::rc::Rc<std::cell::RefCell<Option<crate::network::pasta::Ru
 /// The forwarder's slot, shared by a launch and its cleanup.
 type ForwarderSlot = std::rc::Rc<std::cell::RefCell<Option<crate::network::portfwd::Forwarder>>>;
 
-/// A started process that can't go on: killed (and reaped), and the
-/// start fails with `message`.
-fn abort(pid: i32, message: String) -> LaunchError {
-    if let Some(p) = rustix::process::Pid::from_raw(pid) {
-        let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
-        let _ = rustix::process::waitpid(Some(p), rustix::process::WaitOptions::empty());
-    }
-    LaunchError { code: 125, message }
-}
-
 /// What [`create_process`] made.
 struct Created {
     result: std::result::Result<crate::runtime::Container, crate::runtime::RuntimeError>,
@@ -524,15 +510,26 @@ struct Created {
     dns_sock: Option<(std::net::UdpSocket, std::net::TcpListener)>,
     /// The container's foreground pasta, once it configured the namespace.
     pasta: Option<crate::network::pasta::Running>,
+    /// The forwarder of its published ports.
+    forwarder: Option<crate::network::portfwd::Forwarder>,
 }
 
+/// A start's network parts: a user network's plan, pasta's pid file, and
+/// the published ports' host listeners.
+type NetParts<'a> = (
+    Option<&'a super::netsetup::NetPlan>,
+    Option<&'a std::path::PathBuf>,
+    Vec<crate::network::portfwd::Bound>,
+);
+
 /// The runtime's create, with the monitor's hooks: the cgroup, a user
-/// network's wiring (its DNS sockets come back), and pasta.
+/// network's wiring (its DNS sockets come back), pasta, and the
+/// published ports' forwarder (started while the process waits, which it
+/// may not be for long after its command runs).
 fn create_process(
     spec: &crate::runtime::ContainerSpec,
     cg: &Cgroup,
-    net: Option<&super::netsetup::NetPlan>,
-    pasta: Option<&std::path::PathBuf>,
+    (net, pasta, bound): NetParts<'_>,
     io: ChildIo,
 ) -> Created {
     let io = runtime_io(io);
@@ -548,6 +545,8 @@ fn create_process(
     // go on.
     let pasta_child = std::cell::RefCell::new(None);
     let running = std::cell::RefCell::new(None);
+    let forwarder = std::cell::RefCell::new(None);
+    let mut bound = Some(bound).filter(|b| !b.is_empty());
     let overlap = pasta.is_some()
         && spec.id_mappings.is_some()
         && spec.namespaces.pid == crate::runtime::spec::NamespaceMode::New
@@ -561,6 +560,12 @@ fn create_process(
             add_task_hook(cg)(sp)?;
             if let Some(n) = net {
                 *dns_sock.borrow_mut() = super::rootless_netns::setup(n, sp.pid)?;
+            }
+            if let Some(b) = bound.take() {
+                let f = crate::network::portfwd::start(&spec.id, sp.pid, b).map_err(|e| {
+                    std::io::Error::other(format!("forwarding its published ports: {e}"))
+                })?;
+                *forwarder.borrow_mut() = Some(f);
             }
             pasta_after_spawn(pasta, sp.pid, overlap.then_some(&pasta_child))
         })),
@@ -581,6 +586,7 @@ fn create_process(
         result,
         dns_sock: dns_sock.into_inner(),
         pasta: running.into_inner(),
+        forwarder: forwarder.into_inner(),
     }
 }
 

@@ -78,13 +78,17 @@ pub struct Forwarder {
 }
 
 /// Starts the forwarder of `bound` into the namespaces of the container
-/// `id`'s process `pid` (checked against its start time). The listeners are
-/// bound already: a client that connects now waits in their backlog.
-pub fn start(id: &str, pid: i32, start_time: u64, bound: Vec<Bound>) -> std::io::Result<Forwarder> {
+/// `id`'s process `pid`: the caller's child, not reaped (its namespaces
+/// are opened through /proc). The listeners are bound already: a client
+/// that connects now waits in their backlog.
+pub fn start(id: &str, pid: i32, bound: Vec<Bound>) -> std::io::Result<Forwarder> {
     use std::os::unix::process::CommandExt;
-    let open =
-        |kind| namespaces::open_process_ns(kind, pid, start_time).map_err(std::io::Error::other);
-    let (user, net) = (open(NsKind::User)?, open(NsKind::Net)?);
+    let open = |kind: &str| {
+        let path = format!("/proc/{pid}/ns/{kind}");
+        namespaces::open_ns(std::path::Path::new(&path))
+            .map_err(|e| std::io::Error::new(e.kind(), format!("opening {path}: {e}")))
+    };
+    let (user, net) = (open("user")?, open("net")?);
     let (ctl_r, ctl_w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
     let mut raws = vec![ctl_r.as_raw_fd(), user.as_raw_fd(), net.as_raw_fd()];
     raws.extend(bound.iter().map(|(_, fd)| fd.as_raw_fd()));
