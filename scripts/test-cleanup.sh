@@ -7,7 +7,7 @@
 for f in "$@"; do
   [ -f "$f" ] || continue
   pid=$(cat "$f" 2>/dev/null) || continue
-  if tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF "$f"; then
+  if { tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | grep -qxF "$f"; then
     kill -9 "$pid" 2>/dev/null
   fi
 done
