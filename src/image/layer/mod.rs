@@ -261,9 +261,11 @@ pub fn unpack(
     let mut input = BufReader::with_capacity(128 << 10, stream);
     let kind = detect_compression(input.fill_buf().map_err(read_err)?);
     let decoder = Decoder::new(input, kind).map_err(read_err)?;
+    let read = std::rc::Rc::new(std::cell::Cell::new(0u64));
     let mut hashed = HashingReader {
         inner: decoder,
         hasher: Sha256::new(),
+        count: read.clone(),
     };
     let root = Root::open(dest).map_err(|source| LayerError::Dest {
         path: dest.display().to_string(),
@@ -282,11 +284,24 @@ pub fn unpack(
     {
         let mut archive = tar::Archive::new(&mut hashed);
         let entries = archive.entries().map_err(read_err)?;
+        // Where the last entry's data ends in the stream.
+        let mut data_end = 0;
         for entry in entries {
-            let mut entry = entry.map_err(|source| LayerError::Read {
-                after: u.last.clone(),
-                source,
-            })?;
+            let mut entry = match entry {
+                Ok(e) => e,
+                // A stream that ends right after its last entry's data (no
+                // padding to the block, no end-of-archive blocks, as `umoci
+                // insert` writes) is whole, as Go's archive/tar (docker,
+                // podman) takes it; one cut inside the data is not.
+                Err(e) if ends_in_padding(&e, data_end, read.get()) => break,
+                Err(source) => {
+                    return Err(LayerError::Read {
+                        after: u.last.clone(),
+                        source,
+                    })
+                }
+            };
+            data_end = entry.raw_file_position() + entry.size();
             u.entry(&mut entry)?;
         }
     }
@@ -300,6 +315,17 @@ pub fn unpack(
         diff_id: format!("sha256:{}", hex(&hashed.hasher.finalize())),
         size: u.size,
     })
+}
+
+/// Whether the tar reader's error `e` is only the missing padding of the
+/// last entry, whose data ended at `data_end`: the stream ended cleanly
+/// (the reader's skip of the padding found end of file: not a decoder's
+/// error) after `read` bytes, between the data's end and the block's.
+fn ends_in_padding(e: &io::Error, data_end: u64, read: u64) -> bool {
+    let block_end = data_end.div_ceil(512) * 512;
+    data_end > 0
+        && (data_end..=block_end).contains(&read)
+        && e.to_string().contains("unexpected EOF during skip")
 }
 
 /// A decompressing reader chosen by [`Compression`].
@@ -335,16 +361,18 @@ impl<R: BufRead> Read for Decoder<R> {
     }
 }
 
-/// Hashes every byte read through it.
+/// Hashes (and counts) every byte read through it.
 struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
+    count: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.count.set(self.count.get() + n as u64);
         Ok(n)
     }
 }
@@ -443,3 +471,7 @@ impl Unpacker<'_> {}
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[path = "tail_tests.rs"]
+mod tail_tests;
