@@ -980,3 +980,50 @@ fn pulls_survive_concurrent_prune_and_rmi() {
         .unwrap_or_default();
     assert!(left.is_empty(), "leases left: {left:?}");
 }
+
+/// A layer whose tar ends right after its last entry's data (no padding,
+/// no end-of-archive blocks, as `umoci insert` writes) pulls and runs, as
+/// docker's and podman's take it (issue 12's layer compatibility).
+#[test]
+fn a_layer_without_its_tar_tail_pulls() {
+    require!("docker-registry", "skopeo");
+    let reg = Registry::start();
+    let full = layer_tar(&[Entry::File(
+        "tail.txt".into(),
+        b"no padding after me\n".to_vec(),
+        0o644,
+    )]);
+    // Where the last entry's data ends.
+    let mut end = 0;
+    let mut ar = tar::Archive::new(&full[..]);
+    for e in ar.entries().unwrap() {
+        let e = e.unwrap();
+        end = e.raw_file_position() + e.size();
+    }
+    let cut = &full[..end as usize];
+    assert!(cut.len() % 512 != 0, "the padding is gone");
+    let top = BuiltLayer {
+        diff_id: format!("sha256:{}", sha256_hex(cut)),
+        blob: compress(cut, Compression::Gzip),
+        compression: Compression::Gzip,
+    };
+    let base = build_layer(&busybox_layer(), Compression::Gzip);
+    let layout = tempfile::tempdir().unwrap();
+    let id = oci_layout(layout.path(), "t", &[base, top], &["sh"], json!(null));
+    let name = format!("{}/tail:t", reg.host());
+    push(layout.path(), "t", &name, &[]);
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &name]);
+    assert_eq!(inspect(&s, &name)["Id"], id);
+    let (code, out, err) = s.run(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        &name,
+        "cat",
+        "/tail.txt",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "no padding after me\n");
+}
