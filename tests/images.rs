@@ -1001,7 +1001,7 @@ fn a_layer_without_its_tar_tail_pulls() {
         end = e.raw_file_position() + e.size();
     }
     let cut = &full[..end as usize];
-    assert!(cut.len() % 512 != 0, "the padding is gone");
+    assert!(!cut.len().is_multiple_of(512), "the padding is gone");
     let top = BuiltLayer {
         diff_id: format!("sha256:{}", sha256_hex(cut)),
         blob: compress(cut, Compression::Gzip),
