@@ -16,6 +16,9 @@ REG_PID=
 HAD_BRIDGE=$([ -e /sys/class/net/skiff0 ] && echo 1 || true)
 HAD_TABLE=$(nft list table ip skiff >/dev/null 2>&1 && echo 1 || true)
 cleanup() {
+  # The rootless store's pause process (engine/pause.rs), even after a
+  # failed case.
+  sh "$(dirname "$0")/test-cleanup.sh" "$W/rl/xdg/skiff/userns/pause.pid"
   [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$W"
   [ -n "$HAD_BRIDGE" ] || ip link del skiff0 2>/dev/null || true
   [ -n "$HAD_TABLE" ] || nft delete table ip skiff 2>/dev/null || true
@@ -84,8 +87,6 @@ if [ "$(id -u)" = 0 ] && RL_UID=$(id -u skiff-rootless 2>/dev/null); then
   # What setpriv and env cost by themselves (taken off in the side by side,
   # as the fixtures' wrapper is off podman's).
   hf rl_wrapper "$RUNS" "setpriv --reuid=$RL_UID --regid=$(id -g skiff-rootless) --clear-groups env -i HOME=$RL/home XDG_RUNTIME_DIR=$RL/xdg PATH=/usr/bin:/bin true"
-  # The user's pause process (engine/pause.rs) goes with the bench's store.
-  sh "$(dirname "$0")/test-cleanup.sh" "$RL/xdg/skiff/userns/pause.pid"
   RL_CASES="rootless_none rootless_pasta rootless_port rl_wrapper"
   CASES="$CASES $RL_CASES"
 fi
