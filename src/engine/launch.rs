@@ -642,11 +642,14 @@ fn pasta_gate(
     slot: &std::cell::RefCell<Option<std::process::Child>>,
     routes: Option<std::os::fd::OwnedFd>,
 ) -> std::io::Result<Option<crate::network::pasta::Running>> {
-    let Some(child) = slot.borrow_mut().take() else {
+    let Some(mut child) = slot.borrow_mut().take() else {
         return Ok(None);
     };
-    let routes =
-        routes.ok_or_else(|| std::io::Error::other("no route watch from the container"))?;
+    let Some(routes) = routes else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(std::io::Error::other("no route watch from the container"));
+    };
     crate::network::pasta::wait_configured(child, routes)
         .map(Some)
         .map_err(std::io::Error::other)

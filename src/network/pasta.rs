@@ -102,26 +102,47 @@ const CONFIGURE_WITHIN: std::time::Duration = std::time::Duration::from_secs(30)
 /// Waits until the namespace `routes` watches (a netlink socket made
 /// there, subscribed to its IPv4 routes) has a default route, pasta's
 /// last step of `--config-net`; or until the foreground pasta `child`
-/// exits, which is its failure.
+/// exits, which is its failure. On any failure it is gone.
 pub fn wait_configured(
     mut child: std::process::Child,
     routes: std::os::fd::OwnedFd,
 ) -> Result<Running, PastaError> {
+    match watch(&child, &routes) {
+        Ok(Some(pidfd)) => Ok(Running { pidfd }),
+        Ok(None) => {
+            // It exited: its complaint is on its stderr.
+            let out = child
+                .wait_with_output()
+                .map_err(|e| PastaError::Failed(e.to_string()))?;
+            Err(failure(&String::from_utf8_lossy(&out.stderr)))
+        }
+        Err(e) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            Err(e)
+        }
+    }
+}
+
+/// [`wait_configured`]'s watch: pasta's pidfd once the default route is
+/// there, `None` once pasta exited.
+fn watch(
+    child: &std::process::Child,
+    routes: &std::os::fd::OwnedFd,
+) -> Result<Option<std::os::fd::OwnedFd>, PastaError> {
     use rustix::event::{poll, PollFd, PollFlags, Timespec};
     let io = |e: std::io::Error| PastaError::Failed(e.to_string());
     let pid = rustix::process::Pid::from_raw(child.id() as i32).expect("a child's pid");
     let pidfd = rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty())
         .map_err(|e| io(e.into()))?;
-    super::routes::request_dump(&routes).map_err(io)?;
+    super::routes::request_dump(routes).map_err(io)?;
     let deadline = std::time::Instant::now() + CONFIGURE_WITHIN;
     loop {
-        if super::routes::default_route_seen(&routes).map_err(io)? {
-            return Ok(Running { pidfd });
+        if super::routes::default_route_seen(routes).map_err(io)? {
+            return Ok(Some(pidfd));
         }
         let left = deadline.saturating_duration_since(std::time::Instant::now());
         if left.is_zero() {
-            let _ = child.kill();
-            let _ = child.wait();
             return Err(PastaError::Failed(format!(
                 "it did not configure the network in {} s",
                 CONFIGURE_WITHIN.as_secs()
@@ -132,7 +153,7 @@ pub fn wait_configured(
             tv_nsec: left.subsec_nanos() as i64,
         };
         let mut fds = [
-            PollFd::new(&routes, PollFlags::IN),
+            PollFd::new(routes, PollFlags::IN),
             PollFd::new(&pidfd, PollFlags::IN),
         ];
         match poll(&mut fds, Some(&t)) {
@@ -140,9 +161,7 @@ pub fn wait_configured(
             Err(e) => return Err(io(e.into())),
         }
         if !fds[1].revents().is_empty() {
-            // It exited: its complaint is on its stderr.
-            let out = child.wait_with_output().map_err(io)?;
-            return Err(failure(&String::from_utf8_lossy(&out.stderr)));
+            return Ok(None);
         }
     }
 }
