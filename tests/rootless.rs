@@ -377,6 +377,39 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // A range of 120 ports (more fds than the forwarder's first move of
+    // them above 100 allowed for): each reaches its own container port.
+    let base = free_range(120);
+    let range = format!("127.0.0.1:{}-{}:8000-8119", base, base + 119);
+    let (many, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "-d",
+            "-p",
+            &range,
+            &img.reference,
+            "sh",
+            "-c",
+            "echo far > /tmp/i.txt; exec httpd -f -p 8119 -h /tmp",
+        ],
+    );
+    let mut body = String::new();
+    for _ in 0..50 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", base + 119)) {
+            use std::io::{Read, Write};
+            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
+            let _ = s.read_to_string(&mut body);
+            if body.contains("far") {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(body.contains("far"), "{body}");
+    ok_as(user, &home, &xdg, &["rm", "-f", many.trim()]);
     // A /dev/net/tun the user can't open (mode 0600, as this host had it):
     // the error says so, plainly. Bound over the real one in a mount
     // namespace of that one command.
@@ -428,6 +461,20 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         ],
     );
     assert_eq!(out, "lo\n");
+}
+
+/// `n` consecutive ports free on 127.0.0.1 now (from the top of the
+/// ephemeral range down, in steps).
+fn free_range(n: u16) -> u16 {
+    let mut base = 59_000;
+    loop {
+        let free = (base..base + n).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok());
+        if free {
+            return base;
+        }
+        assert!(base > 20_000, "no {n} free ports in a row");
+        base -= 997;
+    }
 }
 
 /// The live port forwarders (`skiff __portfwd ID ...`) of the user
