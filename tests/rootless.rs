@@ -253,18 +253,7 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
     let (ports, _) = ok_as(user, &home, &xdg, &["port", id]);
     assert_eq!(ports, format!("8080/tcp -> 127.0.0.1:{port}\n"));
     // The host's 127.0.0.1:port reaches the container's httpd.
-    let mut body = String::new();
-    for _ in 0..50 {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
-            let _ = s.read_to_string(&mut body);
-            if body.contains("hello-from-pasta") {
-                break;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let body = get_from_host(port, "hello-from-pasta");
     assert!(body.contains("hello-from-pasta"), "{body}");
     // --network container:ID joins its user namespace to share its
     // network namespace (only there may it join it).
@@ -396,18 +385,7 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
             "echo far > /tmp/i.txt; exec httpd -f -p 8119 -h /tmp",
         ],
     );
-    let mut body = String::new();
-    for _ in 0..50 {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", base + 119)) {
-            use std::io::{Read, Write};
-            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
-            let _ = s.read_to_string(&mut body);
-            if body.contains("far") {
-                break;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let body = get_from_host(base + 119, "far");
     assert!(body.contains("far"), "{body}");
     ok_as(user, &home, &xdg, &["rm", "-f", many.trim()]);
     // A /dev/net/tun the user can't open (mode 0600, as this host had it):
@@ -461,6 +439,25 @@ fn rootless_pasta_network_publishes_ports_and_goes_with_the_container() {
         ],
     );
     assert_eq!(out, "lo\n");
+}
+
+/// `GET /i.txt` from the host's 127.0.0.1:port, retried briefly.
+fn get_from_host(port: u16, want: &str) -> String {
+    let mut body = String::new();
+    for _ in 0..100 {
+        body.clear();
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
+            let _ = s.read_to_string(&mut body);
+            if body.contains(want) {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    body
 }
 
 /// `n` consecutive ports free on 127.0.0.1 now (from the top of the

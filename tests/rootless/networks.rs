@@ -29,25 +29,6 @@ fn live_pid(f: &std::path::Path) -> Option<i32> {
     (state != 'Z').then_some(pid)
 }
 
-/// `GET /i.txt` from the host's 127.0.0.1:port, retried briefly.
-fn get_from_host(port: u16, want: &str) -> String {
-    let mut body = String::new();
-    for _ in 0..100 {
-        body.clear();
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            let _ = s.set_read_timeout(Some(std::time::Duration::from_secs(2)));
-            s.write_all(b"GET /i.txt HTTP/1.0\r\n\r\n").unwrap();
-            let _ = s.read_to_string(&mut body);
-            if body.contains(want) {
-                break;
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    body
-}
-
 #[test]
 fn rootless_user_network_dns_ports_and_nothing_left() {
     require!(
