@@ -106,6 +106,9 @@ _skiff() {
             skiff,version)
                 cmd="skiff__subcmd__version"
                 ;;
+            skiff,volume)
+                cmd="skiff__subcmd__volume"
+                ;;
             skiff,wait)
                 cmd="skiff__subcmd__wait"
                 ;;
@@ -241,6 +244,27 @@ _skiff() {
             skiff__subcmd__system,info)
                 cmd="skiff__subcmd__system__subcmd__info"
                 ;;
+            skiff__subcmd__volume,create)
+                cmd="skiff__subcmd__volume__subcmd__create"
+                ;;
+            skiff__subcmd__volume,inspect)
+                cmd="skiff__subcmd__volume__subcmd__inspect"
+                ;;
+            skiff__subcmd__volume,list)
+                cmd="skiff__subcmd__volume__subcmd__ls"
+                ;;
+            skiff__subcmd__volume,ls)
+                cmd="skiff__subcmd__volume__subcmd__ls"
+                ;;
+            skiff__subcmd__volume,prune)
+                cmd="skiff__subcmd__volume__subcmd__prune"
+                ;;
+            skiff__subcmd__volume,remove)
+                cmd="skiff__subcmd__volume__subcmd__rm"
+                ;;
+            skiff__subcmd__volume,rm)
+                cmd="skiff__subcmd__volume__subcmd__rm"
+                ;;
             *)
                 ;;
         esac
@@ -248,7 +272,7 @@ _skiff() {
 
     case "${cmd}" in
         skiff)
-            opts="-v -h --root --runroot --log-level --noout --storage-driver --version --help container image network system run create start stop restart kill wait logs attach exec pause unpause rename top port ps rm images pull tag rmi history save load inspect version info"
+            opts="-v -h --root --runroot --log-level --noout --storage-driver --version --help container image network system volume run create start stop restart kill wait logs attach exec pause unpause rename top port ps rm images pull tag rmi history save load inspect version info"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -416,7 +440,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m -v --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +695,26 @@ _skiff() {
                     return 0
                     ;;
                 --userns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1436,7 +1480,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m -v --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1707,6 +1751,26 @@ _skiff() {
                     return 0
                     ;;
                 --userns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2032,7 +2096,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m -v --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2287,6 +2351,26 @@ _skiff() {
                     return 0
                     ;;
                 --userns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4250,7 +4334,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m -v --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4521,6 +4605,26 @@ _skiff() {
                     return 0
                     ;;
                 --userns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volume)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -v)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mount)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tmpfs)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --volumes-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5033,6 +5137,290 @@ _skiff() {
             fi
             case "${prev}" in
                 --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skiff__subcmd__volume)
+            opts="-h --root --runroot --log-level --noout --storage-driver --help create inspect ls list prune rm remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skiff__subcmd__volume__subcmd__create)
+            opts="-d -o -h --driver --label --opt --name --root --runroot --log-level --noout --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --opt)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skiff__subcmd__volume__subcmd__inspect)
+            opts="-f -h --format --root --runroot --log-level --noout --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skiff__subcmd__volume__subcmd__ls)
+            opts="-f -q -h --filter --format --quiet --root --runroot --log-level --noout --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quiet)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -q)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skiff__subcmd__volume__subcmd__prune)
+            opts="-a -f -h --all --filter --force --root --runroot --log-level --noout --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --all)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --force)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --root)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runroot)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --noout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-driver)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        skiff__subcmd__volume__subcmd__rm)
+            opts="-f -h --force --root --runroot --log-level --noout --storage-driver --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --force)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

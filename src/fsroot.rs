@@ -64,6 +64,12 @@ impl Root {
 
     /// The path the root was opened at (for messages only: operations go
     /// through the descriptor).
+    /// A root from an `O_PATH` descriptor of a directory (one resolved
+    /// inside another root, say); `path` is only for messages.
+    pub fn from_fd(fd: OwnedFd, path: PathBuf) -> Root {
+        Root { fd, path }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

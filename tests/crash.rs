@@ -69,6 +69,9 @@ fn system_check_finds_and_repairs_each_kind_of_leftover() {
     std::fs::create_dir_all(root.join("layers/.tmp-abcd-0123/diff")).unwrap();
     std::fs::create_dir_all(root.join("layers/.rm-0123/diff")).unwrap();
     std::fs::create_dir_all(run.join("containers").join(&ghost)).unwrap();
+    s.ok(&["volume", "create", "kept-vol"]);
+    std::fs::create_dir_all(root.join("volumes/.tmp-0123/_data")).unwrap();
+    std::fs::create_dir_all(root.join("volumes/.rm-4567/_data")).unwrap();
     let repos_path = root.join("repositories.json");
     let mut repos: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&repos_path).unwrap()).unwrap();
@@ -91,6 +94,7 @@ fn system_check_finds_and_repairs_each_kind_of_leftover() {
         "rundir ",
         "tag 127.0.0.1:1/gone:latest",
         "network kept-net",
+        "volume ",
     ] {
         assert!(
             found.iter().any(|l| l.starts_with(kind)),
@@ -108,6 +112,12 @@ fn system_check_finds_and_repairs_each_kind_of_leftover() {
     s.ok(&["start", "-a", "keep"]);
     s.ok(&["network", "inspect", "kept-net"]);
     s.ok(&["run", "--rm", "--network", "none", &env.img, "true"]);
+    assert_eq!(s.ok(&["volume", "ls", "-q"]), "kept-vol\n");
+    assert_eq!(
+        std::fs::read_dir(root.join("volumes")).unwrap().count(),
+        2,
+        "the volume and the lock, nothing else"
+    );
 }
 
 /// A small deterministic generator for the kill schedule.

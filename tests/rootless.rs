@@ -1234,3 +1234,72 @@ fn rootless_save_rmi_load_and_prune() {
     let (check, _) = ok_as(user, &home, &xdg, &["system", "check"]);
     assert_eq!(check, "");
 }
+
+/// Volumes as an unprivileged user with subordinate ids: copy-up keeps
+/// the image's owners (as the user's subordinate ids on the host), binds
+/// of the user's own dirs are writable, `run --rm` takes the anonymous
+/// volume, and `volume rm` removes files the user can't remove itself.
+#[test]
+fn rootless_volumes_copy_up_bind_and_remove() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let ok = |args: &[&str]| ok_as(user, &home, &xdg, args).0;
+    let bind = user_dir(&home, "bind", user);
+    let bind_spec = format!("{}:/b", bind.display());
+    let out = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "rv:/srv",
+        "-v",
+        "/etc",
+        "-v",
+        &bind_spec,
+        &img.reference,
+        "sh",
+        "-c",
+        "stat -c '%u:%g %a' /srv/data.txt; echo hi > /b/f; echo x > /srv/new",
+    ]);
+    assert_eq!(out, "1000:1000 4755\n");
+    assert_eq!(
+        ok(&["volume", "ls", "-q"]),
+        "rv\n",
+        "--rm took the anonymous one"
+    );
+    let data = home.join(".local/share/skiff/volumes/rv/_data");
+    let m = std::fs::metadata(data.join("data.txt")).unwrap();
+    assert_eq!((m.uid(), m.gid()), (300_999, 300_999));
+    let f = std::fs::metadata(bind.join("f")).unwrap();
+    assert_eq!((f.uid(), f.gid()), user, "a bind's files are the user's");
+    assert_eq!(
+        ok(&["volume", "inspect", "-f", "{{.Mountpoint}}", "rv"]),
+        format!("{}\n", data.display())
+    );
+    let out = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "-v",
+        "rv:/srv:ro",
+        &img.reference,
+        "cat",
+        "/srv/new",
+    ]);
+    assert_eq!(out, "x\n");
+    assert_eq!(ok(&["volume", "rm", "rv"]), "rv\n");
+    assert!(!home.join(".local/share/skiff/volumes/rv").exists());
+    no_mounts_under(&home);
+}

@@ -61,6 +61,13 @@ pub static PAGES: &[Page] = &[
         examples: &[("Create a network and run a container on it:", "skiff network create mynet\nskiff run -d --network mynet --name web nginx")],
     },
     Page {
+        path: "volume",
+        description: "Manage volumes. You can use subcommands to create, inspect, list, remove, \
+            or prune volumes. A volume is a directory in skiff's store that containers mount \
+            (`-v NAME:/path`); it outlives them.",
+        examples: &[("Create a volume and use it from a container:", "skiff volume create data\nskiff run --rm -v data:/data busybox ls /data")],
+    },
+    Page {
         path: "system",
         description: "Manage skiff: display system-wide information, and check the store for problems.",
         examples: &[("Display system-wide information:", "skiff system info")],
@@ -78,6 +85,7 @@ pub static PAGES: &[Page] = &[
         examples: &[
             ("Run an interactive shell, removed on exit:", "skiff run -it --rm alpine sh"),
             ("Run nginx in the background, published on port 8080 of the host:", "skiff run -d --name web -p 8080:80 nginx"),
+            ("Serve a host directory read-only, and keep logs in a named volume:", "skiff run -d -v \"$PWD/site\":/usr/share/nginx/html:ro -v logs:/var/log/nginx nginx"),
         ],
     },
     Page {
@@ -361,6 +369,47 @@ pub static PAGES: &[Page] = &[
         examples: &[("Remove two networks:", "skiff network rm 3695c422697f my-network")],
     },
     Page {
+        path: "volume create",
+        description: "Creates a new volume that containers can consume and store data in. If a \
+            name is not specified, skiff generates a random name. Creating a volume that exists \
+            already gives that volume. The local driver's options mount a tmpfs \
+            (`-o type=tmpfs -o o=size=100m`) or bind a host directory \
+            (`-o type=none -o o=bind -o device=/srv/data`) in its place.",
+        examples: &[
+            ("Create a volume:", "skiff volume create hello"),
+            ("Create a tmpfs volume with a label:", "skiff volume create --label tier=cache -o type=tmpfs -o device=tmpfs -o o=size=64m cache"),
+        ],
+    },
+    Page {
+        path: "volume inspect",
+        description: "Returns information about a volume. By default, this command renders all \
+            results in a JSON array. You can specify an alternate format to execute a given \
+            template for each result.",
+        examples: &[("Show where a volume's data is:", "skiff volume inspect --format '{{ .Mountpoint }}' myvolume")],
+    },
+    Page {
+        path: "volume ls",
+        description: "List all the volumes skiff knows about. You can filter using the -f or \
+            --filter flag (dangling, name, label, driver).",
+        examples: &[
+            ("List volumes:", "skiff volume ls"),
+            ("List the volumes no container uses:", "skiff volume ls --filter dangling=true"),
+        ],
+    },
+    Page {
+        path: "volume prune",
+        description: "Remove all unused local volumes. Unused local volumes are those which are \
+            not referenced by any containers. By default, it only removes anonymous volumes \
+            (those a container made for itself); with --all, every unused one.",
+        examples: &[("Remove every unused volume without asking:", "skiff volume prune -a -f")],
+    },
+    Page {
+        path: "volume rm",
+        description: "Remove one or more volumes. You can't remove a volume that is in use by a \
+            container, running or not.",
+        examples: &[("Remove a volume:", "skiff volume rm hello")],
+    },
+    Page {
         path: "system info",
         description: "This command displays system wide information regarding the skiff \
             installation: the kernel version, the number of containers and images, the storage \
@@ -386,7 +435,7 @@ pub static PAGES: &[Page] = &[
     Page {
         path: "inspect",
         description: "This displays the low-level information on skiff objects (containers, \
-            images, networks) identified by name or ID. By default, this renders all results in a \
+            images, networks, volumes) identified by name or ID. By default, this renders all results in a \
             JSON array. If the container and image have the same name, this returns the container \
             unless --type says otherwise. If a format is specified, the given template is executed \
             for each result.",

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::context::{Context, GlobalOpts};
 use crate::commands::output::{self, report};
-use crate::commands::{container, image, inspect, network, system};
+use crate::commands::{container, image, inspect, network, system, volume};
 use crate::error::{code, Error, Result};
 
 /// A daemonless, Docker-compatible container engine.
@@ -42,6 +42,9 @@ pub enum Command {
     /// Manage skiff
     #[command(subcommand)]
     System(SystemVerb),
+    /// Manage volumes
+    #[command(subcommand)]
+    Volume(VolumeVerb),
     /// Create and run a new container from an image
     Run(Box<container::run::Args>),
     /// Create a new container
@@ -187,11 +190,37 @@ pub enum NetworkVerb {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum VolumeVerb {
+    /// Create a volume
+    Create(volume::create::Args),
+    /// Display detailed information on one or more volumes
+    Inspect(volume::inspect::Args),
+    /// List volumes
+    #[command(visible_alias = "list")]
+    Ls(volume::ls::Args),
+    /// Remove unused local volumes
+    Prune(volume::prune::Args),
+    /// Remove one or more volumes
+    #[command(visible_alias = "remove")]
+    Rm(volume::rm::Args),
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SystemVerb {
     /// Display system-wide information
     Info(system::info::Args),
     /// Check the store for problems (and repair them with --repair)
     Check(system::check::Args),
+}
+
+fn dispatch_volume(ctx: &Context, v: VolumeVerb) -> Result<u8> {
+    match v {
+        VolumeVerb::Create(a) => volume::create::run(ctx, a),
+        VolumeVerb::Inspect(a) => volume::inspect::run(ctx, a),
+        VolumeVerb::Ls(a) => volume::ls::run(ctx, a),
+        VolumeVerb::Prune(a) => volume::prune::run(ctx, a),
+        VolumeVerb::Rm(a) => volume::rm::run(ctx, a),
+    }
 }
 
 fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
@@ -254,6 +283,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             NetworkVerb::Prune(a) => network::prune::run(ctx, a),
             NetworkVerb::Rm(a) => network::rm::run(ctx, a),
         },
+        Command::Volume(v) => dispatch_volume(ctx, v),
         Command::System(v) => match v {
             SystemVerb::Info(a) => system::info::run(ctx, a),
             SystemVerb::Check(a) => system::check::run(ctx, a),

@@ -1,5 +1,5 @@
-//! `skiff inspect`: any object by name: containers, images, networks
-//! (volumes join as they arrive).
+//! `skiff inspect`: any object by name: containers, images, networks,
+//! volumes.
 
 use crate::commands::context::Context;
 use crate::commands::image::inspect::{inspect_image, print};
@@ -13,7 +13,7 @@ pub struct Args {
     pub names: Vec<String>,
     #[arg(short, long, value_name = "string", help = crate::commands::flags::TEMPLATE_FORMAT_HELP)]
     pub format: Option<String>,
-    /// Only this type of object: container, image, network
+    /// Only this type of object: container, image, network, volume
     #[arg(long = "type", value_name = "TYPE")]
     pub kind: Option<String>,
     /// Display total file sizes (accepted; sizes are always shown for images)
@@ -23,8 +23,8 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     match args.kind.as_deref() {
-        None | Some("image") | Some("container") | Some("network") => {}
-        Some(other @ ("config" | "node" | "plugin" | "secret" | "service" | "task" | "volume")) => {
+        None | Some("image") | Some("container") | Some("network") | Some("volume") => {}
+        Some(other @ ("config" | "node" | "plugin" | "secret" | "service" | "task")) => {
             return Err(Error::InvalidArgument(format!(
                 "--type {other}: skiff has no {other} objects"
             )))
@@ -44,21 +44,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             Some("container") => engine.inspect_container(name, args.size, view),
             Some("image") => inspect_image(engine, name, view),
             Some("network") => engine.network_inspect(name, view),
-            // docker's order: containers, images, then networks.
-            _ => match engine.inspect_container(name, args.size, view) {
-                Err(Error::NotFound(_)) => match engine.inspect_image(name, view) {
-                    Err(Error::NotFound(_)) => {
-                        engine.network_inspect(name, view).map_err(|e| match e {
-                            Error::NotFound(_) => {
-                                Error::NotFound(format!("No such object: {name}"))
-                            }
-                            other => other,
-                        })
-                    }
-                    other => other,
-                },
-                other => other,
-            },
+            Some("volume") => engine.volume_inspect_value(name, view),
+            _ => inspect_any(engine, name, args.size, view),
         };
         match r {
             Ok(v) => found.push(v),
@@ -66,4 +53,26 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         }
     }
     print(ctx, found, errors, args.format.as_deref())
+}
+
+/// docker's order: containers, images, networks, then volumes.
+fn inspect_any(
+    engine: &crate::engine::Engine,
+    name: &str,
+    size: bool,
+    view: InspectView,
+) -> Result<serde_json::Value> {
+    let tries: [&dyn Fn() -> Result<serde_json::Value>; 4] = [
+        &|| engine.inspect_container(name, size, view),
+        &|| engine.inspect_image(name, view),
+        &|| engine.network_inspect(name, view),
+        &|| engine.volume_inspect_value(name, view),
+    ];
+    for t in tries {
+        match t() {
+            Err(Error::NotFound(_)) => {}
+            other => return other,
+        }
+    }
+    Err(Error::NotFound(format!("No such object: {name}")))
 }

@@ -12,6 +12,7 @@ pub mod output;
 pub mod relay;
 pub mod system;
 pub mod terminal;
+pub mod volume;
 
 use crate::commands::context::Context;
 use crate::commands::output::report;

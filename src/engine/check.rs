@@ -26,7 +26,7 @@ pub const ABANDONED_AFTER: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// What kind of object: container, name, image, tag, layer, network,
-    /// tempfile, trash, rundir.
+    /// volume, tempfile, trash, rundir.
     pub kind: &'static str,
     /// Which one (id, name, path).
     pub object: String,
@@ -120,6 +120,7 @@ impl Engine {
         self.check_layers(&mut r)?;
         self.check_leases(&mut r);
         self.check_networks(&mut r)?;
+        self.check_volumes(&mut r)?;
         self.check_run_dirs(&mut r)?;
         self.check_cgroups(&mut r);
         Ok(r.problems)
@@ -407,6 +408,44 @@ impl Engine {
                     format!("holds an address for {id}, which does not exist"),
                     Some(&mut || self.networks.release(&net, &id).is_ok()),
                 );
+            }
+        }
+        Ok(())
+    }
+
+    /// Volumes half made or half removed by killed commands (`.tmp-*`,
+    /// `.rm-*`), and containers that use a volume that is gone.
+    fn check_volumes(&self, r: &mut Report) -> Result<()> {
+        let dir = self.opts.root.join("volumes");
+        for (name, path) in entries(&dir) {
+            let what = if name.starts_with(".tmp-") {
+                "a volume a killed command was making"
+            } else if name.starts_with(".rm-") {
+                "a volume a killed command was removing"
+            } else {
+                continue;
+            };
+            if older_than(&path, r.min_age) {
+                r.add(
+                    "volume",
+                    path.display().to_string(),
+                    what,
+                    Some(&mut || remove(&path)),
+                );
+            }
+        }
+        for c in self.containers.all()? {
+            for m in &c.config.mount_points {
+                if m.kind == crate::state::mounts::MountType::Volume
+                    && self.volumes.load(&m.name)?.is_none()
+                {
+                    r.add(
+                        "container",
+                        c.id(),
+                        format!("uses volume {}, which does not exist", m.name),
+                        None,
+                    );
+                }
             }
         }
         Ok(())

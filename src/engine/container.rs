@@ -57,6 +57,14 @@ pub struct CreateOptions {
     pub devices: Vec<DeviceMapping>,
     /// `--device-cgroup-rule`, checked (`c 42:* rwm`).
     pub device_cgroup_rules: Vec<String>,
+    /// `-v`, as given (a `./` source made absolute by the CLI).
+    pub binds: Vec<String>,
+    /// `--mount`, parsed.
+    pub mounts: Vec<crate::state::mounts::MountRequest>,
+    /// `--tmpfs`, as given.
+    pub tmpfs: Vec<String>,
+    /// `--volumes-from`, as given.
+    pub volumes_from: Vec<String>,
 }
 
 impl CreateOptions {
@@ -288,6 +296,12 @@ impl Engine {
     /// `rm`: a running container needs `force` (then it is killed first,
     /// and its monitor given time to record the exit and clean up).
     pub fn remove_container(&self, name: &str, force: bool) -> Result<String> {
+        self.remove_container_with(name, force, false)
+    }
+
+    /// [`Engine::remove_container`]; with `volumes` (`rm -v`), also its
+    /// anonymous volumes that no other container uses.
+    pub fn remove_container_with(&self, name: &str, force: bool, volumes: bool) -> Result<String> {
         let c = self.container_lookup(name)?;
         let id = c.id().to_owned();
         log::debug!(
@@ -322,6 +336,9 @@ impl Engine {
         };
         crate::monitor::cleanup_leftovers(&self.containers, &c);
         self.containers.remove(&c)?;
+        if volumes {
+            self.remove_anonymous_volumes(&c.config)?;
+        }
         self.leave_network(&c.config.host_config.network_mode, &id)?;
         if wired(&c) && (c.state.is_running() || c.state.starter.is_some()) {
             // Its monitor died before its teardown (which records the
@@ -352,9 +369,11 @@ impl Engine {
             .map_or(0, |r| r.size);
         let dir = self.containers.dir(c.id());
         let rw = match c.config.storage_driver {
-            crate::state::container::StorageDriver::Overlay => dir_size(&dir.join("upper")),
+            crate::state::container::StorageDriver::Overlay => {
+                crate::util::tree::disk_usage(&dir.join("upper"))
+            }
             crate::state::container::StorageDriver::Vfs => {
-                dir_size(&dir.join("rootfs")).saturating_sub(image)
+                crate::util::tree::disk_usage(&dir.join("rootfs")).saturating_sub(image)
             }
         };
         (rw, rw + image)
@@ -491,27 +510,6 @@ pub fn thaw_if_paused(c: &Container) {
 
 /// Apparent size of the files under `dir` (not following symlinks; each
 /// inode once). Unreadable parts count as empty.
-fn dir_size(dir: &std::path::Path) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    let mut seen = std::collections::HashSet::new();
-    let mut total = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let Ok(m) = e.metadata() else { continue };
-            if m.is_dir() {
-                stack.push(e.path());
-            } else if m.nlink() <= 1 || seen.insert((m.dev(), m.ino())) {
-                total += m.len();
-            }
-        }
-    }
-    total
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

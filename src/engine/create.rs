@@ -227,7 +227,22 @@ fn run_settings(
         stop_signal: o.stop_signal.clone().or(img.stop_signal.clone()),
         stop_timeout: o.stop_timeout,
         exposed_ports: exposed_ports(img.exposed_ports.clone(), &o.net),
+        volumes: config_volumes(o, img),
     }
+}
+
+/// docker's Config.Volumes: the image's VOLUMEs and each `-v /path`.
+fn config_volumes(
+    o: &CreateOptions,
+    img: &RunConfig,
+) -> Option<BTreeMap<String, serde_json::Value>> {
+    let mut v = img.volumes.clone().unwrap_or_default();
+    for b in &o.binds {
+        if !b.contains(':') {
+            v.insert(b.clone(), serde_json::json!({}));
+        }
+    }
+    (!v.is_empty()).then_some(v)
 }
 
 /// docker's HostConfig.
@@ -261,6 +276,23 @@ fn host_settings(
         log_opts: parse_labels(&o.log_opts),
         devices: o.devices.clone(),
         device_cgroup_rules: o.device_cgroup_rules.clone(),
+        // docker's CLI sends `-v /path` as a Config.Volumes entry.
+        binds: o
+            .binds
+            .iter()
+            .filter(|b| b.contains(':'))
+            .cloned()
+            .collect(),
+        mounts: o.mounts.clone(),
+        tmpfs: o
+            .tmpfs
+            .iter()
+            .map(|t| {
+                let (d, opts) = t.split_once(':').unwrap_or((t, ""));
+                (d.to_owned(), opts.to_owned())
+            })
+            .collect(),
+        volumes_from: o.volumes_from.clone(),
     }
 }
 
@@ -283,7 +315,64 @@ impl Engine {
             links: self.resolve_links(&network_mode, &o.net.links)?,
             ..o.net.clone()
         };
-        let id = ids::new_id();
+        let image_volumes: Vec<String> = img_cfg
+            .volumes
+            .as_ref()
+            .map(|v| v.keys().cloned().collect())
+            .unwrap_or_default();
+        // The volumes lock is held until the config (which uses them) is
+        // written: a `volume rm` meanwhile waits, then sees the user.
+        let (mount_points, volumes_lock) = self.resolve_mounts(o, &image_volumes)?;
+        let config = ContainerConfig {
+            id: ids::new_id(),
+            name: String::new(),
+            created: time::now(),
+            image_name: o.image.clone(),
+            image_id: image.id.clone(),
+            path: path.clone(),
+            args: args.to_vec(),
+            config: run_settings(o, &img_cfg, (entrypoint, cmd), String::new()),
+            host_config: host_settings(o, network_mode, host_options),
+            lowers: self
+                .images
+                .layer_dir_paths(&image)
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            net,
+            storage_driver,
+            mount_points,
+        };
+        let config = match self.write_new_container(o, network.as_ref(), config.clone()) {
+            Ok(c) => c,
+            Err(e) => {
+                // The anonymous volumes made for it go with it.
+                drop(volumes_lock);
+                let _ = self.remove_anonymous_volumes(&config);
+                return Err(e);
+            }
+        };
+        let name = config.name.clone();
+        log::debug!(
+            "create: {} ({name}) written in {:?}",
+            config.id,
+            t0.elapsed()
+        );
+        Ok(Container {
+            config,
+            state: ContainerState::default(),
+        })
+    }
+
+    /// Names the container (reserving the name), joins its network and
+    /// writes its config; undoes what it did on failure.
+    fn write_new_container(
+        &self,
+        o: &CreateOptions,
+        network: Option<&Network>,
+        mut config: ContainerConfig,
+    ) -> Result<ContainerConfig> {
+        let id = config.id.clone();
         // The reservation stays locked until the config is written: a
         // create killed before that leaves a name anyone may take.
         let (name, _reservation) = match &o.name {
@@ -294,15 +383,15 @@ impl Engine {
             }
             None => self.reserve_random_name(&id)?,
         };
-        if let Some(n) = &network {
+        if let Some(n) = network {
             if let Err(e) = self.join_network(n, &id, &name, &o.net) {
                 let _ = self.containers.release_name(&name, &id);
                 return Err(e);
             }
         }
         // docker: with --network host the host's name, else the short id.
-        let hostname = o.hostname.clone().unwrap_or_else(|| {
-            if network_mode == "host" {
+        config.config.hostname = o.hostname.clone().unwrap_or_else(|| {
+            if config.host_config.network_mode == "host" {
                 rustix::system::uname()
                     .nodename()
                     .to_string_lossy()
@@ -311,40 +400,14 @@ impl Engine {
                 id[..12].to_owned()
             }
         });
-        let config = ContainerConfig {
-            id: id.clone(),
-            name: name.clone(),
-            created: time::now(),
-            image_name: o.image.clone(),
-            image_id: image.id.clone(),
-            path: path.clone(),
-            args: args.to_vec(),
-            config: run_settings(o, &img_cfg, (entrypoint, cmd), hostname),
-            host_config: host_settings(o, network_mode, host_options),
-            lowers: self
-                .images
-                .layer_dir_paths(&image)
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            net,
-            storage_driver,
-        };
+        config.name = name.clone();
         if let Err(e) = self.containers.create(&config) {
             let _ = crate::util::tree::remove_tree(self.containers.dir(&id));
             let _ = self.containers.release_name(&name, &id);
             let _ = self.leave_network(&config.host_config.network_mode, &id);
             return Err(e);
         }
-        log::debug!(
-            "create: {} ({name}) written in {:?}",
-            config.id,
-            t0.elapsed()
-        );
-        Ok(Container {
-            config,
-            state: ContainerState::default(),
-        })
+        Ok(config)
     }
 
     /// The network mode to store (`container:NAME` with the target's full

@@ -13,6 +13,7 @@ mod launch;
 pub mod lifecycle;
 mod links;
 mod liveness;
+pub mod mounts;
 mod names_gen;
 mod netsetup;
 pub mod network;
@@ -25,6 +26,7 @@ pub mod spec;
 pub mod storage;
 pub mod system;
 pub mod userns;
+pub mod volume;
 
 pub use inspect::InspectView;
 pub use launch::{monitor_main, MONITOR_ARG};
@@ -50,6 +52,7 @@ pub struct Engine {
     images: ImageStore,
     containers: ContainerStore,
     networks: NetworkStore,
+    volumes: crate::state::volume::VolumeStore,
     /// The store's storage driver, once known.
     driver: std::sync::OnceLock<crate::state::container::StorageDriver>,
 }
@@ -62,11 +65,13 @@ impl Engine {
         let images = ImageStore::new(&opts.root);
         let containers = ContainerStore::new(&opts.root, &opts.runroot);
         let networks = NetworkStore::new(&opts.root);
+        let volumes = crate::state::volume::VolumeStore::new(&opts.root);
         Engine {
             opts,
             images,
             containers,
             networks,
+            volumes,
             driver: std::sync::OnceLock::new(),
         }
     }

@@ -85,7 +85,7 @@ impl Engine {
         let c = self.create_container(o)?;
         self.start_container(c.id(), attach).inspect_err(|_| {
             if o.auto_remove {
-                let _ = self.remove_container(c.id(), true);
+                let _ = self.remove_container_with(c.id(), true, true);
             }
         })
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::error::{Error, Result};
 use crate::runtime::spec::{ContainerSpec, Mount, MountKind, NamespaceMode, ProcessSpec, Rootfs};
 use crate::state::container::{Container, ContainerStore};
+use crate::state::mounts::{MountPoint, MountType};
 
 /// docker's rule: defaults, minus --cap-drop (ALL empties), plus --cap-add
 /// (ALL adds every one); --privileged is everything.
@@ -73,7 +74,9 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
         spec.shm_size
     };
     spec.init = h.init;
-    add_etc_mounts(&mut spec, &dir.join("userdata"));
+    // After the user's: a volume on /etc must not hide them.
+    add_user_mounts(&mut spec, &cfg.mount_points);
+    add_etc_mounts(&mut spec, &dir.join("userdata"), &cfg.mount_points);
     if h.privileged {
         spec.masked_paths.clear();
         spec.readonly_paths.clear();
@@ -84,22 +87,71 @@ pub fn build(store: &ContainerStore, c: &Container) -> Result<ContainerSpec> {
 
 /// The container's own resolv.conf, hosts and (with its own UTS
 /// namespace) hostname, bound over the image's.
-fn add_etc_mounts(spec: &mut ContainerSpec, userdata: &Path) {
-    let bind = |dest: &str, src: &Path| Mount {
-        destination: dest.into(),
-        kind: MountKind::Bind {
-            source: src.to_path_buf(),
-            readonly: false,
-            recursive: false,
-        },
-    };
-    spec.mounts
-        .push(bind("/etc/resolv.conf", &userdata.join("resolv.conf")));
-    spec.mounts
-        .push(bind("/etc/hosts", &userdata.join("hosts")));
+/// A user's mount on one of these paths replaces skiff's.
+fn add_etc_mounts(spec: &mut ContainerSpec, userdata: &Path, users: &[MountPoint]) {
+    let mut files = vec!["resolv.conf", "hosts"];
     if spec.namespaces.uts == NamespaceMode::New {
-        spec.mounts
-            .push(bind("/etc/hostname", &userdata.join("hostname")));
+        files.push("hostname");
+    }
+    for f in files {
+        let dest = format!("/etc/{f}");
+        if users.iter().any(|m| m.destination == dest) {
+            continue;
+        }
+        spec.mounts.push(Mount {
+            destination: dest.into(),
+            kind: MountKind::Bind {
+                source: userdata.join(f),
+                readonly: false,
+                recursive: false,
+                propagation: String::new(),
+                copy_up: false,
+            },
+        });
+    }
+}
+
+/// The container's volumes, binds and tmpfs mounts, parents before what
+/// is mounted inside them.
+fn add_user_mounts(spec: &mut ContainerSpec, points: &[MountPoint]) {
+    let mut sorted: Vec<&MountPoint> = points.iter().collect();
+    sorted.sort_by_key(|m| (m.destination.matches('/').count(), m.destination.clone()));
+    for m in sorted {
+        let tmpfs = |mut options: Vec<String>| {
+            if !m.rw && !options.iter().any(|o| o == "ro") {
+                options.push("ro".into());
+            }
+            MountKind::Tmpfs { options }
+        };
+        let bind = |source: &Path, copy_up: bool| MountKind::Bind {
+            source: source.to_path_buf(),
+            readonly: !m.rw,
+            recursive: !m.non_recursive,
+            propagation: m.propagation.clone(),
+            copy_up,
+        };
+        let opt = |k: &str| m.driver_options.get(k).map(String::as_str).unwrap_or("");
+        let kind = match m.kind {
+            MountType::Tmpfs => tmpfs(m.tmpfs_options.clone()),
+            MountType::Bind => bind(&m.source, false),
+            // The local driver's options say how a volume is mounted.
+            MountType::Volume => match opt("type") {
+                // Not --tmpfs's noexec,nosuid,nodev: the driver's mount.
+                "tmpfs" => tmpfs(
+                    ["exec", "suid", "dev"]
+                        .into_iter()
+                        .chain(opt("o").split(',').filter(|w| !w.is_empty()))
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+                "none" => bind(Path::new(opt("device")), false),
+                _ => bind(&m.source, m.copy_data),
+            },
+        };
+        spec.mounts.push(Mount {
+            destination: m.destination.clone().into(),
+            kind,
+        });
     }
 }
 

@@ -47,6 +47,12 @@ pub fn build(layers: &[PathBuf], dest: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Copies the tree `src` into `dst` (an existing directory, whose owner
+/// and mode become `src`'s): a volume's copy-up.
+pub fn copy_tree(src: &Root, dst: &Root) -> io::Result<()> {
+    apply(src, dst)
+}
+
 /// One layer over what `dst` holds.
 fn apply(src: &Root, dst: &Root) -> io::Result<()> {
     let mut work = vec![PathBuf::new()];

@@ -672,11 +672,22 @@ fn remove(store: &ContainerStore, id: &str) -> Option<Option<Trash>> {
     };
     let _g = store.lock(id).map_err(|e| failed("locking it", e)).ok()?;
     match store.load(id) {
-        Ok(Some(c)) => store
-            .remove_deferred(&c)
-            .map_err(|e| failed("removing it", e))
-            .ok()
-            .map(Some),
+        Ok(Some(c)) => {
+            let trash = store
+                .remove_deferred(&c)
+                .map_err(|e| failed("removing it", e))
+                .ok()?;
+            // Its anonymous volumes go too, out of view before the exit is
+            // reported, their files with the container's.
+            let volumes = crate::state::volume::VolumeStore::new(store.root());
+            let dirs = volumes
+                .release_anonymous(store, &c.config)
+                .unwrap_or_else(|e| {
+                    log::error!("container {id}: --rm: removing its anonymous volumes: {e}");
+                    Vec::new()
+                });
+            Some(Some(trash.with(dirs)))
+        }
         Ok(None) => Some(None),
         Err(e) => {
             failed("reading it", e);

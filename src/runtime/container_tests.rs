@@ -519,6 +519,8 @@ fn bind_mounts_stay_inside_the_rootfs() {
         source: source.to_owned(),
         readonly,
         recursive: true,
+        propagation: String::new(),
+        copy_up: false,
     };
     spec.mounts = vec![
         Mount {

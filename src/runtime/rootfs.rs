@@ -438,19 +438,29 @@ fn mount_extra(root: &Root, m: &Mount) -> Result<(), SetupError> {
             source,
             readonly,
             recursive,
+            propagation,
+            copy_up,
         } => {
             let st =
                 rustix::fs::stat(source).ctx(|| format!("bind source {}", source.display()))?;
             let is_dir = FileType::from_raw_mode(st.st_mode) == FileType::Directory;
+            if *copy_up && is_dir {
+                copy_up_into(root, &m.destination, source)?;
+            }
             let dest = mountpoint(root, &m.destination, is_dir)?;
             let tree = clone_tree(source, *recursive)?;
-            if *readonly {
-                let mut at = libc::AT_EMPTY_PATH as u32;
-                if *recursive {
-                    at |= libc::AT_RECURSIVE as u32;
-                }
-                sys::mount_setattr(tree.as_fd(), c"", at, sys::MOUNT_ATTR_RDONLY)
-                    .ctx(|| format!("making the bind on {dest_name} read-only"))?;
+            let mut at = libc::AT_EMPTY_PATH as u32;
+            if *recursive {
+                at |= libc::AT_RECURSIVE as u32;
+            }
+            let attr = if *readonly { sys::MOUNT_ATTR_RDONLY } else { 0 };
+            let (kind, rec) = propagation_of(propagation)?;
+            if !rec {
+                at &= !(libc::AT_RECURSIVE as u32);
+            }
+            if attr != 0 || kind != 0 {
+                sys::mount_setattr_full(tree.as_fd(), c"", at, attr, kind)
+                    .ctx(|| format!("setting the attributes of the bind on {dest_name}"))?;
             }
             attach(&tree, &dest, &dest_name)
         }
@@ -464,6 +474,41 @@ fn mount_extra(root: &Root, m: &Mount) -> Result<(), SetupError> {
             attach(&fs, &dest, &dest_name)
         }
     }
+}
+
+/// A propagation word: the `MS_*` type (0 for none given) and whether it
+/// applies to the mounts below too (`r*`).
+fn propagation_of(word: &str) -> Result<(u64, bool), SetupError> {
+    let kind = match word.trim_start_matches('r') {
+        "" => 0,
+        "shared" => libc::MS_SHARED,
+        "slave" => libc::MS_SLAVE,
+        "private" => libc::MS_PRIVATE,
+        _ => {
+            return Err(SetupError::new(
+                libc::EINVAL,
+                format!("unknown propagation {word:?}"),
+            ))
+        }
+    };
+    Ok((kind as u64, word.starts_with('r') || word.is_empty()))
+}
+
+/// A volume's first use: an empty `source` gets what the image has at
+/// `dest` (a directory, resolved inside the rootfs), as docker's copy-up.
+/// Nothing is followed out of either tree.
+fn copy_up_into(root: &Root, dest: &Path, source: &Path) -> Result<(), SetupError> {
+    let what = || format!("copying {} into its volume", dest.display());
+    let image = match root.resolve(dest, OFlags::PATH | OFlags::DIRECTORY) {
+        Ok(fd) => Root::from_fd(fd, root.path().join(dest.strip_prefix("/").unwrap_or(dest))),
+        Err(e) if matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR)) => return Ok(()),
+        Err(e) => return Err(e).ctx(what),
+    };
+    let volume = Root::open(source).ctx(what)?;
+    if !crate::util::tree::is_empty_dir(volume.fd()).ctx(what)? {
+        return Ok(());
+    }
+    crate::image::vfs::copy_tree(&image, &volume).ctx(what)
 }
 
 /// Splits docker's tmpfs option words into mount attributes and

@@ -293,6 +293,15 @@ pub enum MountKind {
         /// Include the mounts below `source` (docker's default).
         #[serde(default = "yes")]
         recursive: bool,
+        /// `shared`, `slave`, `private` or their `r` forms; empty: as
+        /// it comes (a slave of the host's, `/` being made one).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        propagation: String,
+        /// A volume's first use: when `source` is an empty directory, it
+        /// is first filled with what the image has at `destination`
+        /// (owners, modes, xattrs kept; no symlink followed).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        copy_up: bool,
     },
     /// A tmpfs (`--tmpfs /run:rw,size=64m`).
     Tmpfs {
@@ -441,6 +450,8 @@ mod tests {
                 source: "/u/hosts".into(),
                 readonly: true,
                 recursive: false,
+                propagation: String::new(),
+                copy_up: false,
             },
         });
         spec.namespaces.net = NamespaceMode::Path("/proc/9/ns/net".into());

@@ -39,10 +39,22 @@ pub fn mount_setattr(
     at_flags: u32,
     attr_set: u64,
 ) -> io::Result<()> {
+    mount_setattr_full(dirfd, path, at_flags, attr_set, 0)
+}
+
+/// `mount_setattr` with a propagation type (`MS_SHARED`, `MS_SLAVE`,
+/// `MS_PRIVATE`; 0 leaves it).
+pub fn mount_setattr_full(
+    dirfd: BorrowedFd<'_>,
+    path: &CStr,
+    at_flags: u32,
+    attr_set: u64,
+    propagation: u64,
+) -> io::Result<()> {
     let attr = MountAttr {
         attr_set,
         attr_clr: 0,
-        propagation: 0,
+        propagation,
         userns_fd: 0,
     };
     // SAFETY: `path` is NUL-terminated, `attr` is a live, correctly laid

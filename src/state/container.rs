@@ -76,6 +76,9 @@ pub struct RunSettings {
     pub stop_timeout: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exposed_ports: Option<BTreeMap<String, serde_json::Value>>,
+    /// docker's Config.Volumes: the image's VOLUMEs and `-v /path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 /// docker's HostConfig (how the host runs it).
@@ -111,6 +114,18 @@ pub struct HostSettings {
     /// `--device-cgroup-rule`: more allow rules for the devices cgroup.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub device_cgroup_rules: Vec<String>,
+    /// `-v`, as given (a `./` source made absolute).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub binds: Vec<String>,
+    /// `--mount`, as parsed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mounts: Vec<crate::state::mounts::MountRequest>,
+    /// `--tmpfs`: destination → options.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tmpfs: BTreeMap<String, String>,
+    /// `--volumes-from`, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes_from: Vec<String>,
 }
 
 /// Written once by `create`.
@@ -136,6 +151,19 @@ pub struct ContainerConfig {
     /// Ports, addresses, DNS servers and hosts entries asked for.
     #[serde(default)]
     pub net: NetRequest,
+    /// Every mount (`-v`, `--mount`, `--tmpfs`, `--volumes-from`, the
+    /// image's VOLUMEs), resolved at create, by destination.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mount_points: Vec<crate::state::mounts::MountPoint>,
+}
+
+impl ContainerConfig {
+    /// Whether one of its mounts is volume `name`.
+    pub fn uses_volume(&self, name: &str) -> bool {
+        self.mount_points
+            .iter()
+            .any(|m| m.kind == crate::state::mounts::MountType::Volume && m.name == name)
+    }
 }
 
 /// A container's storage driver (`engine::storage`).
@@ -534,25 +562,34 @@ impl ContainerStore {
         }
         self.release_name(c.name(), c.id())?;
         let _ = crate::util::tree::remove_tree(self.run_dir(c.id()));
-        Ok(Trash(to))
+        Ok(Trash(vec![to]))
     }
 
     /// Deletes what killed purges left in the trash.
     pub fn purge_trash(&self) {
         if let Ok(entries) = fs::read_dir(self.root.join("trash")) {
             for e in entries.flatten() {
-                Trash(e.path()).purge();
+                Trash(vec![e.path()]).purge();
             }
         }
     }
 }
 
-/// A removed container's files, still to delete.
+/// A removed container's files (and its anonymous volumes'), still to
+/// delete.
 #[must_use = "purge the trash, or it stays on disk"]
-pub struct Trash(PathBuf);
+pub struct Trash(Vec<PathBuf>);
 
 impl Trash {
+    /// More dirs to delete with it.
+    pub fn with(mut self, dirs: Vec<PathBuf>) -> Trash {
+        self.0.extend(dirs);
+        self
+    }
+
     pub fn purge(self) {
-        let _ = crate::util::tree::remove_tree(&self.0);
+        for d in self.0 {
+            let _ = crate::util::tree::remove_tree(&d);
+        }
     }
 }

@@ -5,6 +5,8 @@ pub mod atomic;
 pub mod container;
 pub mod ids;
 pub mod lock;
+pub mod mounts;
 pub mod names;
 pub mod network;
 pub mod paths;
+pub mod volume;

@@ -154,6 +154,48 @@ pub fn remove_tree_here(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Whether the directory `dir` (any descriptor of it, `O_PATH` too) has
+/// no entries.
+pub fn is_empty_dir(dir: std::os::fd::BorrowedFd<'_>) -> io::Result<bool> {
+    let fd = rustix::fs::openat(
+        dir,
+        ".",
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?;
+    for e in rustix::fs::Dir::read_from(&fd)? {
+        let e = e?;
+        if !matches!(e.file_name().to_bytes(), b"." | b"..") {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Bytes held by the regular files and symlinks under `dir` (each
+/// hard-linked inode once), as docker counts a layer's or a volume's size.
+/// Symlinks are not followed; unreadable entries are skipped.
+pub fn disk_usage(dir: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(m) = e.metadata() else { continue };
+            if m.is_dir() {
+                stack.push(e.path());
+            } else if m.nlink() <= 1 || seen.insert((m.dev(), m.ino())) {
+                total += m.len();
+            }
+        }
+    }
+    total
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

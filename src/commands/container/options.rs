@@ -22,6 +22,8 @@ pub struct ContainerFlags {
     pub resources: ResourceFlags,
     #[command(flatten)]
     pub security: SecurityFlags,
+    #[command(flatten)]
+    pub storage: StorageFlags,
     /// Pull image before running ("always", "missing", "never")
     #[arg(long, value_name = "string", default_value = "missing", value_parser = ["missing", "always", "never"])]
     pub pull: String,
@@ -171,6 +173,49 @@ pub struct ResourceFlags {
     /// Kernel memory limit (deprecated and ignored, as in docker)
     #[arg(long = "kernel-memory", value_name = "bytes")]
     pub kernel_memory: Option<String>,
+}
+
+/// Volumes, binds and tmpfs mounts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StorageFlags {
+    /// Bind mount a volume
+    #[arg(short = 'v', long = "volume", value_name = "list")]
+    pub volume: Vec<String>,
+    /// Attach a filesystem mount to the container
+    #[arg(long, value_name = "mount")]
+    pub mount: Vec<String>,
+    /// Mount a tmpfs directory
+    #[arg(long, value_name = "list")]
+    pub tmpfs: Vec<String>,
+    /// Mount volumes from the specified container(s)
+    #[arg(long = "volumes-from", value_name = "list")]
+    pub volumes_from: Vec<String>,
+}
+
+impl StorageFlags {
+    /// docker's CLI part: `--mount` parsed, a `./` source of `-v` made
+    /// absolute; the daemon's checks are the engine's.
+    fn apply(&self, o: &mut CreateOptions) -> Result<()> {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+        o.binds = self
+            .volume
+            .iter()
+            .map(|v| match v.split_once(':') {
+                Some((src, rest)) if src.starts_with('.') => {
+                    format!("{}:{rest}", crate::engine::mounts::absolute(&cwd, src))
+                }
+                _ => v.clone(),
+            })
+            .collect();
+        o.mounts = self
+            .mount
+            .iter()
+            .map(|m| crate::engine::mounts::parse_mount_flag(m, &cwd))
+            .collect::<Result<_>>()?;
+        o.tmpfs = self.tmpfs.clone();
+        o.volumes_from = self.volumes_from.clone();
+        Ok(())
+    }
 }
 
 /// Privileges and isolation: capabilities, devices, seccomp, namespaces.
@@ -523,6 +568,7 @@ impl ContainerFlags {
         self.resources.apply(&mut o)?;
         self.net.apply(&mut o)?;
         self.security.apply(&mut o)?;
+        self.storage.apply(&mut o)?;
         Ok(o)
     }
 }

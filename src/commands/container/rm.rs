@@ -43,7 +43,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
                 engine.stop_container(name, Some(t), None)?;
             }
         }
-        match engine.remove_container(name, args.force) {
+        match engine.remove_container_with(name, args.force, args.volumes) {
             Ok(_) => Ok(Some(name.to_owned())),
             Err(Error::NotFound(_)) if args.ignore || args.all => Ok(None),
             // docker: rm -f of a missing container says so, and succeeds.

@@ -162,7 +162,7 @@ fn config(c: &Container) -> Config {
         env: rc.env.clone(),
         cmd: rc.cmd.clone(),
         image: rc.image.clone(),
-        volumes: None,
+        volumes: rc.volumes.clone(),
         working_dir: rc.working_dir.clone(),
         entrypoint: rc.entrypoint.clone(),
         mac_address: (c.config.net.mac.clone())
@@ -234,8 +234,34 @@ pub fn build(c: &Container, ctx: &Context) -> ContainerInspect {
         graph_driver: graph_driver(c, ctx),
         size_rw: ctx.size.map(|(rw, _)| rw),
         size_root_fs: ctx.size.map(|(_, all)| all),
-        mounts: Vec::new(),
+        mounts: mounts(&c.config.mount_points),
         config: config(c),
         network_settings: net_settings::build(c, &ctx.networks, &ctx.mode_id),
     }
+}
+
+/// docker's `Mounts`: every volume and bind, and the tmpfs mounts of
+/// `--mount` (not `--tmpfs`'s), by destination.
+fn mounts(points: &[crate::state::mounts::MountPoint]) -> Vec<Value> {
+    use crate::state::mounts::MountType;
+    points
+        .iter()
+        .filter(|m| !m.from_tmpfs_flag)
+        .map(|m| {
+            let mut v = serde_json::json!({ "Type": m.kind.as_str() });
+            let o = v.as_object_mut().expect("an object");
+            if m.kind == MountType::Volume {
+                o.insert("Name".into(), m.name.clone().into());
+            }
+            o.insert("Source".into(), m.source.to_string_lossy().into());
+            o.insert("Destination".into(), m.destination.clone().into());
+            if m.kind == MountType::Volume {
+                o.insert("Driver".into(), "local".into());
+            }
+            o.insert("Mode".into(), m.mode.clone().into());
+            o.insert("RW".into(), m.rw.into());
+            o.insert("Propagation".into(), m.propagation.clone().into());
+            v
+        })
+        .collect()
 }

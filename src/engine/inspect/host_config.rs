@@ -44,6 +44,8 @@ pub struct HostConfig {
     pub publish_all_ports: bool,
     pub readonly_rootfs: bool,
     pub security_opt: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub tmpfs: BTreeMap<String, String>,
     #[serde(rename = "UTSMode")]
     pub uts_mode: String,
     pub userns_mode: String,
@@ -52,6 +54,8 @@ pub struct HostConfig {
     pub isolation: String,
     #[serde(flatten)]
     pub resources: Resources,
+    #[serde(skip_serializing_if = "omitempty")]
+    pub mounts: Vec<crate::state::mounts::MountRequest>,
     pub masked_paths: Option<Vec<String>>,
     pub readonly_paths: Option<Vec<String>>,
     /// `*bool` with omitempty: shown only when `--init` was given.
@@ -189,7 +193,7 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
     };
     HostConfig {
         id_mappings: None,
-        binds: None,
+        binds: or_null(h.binds.clone()),
         container_id_file: String::new(),
         log_config: LogConfig {
             kind: h.log_driver.clone(),
@@ -200,7 +204,7 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         restart_policy: h.restart_policy.clone(),
         auto_remove: h.auto_remove,
         volume_driver: String::new(),
-        volumes_from: None,
+        volumes_from: or_null(h.volumes_from.clone()),
         console_size: [0, 0],
         cap_add: normalize_caps(&h.cap_add),
         cap_drop: normalize_caps(&h.cap_drop),
@@ -224,12 +228,14 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         publish_all_ports: net.publish_all,
         readonly_rootfs: h.readonly_rootfs,
         security_opt: or_null(security_opt(h)),
+        tmpfs: h.tmpfs.clone(),
         uts_mode: h.uts_mode.clone(),
         userns_mode: h.userns_mode.clone(),
         shm_size: h.shm_size,
         runtime: "skiff".into(),
         isolation: String::new(),
         resources: resources(h),
+        mounts: h.mounts.clone(),
         masked_paths: masked,
         readonly_paths: readonly,
         init: h.init.then_some(true),

@@ -38,6 +38,7 @@ mod net_settings;
 mod network;
 #[cfg(test)]
 mod tests;
+pub mod volume;
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -154,6 +155,15 @@ impl Engine {
         let lowers = self.images.layer_dir_paths(&s.record);
         let driver = self.store_driver()?.name();
         Ok(to_value(&image::build(&s, &lowers, driver), view))
+    }
+
+    /// `volume inspect`.
+    pub fn volume_inspect_value(&self, name: &str, view: InspectView) -> Result<Value> {
+        let v = self.volume_inspect(name)?;
+        Ok(to_value(
+            &volume::build(&v, &self.volume_mountpoint(name)),
+            view,
+        ))
     }
 
     /// `network inspect`.

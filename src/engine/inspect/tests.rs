@@ -208,6 +208,7 @@ fn container(
         lowers: vec!["/l/1/diff".into()],
         net,
         storage_driver: Default::default(),
+        mount_points: Vec::new(),
     };
     let running = matches!(status, Status::Running);
     let state = ContainerState {

@@ -1,0 +1,7 @@
+//! `skiff volume ...`.
+
+pub mod create;
+pub mod inspect;
+pub mod ls;
+pub mod prune;
+pub mod rm;
