@@ -1303,3 +1303,74 @@ fn rootless_volumes_copy_up_bind_and_remove() {
     assert!(!home.join(".local/share/skiff/volumes/rv").exists());
     no_mounts_under(&home);
 }
+
+/// `cp` as an unprivileged user: in and out of a running and a stopped
+/// container, with the container's owners (files the container's uid
+/// 1000 owns are the user's subordinate ids on the host side of the
+/// store), and what is copied out belongs to the user.
+#[test]
+fn rootless_cp_keeps_the_containers_owners() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let ok = |args: &[&str]| ok_as(user, &home, &xdg, args).0;
+    let id = ok(&[
+        "run",
+        "-d",
+        "--network",
+        "none",
+        &img.reference,
+        "sleep",
+        "300",
+    ]);
+    let id = id.trim();
+    let src = user_dir(&home, "src", user);
+    std::fs::write(src.join("a"), "mine\n").unwrap();
+    std::os::unix::fs::chown(src.join("a"), Some(user.0), Some(user.1)).unwrap();
+    ok(&["cp", src.to_str().unwrap(), &format!("{id}:/in")]);
+    let out = ok(&[
+        "exec",
+        id,
+        "sh",
+        "-c",
+        "ls -n /in | tail -1 | tr -s ' ' | cut -d' ' -f3,4",
+    ]);
+    assert_eq!(out, "0 0\n", "the user's file is root's inside");
+    let dest = home.join("out");
+    ok(&["cp", &format!("{id}:/srv/data.txt"), dest.to_str().unwrap()]);
+    let m = std::fs::metadata(&dest).unwrap();
+    assert_eq!((m.uid(), m.gid()), user, "copied out: the user's");
+    ok(&["stop", "-t", "0", id]);
+    ok(&[
+        "cp",
+        src.join("a").to_str().unwrap(),
+        &format!("{id}:/srv/b"),
+    ]);
+    let upper = home
+        .join(".local/share/skiff/containers")
+        .join(id)
+        .join("upper/srv");
+    let m = std::fs::metadata(upper.join("b")).unwrap();
+    assert_eq!((m.uid(), m.gid()), user, "container root is the user");
+    let out = as_user(user, &home, Some(&xdg))
+        .args(["cp", &format!("{id}:/srv/data.txt"), "-"])
+        .out();
+    assert!(out.status.success());
+    let mut a = tar::Archive::new(&out.stdout[..]);
+    let e = a.entries().unwrap().next().unwrap().unwrap();
+    assert_eq!(
+        (e.header().uid().unwrap(), e.header().gid().unwrap()),
+        (1000, 1000)
+    );
+    ok(&["rm", id]);
+    no_mounts_under(&home);
+}

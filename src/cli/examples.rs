@@ -89,6 +89,20 @@ pub static PAGES: &[Page] = &[
         ],
     },
     Page {
+        path: "container cp",
+        description: "Copy files/folders between a container and the local filesystem, running \
+            or stopped. A directory is copied recursively; a path ending in /. copies a \
+            directory's contents; a missing destination is created. Paths in the container \
+            resolve inside its root (a symlink in it never leads to the host) and reach its \
+            volumes and binds. Use - as the source to extract a tar from stdin into a \
+            directory of the container, or as the destination to write a tar to stdout.",
+        examples: &[
+            ("Copy a file from the host into a container:", "skiff cp ./config.yml web:/etc/app/"),
+            ("Copy a container's directory to the host:", "skiff cp web:/var/log/nginx ./logs"),
+            ("Stream a directory out as a tar:", "skiff cp web:/srv - > srv.tar"),
+        ],
+    },
+    Page {
         path: "container create",
         description: "Creates a writeable container layer over the specified image and prepares it \
             for running the specified command. The container ID is then printed to STDOUT. This is \

@@ -69,6 +69,8 @@ pub enum Command {
     Pause(container::pause::Args),
     /// Unpause all processes within one or more containers
     Unpause(container::pause::Args),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(container::cp::Args),
     /// Rename a container
     Rename(container::rename::Args),
     /// Display the running processes of a container
@@ -129,6 +131,8 @@ pub enum ContainerVerb {
     Rm(container::rm::Args),
     /// Display detailed information on one or more containers
     Inspect(container::inspect::Args),
+    /// Copy files/folders between a container and the local filesystem
+    Cp(container::cp::Args),
     /// Rename a container
     Rename(container::rename::Args),
     /// Display the running processes of a container
@@ -239,6 +243,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             ContainerVerb::Rm(a) => container::rm::run(ctx, a),
             ContainerVerb::Inspect(a) => container::inspect::run(ctx, a),
             ContainerVerb::Rename(a) => container::rename::run(ctx, a),
+            ContainerVerb::Cp(a) => container::cp::run(ctx, a),
             ContainerVerb::Top(a) => container::top::run(ctx, a),
             ContainerVerb::Port(a) => container::port::run(ctx, a),
             ContainerVerb::Prune(a) => container::prune::run(ctx, a),
@@ -260,6 +265,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         Command::Pause(a) => container::pause::run(ctx, a, true),
         Command::Unpause(a) => container::pause::run(ctx, a, false),
         Command::Rename(a) => container::rename::run(ctx, a),
+        Command::Cp(a) => container::cp::run(ctx, a),
         Command::Top(a) => container::top::run(ctx, a),
         Command::Port(a) => container::port::run(ctx, a),
         Command::Rm(a) => container::rm::run(ctx, a),
@@ -317,6 +323,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("pause", "container pause"),
     ("unpause", "container unpause"),
     ("rename", "container rename"),
+    ("cp", "container cp"),
     ("top", "container top"),
     ("port", "container port"),
     ("ps", "container ls"),

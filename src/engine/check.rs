@@ -511,6 +511,17 @@ impl Engine {
                 }),
             );
         }
+        // A killed `cp`'s mountpoint (its mounts died with its helper).
+        for (_, path) in entries(&self.opts.runroot.join("cp")) {
+            if older_than(&path, r.min_age) {
+                r.add(
+                    "rundir",
+                    path.display().to_string(),
+                    "a mountpoint a killed cp left",
+                    Some(&mut || fs::remove_dir(&path).is_ok()),
+                );
+            }
+        }
         Ok(())
     }
 }

@@ -186,7 +186,7 @@ impl Engine {
         }
     }
 
-    fn prepare_dirs(&self, c: &Container) -> Result<()> {
+    pub(super) fn prepare_dirs(&self, c: &Container) -> Result<()> {
         let dir = self.containers.dir(c.id());
         let subs: &[&str] = match c.config.storage_driver {
             StorageDriver::Overlay => &["upper", "work", "userdata"],

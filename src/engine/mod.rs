@@ -4,6 +4,7 @@
 pub mod attach;
 pub mod check;
 pub mod container;
+pub mod cp;
 mod create;
 mod devices;
 pub mod exec;

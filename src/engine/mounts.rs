@@ -192,6 +192,47 @@ pub fn parse_mount_flag(value: &str, cwd: &Path) -> Result<MountRequest> {
     })
 }
 
+/// A `bind-*`, `volume-*` or `tmpfs-*` key with a value, into its
+/// options; `false` for any other key.
+fn option_field(
+    key: &str,
+    val: &str,
+    bind: &mut Option<BindOptions>,
+    vol: &mut Option<VolumeOptions>,
+    tmpfs: &mut Option<TmpfsOptions>,
+) -> std::result::Result<bool, String> {
+    let invalid = || format!("invalid value for {key}: {val}");
+    match key {
+        "bind-propagation" => {
+            bind.get_or_insert_with(Default::default).propagation = val.to_owned()
+        }
+        "bind-nonrecursive" => {
+            bind.get_or_insert_with(Default::default).non_recursive = parse_bool(key, val)?
+        }
+        "volume-nocopy" => vol.get_or_insert_with(Default::default).no_copy = parse_bool(key, val)?,
+        "volume-label" => set_map(&mut vol.get_or_insert_with(Default::default).labels, val),
+        "volume-driver" => {
+            let v = vol.get_or_insert_with(Default::default);
+            v.driver_config.get_or_insert_with(Default::default).name = val.to_owned();
+        }
+        "volume-opt" => {
+            let v = vol.get_or_insert_with(Default::default);
+            let d = v.driver_config.get_or_insert_with(Default::default);
+            set_map(&mut d.options, val);
+        }
+        "tmpfs-size" => {
+            let n = crate::util::units::parse_ram(val).ok_or_else(invalid)?;
+            tmpfs.get_or_insert_with(Default::default).size_bytes = n as i64;
+        }
+        "tmpfs-mode" => {
+            let n = u32::from_str_radix(val, 8).map_err(|_| invalid())?;
+            tmpfs.get_or_insert_with(Default::default).mode = n;
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
 fn parse_mount_fields(value: &str, cwd: &Path) -> std::result::Result<MountRequest, String> {
     let mut m = MountRequest::default();
     let mut bind: Option<BindOptions> = None;
@@ -219,35 +260,7 @@ fn parse_mount_fields(value: &str, cwd: &Path) -> std::result::Result<MountReque
             "target" | "dst" | "destination" => m.target = val.to_owned(),
             "readonly" | "ro" => m.read_only = parse_bool(&key, val)?,
             "consistency" => {}
-            "bind-propagation" => {
-                bind.get_or_insert_with(Default::default).propagation = val.to_owned()
-            }
-            "bind-nonrecursive" => {
-                bind.get_or_insert_with(Default::default).non_recursive = parse_bool(&key, val)?
-            }
-            "volume-nocopy" => {
-                vol.get_or_insert_with(Default::default).no_copy = parse_bool(&key, val)?
-            }
-            "volume-label" => set_map(&mut vol.get_or_insert_with(Default::default).labels, val),
-            "volume-driver" => {
-                let v = vol.get_or_insert_with(Default::default);
-                v.driver_config.get_or_insert_with(Default::default).name = val.to_owned();
-            }
-            "volume-opt" => {
-                let v = vol.get_or_insert_with(Default::default);
-                let d = v.driver_config.get_or_insert_with(Default::default);
-                set_map(&mut d.options, val);
-            }
-            "tmpfs-size" => {
-                let n = crate::util::units::parse_ram(val)
-                    .ok_or_else(|| format!("invalid value for {key}: {val}"))?;
-                tmpfs.get_or_insert_with(Default::default).size_bytes = n as i64;
-            }
-            "tmpfs-mode" => {
-                let n = u32::from_str_radix(val, 8)
-                    .map_err(|_| format!("invalid value for {key}: {val}"))?;
-                tmpfs.get_or_insert_with(Default::default).mode = n;
-            }
+            _ if option_field(&key, val, &mut bind, &mut vol, &mut tmpfs)? => {}
             _ => return Err(format!("unexpected key '{key}' in '{field}'")),
         }
     }

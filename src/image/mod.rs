@@ -7,5 +7,6 @@ pub mod pull;
 pub mod reference;
 pub mod registry;
 pub mod store;
+pub mod treetar;
 pub mod types;
 pub mod vfs;

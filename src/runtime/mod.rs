@@ -49,6 +49,7 @@ pub mod security;
 pub mod security_opt;
 pub mod spec;
 pub mod sys;
+pub mod view;
 
 use std::convert::Infallible;
 use std::io::{self, Read};

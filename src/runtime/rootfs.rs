@@ -123,7 +123,7 @@ fn add_passwd_entry(line: &str) -> Result<(), SetupError> {
 }
 
 /// Mounts the rootfs and returns where it is.
-fn mount_rootfs(spec: &ContainerSpec) -> Result<PathBuf, SetupError> {
+pub(crate) fn mount_rootfs(spec: &ContainerSpec) -> Result<PathBuf, SetupError> {
     match &spec.rootfs {
         Rootfs::Dir { path } => {
             let tree = clone_tree(path, true)?;
@@ -431,7 +431,7 @@ fn make_node(
 }
 
 /// One of the spec's mounts.
-fn mount_extra(root: &Root, m: &Mount) -> Result<(), SetupError> {
+pub(crate) fn mount_extra(root: &Root, m: &Mount) -> Result<(), SetupError> {
     let dest_name = m.destination.display().to_string();
     match &m.kind {
         MountKind::Bind {

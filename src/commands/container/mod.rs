@@ -1,4 +1,5 @@
 pub mod attach;
+pub mod cp;
 pub mod create;
 pub mod exec;
 pub mod inspect;

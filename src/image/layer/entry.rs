@@ -68,9 +68,11 @@ impl Unpacker<'_> {
         if kind == Kind::File {
             self.size += entry.size();
         }
-        let rel = clean_name(&raw_name).ok_or_else(|| LayerError::Escape {
-            path: display.clone(),
-        })?;
+        let rel = self
+            .copy_path(clean_name(&raw_name))
+            .ok_or_else(|| LayerError::Escape {
+                path: display.clone(),
+            })?;
         let meta = self.meta(entry, &ctx)?;
 
         if rel.as_os_str().is_empty() {
@@ -123,8 +125,7 @@ impl Unpacker<'_> {
     ) -> Result<(), LayerError> {
         let parent = parent.as_fd();
         let name_b = name.as_bytes();
-        let aufs = self.opts.aufs_whiteouts && name_b == b".wh..wh..opq";
-        if let Some(orig) = name_b.strip_prefix(b".wh.").filter(|_| !aufs) {
+        if let Some(orig) = name_b.strip_prefix(b".wh.").filter(|_| !self.plain(name_b)) {
             if name_b == b".wh..wh..opq" {
                 return self.opaque(parent, ctx);
             }
@@ -146,10 +147,12 @@ impl Unpacker<'_> {
                 .link_name_bytes()
                 .ok_or_else(|| ctx.invalid("hardlink without a target"))?;
             let target_display = String::from_utf8_lossy(&raw).into_owned();
-            let target = clean_name(&raw).ok_or_else(|| LayerError::LinkEscape {
-                path: ctx.path.to_owned(),
-                target: target_display.clone(),
-            })?;
+            let target =
+                self.copy_path(clean_name(&raw))
+                    .ok_or_else(|| LayerError::LinkEscape {
+                        path: ctx.path.to_owned(),
+                        target: target_display.clone(),
+                    })?;
             if target == rel {
                 // A link to itself: nothing to do.
                 return Ok(());
@@ -190,6 +193,20 @@ impl Unpacker<'_> {
         }
     }
 
+    /// A `.wh.` name that is a name, not a whiteout: any of `cp`'s, and an
+    /// AUFS store's opaque marker.
+    fn plain(&self, name: &[u8]) -> bool {
+        self.opts.copy.is_some() || (self.opts.aufs_whiteouts && name == b".wh..wh..opq")
+    }
+
+    /// A cleaned entry name under `cp`'s prefix (unchanged for a layer).
+    fn copy_path(&self, rel: Option<PathBuf>) -> Option<PathBuf> {
+        match (&self.opts.copy, rel) {
+            (Some(c), Some(rel)) => Some(c.prefix.join(rel)),
+            (_, rel) => rel,
+        }
+    }
+
     /// Replace what is at `name`, unless a directory meets a directory.
     fn replace_existing(
         &mut self,
@@ -202,6 +219,16 @@ impl Unpacker<'_> {
             Ok(st) => {
                 let ft = FileType::from_raw_mode(st.st_mode);
                 let is_dir = ft == FileType::Directory;
+                if self.opts.copy.is_some() && is_dir != (kind == Kind::Dir) {
+                    let (what, with) = if is_dir {
+                        ("directory", "non-directory")
+                    } else {
+                        ("non-directory", "directory")
+                    };
+                    return Err(
+                        ctx.invalid(format!("cannot overwrite {what} {:?} with {with}", name))
+                    );
+                }
                 self.moved |= ft == FileType::Symlink || (is_dir && kind != Kind::Dir);
                 if is_dir && kind != Kind::Dir {
                     fsroot::remove_all_at(parent, name)

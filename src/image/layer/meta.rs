@@ -188,9 +188,13 @@ impl Unpacker<'_> {
             Some(a) if (a.tv_sec, a.tv_nsec) >= (mtime.tv_sec, mtime.tv_nsec) => a,
             _ => mtime,
         };
-        let (uid, gid) = match &self.opts.id_map {
-            None => (uid, gid),
-            Some(m) => (
+        let (uid, gid) = match (
+            &self.opts.id_map,
+            self.opts.copy.as_ref().and_then(|c| c.owner),
+        ) {
+            (_, Some(owner)) => owner,
+            (None, None) => (uid, gid),
+            (Some(m), None) => (
                 m.map_uid(uid)
                     .ok_or_else(|| ctx.invalid(format!("uid {uid} is not in the id map")))?,
                 m.map_gid(gid)

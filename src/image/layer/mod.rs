@@ -130,6 +130,21 @@ pub struct UnpackOptions {
     /// hold overlayfs's (a store on overlayfs; only the vfs driver reads
     /// it, see `image::vfs`).
     pub aufs_whiteouts: bool,
+    /// `cp`'s extraction instead of a layer's ([`CopyRules`]).
+    pub copy: Option<CopyRules>,
+}
+
+/// How `cp` extracts a tar (docker's `archive.Untar` with
+/// `NoOverwriteDirNonDir`): entries are plain files (a `.wh.` name is a
+/// name, not a whiteout), every path is under `prefix`, a directory never
+/// replaces a non-directory nor the reverse, and `owner` (when set) owns
+/// every entry.
+#[derive(Debug, Clone, Default)]
+pub struct CopyRules {
+    /// Where the entries go, relative to the root (cleaned).
+    pub prefix: PathBuf,
+    /// Every entry's uid and gid, instead of the header's.
+    pub owner: Option<(u32, u32)>,
 }
 
 /// What [`unpack`] found.

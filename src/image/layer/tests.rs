@@ -759,6 +759,7 @@ fn id_map_applied() {
     let opts = UnpackOptions {
         rootless: false,
         aufs_whiteouts: false,
+        copy: None,
         id_map: Some(IdMap {
             uids: vec![IdMapping {
                 container_id: 0,
