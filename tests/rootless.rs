@@ -1374,3 +1374,59 @@ fn rootless_cp_keeps_the_containers_owners() {
     ok(&["rm", id]);
     no_mounts_under(&home);
 }
+
+/// `diff`, `commit` and `export` as an unprivileged user: the upper dir
+/// (files of the user's subordinate ids) is read in the user namespace,
+/// and the committed image keeps the container's owners.
+#[test]
+fn rootless_diff_commit_export() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let ok = |args: &[&str]| ok_as(user, &home, &xdg, args).0;
+    let id = ok(&[
+        "run", "-d", "--network", "none", &img.reference, "sh", "-c",
+        "mkdir -m 700 /srv/private; echo s > /srv/private/f; chown -R 1000:1000 /srv/private; sleep 300",
+    ]);
+    let id = id.trim();
+    assert!(wait_until(std::time::Duration::from_secs(10), || {
+        ok(&["diff", id]).contains("A /srv/private/f")
+    }));
+    assert_eq!(
+        ok(&["diff", id]),
+        "C /srv\nA /srv/private\nA /srv/private/f\n"
+    );
+    let image = ok(&["commit", id, "rootless/committed"]);
+    assert!(image.starts_with("sha256:"));
+    let out = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "rootless/committed",
+        "sh",
+        "-c",
+        "cat /srv/private/f; ls -ln /srv | grep private | tr -s ' ' | cut -d' ' -f1,3,4",
+    ]);
+    assert_eq!(out, "s\ndrwx------ 1000 1000\n");
+    let out = as_user(user, &home, Some(&xdg)).args(["export", id]).out();
+    assert!(out.status.success());
+    let found = tar::Archive::new(&out.stdout[..])
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap())
+        .find(|e| e.path().unwrap().to_str() == Some("srv/private/f"))
+        .map(|e| (e.header().uid().unwrap(), e.header().gid().unwrap()));
+    assert_eq!(found, Some((1000, 1000)));
+    ok(&["rm", "-f", id]);
+    no_mounts_under(&home);
+}

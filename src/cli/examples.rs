@@ -103,6 +103,31 @@ pub static PAGES: &[Page] = &[
         ],
     },
     Page {
+        path: "container diff",
+        description: "List the changed files and directories in a container's filesystem since \
+            the container was created: A (added), C (changed), D (deleted). The mountpoints skiff \
+            makes (/proc, /etc/hosts, volume directories) are not changes.",
+        examples: &[("See what a container changed:", "skiff diff web")],
+    },
+    Page {
+        path: "container commit",
+        description: "Create a new image from a container's changes: the container's image with \
+            one more layer holding what the container wrote, and its configuration, changed by \
+            --change instructions (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, \
+            USER, VOLUME, WORKDIR). Volumes are not part of it. A running container is paused \
+            meanwhile unless --pause=false. Without a tag, latest.",
+        examples: &[
+            ("Commit a container:", "skiff commit web myrepo/web:v2"),
+            ("Commit with a new command and a message:", "skiff commit -c 'CMD [\"nginx\", \"-g\", \"daemon off;\"]' -m 'tuned' web myrepo/web:v3"),
+        ],
+    },
+    Page {
+        path: "container export",
+        description: "Export a container's filesystem as a tar archive (not the contents of its \
+            volumes), to STDOUT or, with -o, to a file written whole or not at all.",
+        examples: &[("Export a container:", "skiff export -o web.tar web")],
+    },
+    Page {
         path: "container create",
         description: "Creates a writeable container layer over the specified image and prepares it \
             for running the specified command. The container ID is then printed to STDOUT. This is \
@@ -422,6 +447,16 @@ pub static PAGES: &[Page] = &[
         description: "Remove one or more volumes. You can't remove a volume that is in use by a \
             container, running or not.",
         examples: &[("Remove a volume:", "skiff volume rm hello")],
+    },
+    Page {
+        path: "image import",
+        description: "Import the contents of a tarball (a file, an http(s) URL, or - for STDIN; \
+            plain, gzip or zstd) as a filesystem image of one layer, optionally tagged, with \
+            --change instructions applied to its configuration.",
+        examples: &[
+            ("Import from a file:", "skiff import rootfs.tar myrepo/base:1"),
+            ("Import from STDIN with a command:", "cat rootfs.tar | skiff import -c 'CMD [\"/bin/sh\"]' - myrepo/base:2"),
+        ],
     },
     Page {
         path: "system info",

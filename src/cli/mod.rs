@@ -71,6 +71,12 @@ pub enum Command {
     Unpause(container::pause::Args),
     /// Copy files/folders between a container and the local filesystem
     Cp(container::cp::Args),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(container::diff::Args),
+    /// Create a new image from a container's changes
+    Commit(container::commit::Args),
+    /// Export a container's filesystem as a tar archive
+    Export(container::export::Args),
     /// Rename a container
     Rename(container::rename::Args),
     /// Display the running processes of a container
@@ -93,6 +99,8 @@ pub enum Command {
     History(image::history::Args),
     /// Save one or more images to a tar archive
     Save(image::save::Args),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(image::import::Args),
     /// Load an image from a tar archive or STDIN
     Load(image::load::Args),
     /// Return low-level information on skiff objects
@@ -133,6 +141,12 @@ pub enum ContainerVerb {
     Inspect(container::inspect::Args),
     /// Copy files/folders between a container and the local filesystem
     Cp(container::cp::Args),
+    /// Inspect changes to files or directories on a container's filesystem
+    Diff(container::diff::Args),
+    /// Create a new image from a container's changes
+    Commit(container::commit::Args),
+    /// Export a container's filesystem as a tar archive
+    Export(container::export::Args),
     /// Rename a container
     Rename(container::rename::Args),
     /// Display the running processes of a container
@@ -167,6 +181,8 @@ pub enum ImageVerb {
     History(image::history::Args),
     /// Save one or more images to a tar archive
     Save(image::save::Args),
+    /// Import the contents from a tarball to create a filesystem image
+    Import(image::import::Args),
     /// Load an image from a tar archive or STDIN
     Load(image::load::Args),
     /// Remove unused images
@@ -217,6 +233,34 @@ pub enum SystemVerb {
     Check(system::check::Args),
 }
 
+fn dispatch_container(ctx: &Context, v: ContainerVerb) -> Result<u8> {
+    match v {
+        ContainerVerb::Run(a) => container::run::run(ctx, *a),
+        ContainerVerb::Create(a) => container::create::run(ctx, *a),
+        ContainerVerb::Start(a) => container::start::run(ctx, a),
+        ContainerVerb::Stop(a) => container::stop::run(ctx, a),
+        ContainerVerb::Restart(a) => container::restart::run(ctx, a),
+        ContainerVerb::Kill(a) => container::kill::run(ctx, a),
+        ContainerVerb::Wait(a) => container::wait::run(ctx, a),
+        ContainerVerb::Logs(a) => container::logs::run(ctx, a),
+        ContainerVerb::Attach(a) => container::attach::run(ctx, a),
+        ContainerVerb::Ls(a) => container::ps::run(ctx, a),
+        ContainerVerb::Rm(a) => container::rm::run(ctx, a),
+        ContainerVerb::Inspect(a) => container::inspect::run(ctx, a),
+        ContainerVerb::Rename(a) => container::rename::run(ctx, a),
+        ContainerVerb::Cp(a) => container::cp::run(ctx, a),
+        ContainerVerb::Diff(a) => container::diff::run(ctx, a),
+        ContainerVerb::Commit(a) => container::commit::run(ctx, a),
+        ContainerVerb::Export(a) => container::export::run(ctx, a),
+        ContainerVerb::Top(a) => container::top::run(ctx, a),
+        ContainerVerb::Port(a) => container::port::run(ctx, a),
+        ContainerVerb::Prune(a) => container::prune::run(ctx, a),
+        ContainerVerb::Exec(a) => container::exec::run(ctx, a),
+        ContainerVerb::Pause(a) => container::pause::run(ctx, a, true),
+        ContainerVerb::Unpause(a) => container::pause::run(ctx, a, false),
+    }
+}
+
 fn dispatch_volume(ctx: &Context, v: VolumeVerb) -> Result<u8> {
     match v {
         VolumeVerb::Create(a) => volume::create::run(ctx, a),
@@ -229,28 +273,7 @@ fn dispatch_volume(ctx: &Context, v: VolumeVerb) -> Result<u8> {
 
 fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
     match cmd {
-        Command::Container(v) => match v {
-            ContainerVerb::Run(a) => container::run::run(ctx, *a),
-            ContainerVerb::Create(a) => container::create::run(ctx, *a),
-            ContainerVerb::Start(a) => container::start::run(ctx, a),
-            ContainerVerb::Stop(a) => container::stop::run(ctx, a),
-            ContainerVerb::Restart(a) => container::restart::run(ctx, a),
-            ContainerVerb::Kill(a) => container::kill::run(ctx, a),
-            ContainerVerb::Wait(a) => container::wait::run(ctx, a),
-            ContainerVerb::Logs(a) => container::logs::run(ctx, a),
-            ContainerVerb::Attach(a) => container::attach::run(ctx, a),
-            ContainerVerb::Ls(a) => container::ps::run(ctx, a),
-            ContainerVerb::Rm(a) => container::rm::run(ctx, a),
-            ContainerVerb::Inspect(a) => container::inspect::run(ctx, a),
-            ContainerVerb::Rename(a) => container::rename::run(ctx, a),
-            ContainerVerb::Cp(a) => container::cp::run(ctx, a),
-            ContainerVerb::Top(a) => container::top::run(ctx, a),
-            ContainerVerb::Port(a) => container::port::run(ctx, a),
-            ContainerVerb::Prune(a) => container::prune::run(ctx, a),
-            ContainerVerb::Exec(a) => container::exec::run(ctx, a),
-            ContainerVerb::Pause(a) => container::pause::run(ctx, a, true),
-            ContainerVerb::Unpause(a) => container::pause::run(ctx, a, false),
-        },
+        Command::Container(v) => dispatch_container(ctx, v),
         Command::Run(a) => container::run::run(ctx, *a),
         Command::Create(a) => container::create::run(ctx, *a),
         Command::Start(a) => container::start::run(ctx, a),
@@ -266,6 +289,10 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         Command::Unpause(a) => container::pause::run(ctx, a, false),
         Command::Rename(a) => container::rename::run(ctx, a),
         Command::Cp(a) => container::cp::run(ctx, a),
+        Command::Diff(a) => container::diff::run(ctx, a),
+        Command::Commit(a) => container::commit::run(ctx, a),
+        Command::Export(a) => container::export::run(ctx, a),
+        Command::Import(a) => image::import::run(ctx, a),
         Command::Top(a) => container::top::run(ctx, a),
         Command::Port(a) => container::port::run(ctx, a),
         Command::Rm(a) => container::rm::run(ctx, a),
@@ -277,6 +304,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
             ImageVerb::Inspect(a) => image::inspect::run(ctx, a),
             ImageVerb::History(a) => image::history::run(ctx, a),
             ImageVerb::Save(a) => image::save::run(ctx, a),
+            ImageVerb::Import(a) => image::import::run(ctx, a),
             ImageVerb::Load(a) => image::load::run(ctx, a),
             ImageVerb::Prune(a) => image::prune::run(ctx, a),
         },
@@ -324,6 +352,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("unpause", "container unpause"),
     ("rename", "container rename"),
     ("cp", "container cp"),
+    ("diff", "container diff"),
+    ("commit", "container commit"),
+    ("export", "container export"),
+    ("import", "image import"),
     ("top", "container top"),
     ("port", "container port"),
     ("ps", "container ls"),

@@ -3,6 +3,8 @@
 
 pub mod attach;
 pub mod check;
+pub mod commit;
+mod commit_changes;
 pub mod container;
 pub mod cp;
 mod create;

@@ -32,7 +32,7 @@ struct DockerManifestEntry {
     layers: Vec<String>,
 }
 
-fn tmp_dir(store: &ImageStore) -> Result<tempfile::TempDir> {
+pub(crate) fn tmp_dir(store: &ImageStore) -> Result<tempfile::TempDir> {
     let dir = store.root().join("tmp");
     fs::create_dir_all(&dir).ctx("creating", &dir)?;
     tempfile::Builder::new()
@@ -478,21 +478,36 @@ fn import(
     unpack: &UnpackOptions,
     lease: &mut Lease<'_>,
 ) -> Result<ImageRecord> {
+    import_over(store, config_bytes, &[], layer_files, unpack, lease)
+}
+
+/// [`import`] of an image whose first layers are `base` (stored already,
+/// as an image's record has them: `commit`) and the rest `layer_files`.
+pub(crate) fn import_over(
+    store: &ImageStore,
+    config_bytes: &[u8],
+    base: &[LayerInfo],
+    layer_files: &[PathBuf],
+    unpack: &UnpackOptions,
+    lease: &mut Lease<'_>,
+) -> Result<ImageRecord> {
     let id = sha256_digest(config_bytes);
     lease.hold([id.clone()], [])?;
     let config: ImageConfig = serde_json::from_slice(config_bytes)
         .map_err(|e| Error::Other(format!("parsing image config {id}: {e}")))?;
     let diff_ids = &config.rootfs.diff_ids;
-    if diff_ids.len() != layer_files.len() {
+    if diff_ids.len() != base.len() + layer_files.len() {
         return Err(Error::Other(format!(
             "image {id}: the archive has {} layers, the config lists {}",
-            layer_files.len(),
+            base.len() + layer_files.len(),
             diff_ids.len()
         )));
     }
     let chains = chain_ids(diff_ids);
-    let mut layers = Vec::new();
+    lease.hold([], base.iter().map(|l| l.chain_id.clone()))?;
+    let mut layers = base.to_vec();
     for (i, path) in layer_files.iter().enumerate() {
+        let i = i + base.len();
         let blob = file_digest(path)?;
         // Before looking: what is found from here on stays.
         lease.hold([blob.clone()], [chains[i].clone()])?;

@@ -2,7 +2,9 @@
 //! pulling, layer unpacking and archives.
 pub mod archive;
 pub mod auth;
+pub mod changes;
 pub mod layer;
+pub mod newlayer;
 pub mod pull;
 pub mod reference;
 pub mod registry;

@@ -29,13 +29,7 @@ pub fn write_tree(
     follow: bool,
     w: impl Write,
 ) -> io::Result<u64> {
-    let mut t = Walker {
-        b: tar::Builder::new(w),
-        links: HashMap::new(),
-        bytes: 0,
-    };
-    t.b.mode(tar::HeaderMode::Complete);
-    t.b.follow_symlinks(false);
+    let mut t = TarWriter::new(w);
     let flags = if follow {
         OFlags::PATH
     } else {
@@ -57,8 +51,7 @@ pub fn write_tree(
     }
     let mut work: Vec<(OwnedFd, PathBuf)> = Vec::new();
     let dir = reopen_dir(start.as_fd(), None)?;
-    t.header(&st, top, tar::EntryType::Directory, 0)
-        .and_then(|mut h| t.b.append_data(&mut h, dir_name(top), io::empty()))?;
+    t.dir(&st, top)?;
     work.push((dir, top.to_owned()));
     while let Some((dir, name)) = work.pop() {
         for entry in list(&dir)? {
@@ -75,9 +68,7 @@ pub fn write_tree(
                     Err(e) if e.raw_os_error() == Some(libc::ENOENT) => continue,
                     Err(e) => return Err(e),
                 };
-                let st = rustix::fs::fstat(&sub)?;
-                let mut h = t.header(&st, &path, tar::EntryType::Directory, 0)?;
-                t.b.append_data(&mut h, dir_name(&path), io::empty())?;
+                t.dir(&rustix::fs::fstat(&sub)?, &path)?;
                 work.push((sub, path));
             } else {
                 t.entry(dir.as_fd(), Some(entry.as_os_str()), &st, &path)?;
@@ -88,11 +79,14 @@ pub fn write_tree(
     Ok(t.bytes)
 }
 
-struct Walker<W: Write> {
-    b: tar::Builder<W>,
+/// Tar entries from what a descriptor walk finds (shared with
+/// `image::changes`' layer writer).
+pub(crate) struct TarWriter<W: Write> {
+    pub(crate) b: tar::Builder<W>,
     /// (dev, ino) of a multiply linked file → its first name in the tar.
     links: HashMap<(u64, u64), PathBuf>,
-    bytes: u64,
+    /// File content written.
+    pub(crate) bytes: u64,
 }
 
 /// A directory's name in the tar: with a trailing `/`, as docker writes it.
@@ -105,7 +99,10 @@ fn dir_name(p: &Path) -> PathBuf {
 }
 
 /// An `O_RDONLY` descriptor of the directory `name` in `at` (or of `at`).
-fn reopen_dir(at: std::os::fd::BorrowedFd<'_>, name: Option<&OsStr>) -> io::Result<OwnedFd> {
+pub(crate) fn reopen_dir(
+    at: std::os::fd::BorrowedFd<'_>,
+    name: Option<&OsStr>,
+) -> io::Result<OwnedFd> {
     Ok(rustix::fs::openat(
         at,
         name.unwrap_or(OsStr::new(".")),
@@ -115,7 +112,7 @@ fn reopen_dir(at: std::os::fd::BorrowedFd<'_>, name: Option<&OsStr>) -> io::Resu
 }
 
 /// A directory's entries, sorted (a stable tar).
-fn list(dir: &OwnedFd) -> io::Result<Vec<std::ffi::OsString>> {
+pub(crate) fn list(dir: &OwnedFd) -> io::Result<Vec<std::ffi::OsString>> {
     let mut out = Vec::new();
     for e in rustix::fs::Dir::read_from(dir)? {
         let e = e?;
@@ -128,7 +125,36 @@ fn list(dir: &OwnedFd) -> io::Result<Vec<std::ffi::OsString>> {
     Ok(out)
 }
 
-impl<W: Write> Walker<W> {
+impl<W: Write> TarWriter<W> {
+    pub(crate) fn new(w: W) -> TarWriter<W> {
+        let mut b = tar::Builder::new(w);
+        b.mode(tar::HeaderMode::Complete);
+        b.follow_symlinks(false);
+        TarWriter {
+            b,
+            links: HashMap::new(),
+            bytes: 0,
+        }
+    }
+
+    /// A directory's header (its contents are the caller's).
+    pub(crate) fn dir(&mut self, st: &Stat, path: &Path) -> io::Result<()> {
+        let mut h = self.header(st, path, tar::EntryType::Directory, 0)?;
+        self.b.append_data(&mut h, dir_name(path), io::empty())
+    }
+
+    /// An empty regular file `path` owned by root (a whiteout marker).
+    pub(crate) fn marker(&mut self, path: &Path) -> io::Result<()> {
+        let mut h = tar::Header::new_gnu();
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        h.set_size(0);
+        self.b.append_data(&mut h, path, io::empty())
+    }
+
     fn header(
         &self,
         st: &Stat,
@@ -148,7 +174,7 @@ impl<W: Write> Walker<W> {
 
     /// One non-directory: `name` in `parent`, or `parent` itself (an
     /// `O_PATH` descriptor of a followed symlink's target) when `None`.
-    fn entry(
+    pub(crate) fn entry(
         &mut self,
         parent: std::os::fd::BorrowedFd<'_>,
         name: Option<&OsStr>,

@@ -32,3 +32,61 @@ pub fn mount_view(spec: &ContainerSpec) -> Result<PathBuf, SetupError> {
     }
     Ok(rootfs)
 }
+
+/// Mounts `layers` (top first) as one read-only overlay on `target` (no
+/// upper dir: a running container's upper dir can be a layer of it too,
+/// whiteouts and opaque dirs included). `userxattr` for layers a rootless
+/// overlay wrote.
+pub fn mount_layers_ro(
+    layers: &[PathBuf],
+    target: &std::path::Path,
+    userxattr: bool,
+) -> Result<(), SetupError> {
+    use rustix::mount::{FsMountFlags, FsOpenFlags, MountAttrFlags, MoveMountFlags};
+    let what = || format!("mounting the layers on {}", target.display());
+    let by_fd = || -> rustix::io::Result<std::os::fd::OwnedFd> {
+        let fs = rustix::mount::fsopen("overlay", FsOpenFlags::FSOPEN_CLOEXEC)?;
+        rustix::mount::fsconfig_set_string(&fs, "source", "overlay")?;
+        for l in layers {
+            rustix::mount::fsconfig_set_string(&fs, "lowerdir+", l)?;
+        }
+        if userxattr {
+            rustix::mount::fsconfig_set_flag(&fs, "userxattr")?;
+        }
+        rustix::mount::fsconfig_create(&fs)?;
+        rustix::mount::fsmount(
+            &fs,
+            FsMountFlags::FSMOUNT_CLOEXEC,
+            MountAttrFlags::MOUNT_ATTR_RDONLY,
+        )
+    };
+    match by_fd() {
+        Ok(fd) => rustix::mount::move_mount(
+            &fd,
+            "",
+            rustix::fs::CWD,
+            target,
+            MoveMountFlags::MOVE_MOUNT_F_EMPTY_PATH,
+        )
+        .ctx(what),
+        // No new mount API, or no `lowerdir+` (Linux < 6.8): mount(2).
+        Err(rustix::io::Errno::NOSYS | rustix::io::Errno::INVAL) => {
+            let lower: Vec<String> = layers.iter().map(|l| l.display().to_string()).collect();
+            let mut data = format!("lowerdir={}", lower.join(":"));
+            if userxattr {
+                data.push_str(",userxattr");
+            }
+            let data = std::ffi::CString::new(data)
+                .map_err(|_| SetupError::new(libc::EINVAL, format!("{}: NUL in a path", what())))?;
+            rustix::mount::mount(
+                "overlay",
+                target,
+                "overlay",
+                rustix::mount::MountFlags::RDONLY,
+                data.as_c_str(),
+            )
+            .ctx(what)
+        }
+        Err(e) => Err(e).ctx(what),
+    }
+}

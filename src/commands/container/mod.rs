@@ -1,7 +1,10 @@
 pub mod attach;
+pub mod commit;
 pub mod cp;
 pub mod create;
+pub mod diff;
 pub mod exec;
+pub mod export;
 pub mod inspect;
 pub mod kill;
 pub mod logs;

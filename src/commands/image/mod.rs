@@ -1,4 +1,5 @@
 pub mod history;
+pub mod import;
 pub mod inspect;
 pub mod load;
 pub mod ls;

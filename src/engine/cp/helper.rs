@@ -19,12 +19,12 @@ pub const ARG: &str = "__cp";
 
 /// Why a copy failed: docker's daemon errors (`Error: ...`) or its CLI's
 /// bare ones.
-struct Fail {
+pub(super) struct Fail {
     raw: bool,
     msg: String,
 }
 
-fn daemon(msg: impl Into<String>) -> Fail {
+pub(super) fn daemon(msg: impl Into<String>) -> Fail {
     Fail {
         raw: false,
         msg: msg.into(),
@@ -46,15 +46,22 @@ impl From<io::Error> for Fail {
 
 /// Runs the helper for `plan` (stdio inherited: `-` streams pass
 /// through) and turns its report into the result.
-pub(super) fn spawn(plan: &Plan) -> Result<u64> {
+pub(super) fn spawn(
+    plan: &Plan,
+    sink: Option<&mut dyn FnMut(std::process::ChildStdout) -> Result<()>>,
+) -> Result<u64> {
     use std::io::Read;
     use std::os::fd::AsRawFd;
     use std::os::unix::process::CommandExt;
     let json = serde_json::to_string(plan).map_err(|e| Error::Other(e.to_string()))?;
-    let (r, w) = rustix::pipe::pipe().map_err(|e| Error::Other(format!("pipe: {e}")))?;
+    let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+        .map_err(|e| Error::Other(format!("pipe: {e}")))?;
     let raw_w = w.as_raw_fd();
     let mut cmd = std::process::Command::new("/proc/self/exe");
     cmd.arg(ARG).arg(json);
+    if sink.is_some() {
+        cmd.stdout(std::process::Stdio::piped());
+    }
     // SAFETY: dup2 and prctl are async-signal-safe; the report pipe goes
     // to fd 3, and the helper dies with the command (a killed `cp` must
     // not leave it copying into a container it no longer holds locked).
@@ -72,11 +79,18 @@ pub(super) fn spawn(plan: &Plan) -> Result<u64> {
         .spawn()
         .map_err(|e| Error::Other(format!("starting the cp helper: {e}")))?;
     drop(w);
+    // What the helper writes is read while it works; a reader that gives
+    // up closes the pipe (the helper then fails on it).
+    let sunk = match (sink, child.stdout.take()) {
+        (Some(f), Some(out)) => f(out),
+        _ => Ok(()),
+    };
     let mut report = String::new();
     let _ = File::from(r).read_to_string(&mut report);
     let status = child
         .wait()
         .map_err(|e| Error::Other(format!("waiting for the cp helper: {e}")))?;
+    sunk?;
     let line = report.lines().next().unwrap_or_default();
     match line.split_once(' ') {
         Some(("OK", n)) if status.success() => Ok(n.parse().unwrap_or(0)),
@@ -111,12 +125,24 @@ fn run(plan: &Plan) -> std::result::Result<u64, Fail> {
     // (as the user, who owns its user namespace).
     let proc_root = match &plan.access {
         Access::Running { pid } => Some(PathBuf::from(format!("/proc/{pid}/root"))),
-        Access::Stopped { .. } => None,
+        _ => None,
     };
     match &plan.userns {
         Some(Userns::Join { pid }) => join_userns(*pid)?,
         Some(Userns::Own { uid, gid }) => own_userns(*uid, *gid)?,
         None => {}
+    }
+    match (&plan.access, &plan.op) {
+        (Access::Layers(l), CpOp::Diff) => return super::fsops::diff(l),
+        (Access::Layers(l), CpOp::Layer) => return super::fsops::layer(l),
+        (Access::Layers(l), CpOp::Export { dest }) => {
+            return super::fsops::export_layers(l, dest.as_deref())
+        }
+        (Access::Dir { rootfs }, CpOp::Export { dest }) => {
+            return super::fsops::export_dir(rootfs, dest.as_deref())
+        }
+        (Access::Running { .. } | Access::Stopped { .. }, CpOp::In { .. } | CpOp::Out { .. }) => {}
+        _ => return Err(daemon("the helper's plan does not fit its operation")),
     }
     let root_path = match (&plan.access, proc_root) {
         (_, Some(p)) => p,
@@ -127,7 +153,7 @@ fn run(plan: &Plan) -> std::result::Result<u64, Fail> {
             crate::runtime::view::mount_view(spec)
                 .map_err(|e| daemon(format!("mounting the container's files: {}", e.message)))?
         }
-        (Access::Running { .. }, None) => unreachable!("opened above"),
+        _ => return Err(daemon("the helper's plan does not fit its operation")),
     };
     let root = Root::open(&root_path).map_err(|e| daemon(format!("the container's root: {e}")))?;
     let ctx = Ctx {
@@ -138,6 +164,7 @@ fn run(plan: &Plan) -> std::result::Result<u64, Fail> {
     match &plan.op {
         CpOp::Out { src, dest } => ctx.copy_out(src, dest),
         CpOp::In { src, dest } => ctx.copy_in(src, dest),
+        _ => Err(daemon("the helper's plan does not fit its operation")),
     }
 }
 
@@ -442,7 +469,8 @@ fn pipe_copy(
         crate::image::layer::LayerError,
     >,
 ) -> std::result::Result<u64, Fail> {
-    let (r, w): (OwnedFd, OwnedFd) = rustix::pipe::pipe().map_err(io::Error::from)?;
+    let (r, w): (OwnedFd, OwnedFd) =
+        rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).map_err(io::Error::from)?;
     std::thread::scope(|s| {
         let writer = s.spawn(move || produce(File::from(w)));
         let unpacked = consume(File::from(r));

@@ -15,6 +15,7 @@
 //! helper reports on fd 3: `OK BYTES`, or `ERR MESSAGE` / `RAW MESSAGE`
 //! (docker's daemon errors and its CLI's bare ones).
 
+mod fsops;
 mod helper;
 
 pub use helper::{main, ARG};
@@ -32,6 +33,13 @@ pub enum CpOp {
     Out { src: String, dest: String },
     /// Host path (or `-`: a tar on stdin) → container path.
     In { src: String, dest: String },
+    /// `export`: the container's filesystem (no volumes) as a tar, to the
+    /// file or to stdout.
+    Export { dest: Option<std::path::PathBuf> },
+    /// `diff`: docker's `C /path` lines on stdout.
+    Diff,
+    /// `commit`: the changes as a layer tar on stdout.
+    Layer,
 }
 
 /// `cp`'s options.
@@ -52,6 +60,24 @@ enum Access {
     Running { pid: i32 },
     /// Mounted by the helper from this spec (rootfs target: a temp dir).
     Stopped { spec: Box<ContainerSpec> },
+    /// An overlay container's layers, read directly.
+    Layers(LayerPaths),
+    /// A vfs container's root directory.
+    Dir { rootfs: std::path::PathBuf },
+}
+
+/// An overlay container's upper dir and its image's layers.
+#[derive(Debug, Serialize, Deserialize)]
+struct LayerPaths {
+    upper: std::path::PathBuf,
+    /// Top first.
+    lowers: Vec<std::path::PathBuf>,
+    /// Rootless: `user.overlay.*` xattrs (and mounts with `userxattr`).
+    userxattr: bool,
+    /// Mountpoints the runtime makes (left out of diff and commit).
+    mountpoints: Vec<std::path::PathBuf>,
+    /// Where `export` mounts the merged view.
+    target: std::path::PathBuf,
 }
 
 /// The user namespace a rootless helper enters first.
@@ -143,15 +169,89 @@ impl Engine {
             rootless: self.opts.rootless,
         };
         std::fs::create_dir_all(&view_dir).map_err(|e| Error::io("creating", &view_dir, e))?;
-        let r = helper::spawn(&plan);
+        let r = helper::spawn(&plan, None);
+        let _ = std::fs::remove_dir(&view_dir);
+        r
+    }
+
+    /// Runs a whole-filesystem operation (`Diff`, `Layer`, `Export`) of
+    /// container `c` in the helper; `sink` reads what it writes to stdout.
+    pub(crate) fn container_fs_op(
+        &self,
+        c: &crate::state::container::Container,
+        op: CpOp,
+        sink: Option<&mut dyn FnMut(std::process::ChildStdout) -> Result<()>>,
+    ) -> Result<u64> {
+        use crate::state::container::StorageDriver;
+        let dir = self.containers.dir(c.id());
+        let view_dir = self
+            .opts
+            .runroot
+            .join("cp")
+            .join(&crate::state::ids::new_id()[..16]);
+        let access = match (c.config.storage_driver, &op) {
+            (StorageDriver::Vfs, CpOp::Export { .. }) => Access::Dir {
+                rootfs: dir.join("rootfs"),
+            },
+            (StorageDriver::Vfs, _) => {
+                return Err(Error::InvalidArgument(format!(
+                    "container {}: diff and commit of a vfs container are not supported yet (overlay ones are)",
+                    c.name()
+                )))
+            }
+            (StorageDriver::Overlay, _) => {
+                let upper = dir.join("upper");
+                std::fs::create_dir_all(&upper).map_err(|e| Error::io("creating", &upper, e))?;
+                let mut mountpoints: Vec<std::path::PathBuf> = crate::image::changes::RUNTIME_MOUNTPOINTS
+                    .iter()
+                    .map(Into::into)
+                    .collect();
+                mountpoints.extend(
+                    c.config
+                        .mount_points
+                        .iter()
+                        .map(|m| m.destination.trim_start_matches('/').into()),
+                );
+                Access::Layers(LayerPaths {
+                    upper,
+                    lowers: c.config.lowers.clone(),
+                    userxattr: self.opts.rootless,
+                    mountpoints,
+                    target: view_dir.clone(),
+                })
+            }
+        };
+        // Not the container's: the pause process's (or the user's own).
+        let userns = if self.opts.rootless {
+            Some(self.stopped_userns()?)
+        } else {
+            None
+        };
+        let plan = Plan {
+            name: c.name().to_owned(),
+            access,
+            userns,
+            op,
+            follow: false,
+            owner_user: None,
+            rootless: self.opts.rootless,
+        };
+        std::fs::create_dir_all(&view_dir).map_err(|e| Error::io("creating", &view_dir, e))?;
+        let r = helper::spawn(&plan, sink);
         let _ = std::fs::remove_dir(&view_dir);
         r
     }
 
     fn cp_userns(&self, access: &Access) -> Result<Userns> {
-        if let Access::Running { pid } = access {
-            return Ok(Userns::Join { pid: *pid });
+        match access {
+            Access::Running { pid } => Ok(Userns::Join { pid: *pid }),
+            _ => self.stopped_userns(),
         }
+    }
+
+    /// The user namespace with the user's maps: the pause process's, or
+    /// (no subordinate ids) one of the helper's own.
+    fn stopped_userns(&self) -> Result<Userns> {
         let (maps, _) = super::userns::rootless_mappings();
         if maps.uid.len() > 1 || maps.gid.len() > 1 {
             let (pid, _) = super::pause::ensure(&self.opts.runroot, &maps)?;

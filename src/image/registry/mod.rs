@@ -39,6 +39,7 @@ mod manifest;
 mod names;
 mod token;
 mod transport;
+pub use transport::fetch_url;
 mod upload;
 
 use std::collections::HashMap;

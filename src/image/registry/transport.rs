@@ -441,3 +441,20 @@ impl Client {
         self.expect(resp, &req, &[200]).map(drop)
     }
 }
+
+/// A plain GET of `url` (`import URL`): its body, streamed. The
+/// registry's TLS setup (system roots, certs.d) and timeouts apply; no
+/// credentials are sent.
+pub fn fetch_url(url: &str) -> std::result::Result<Box<dyn Read + Send>, String> {
+    let host = url_host(url).ok_or_else(|| format!("bad URL {url}"))?;
+    let tls = tls_config(host, host, &ClientOptions::default()).map_err(|e| e.to_string())?;
+    let loopback = super::names::is_loopback_host(host);
+    let resp = agent(tls, "", loopback)
+        .get(url)
+        .call()
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    if !resp.status().is_success() {
+        return Err(format!("GET {url}: {}", resp.status()));
+    }
+    Ok(Box::new(resp.into_body().into_reader()))
+}
