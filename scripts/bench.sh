@@ -70,6 +70,25 @@ if [ "$(id -u)" = 0 ]; then
   hf ps1000 "$RUNS" "$S ps -a"
   $S container prune -f >/dev/null
   CASES="$CASES run_none run_bridge run_port create start_a exec ps0 ps1000"
+  # Issue 12: a named volume on run, cp of a 100 MB directory in and out,
+  # commit of 50 MB of changes, push of the 100 MB image to an empty
+  # registry (restarted empty before each run, so every push uploads).
+  $S volume create benchvol >/dev/null
+  hf run_volume "$RUNS" "$S run --rm --network none -v benchvol:/data $IMG true"
+  python3 -c 'import os,sys,random; r=random.Random(7); d=sys.argv[1]; os.makedirs(d+"/sub",exist_ok=True); [open(d+("/sub" if i%2 else "")+"/f%d"%i,"wb").write(r.randbytes(10<<20)) for i in range(10)]' "$W/cpdata"
+  $S run -d --name bench-cp --network none "$IMG" sleep 1000 >/dev/null
+  hf cp_in_100mb 5 --prepare "$S exec bench-cp busybox rm -rf /in" "$S cp $W/cpdata bench-cp:/in"
+  hf cp_out_100mb 5 --prepare "rm -rf $W/cpout" "$S cp bench-cp:/in $W/cpout"
+  $S rm -f bench-cp >/dev/null
+  $S run -d --name bench-commit --network none "$IMG" sh -c 'busybox dd if=/dev/urandom of=/fifty bs=1M count=50 2>/dev/null; busybox touch /done; sleep 1000' >/dev/null
+  for _ in $(seq 100); do $S exec bench-commit busybox test -e /done && break; sleep 0.1; done
+  hf commit_50mb 5 "$S commit bench-commit bench-committed"
+  $S rm -f bench-commit >/dev/null; $S rmi bench-committed >/dev/null; $S image prune -f >/dev/null
+  PORT2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  $S pull -q "$REG/big:latest" >/dev/null; $S tag "$REG/big:latest" "127.0.0.1:$PORT2/big:latest"
+  hf push_100mb 5 --prepare "scripts/bench-registry.sh $W/reg2 $PORT2" "$S push -q 127.0.0.1:$PORT2/big:latest"
+  scripts/bench-registry.sh "$W/reg2" "$PORT2" stop
+  CASES="$CASES run_volume cp_in_100mb cp_out_100mb commit_50mb push_100mb"
 fi
 # Rootless, as the test user make test-deps creates (subordinate ids;
 # pasta needs /dev/net/tun 0666, as Debian has it).
@@ -129,6 +148,17 @@ if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
     s=$(jq '.results[0].mean' "$W/run_none.json" 2>/dev/null || echo null)
     [ "$c" = null ] || [ "$s" = null ] || awk -v s="$s" -v c="$c" 'BEGIN{printf "run --rm --network none vs bare crun run of the same rootfs: skiff %.1f ms, crun %.1f ms, skiff/crun %.2fx\n", s*1000, c*1000, s/c}'
   }
+  if [ -f "$W/push_100mb.json" ]; then
+    PX=$W/podman-extra
+    ../shared/peer/fixtures.sh exec scripts/bench-podman-extra.sh "$PX" "$W/cpdata" "$REG/big:latest" "$W/reg3" "$PORT2" >/dev/null 2>"$W/podman-extra.err" || cat "$W/podman-extra.err"
+    echo; echo "issue 12, side by side (podman / skiff):"
+    for n in run_volume cp_in_100mb cp_out_100mb commit_50mb push_100mb; do
+      s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$PX/$n.json" 2>/dev/null || echo null)
+      [ "$p" = null ] || awk -v n="$n" -v s="$s" -v p="$p" 'BEGIN{printf "%-14s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, p*1000, p/s}'
+    done
+    n=$(jq '.results[0].mean' "$W/run_none.json"); v=$(jq '.results[0].mean' "$W/run_volume.json")
+    awk -v n="$n" -v v="$v" 'BEGIN{printf "run -v named:/data adds %.2f ms to run (target < 2 ms)\n", (v-n)*1000}'
+  fi
   nft list tables 2>/dev/null | while read -r _ fam name; do
     printf '%s\n' "$TABLES_BEFORE" | grep -qx "table $fam $name" || nft delete table "$fam" "$name" 2>/dev/null || true
   done

@@ -459,6 +459,37 @@ pub static PAGES: &[Page] = &[
         ],
     },
     Page {
+        path: "image push",
+        description: "Upload an image to its registry. Blobs the registry has are skipped, blobs \
+            it has in another repository the image came from are mounted, the rest are uploaded \
+            as the store holds them: a pulled image is pushed byte for byte, so its manifest \
+            digest stays the same. Credentials come from login (or --creds).",
+        examples: &[
+            ("Tag an image for a registry and push it:", "skiff tag busybox localhost:5000/busybox:v1\nskiff push localhost:5000/busybox:v1"),
+            ("Push every tag of a repository:", "skiff push --all-tags localhost:5000/busybox"),
+        ],
+    },
+    Page {
+        path: "login",
+        description: "Log in to a registry: the credentials are checked against it first, then \
+            stored in ~/.docker/config.json (mode 0600; $DOCKER_CONFIG/config.json if set) or in \
+            the credential helper it names (credHelpers, credsStore). Without a terminal, the \
+            password must come from --password-stdin: skiff never prompts then.",
+        examples: &[("Log in from a script:", "echo \"$TOKEN\" | skiff login -u ci --password-stdin registry.example.com")],
+    },
+    Page {
+        path: "logout",
+        description: "Log out from a registry: its stored credentials are removed.",
+        examples: &[("Log out:", "skiff logout registry.example.com")],
+    },
+    Page {
+        path: "search",
+        description: "Search a registry for images. The term names the registry \
+            (REGISTRY/TERM): its catalog is read and the repositories whose name holds TERM \
+            are listed. Such registries have no stars, descriptions or official images.",
+        examples: &[("Search a local registry:", "skiff search localhost:5000/busy")],
+    },
+    Page {
         path: "system info",
         description: "This command displays system wide information regarding the skiff \
             installation: the kernel version, the number of containers and images, the storage \

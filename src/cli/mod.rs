@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 use crate::commands::context::{Context, GlobalOpts};
 use crate::commands::output::{self, report};
-use crate::commands::{container, image, inspect, network, system, volume};
+use crate::commands::{container, image, inspect, network, registry, system, volume};
 use crate::error::{code, Error, Result};
 
 /// A daemonless, Docker-compatible container engine.
@@ -91,6 +91,14 @@ pub enum Command {
     Images(image::ls::Args),
     /// Pull an image from a registry
     Pull(image::pull::Args),
+    /// Upload an image to a registry
+    Push(image::push::Args),
+    /// Log in to a registry
+    Login(registry::login::Args),
+    /// Log out from a registry
+    Logout(registry::logout::Args),
+    /// Search a registry for images
+    Search(registry::search::Args),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(image::tag::Args),
     /// Remove one or more images
@@ -170,6 +178,8 @@ pub enum ImageVerb {
     Ls(image::ls::Args),
     /// Pull an image from a registry
     Pull(image::pull::Args),
+    /// Upload an image to a registry
+    Push(image::push::Args),
     /// Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
     Tag(image::tag::Args),
     /// Remove one or more images
@@ -299,6 +309,7 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         Command::Image(v) => match v {
             ImageVerb::Ls(a) => image::ls::run(ctx, a),
             ImageVerb::Pull(a) => image::pull::run(ctx, a),
+            ImageVerb::Push(a) => image::push::run(ctx, a),
             ImageVerb::Tag(a) => image::tag::run(ctx, a),
             ImageVerb::Rm(a) => image::rm::run(ctx, a),
             ImageVerb::Inspect(a) => image::inspect::run(ctx, a),
@@ -324,6 +335,10 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         },
         Command::Images(a) => image::ls::run(ctx, a),
         Command::Pull(a) => image::pull::run(ctx, a),
+        Command::Push(a) => image::push::run(ctx, a),
+        Command::Login(a) => registry::login::run(ctx, a),
+        Command::Logout(a) => registry::logout::run(ctx, a),
+        Command::Search(a) => registry::search::run(ctx, a),
         Command::Tag(a) => image::tag::run(ctx, a),
         Command::Rmi(a) => image::rm::run(ctx, a),
         Command::History(a) => image::history::run(ctx, a),
@@ -362,6 +377,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("rm", "container rm"),
     ("images", "image ls"),
     ("pull", "image pull"),
+    ("push", "image push"),
     ("tag", "image tag"),
     ("rmi", "image rm"),
     ("history", "image history"),

@@ -9,6 +9,7 @@ pub mod image;
 pub mod inspect;
 pub mod network;
 pub mod output;
+pub mod registry;
 pub mod relay;
 pub mod system;
 pub mod terminal;

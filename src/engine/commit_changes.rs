@@ -94,104 +94,104 @@ pub fn apply(cfg: &mut RunConfig, changes: &[String]) -> Result<()> {
             .split_once(char::is_whitespace)
             .map(|(i, r)| (i, r.trim()))
             .unwrap_or((change, ""));
-        let upper = instr.to_ascii_uppercase();
-        let one = || -> Result<String> {
-            match words(rest).as_slice() {
-                [v] => Ok(v.clone()),
-                [] => Err(parse_error(format!(
-                    "{upper} requires exactly one argument"
-                ))),
-                _ => Err(parse_error(format!(
-                    "{upper} requires exactly one argument"
-                ))),
-            }
-        };
-        match upper.as_str() {
-            "CMD" | "ENTRYPOINT" if rest.is_empty() => {
-                return Err(parse_error(format!(
-                    "{upper} requires at least one argument"
-                )))
-            }
-            "CMD" => cfg.cmd = Some(command(rest)),
-            "ENTRYPOINT" => {
-                cfg.entrypoint = Some(command(rest));
-                // docker: a new entrypoint drops the image's CMD.
-                cfg.cmd = None;
-            }
-            "ENV" => {
-                let env = cfg.env.get_or_insert_with(Vec::new);
-                for (k, v) in pairs("ENV", rest)? {
-                    let entry = format!("{k}={v}");
-                    match env
-                        .iter_mut()
-                        .find(|e| e.split('=').next() == Some(k.as_str()))
-                    {
-                        Some(e) => *e = entry,
-                        None => env.push(entry),
-                    }
+        apply_one(cfg, &instr.to_ascii_uppercase(), rest)?;
+    }
+    Ok(())
+}
+
+fn one_word(upper: &str, rest: &str) -> Result<String> {
+    match words(rest).as_slice() {
+        [v] => Ok(v.clone()),
+        _ => Err(parse_error(format!(
+            "{upper} requires exactly one argument"
+        ))),
+    }
+}
+
+fn apply_one(cfg: &mut RunConfig, upper: &str, rest: &str) -> Result<()> {
+    match upper {
+        "CMD" | "ENTRYPOINT" | "ONBUILD" if rest.is_empty() => {
+            return Err(parse_error(format!(
+                "{upper} requires at least one argument"
+            )))
+        }
+        "CMD" => cfg.cmd = Some(command(rest)),
+        "ENTRYPOINT" => {
+            cfg.entrypoint = Some(command(rest));
+            // docker: a new entrypoint drops the image's CMD.
+            cfg.cmd = None;
+        }
+        "ENV" => {
+            let env = cfg.env.get_or_insert_with(Vec::new);
+            for (k, v) in pairs("ENV", rest)? {
+                let entry = format!("{k}={v}");
+                match env
+                    .iter_mut()
+                    .find(|e| e.split('=').next() == Some(k.as_str()))
+                {
+                    Some(e) => *e = entry,
+                    None => env.push(entry),
                 }
-            }
-            "LABEL" => {
-                let labels = cfg.labels.get_or_insert_with(BTreeMap::new);
-                for (k, v) in pairs("LABEL", rest)? {
-                    labels.insert(k, v);
-                }
-            }
-            "EXPOSE" => {
-                let ports = cfg.exposed_ports.get_or_insert_with(BTreeMap::new);
-                let w = words(rest);
-                if w.is_empty() {
-                    return Err(parse_error("EXPOSE requires at least one argument".into()));
-                }
-                for p in w {
-                    let (port, proto) = p.split_once('/').unwrap_or((&p, "tcp"));
-                    if port.parse::<u16>().is_err() || !matches!(proto, "tcp" | "udp" | "sctp") {
-                        return Err(Error::InvalidArgument(format!(
-                            "invalid containerPort: {port}"
-                        )));
-                    }
-                    ports.insert(format!("{port}/{proto}"), serde_json::json!({}));
-                }
-            }
-            "VOLUME" => {
-                let list = if rest.starts_with('[') {
-                    serde_json::from_str::<Vec<String>>(rest).unwrap_or_else(|_| words(rest))
-                } else {
-                    words(rest)
-                };
-                if list.is_empty() {
-                    return Err(parse_error("VOLUME requires at least one argument".into()));
-                }
-                let vols = cfg.volumes.get_or_insert_with(BTreeMap::new);
-                for v in list {
-                    vols.insert(v, serde_json::json!({}));
-                }
-            }
-            "USER" => cfg.user = Some(one()?),
-            "WORKDIR" => {
-                let dir = one()?;
-                let base = cfg.working_dir.clone().unwrap_or_else(|| "/".into());
-                cfg.working_dir = Some(if dir.starts_with('/') {
-                    dir
-                } else {
-                    format!("{}/{dir}", base.trim_end_matches('/'))
-                });
-            }
-            "STOPSIGNAL" => cfg.stop_signal = Some(one()?),
-            "ONBUILD" if rest.is_empty() => {
-                return Err(parse_error("ONBUILD requires at least one argument".into()))
-            }
-            "ONBUILD" => cfg
-                .on_build
-                .get_or_insert_with(Vec::new)
-                .push(rest.to_owned()),
-            "" => return Err(Error::InvalidArgument("empty change command".into())),
-            _ => {
-                return Err(Error::InvalidArgument(format!(
-                    "{upper} is not a valid change command"
-                )))
             }
         }
+        "LABEL" => {
+            let labels = cfg.labels.get_or_insert_with(BTreeMap::new);
+            labels.extend(pairs("LABEL", rest)?);
+        }
+        "EXPOSE" => expose(cfg, rest)?,
+        "VOLUME" => {
+            let list = if rest.starts_with('[') {
+                serde_json::from_str::<Vec<String>>(rest).unwrap_or_else(|_| words(rest))
+            } else {
+                words(rest)
+            };
+            if list.is_empty() {
+                return Err(parse_error("VOLUME requires at least one argument".into()));
+            }
+            let vols = cfg.volumes.get_or_insert_with(BTreeMap::new);
+            for v in list {
+                vols.insert(v, serde_json::json!({}));
+            }
+        }
+        "USER" => cfg.user = Some(one_word(upper, rest)?),
+        "WORKDIR" => {
+            let dir = one_word(upper, rest)?;
+            let base = cfg.working_dir.clone().unwrap_or_else(|| "/".into());
+            cfg.working_dir = Some(if dir.starts_with('/') {
+                dir
+            } else {
+                format!("{}/{dir}", base.trim_end_matches('/'))
+            });
+        }
+        "STOPSIGNAL" => cfg.stop_signal = Some(one_word(upper, rest)?),
+        "ONBUILD" => cfg
+            .on_build
+            .get_or_insert_with(Vec::new)
+            .push(rest.to_owned()),
+        "" => return Err(Error::InvalidArgument("empty change command".into())),
+        _ => {
+            return Err(Error::InvalidArgument(format!(
+                "{upper} is not a valid change command"
+            )))
+        }
+    }
+    Ok(())
+}
+
+fn expose(cfg: &mut RunConfig, rest: &str) -> Result<()> {
+    let w = words(rest);
+    if w.is_empty() {
+        return Err(parse_error("EXPOSE requires at least one argument".into()));
+    }
+    let ports = cfg.exposed_ports.get_or_insert_with(BTreeMap::new);
+    for p in w {
+        let (port, proto) = p.split_once('/').unwrap_or((&p, "tcp"));
+        if port.parse::<u16>().is_err() || !matches!(proto, "tcp" | "udp" | "sctp") {
+            return Err(Error::InvalidArgument(format!(
+                "invalid containerPort: {port}"
+            )));
+        }
+        ports.insert(format!("{port}/{proto}"), serde_json::json!({}));
     }
     Ok(())
 }

@@ -133,7 +133,11 @@ fn no_such_image(name: &str) -> Error {
 }
 
 impl Engine {
-    fn registry_client(&self, reference: &Reference, ro: &RegistryOptions) -> Result<Client> {
+    pub(super) fn registry_client(
+        &self,
+        reference: &Reference,
+        ro: &RegistryOptions,
+    ) -> Result<Client> {
         let opts = ClientOptions {
             tls_verify: ro.tls_verify,
             creds: ro.creds.clone(),

@@ -120,9 +120,9 @@ pub fn default_store_path() -> PathBuf {
     store_path_from(&|k| std::env::var_os(k))
 }
 
-type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+pub(crate) type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
 
-fn env_path(env: Env, key: &str) -> Option<PathBuf> {
+pub(crate) fn env_path(env: Env, key: &str) -> Option<PathBuf> {
     env(key).filter(|v| !v.is_empty()).map(PathBuf::from)
 }
 
@@ -163,7 +163,7 @@ fn store_path_from(env: Env) -> PathBuf {
 }
 
 /// Docker Hub's aliases all mean `docker.io`.
-fn canonical_host(host: &str) -> &str {
+pub(crate) fn canonical_host(host: &str) -> &str {
     match host {
         "docker.io" | "index.docker.io" | "registry-1.docker.io" => "docker.io",
         h => h,
@@ -179,13 +179,13 @@ fn key_host(key: &str) -> &str {
     k.split('/').next().unwrap_or(k)
 }
 
-fn key_matches(key: &str, host: &str) -> bool {
+pub(crate) fn key_matches(key: &str, host: &str) -> bool {
     canonical_host(key_host(key)) == canonical_host(host)
 }
 
 /// What a credential helper is asked for: Docker Hub as docker's v1 URL,
 /// anything else by its host.
-fn helper_server_url(host: &str) -> String {
+pub(crate) fn helper_server_url(host: &str) -> String {
     if canonical_host(host) == "docker.io" {
         DOCKER_HUB_KEY.to_owned()
     } else {
@@ -434,7 +434,7 @@ fn invalid(path: &Path, why: impl std::fmt::Display) -> io::Error {
     )
 }
 
-fn read_for_edit(path: &Path) -> io::Result<Option<Map<String, Value>>> {
+pub(crate) fn read_for_edit(path: &Path) -> io::Result<Option<Map<String, Value>>> {
     read_config(path).map_err(|e| match e {
         AuthError::Read { source, .. } => io::Error::new(
             source.kind(),
@@ -444,7 +444,7 @@ fn read_for_edit(path: &Path) -> io::Result<Option<Map<String, Value>>> {
     })
 }
 
-fn write_config(path: &Path, root: &Map<String, Value>) -> io::Result<()> {
+pub(crate) fn write_config(path: &Path, root: &Map<String, Value>) -> io::Result<()> {
     let mut bytes = serde_json::to_vec_pretty(root).map_err(|e| invalid(path, e))?;
     bytes.push(b'\n');
     write_atomic(path, &bytes)

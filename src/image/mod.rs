@@ -2,6 +2,7 @@
 //! pulling, layer unpacking and archives.
 pub mod archive;
 pub mod auth;
+pub mod auth_store;
 pub mod changes;
 pub mod layer;
 pub mod newlayer;

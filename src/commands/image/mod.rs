@@ -5,6 +5,7 @@ pub mod load;
 pub mod ls;
 pub mod prune;
 pub mod pull;
+pub mod push;
 pub mod rm;
 pub mod save;
 pub mod tag;

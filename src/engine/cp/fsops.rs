@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::helper::{daemon, Fail};
+use super::fail::{daemon, Fail};
 use super::LayerPaths;
 use crate::fsroot::Root;
 use crate::image::changes;

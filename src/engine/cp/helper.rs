@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rustix::fs::{FileType, OFlags};
 
+use super::fail::{daemon, raw, Fail};
 use super::{Access, CpOp, Plan, Userns};
 use crate::error::{Error, Result};
 use crate::fsroot::Root;
@@ -16,33 +17,6 @@ use crate::image::layer::{CopyRules, UnpackOptions};
 
 /// The helper's argv[1].
 pub const ARG: &str = "__cp";
-
-/// Why a copy failed: docker's daemon errors (`Error: ...`) or its CLI's
-/// bare ones.
-pub(super) struct Fail {
-    raw: bool,
-    msg: String,
-}
-
-pub(super) fn daemon(msg: impl Into<String>) -> Fail {
-    Fail {
-        raw: false,
-        msg: msg.into(),
-    }
-}
-
-fn raw(msg: impl Into<String>) -> Fail {
-    Fail {
-        raw: true,
-        msg: msg.into(),
-    }
-}
-
-impl From<io::Error> for Fail {
-    fn from(e: io::Error) -> Fail {
-        daemon(e.to_string())
-    }
-}
 
 /// Runs the helper for `plan` (stdio inherited: `-` streams pass
 /// through) and turns its report into the result.

@@ -15,6 +15,7 @@
 //! helper reports on fd 3: `OK BYTES`, or `ERR MESSAGE` / `RAW MESSAGE`
 //! (docker's daemon errors and its CLI's bare ones).
 
+mod fail;
 mod fsops;
 mod helper;
 

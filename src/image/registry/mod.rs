@@ -34,6 +34,7 @@
 //! `error` (the error type and how responses become one).
 
 mod blob;
+mod catalog;
 mod error;
 mod manifest;
 mod names;

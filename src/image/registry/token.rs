@@ -248,7 +248,7 @@ impl Client {
         Ok(value)
     }
 
-    fn protocol(&self, message: String) -> RegistryError {
+    pub(super) fn protocol(&self, message: String) -> RegistryError {
         RegistryError::Protocol {
             host: self.host.clone(),
             message,

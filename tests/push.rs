@@ -1,0 +1,253 @@
+//! The registry's write side against a real registry (Debian's
+//! docker-registry on 127.0.0.1): `push` (skip, mount, upload, the
+//! pulled manifest kept), `login`/`logout` with basic auth, and bad input.
+
+mod common;
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::process::Stdio;
+
+use common::*;
+
+#[test]
+fn push_keeps_a_pulled_images_digest_and_mounts_its_blobs() {
+    require!("docker-registry", "skopeo");
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let original = remote_digest(&img.reference);
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &img.reference]);
+    let other = format!("{}/copies/busybox:v1", reg.host());
+    s.ok(&["tag", &img.reference, &other]);
+    let out = s.ok(&["push", &other]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!(
+            "The push refers to repository [{}/copies/busybox]",
+            reg.host()
+        )
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(": Preparing")).count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.ends_with(": Mounted from busybox"))
+            .count(),
+        2,
+        "{out}"
+    );
+    assert!(
+        out.ends_with(&format!(
+            "v1: digest: {original} size: {}\n",
+            lines.last().unwrap().rsplit(' ').next().unwrap()
+        )),
+        "{out}"
+    );
+    // Exactly the bytes pulled: the registry's digest is the original's.
+    assert_eq!(remote_digest(&other), original);
+    // Again: nothing to send.
+    let out = s.ok(&["push", &other]);
+    assert_eq!(out.matches("Layer already exists").count(), 2, "{out}");
+    // -q prints the reference; RepoDigests gains the pushed one.
+    assert_eq!(s.ok(&["push", "-q", &other]), format!("{other}\n"));
+    let digests = s.ok(&["image", "inspect", "-f", "{{json .RepoDigests}}", &other]);
+    assert!(
+        digests.contains(&format!("copies/busybox@{original}")),
+        "{digests}"
+    );
+    // A fresh store pulls it by digest.
+    let fresh = Skiff::new();
+    fresh.ok(&[
+        "pull",
+        "-q",
+        &format!("{}/copies/busybox@{original}", reg.host()),
+    ]);
+}
+
+#[test]
+fn push_a_committed_image_and_all_tags() {
+    let Some((reg, s, img)) = with_busybox() else {
+        return;
+    };
+    s.ok(&[
+        "run",
+        "--name",
+        "made",
+        "--network",
+        "none",
+        &img,
+        "sh",
+        "-c",
+        "echo committed > /made",
+    ]);
+    let target = format!("{}/made", reg.host());
+    s.ok(&["commit", "made", &format!("{target}:one")]);
+    s.ok(&["tag", &format!("{target}:one"), &format!("{target}:two")]);
+    let out = s.ok(&["push", "--all-tags", &target]);
+    assert!(out.contains(": Pushed\n"), "{out}");
+    assert!(
+        out.contains("\none: digest: sha256:") && out.contains("\ntwo: digest: sha256:"),
+        "{out}"
+    );
+    let fresh = Skiff::new();
+    let out = fresh.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        &format!("{target}:two"),
+        "cat",
+        "/made",
+    ]);
+    assert!(out.ends_with("committed\n"), "{out}");
+    // Errors: docker's words, exit 1.
+    let err = s.fails(1, &["push", &format!("{}/nosuch:v1", reg.host())]);
+    assert_eq!(
+        err,
+        format!(
+            "An image does not exist locally with the tag: {}/nosuch\n",
+            reg.host()
+        )
+    );
+    let err = s.fails(1, &["push", "--all-tags", &format!("{target}:one")]);
+    assert!(
+        err.contains("tag can't be used with --all-tags/-a"),
+        "{err}"
+    );
+}
+
+#[test]
+fn login_checks_then_stores_and_logout_forgets() {
+    require!("docker-registry", "skopeo", "htpasswd");
+    let reg = Registry::start_auth("alice", "s3cret");
+    let s = Skiff::new();
+    let config = s.home().join(".docker/config.json");
+    // A wrong password: refused by the registry, nothing stored.
+    let mut child = s
+        .cmd()
+        .args(["login", "-u", "alice", "--password-stdin", &reg.host()])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"wrong\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!config.exists());
+    // No terminal and no password: never a prompt, never stdin.
+    let err = s.fails(1, &["login", "-u", "alice", &reg.host()]);
+    assert_eq!(
+        err,
+        "Error: Cannot perform an interactive login from a non TTY device\n"
+    );
+    let err = s.fails(1, &["login", "--password-stdin", &reg.host()]);
+    assert!(
+        err.contains("Must provide --username with --password-stdin"),
+        "{err}"
+    );
+    // The right one: checked, then stored 0600.
+    let mut child = s
+        .cmd()
+        .args(["login", "-u", "alice", "--password-stdin", &reg.host()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"s3cret\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Login Succeeded\n");
+    let mode = std::fs::metadata(&config).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&config).unwrap()).unwrap();
+    assert!(v["auths"][reg.host()]["auth"].is_string(), "{v}");
+    // The stored credentials push to it.
+    let open = Registry::start();
+    let img = push_standard(&open, "busybox", "latest");
+    s.ok(&["pull", "-q", &img.reference]);
+    let target = format!("{}/mine:v1", reg.host());
+    s.ok(&["tag", &img.reference, &target]);
+    s.ok(&["push", "-q", &target]);
+    // -p warns; logout forgets; then the push is refused.
+    let (code, out, err) = s.run(&["login", "-u", "alice", "-p", "s3cret", &reg.host()]);
+    assert_eq!((code, out.as_str()), (0, "Login Succeeded\n"));
+    assert!(
+        err.contains("WARNING! Using --password via the CLI is insecure"),
+        "{err}"
+    );
+    assert_eq!(
+        s.ok(&["logout", &reg.host()]),
+        format!("Removing login credentials for {}\n", reg.host())
+    );
+    assert_eq!(
+        s.ok(&["logout", &reg.host()]),
+        format!("Not logged in to {}\n", reg.host())
+    );
+    s.fails(1, &["push", &target]);
+}
+
+#[test]
+fn search_reads_a_private_registrys_catalog() {
+    require!("docker-registry", "skopeo");
+    let reg = Registry::start();
+    push_standard(&reg, "busybox", "latest");
+    push_standard(&reg, "tools/busybox-extra", "1");
+    push_standard(&reg, "nginx", "latest");
+    let s = Skiff::new();
+    let h = reg.host();
+    let out = s.ok(&["search", &format!("{h}/busy")]);
+    let rows: Vec<Vec<String>> = out
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            vec![
+                "NAME".to_string(),
+                "DESCRIPTION".into(),
+                "STARS".into(),
+                "OFFICIAL".into()
+            ],
+            vec![format!("{h}/busybox"), "0".into()],
+            vec![format!("{h}/tools/busybox-extra"), "0".into()],
+        ]
+    );
+    // docker's columns: the stars sit under STARS.
+    let col = out.lines().next().unwrap().find("STARS").unwrap();
+    assert!(out.lines().all(|l| &l[col..col + 1] != " "), "{out}");
+    assert_eq!(
+        s.ok(&[
+            "search",
+            "--limit",
+            "1",
+            "--format",
+            "{{.Name}}",
+            &format!("{h}/busy")
+        ]),
+        format!("{h}/busybox\n")
+    );
+    assert_eq!(
+        s.ok(&[
+            "search",
+            "--filter",
+            "stars=1",
+            "--format",
+            "{{.Name}}",
+            &format!("{h}/busy")
+        ]),
+        ""
+    );
+    assert!(s
+        .fails(1, &["search", "busybox"])
+        .contains("name the registry to search"));
+    assert!(s
+        .fails(1, &["search", "--filter", "bogus=1", &format!("{h}/x")])
+        .contains("invalid filter 'bogus'"));
+}
