@@ -675,7 +675,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m -v --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m -v --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --storage-opt --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -950,6 +950,10 @@ _skiff() {
                     return 0
                     ;;
                 --volumes-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-opt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1791,7 +1795,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__container__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m -v --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m -v --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --storage-opt --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2082,6 +2086,10 @@ _skiff() {
                     return 0
                     ;;
                 --volumes-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-opt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2465,7 +2473,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__create)
-            opts="-e -w -u -l -h -i -t -a -p -P -m -v --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-e -w -u -l -h -i -t -a -p -P -m -v --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --storage-opt --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2740,6 +2748,10 @@ _skiff() {
                     return 0
                     ;;
                 --volumes-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-opt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5103,7 +5115,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__run)
-            opts="-d -e -w -u -l -h -i -t -a -p -P -m -v --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --pull --platform --help --root --runroot --log-level --noout --storage-driver"
+            opts="-d -e -w -u -l -h -i -t -a -p -P -m -v --detach --detach-keys --sig-proxy --name --replace --env --env-file --workdir --user --label --entrypoint --hostname --interactive --tty --attach --rm --init --restart --stop-signal --stop-timeout --log-driver --log-opt --net --network --publish --publish-all --expose --ip --mac-address --net-alias --network-alias --dns --dns-search --dns-opt --dns-option --add-host --link --memory --cpus --pids-limit --shm-size --ulimit --cgroup-parent --kernel-memory --privileged --device --device-cgroup-rule --cap-add --cap-drop --security-opt --read-only --pid --ipc --uts --userns --volume --mount --tmpfs --volumes-from --storage-opt --pull --platform --help --root --runroot --log-level --noout --storage-driver"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5394,6 +5406,10 @@ _skiff() {
                     return 0
                     ;;
                 --volumes-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --storage-opt)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -160,6 +160,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l mount -d 'Attach a filesystem mount to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l tmpfs -d 'Mount a tmpfs directory' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l volumes-from -d 'Mount volumes from the specified container(s)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l storage-opt -d 'Storage driver options for the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"
@@ -223,6 +224,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_s
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l mount -d 'Attach a filesystem mount to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l tmpfs -d 'Mount a tmpfs directory' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l volumes-from -d 'Mount volumes from the specified container(s)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l storage-opt -d 'Storage driver options for the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand container; and __fish_seen_subcommand_from create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"
@@ -902,6 +904,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand run" -s v -l volume -d 'Bind
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l mount -d 'Attach a filesystem mount to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l tmpfs -d 'Mount a tmpfs directory' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l volumes-from -d 'Mount volumes from the specified container(s)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand run" -l storage-opt -d 'Storage driver options for the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand run" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"
@@ -965,6 +968,7 @@ complete -c skiff -n "__fish_skiff_using_subcommand create" -s v -l volume -d 'B
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l mount -d 'Attach a filesystem mount to the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l tmpfs -d 'Mount a tmpfs directory' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l volumes-from -d 'Mount volumes from the specified container(s)' -r
+complete -c skiff -n "__fish_skiff_using_subcommand create" -l storage-opt -d 'Storage driver options for the container' -r
 complete -c skiff -n "__fish_skiff_using_subcommand create" -l pull -d 'Pull image before running ("always", "missing", "never")' -r -f -a "missing\t''
 always\t''
 never\t''"

@@ -5,7 +5,7 @@ set -euo pipefail
 # filters with libseccomp's links libseccomp (a dev-dependency); building
 # and installing skiff needs no -dev package. uidmap and passt: rootless;
 # sudo: a rootless test runs skiff through `sudo -u`.
-PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs libseccomp-dev nftables iproute2 curl uidmap passt sudo"
+PKGS="python3 busybox-static docker-registry skopeo jq apache2-utils openssl util-linux mount e2fsprogs xfsprogs libseccomp-dev nftables iproute2 curl uidmap passt sudo"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -251,3 +251,49 @@ fn search_reads_a_private_registrys_catalog() {
         .fails(1, &["search", "--filter", "bogus=1", &format!("{h}/x")])
         .contains("invalid filter 'bogus'"));
 }
+
+/// A blob over 32 MiB goes up in chunks; a push killed midway leaves the
+/// local store as it was, and the next push completes.
+#[test]
+fn big_blobs_go_in_chunks_and_a_killed_push_harms_nothing() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    s.ok(&[
+        "run", "--name", "big", "--network", "none", &img, "sh", "-c",
+        "busybox dd if=/dev/urandom of=/big bs=1M count=40 2>/dev/null; busybox md5sum /big > /big.md5",
+    ]);
+    let target_reg = Registry::start();
+    let target = format!("{}/big:v1", target_reg.host());
+    s.ok(&["commit", "big", &target]);
+    let images = s.ok(&["images", "-aq", "--no-trunc"]);
+    for delay_ms in [30, 90] {
+        let mut child = s
+            .cmd()
+            .args(["push", &target])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(s.ok(&["images", "-aq", "--no-trunc"]), images);
+        let (code, out, _) = s.run(&["system", "check", "--min-age-ms", "0"]);
+        assert_eq!((code, out.as_str()), (0, ""));
+    }
+    let out = s.ok(&["push", &target]);
+    assert!(out.contains(": Pushed\n"), "{out}");
+    let fresh = Skiff::new();
+    let out = fresh.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        &target,
+        "sh",
+        "-c",
+        "busybox md5sum -c /big.md5",
+    ]);
+    assert!(out.ends_with("/big: OK\n"), "{out}");
+}

@@ -93,7 +93,7 @@ impl Engine {
         };
         let mut layer = None;
         let mut sink = |r: std::process::ChildStdout| {
-            layer = Some(crate::image::newlayer::gzip_layer(dir.path(), r)?);
+            layer = Some(crate::image::newlayer::tar_layer(dir.path(), r)?);
             Ok(())
         };
         let r = self.container_fs_op(&c, CpOp::Layer, Some(&mut sink));
@@ -101,7 +101,7 @@ impl Engine {
             g.thaw(self, c.id());
         }
         r?;
-        let (path, diff_id) =
+        let (path, diff_id, size) =
             layer.ok_or_else(|| Error::Other("the container's layer was not written".into()))?;
         let created_by = std::iter::once(c.config.path.as_str())
             .chain(c.config.args.iter().map(String::as_str))
@@ -118,7 +118,7 @@ impl Engine {
         add_some(&mut entry, "author", o.author.as_deref());
         add_some(&mut entry, "comment", o.message.as_deref());
         push_layer(&mut cfg, entry, &diff_id);
-        self.store_image(&cfg, &base.layers, &path, reference)
+        self.store_image(&cfg, &base.layers, (&path, &diff_id, size), reference)
     }
 
     /// Freezes the container for a commit, with a watchdog (a forked
@@ -203,7 +203,7 @@ impl Engine {
         let dir = crate::image::archive::tmp_dir(&self.images)?;
         let plain =
             crate::image::archive::decompressed(std::io::BufReader::with_capacity(1 << 20, input))?;
-        let (path, diff_id) = crate::image::newlayer::gzip_layer(dir.path(), plain)?;
+        let (path, diff_id, size) = crate::image::newlayer::tar_layer(dir.path(), plain)?;
         let now = time::rfc3339_nano(time::now());
         let comment = o
             .message
@@ -228,7 +228,7 @@ impl Engine {
             json!({"created": now, "comment": comment}),
             &diff_id,
         );
-        self.store_image(&cfg, &[], &path, reference)
+        self.store_image(&cfg, &[], (&path, &diff_id, size), reference)
     }
 
     /// `import URL`: the body of an http(s) GET.
@@ -238,23 +238,24 @@ impl Engine {
     }
 
     /// Stores an image of `config` whose layers are `base` (stored) and
-    /// the file `layer`, tagged `reference` if given; its id.
+    /// the uncompressed layer file (path, digest, size), tagged
+    /// `reference` if given; its id.
     fn store_image(
         &self,
         config: &Value,
         base: &[crate::image::store::LayerInfo],
-        layer: &Path,
+        layer: (&Path, &str, u64),
         reference: Option<Reference>,
     ) -> Result<String> {
         let bytes = serde_json::to_vec(config).map_err(|e| Error::Other(e.to_string()))?;
         let id = crate::image::store::sha256_digest(&bytes);
         // Held until the record is written: GC leaves what is stored.
         let mut lease = self.images.lease([id], [])?;
-        let rec = crate::image::archive::import_over(
+        let rec = crate::image::newlayer::import_local(
             &self.images,
             &bytes,
             base,
-            &[layer.to_path_buf()],
+            layer,
             &self.unpack_options()?,
             &mut lease,
         )?;

@@ -65,6 +65,8 @@ pub struct CreateOptions {
     pub tmpfs: Vec<String>,
     /// `--volumes-from`, as given.
     pub volumes_from: Vec<String>,
+    /// `--storage-opt` (`size=N`), checked.
+    pub storage_opt: Vec<String>,
 }
 
 impl CreateOptions {

@@ -293,6 +293,7 @@ fn host_settings(
             })
             .collect(),
         volumes_from: o.volumes_from.clone(),
+        storage_opt: crate::engine::container::parse_labels(&o.storage_opt),
     }
 }
 
@@ -353,6 +354,10 @@ impl Engine {
             }
         };
         let name = config.name.clone();
+        if let Err(e) = self.apply_storage_opts(o, &config) {
+            let _ = self.remove_container(&config.id, true);
+            return Err(e);
+        }
         log::debug!(
             "create: {} ({name}) written in {:?}",
             config.id,
@@ -408,6 +413,26 @@ impl Engine {
             return Err(e);
         }
         Ok(config)
+    }
+
+    /// `--storage-opt size=N`: the container's upper dir, made now and
+    /// limited with an xfs project quota (docker's error elsewhere).
+    fn apply_storage_opts(&self, o: &CreateOptions, c: &ContainerConfig) -> Result<()> {
+        let Some(size) = super::quota::parse_storage_opts(&o.storage_opt)? else {
+            return Ok(());
+        };
+        let containers = self.containers.root().join("containers");
+        if self.opts.rootless
+            || c.storage_driver != crate::state::container::StorageDriver::Overlay
+            || !super::quota::supported(&containers)
+        {
+            return Err(Error::InvalidArgument(super::quota::UNSUPPORTED.into()));
+        }
+        let upper = self.containers.dir(&c.id).join("upper");
+        std::fs::create_dir_all(&upper).map_err(|e| Error::io("creating", &upper, e))?;
+        // One create at a time picks a project id.
+        let _g = crate::state::lock::LockGuard::exclusive(&containers.join(".quota.lock"))?;
+        super::quota::limit(&containers, &upper, size).map(drop)
     }
 
     /// The network mode to store (`container:NAME` with the target's full

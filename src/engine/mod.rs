@@ -24,6 +24,7 @@ pub mod network;
 pub mod pause;
 pub mod prune;
 pub mod push;
+pub mod quota;
 mod resources;
 pub mod rootless_netns;
 pub mod run;

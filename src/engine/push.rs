@@ -19,6 +19,10 @@ use crate::image::types::{
     MT_OCI_MANIFEST,
 };
 
+/// Blobs this big are uploaded in chunks of [`CHUNK`] bytes.
+const CHUNKED_FROM: u64 = 32 << 20;
+const CHUNK: usize = 16 << 20;
+
 /// What a push reports as it goes (docker's lines).
 pub enum PushEvent<'a> {
     /// `The push refers to repository [NAME]`.
@@ -160,14 +164,15 @@ impl Engine {
                 .map_err(|e| Error::io("reading", &path, e))?
                 .len()
         };
-        client
-            .push_blob(
-                repo,
-                digest,
-                size,
-                &mut std::io::BufReader::with_capacity(1 << 20, &mut f),
-            )
-            .map_err(Error::Registry)?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, &mut f);
+        // Big blobs go in chunks (a failed chunk is sent again, not the
+        // whole blob); the rest in one piece.
+        if size >= CHUNKED_FROM {
+            client.push_blob_chunked(repo, digest, size, &mut r, CHUNK)
+        } else {
+            client.push_blob(repo, digest, size, &mut r)
+        }
+        .map_err(Error::Registry)?;
         Ok("Pushed".into())
     }
 

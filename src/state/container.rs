@@ -126,6 +126,9 @@ pub struct HostSettings {
     /// `--volumes-from`, as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub volumes_from: Vec<String>,
+    /// `--storage-opt` (docker's `StorageOpt`: `size`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage_opt: BTreeMap<String, String>,
 }
 
 /// Written once by `create`.

@@ -190,6 +190,9 @@ pub struct StorageFlags {
     /// Mount volumes from the specified container(s)
     #[arg(long = "volumes-from", value_name = "list")]
     pub volumes_from: Vec<String>,
+    /// Storage driver options for the container
+    #[arg(long = "storage-opt", value_name = "list")]
+    pub storage_opt: Vec<String>,
 }
 
 impl StorageFlags {
@@ -214,6 +217,8 @@ impl StorageFlags {
             .collect::<Result<_>>()?;
         o.tmpfs = self.tmpfs.clone();
         o.volumes_from = self.volumes_from.clone();
+        crate::engine::quota::parse_storage_opts(&self.storage_opt)?;
+        o.storage_opt = self.storage_opt.clone();
         Ok(())
     }
 }

@@ -45,6 +45,8 @@ pub struct HostConfig {
     pub readonly_rootfs: bool,
     pub security_opt: Option<Vec<String>>,
     #[serde(skip_serializing_if = "omitempty")]
+    pub storage_opt: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "omitempty")]
     pub tmpfs: BTreeMap<String, String>,
     #[serde(rename = "UTSMode")]
     pub uts_mode: String,
@@ -228,6 +230,7 @@ pub fn build(h: &HostSettings, net: &NetRequest) -> HostConfig {
         publish_all_ports: net.publish_all,
         readonly_rootfs: h.readonly_rootfs,
         security_opt: or_null(security_opt(h)),
+        storage_opt: h.storage_opt.clone(),
         tmpfs: h.tmpfs.clone(),
         uts_mode: h.uts_mode.clone(),
         userns_mode: h.userns_mode.clone(),

@@ -132,6 +132,10 @@ pub struct UnpackOptions {
     pub aufs_whiteouts: bool,
     /// `cp`'s extraction instead of a layer's ([`CopyRules`]).
     pub copy: Option<CopyRules>,
+    /// The stream's digest is known already (a layer this store just
+    /// wrote and hashed): not computed again (the report's `diff_id` is
+    /// then empty).
+    pub digest_known: bool,
 }
 
 /// How `cp` extracts a tar (docker's `archive.Untar` with
@@ -280,6 +284,7 @@ pub fn unpack(
     let mut hashed = HashingReader {
         inner: decoder,
         hasher: Sha256::new(),
+        hash: opts.copy.is_none() && !opts.digest_known,
         count: read.clone(),
     };
     let root = Root::open(dest).map_err(|source| LayerError::Dest {
@@ -380,13 +385,17 @@ impl<R: BufRead> Read for Decoder<R> {
 struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
+    /// `cp`'s streams need no digest: not hashed.
+    hash: bool,
     count: std::rc::Rc<std::cell::Cell<u64>>,
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        if self.hash {
+            self.hasher.update(&buf[..n]);
+        }
         self.count.set(self.count.get() + n as u64);
         Ok(n)
     }

@@ -760,6 +760,7 @@ fn id_map_applied() {
         rootless: false,
         aufs_whiteouts: false,
         copy: None,
+        digest_known: false,
         id_map: Some(IdMap {
             uids: vec![IdMapping {
                 container_id: 0,

@@ -139,6 +139,61 @@ impl Client {
         result.map(drop)
     }
 
+    /// Upload a blob in chunks of `chunk` bytes: `POST` to start, one
+    /// `PATCH` per chunk (`Content-Range`, each to the `Location` the last
+    /// answer gave), then `PUT ?digest=` with no body. Each chunk is read
+    /// into memory, so a failed chunk could be sent again; the digest is
+    /// checked as in [`Client::push_blob`].
+    pub fn push_blob_chunked(
+        &self,
+        repo: &str,
+        digest: &str,
+        size: u64,
+        data: &mut dyn Read,
+        chunk: usize,
+    ) -> Result<()> {
+        check_repo(repo)?;
+        check_sha256(digest)?;
+        let (resp, post_url) = self.start_upload(repo, push_scope(repo), "")?;
+        let mut location = self.upload_location(&resp, &post_url)?;
+        drop(resp);
+        let mut hasher = Sha256::new();
+        let mut sent = 0u64;
+        let mut buf = vec![0u8; chunk.max(1)];
+        while sent < size {
+            let want = (size - sent).min(buf.len() as u64) as usize;
+            data.read_exact(&mut buf[..want])
+                .map_err(|source| RegistryError::Read {
+                    digest: digest.to_owned(),
+                    source,
+                })?;
+            hasher.update(&buf[..want]);
+            let range = format!("{sent}-{}", sent + want as u64 - 1);
+            let mut req = Req::new(http::Method::PATCH, location.clone(), push_scope(repo))
+                .header("Content-Type", "application/octet-stream")
+                .header("Content-Range", range)
+                .body(Payload::Bytes(&buf[..want]));
+            req.auth = self.same_registry(&req.url);
+            let resp = self.execute(&mut req)?;
+            let resp = self.expect(resp, &req, &[202])?;
+            location = self.upload_location(&resp, &location)?;
+            sent += want as u64;
+        }
+        let actual = finish(hasher);
+        if actual != digest {
+            return Err(RegistryError::DigestMismatch {
+                expected: digest.to_owned(),
+                actual,
+            });
+        }
+        let put_url = with_query(&location, "digest", digest);
+        let mut req =
+            Req::new(http::Method::PUT, put_url, push_scope(repo)).body(Payload::Bytes(&[]));
+        req.auth = self.same_registry(&req.url);
+        let resp = self.execute(&mut req)?;
+        self.expect(resp, &req, &[201]).map(drop)
+    }
+
     /// Cross-repository mount: make `digest` from `from` (same registry)
     /// part of `repo` without uploading it. Returns false when the registry
     /// declined (the caller then pushes the blob).
