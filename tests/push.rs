@@ -297,3 +297,131 @@ fn big_blobs_go_in_chunks_and_a_killed_push_harms_nothing() {
     ]);
     assert!(out.ends_with("/big: OK\n"), "{out}");
 }
+
+/// On a terminal, push draws a bar per layer (redrawn in place); in a
+/// pipe, docker's plain lines.
+#[test]
+fn push_on_a_terminal_draws_bars() {
+    require!("docker-registry", "skopeo", "script");
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &img.reference]);
+    let target = Registry::start();
+    let dest = format!("{}/tty:v1", target.host());
+    s.ok(&["tag", &img.reference, &dest]);
+    let cmd = format!("{} push {dest}", s.cmdline());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("HOME", s.home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("\u{1b}["), "no bars drawn: {text:?}");
+    assert!(text.contains(": Pushed"), "{text:?}");
+    assert!(text.contains("\r\nv1: digest: sha256:"), "{text:?}");
+    assert!(!text.contains(": Preparing\r\n"), "{text:?}");
+}
+
+/// `load -i` on a terminal draws a bar over the archive, then docker's
+/// lines.
+#[test]
+fn load_on_a_terminal_draws_a_bar() {
+    require!("docker-registry", "skopeo", "script");
+    let reg = Registry::start();
+    let img = push_standard(&reg, "busybox", "latest");
+    let s = Skiff::new();
+    s.ok(&["pull", "-q", &img.reference]);
+    let t = tempfile::tempdir().unwrap();
+    let archive = t.path().join("a.tar");
+    s.ok(&["save", "-o", archive.to_str().unwrap(), &img.reference]);
+    let fresh = Skiff::new();
+    let cmd = format!("{} load -i {}", fresh.cmdline(), archive.display());
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env("HOME", fresh.home())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Loading [") && text.contains("MiB"),
+        "{text:?}"
+    );
+    assert!(
+        text.contains(&format!("\r\nLoaded image: {}", img.reference)),
+        "{text:?}"
+    );
+}
+
+/// With `credsStore` in config.json, login hands the secret to the
+/// helper (`docker-credential-NAME store`) and keeps only an empty entry;
+/// logout asks the helper to erase it.
+#[test]
+fn login_uses_the_configured_credential_helper() {
+    require!("docker-registry", "skopeo", "htpasswd");
+    let reg = Registry::start_auth("carol", "pw2");
+    let s = Skiff::new();
+    let bin = tempfile::tempdir().unwrap();
+    let log = bin.path().join("helper.log");
+    let helper = bin.path().join("docker-credential-fake");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n{{ echo \"$1\"; cat; echo; }} >> {}\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = s.home().join(".docker/config.json");
+    std::fs::create_dir_all(cfg.parent().unwrap()).unwrap();
+    std::fs::write(&cfg, r#"{"credsStore": "fake"}"#).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut child = s
+        .cmd()
+        .env("PATH", &path)
+        .args(["login", "-u", "carol", "--password-stdin", &reg.host()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"pw2\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No "stored unencrypted" warning: the helper holds it.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("unencrypted"));
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(logged.starts_with("store\n"), "{logged}");
+    let stored: serde_json::Value = serde_json::from_str(logged.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(stored["ServerURL"], reg.host());
+    assert_eq!(
+        (stored["Username"].as_str(), stored["Secret"].as_str()),
+        (Some("carol"), Some("pw2"))
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&cfg).unwrap()).unwrap();
+    assert_eq!(v["auths"][reg.host()], serde_json::json!({}));
+    assert_eq!(v["credsStore"], "fake");
+    let out = s
+        .cmd()
+        .env("PATH", &path)
+        .args(["logout", &reg.host()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains(&format!("erase\n{}", reg.host())));
+}

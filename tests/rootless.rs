@@ -1430,3 +1430,43 @@ fn rootless_diff_commit_export() {
     ok(&["rm", "-f", id]);
     no_mounts_under(&home);
 }
+
+/// `login` and `push` as an unprivileged user: the credentials go to
+/// the user's own ~/.docker/config.json (0600, the user's), and the
+/// pushed image arrives whole.
+#[test]
+fn rootless_login_and_push() {
+    require!("setpriv", "docker-registry", "skopeo", "htpasswd");
+    if !is_root() {
+        skip("needs root to switch to an unprivileged user");
+        return;
+    }
+    let me = (NOBODY, NOBODY);
+    let w = world(me);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let reg = Registry::start_auth("bob", "pw");
+    let mut child = as_user(me, &home, Some(&xdg))
+        .args(["login", "-u", "bob", "--password-stdin", &reg.host()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"pw\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cfg = home.join(".docker/config.json");
+    let m = std::fs::metadata(&cfg).unwrap();
+    assert_eq!((m.uid(), m.mode() & 0o777), (NOBODY, 0o600));
+    let target = format!("{}/rl:v1", reg.host());
+    ok_as(me, &home, &xdg, &["tag", &img.reference, &target]);
+    let (out, _) = ok_as(me, &home, &xdg, &["push", &target]);
+    assert!(out.contains("v1: digest: sha256:"), "{out}");
+    let fresh = Skiff::new();
+    let auth = "bob:pw".to_string();
+    fresh.ok(&["pull", "-q", "--creds", &auth, &target]);
+}

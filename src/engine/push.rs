@@ -29,6 +29,8 @@ pub enum PushEvent<'a> {
     Repository(&'a str),
     /// A layer (short id) is looked at.
     Preparing(&'a str),
+    /// Bytes of a layer sent so far, of its size.
+    Pushing(&'a str, u64, u64),
     /// `Layer already exists`, `Pushed`, `Mounted from REPO`.
     Layer(&'a str, String),
     /// `TAG: digest: DIGEST size: N`.
@@ -113,7 +115,13 @@ impl Engine {
                     l.diff_id, rec.id
                 ))
             })?;
-            let how = self.push_blob(client, repo, digest, l.compressed_size, &sources)?;
+            let how = self.push_blob(
+                client,
+                repo,
+                (digest, l.compressed_size),
+                &sources,
+                &mut |done, total| event(PushEvent::Pushing(s, done, total)),
+            )?;
             event(PushEvent::Layer(s, how));
         }
         let config = self.images.read_blob(&rec.id)?;
@@ -140,9 +148,9 @@ impl Engine {
         &self,
         client: &Client,
         repo: &str,
-        digest: &str,
-        size: u64,
+        (digest, size): (&str, u64),
         sources: &[String],
+        progress: &mut dyn FnMut(u64, u64),
     ) -> Result<String> {
         if client.blob_exists(repo, digest).map_err(Error::Registry)? {
             return Ok("Layer already exists".into());
@@ -164,7 +172,12 @@ impl Engine {
                 .map_err(|e| Error::io("reading", &path, e))?
                 .len()
         };
-        let mut r = std::io::BufReader::with_capacity(1 << 20, &mut f);
+        let mut r = Counting {
+            inner: std::io::BufReader::with_capacity(1 << 20, &mut f),
+            done: 0,
+            total: size,
+            progress,
+        };
         // Big blobs go in chunks (a failed chunk is sent again, not the
         // whole blob); the rest in one piece.
         if size >= CHUNKED_FROM {
@@ -221,6 +234,23 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// Reports the bytes read through it.
+struct Counting<'a, R> {
+    inner: R,
+    done: u64,
+    total: u64,
+    progress: &'a mut dyn FnMut(u64, u64),
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.done += n as u64;
+        (self.progress)(self.done, self.total);
+        Ok(n)
     }
 }
 

@@ -16,7 +16,35 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let engine = ctx.engine()?;
+    let bar = !args.quiet && ctx.stdout_is_tty();
     let loaded = match &args.input {
+        Some(path) if bar => {
+            // On a terminal: a bar over the archive as it is read.
+            let f = std::fs::File::open(path).map_err(|e| {
+                Error::Raw(format!(
+                    "open {}: {}",
+                    path.display(),
+                    crate::runtime::error::go_text(&e)
+                ))
+            })?;
+            let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+            let pb = indicatif::ProgressBar::with_draw_target(
+                Some(len),
+                indicatif::ProgressDrawTarget::stdout(),
+            );
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "Loading {msg}[{bar:30}] {bytes}/{total_bytes}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            let mut r = std::io::BufReader::with_capacity(1 << 20, pb.wrap_read(f));
+            let loaded = engine.load_images(&mut r)?;
+            pb.finish();
+            output::outln("")?;
+            loaded
+        }
         Some(path) => engine.load_images_from(path)?,
         None => {
             if ctx.stdin_is_tty() {
