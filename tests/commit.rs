@@ -11,11 +11,18 @@ use common::*;
 use serde_json::Value;
 
 fn changed(s: &Skiff, img: &str, name: &str) {
-    s.ok(&[
+    changed_with(s, img, name, &[]);
+}
+
+/// `changed`, with global flags (`--storage-driver vfs`) first.
+fn changed_with(s: &Skiff, img: &str, name: &str, global: &[&str]) {
+    let mut args = global.to_vec();
+    args.extend([
         "run", "-d", "--network", "none", "--name", name, "-v", "/vol", img, "sh", "-c",
         "echo x > /tmp/new; mkdir /newdir; echo y > /newdir/f; echo root:x:0:0::/:/bin/sh > /etc/passwd; \
          busybox rm /bin/ls; echo data > /vol/in-volume; echo ready > /ready; sleep 1000",
     ]);
+    s.ok(&args);
     assert!(wait_until(std::time::Duration::from_secs(10), || {
         s.run(&["exec", name, "cat", "/ready"]).0 == 0
     }));
@@ -59,6 +66,63 @@ fn diff_lists_dockers_changes_and_nothing_else() {
         s.fails(1, &["diff", "nosuch"]),
         "Error: No such container: nosuch\n"
     );
+}
+
+/// A vfs container (a full copy of its layers) is compared with them as
+/// docker's vfs driver does it: the same lines as an overlay container's,
+/// and a commit that holds the changes, the deletion included.
+#[test]
+fn vfs_containers_diff_and_commit_like_overlay_ones() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let vfs = ["--storage-driver", "vfs"];
+    s.ok(&[
+        "--storage-driver",
+        "vfs",
+        "create",
+        "--name",
+        "fresh",
+        &img,
+        "true",
+    ]);
+    // Never started: its copy is made, and nothing changed.
+    assert_eq!(s.ok(&["diff", "fresh"]), "");
+    changed_with(&s, &img, "copy", &vfs);
+    assert_eq!(
+        s.ok(&["inspect", "-f", "{{.GraphDriver.Name}}", "copy"]),
+        "vfs\n"
+    );
+    let expected =
+        "C /bin\nD /bin/ls\nC /etc\nC /etc/passwd\nA /newdir\nA /newdir/f\nA /ready\nC /tmp\nA /tmp/new\n";
+    assert_eq!(s.ok(&["diff", "copy"]), expected);
+    s.ok(&[
+        "commit",
+        "-c",
+        "CMD [\"cat\", \"/tmp/new\"]",
+        "copy",
+        "fromvfs",
+    ]);
+    let out = s.ok(&[
+        "run", "--rm", "--network", "none", "fromvfs", "sh", "-c",
+        "cat /newdir/f /etc/passwd; test -e /bin/ls || echo no-ls; test -e /vol/in-volume || echo no-volume-content",
+    ]);
+    assert_eq!(out, "y\nroot:x:0:0::/:/bin/sh\nno-ls\nno-volume-content\n");
+    let layers = inspect(&s, "fromvfs")["RootFS"]["Layers"].clone();
+    assert_eq!(layers.as_array().unwrap().len(), 2, "{layers}");
+    // Stopped: the same; and the committed image's own vfs container has
+    // no changes of its own.
+    s.ok(&["stop", "-t", "0", "copy"]);
+    assert_eq!(s.ok(&["diff", "copy"]), expected);
+    s.ok(&[
+        "--storage-driver",
+        "vfs",
+        "create",
+        "--name",
+        "second",
+        "fromvfs",
+    ]);
+    assert_eq!(s.ok(&["diff", "second"]), "");
 }
 
 #[test]

@@ -1428,6 +1428,33 @@ fn rootless_diff_commit_export() {
         .map(|e| (e.header().uid().unwrap(), e.header().gid().unwrap()));
     assert_eq!(found, Some((1000, 1000)));
     ok(&["rm", "-f", id]);
+    // A vfs container (a full copy, owned by subordinate ids on disk):
+    // the same changes, read in the user's namespace.
+    let id = ok(&[
+        "--storage-driver", "vfs", "run", "-d", "--network", "none", &img.reference, "sh", "-c",
+        "mkdir -m 700 /srv/private; echo s > /srv/private/f; chown -R 1000:1000 /srv/private; sleep 300",
+    ]);
+    let id = id.trim();
+    assert!(wait_until(std::time::Duration::from_secs(10), || {
+        ok(&["diff", id]).contains("A /srv/private/f")
+    }));
+    assert_eq!(
+        ok(&["diff", id]),
+        "C /srv\nA /srv/private\nA /srv/private/f\n"
+    );
+    ok(&["commit", id, "rootless/fromvfs"]);
+    let out = ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "rootless/fromvfs",
+        "sh",
+        "-c",
+        "cat /srv/private/f; ls -ln /srv | grep private | tr -s ' ' | cut -d' ' -f1,3,4",
+    ]);
+    assert_eq!(out, "s\ndrwx------ 1000 1000\n");
+    ok(&["rm", "-f", id]);
     no_mounts_under(&home);
 }
 

@@ -4,6 +4,7 @@ pub mod archive;
 pub mod auth;
 pub mod auth_store;
 pub mod changes;
+pub mod changes_full;
 pub mod layer;
 pub mod newlayer;
 pub mod pull;

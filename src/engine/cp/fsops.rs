@@ -29,8 +29,12 @@ fn opaque_xattr(l: &LayerPaths) -> &'static str {
 
 fn list(l: &LayerPaths) -> Res<(Root, Vec<changes::Change>)> {
     let (upper, lowers) = roots(l)?;
-    let c = changes::changes(&upper, &lowers, opaque_xattr(l), &l.mountpoints)
-        .map_err(|e| daemon(format!("reading the container's changes: {e}")))?;
+    let c = if l.full_copy {
+        crate::image::changes_full::changes(&upper, &lowers, &l.mountpoints)
+    } else {
+        changes::changes(&upper, &lowers, opaque_xattr(l), &l.mountpoints)
+    }
+    .map_err(|e| daemon(format!("reading the container's changes: {e}")))?;
     Ok((upper, c))
 }
 

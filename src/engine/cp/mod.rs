@@ -67,10 +67,13 @@ enum Access {
     Dir { rootfs: std::path::PathBuf },
 }
 
-/// An overlay container's upper dir and its image's layers.
+/// An overlay container's upper dir (or a vfs container's root) and its
+/// image's layers.
 #[derive(Debug, Serialize, Deserialize)]
 struct LayerPaths {
     upper: std::path::PathBuf,
+    /// `upper` is a vfs container's root, a full copy of the layers.
+    full_copy: bool,
     /// Top first.
     lowers: Vec<std::path::PathBuf>,
     /// Rootless: `user.overlay.*` xattrs (and mounts with `userxattr`).
@@ -190,23 +193,24 @@ impl Engine {
             .runroot
             .join("cp")
             .join(&crate::state::ids::new_id()[..16]);
-        let access = match (c.config.storage_driver, &op) {
-            (StorageDriver::Vfs, CpOp::Export { .. }) => Access::Dir {
-                rootfs: dir.join("rootfs"),
-            },
-            (StorageDriver::Vfs, _) => {
-                return Err(Error::InvalidArgument(format!(
-                    "container {}: diff and commit of a vfs container are not supported yet (overlay ones are)",
-                    c.name()
-                )))
-            }
-            (StorageDriver::Overlay, _) => {
-                let upper = dir.join("upper");
-                std::fs::create_dir_all(&upper).map_err(|e| Error::io("creating", &upper, e))?;
-                let mut mountpoints: Vec<std::path::PathBuf> = crate::image::changes::RUNTIME_MOUNTPOINTS
-                    .iter()
-                    .map(Into::into)
-                    .collect();
+        let vfs = c.config.storage_driver == StorageDriver::Vfs;
+        let upper = dir.join(if vfs { "rootfs" } else { "upper" });
+        if vfs && !upper.is_dir() {
+            // A container never started has no root yet: made as its
+            // start would, under its lock.
+            let _lock = self.containers.lock(c.id())?;
+            self.vfs_rootfs(c)?;
+        } else {
+            std::fs::create_dir_all(&upper).map_err(|e| Error::io("creating", &upper, e))?;
+        }
+        let access = match &op {
+            CpOp::Export { .. } if vfs => Access::Dir { rootfs: upper },
+            _ => {
+                let mut mountpoints: Vec<std::path::PathBuf> =
+                    crate::image::changes::RUNTIME_MOUNTPOINTS
+                        .iter()
+                        .map(Into::into)
+                        .collect();
                 mountpoints.extend(
                     c.config
                         .mount_points
@@ -215,6 +219,7 @@ impl Engine {
                 );
                 Access::Layers(LayerPaths {
                     upper,
+                    full_copy: vfs,
                     lowers: c.config.lowers.clone(),
                     userxattr: self.opts.rootless,
                     mountpoints,
