@@ -55,6 +55,11 @@ pub static PAGES: &[Page] = &[
         examples: &[("List images:", "skiff image ls")],
     },
     Page {
+        path: "builder",
+        description: "Manage builds: build an image, or remove the build cache.",
+        examples: &[("Remove the build cache:", "skiff builder prune -f")],
+    },
+    Page {
         path: "network",
         description: "Manage networks. You can use subcommands to create, inspect, list, remove, \
             prune, connect, and disconnect networks.",
@@ -447,6 +452,25 @@ pub static PAGES: &[Page] = &[
         description: "Remove one or more volumes. You can't remove a volume that is in use by a \
             container, running or not.",
         examples: &[("Remove a volume:", "skiff volume rm hello")],
+    },
+    Page {
+        path: "image build",
+        description: "Build an image from a Dockerfile and a context directory (or a tar \
+            on STDIN with -), with skiff's own builder: no daemon. Each RUN runs in a container of \
+            skiff's runtime; every step is cached by its instruction, the build args it uses and \
+            the content it copies, so a rebuild with nothing changed runs nothing and gives the \
+            same image. Progress goes to STDERR in BuildKit's plain form; -q prints only the ID.",
+        examples: &[
+            ("Build and tag the Dockerfile in the current directory:", "skiff build -t myapp:1 ."),
+            ("Build one stage of a multi-stage Dockerfile with a build arg:", "skiff build --target build --build-arg VERSION=2 -t myapp:build ."),
+            ("Build from a Dockerfile on STDIN:", "printf 'FROM busybox\\nRUN echo hi\\n' | skiff build -q -f - ."),
+        ],
+    },
+    Page {
+        path: "builder prune",
+        description: "Remove the build cache: every cached step, and the layers only the cache \
+            held. The next build runs every step again.",
+        examples: &[("Empty the build cache without asking:", "skiff builder prune -f")],
     },
     Page {
         path: "image import",

@@ -47,6 +47,11 @@ pub enum Command {
     Volume(VolumeVerb),
     /// Create and run a new container from an image
     Run(Box<container::run::Args>),
+    /// Build an image from a Dockerfile
+    Build(image::build::Args),
+    /// Manage builds
+    #[command(subcommand)]
+    Builder(BuilderVerb),
     /// Create a new container
     Create(Box<container::create::Args>),
     /// Start one or more stopped containers
@@ -173,6 +178,8 @@ pub enum ContainerVerb {
 
 #[derive(Debug, Subcommand)]
 pub enum ImageVerb {
+    /// Build an image from a Dockerfile
+    Build(image::build::Args),
     /// List images
     #[command(visible_alias = "list")]
     Ls(image::ls::Args),
@@ -197,6 +204,14 @@ pub enum ImageVerb {
     Load(image::load::Args),
     /// Remove unused images
     Prune(image::prune::Args),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BuilderVerb {
+    /// Build an image from a Dockerfile
+    Build(Box<image::build::Args>),
+    /// Remove build cache
+    Prune(image::builder_prune::Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -306,7 +321,13 @@ fn dispatch(ctx: &Context, cmd: Command) -> Result<u8> {
         Command::Top(a) => container::top::run(ctx, a),
         Command::Port(a) => container::port::run(ctx, a),
         Command::Rm(a) => container::rm::run(ctx, a),
+        Command::Build(a) => image::build::run(ctx, a),
+        Command::Builder(v) => match v {
+            BuilderVerb::Build(a) => image::build::run(ctx, *a),
+            BuilderVerb::Prune(a) => image::builder_prune::run(ctx, a),
+        },
         Command::Image(v) => match v {
+            ImageVerb::Build(a) => image::build::run(ctx, a),
             ImageVerb::Ls(a) => image::ls::run(ctx, a),
             ImageVerb::Pull(a) => image::pull::run(ctx, a),
             ImageVerb::Push(a) => image::push::run(ctx, a),
@@ -375,6 +396,8 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("port", "container port"),
     ("ps", "container ls"),
     ("rm", "container rm"),
+    ("build", "image build"),
+    ("builder build", "image build"),
     ("images", "image ls"),
     ("pull", "image pull"),
     ("push", "image push"),
@@ -391,7 +414,14 @@ const COMMON: &[&str] = &[
     "run", "exec", "ps", "build", "pull", "push", "images", "login", "logout", "search", "version",
     "info",
 ];
-const MANAGEMENT: &[&str] = &["container", "image", "network", "system", "volume"];
+const MANAGEMENT: &[&str] = &[
+    "builder",
+    "container",
+    "image",
+    "network",
+    "system",
+    "volume",
+];
 
 /// The whole command tree, with docker's flag grammar.
 pub fn command() -> clap::Command {

@@ -300,10 +300,22 @@ fn host_settings(
 impl Engine {
     /// `create`: reserve the name, resolve the image and command, write the config.
     pub fn create_container(&self, o: &CreateOptions) -> Result<Container> {
-        let t0 = std::time::Instant::now();
         let image = self.image_lookup(&o.image)?;
         log::debug!("create: image {} is {}", o.image, image.id);
         let img_cfg = self.image_config(&image)?.config.unwrap_or_default();
+        self.create_from_image(o, &image, &img_cfg)
+    }
+
+    /// `create` of an image already resolved: a stored one, or (a build
+    /// step's) one whose layers alone are stored.
+    pub(crate) fn create_from_image(
+        &self,
+        o: &CreateOptions,
+        image: &crate::image::store::ImageRecord,
+        img_cfg: &RunConfig,
+    ) -> Result<Container> {
+        let t0 = std::time::Instant::now();
+        let img_cfg = img_cfg.clone();
         let (entrypoint, cmd) = command(o, &img_cfg);
         let full: Vec<String> = entrypoint.iter().chain(cmd.iter()).cloned().collect();
         let Some((path, args)) = full.split_first() else {
@@ -336,7 +348,7 @@ impl Engine {
             host_config: host_settings(o, network_mode, host_options),
             lowers: self
                 .images
-                .layer_dir_paths(&image)
+                .layer_dir_paths(image)
                 .into_iter()
                 .map(Into::into)
                 .collect(),

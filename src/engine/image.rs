@@ -439,13 +439,18 @@ impl Engine {
     /// Remove layers and blobs no image refers to and no live lease (an
     /// unfinished pull) holds; returns removed layer chain ids.
     /// Call while holding the image store lock.
-    fn collect_garbage(&self) -> Result<Vec<String>> {
+    pub(super) fn collect_garbage(&self) -> Result<Vec<String>> {
         let images = self.images.images()?;
         let mut keep_layers = HashSet::new();
         let mut keep_blobs = HashSet::new();
         for lease in self.images.live_leases()? {
             keep_blobs.extend(lease.blobs);
             keep_layers.extend(lease.layers);
+        }
+        // The build cache's layers, and their stored tars.
+        for l in super::build::cache::held_layers(self) {
+            keep_layers.insert(l.chain_id);
+            keep_blobs.extend(l.blob);
         }
         for rec in &images {
             keep_blobs.insert(rec.id.clone());

@@ -2,6 +2,7 @@
 //! returns data; it never prints.
 
 pub mod attach;
+pub mod build;
 pub mod check;
 pub mod commit;
 mod commit_changes;

@@ -3,6 +3,7 @@
 pub mod archive;
 pub mod auth;
 pub mod auth_store;
+pub mod build;
 pub mod changes;
 pub mod changes_full;
 pub mod layer;

@@ -87,6 +87,10 @@ pub(crate) struct TarWriter<W: Write> {
     links: HashMap<(u64, u64), PathBuf>,
     /// File content written.
     pub(crate) bytes: u64,
+    /// Every entry's owner (`COPY --chown`), instead of its own.
+    pub(crate) owner: Option<(u32, u32)>,
+    /// Every entry's permission bits (`COPY --chmod`).
+    pub(crate) chmod: Option<u32>,
 }
 
 /// A directory's name in the tar: with a trailing `/`, as docker writes it.
@@ -134,6 +138,8 @@ impl<W: Write> TarWriter<W> {
             b,
             links: HashMap::new(),
             bytes: 0,
+            owner: None,
+            chmod: None,
         }
     }
 
@@ -164,9 +170,10 @@ impl<W: Write> TarWriter<W> {
     ) -> io::Result<tar::Header> {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(kind);
-        h.set_mode(st.st_mode & 0o7777);
-        h.set_uid(st.st_uid.into());
-        h.set_gid(st.st_gid.into());
+        h.set_mode(self.chmod.unwrap_or(st.st_mode & 0o7777));
+        let (uid, gid) = self.owner.unwrap_or((st.st_uid, st.st_gid));
+        h.set_uid(uid.into());
+        h.set_gid(gid.into());
         h.set_mtime(st.st_mtime.max(0) as u64);
         h.set_size(size);
         Ok(h)

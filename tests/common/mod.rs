@@ -141,6 +141,18 @@ pub fn kill_pid_file(f: &Path) {
 
 impl Drop for Skiff {
     fn drop(&mut self) {
+        // Containers a test left running (its monitor and processes would
+        // outlive the store's directory): removed as a user would.
+        let ids = self.containers_dir_names();
+        if !ids.is_empty() {
+            let _ = self
+                .cmd()
+                .args(["rm", "-f", "-v"])
+                .args(&ids)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
         if self.user.is_some() {
             kill_pid_file(&self.dir.path().join("run/userns/pause.pid"));
         }
@@ -187,6 +199,18 @@ impl Skiff {
 
     pub fn root(&self) -> PathBuf {
         self.dir.path().join("root")
+    }
+
+    /// The ids of the store's containers (its `containers/` entries).
+    fn containers_dir_names(&self) -> Vec<String> {
+        std::fs::read_dir(self.root().join("containers"))
+            .map(|d| {
+                d.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .filter(|n| n.len() == 64 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     pub fn home(&self) -> PathBuf {

@@ -1,3 +1,5 @@
+pub mod build;
+pub mod builder_prune;
 pub mod history;
 pub mod import;
 pub mod inspect;

@@ -1,0 +1,219 @@
+//! `skiff build` / `skiff image build`.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::commands::context::Context;
+use crate::commands::output;
+use crate::engine::build::{BuildEvent, BuildOptions};
+use crate::error::{Error, Result};
+
+#[derive(Debug, clap::Args)]
+#[command(override_usage = "[OPTIONS] PATH | URL | -")]
+pub struct Args {
+    /// Set build-time variables
+    #[arg(long = "build-arg", value_name = "list")]
+    pub build_arg: Vec<String>,
+    /// Name of the Dockerfile (default: "PATH/Dockerfile")
+    #[arg(short, long, value_name = "string")]
+    pub file: Option<String>,
+    /// Write the image ID to the file
+    #[arg(long, value_name = "string")]
+    pub iidfile: Option<PathBuf>,
+    /// Set metadata for an image
+    #[arg(long, value_name = "list")]
+    pub label: Vec<String>,
+    /// Set the networking mode for the RUN instructions during build
+    #[arg(long, value_name = "string")]
+    pub network: Option<String>,
+    /// Do not use cache when building the image
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Set type of progress output ("auto", "plain", "tty", "quiet")
+    #[arg(long, value_name = "string", default_value = "auto")]
+    pub progress: String,
+    /// Always attempt to pull a newer version of the image
+    #[arg(long)]
+    pub pull: bool,
+    /// Suppress the build output and print image ID on success
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Name and optionally a tag in the "name:tag" format
+    #[arg(short, long, value_name = "list")]
+    pub tag: Vec<String>,
+    /// Set the target build stage to build
+    #[arg(long, value_name = "string")]
+    pub target: Option<String>,
+    /// Set target platform for build (the host's only)
+    #[arg(long, value_name = "string")]
+    pub platform: Option<String>,
+    /// The build context: a directory, or - for a tar on stdin
+    #[arg(value_name = "PATH | URL | -")]
+    pub context: String,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    if !matches!(args.progress.as_str(), "auto" | "plain" | "tty" | "quiet") {
+        return Err(Error::InvalidArgument(format!(
+            "invalid progress mode {:?}: auto, plain, tty or quiet",
+            args.progress
+        )));
+    }
+    if let Some(p) = &args.platform {
+        let want = crate::image::types::PlatformWanted::parse(p)?;
+        if want != crate::image::types::PlatformWanted::host() {
+            return Err(Error::InvalidArgument(format!(
+                "--platform {p}: skiff builds for the host's platform only"
+            )));
+        }
+    }
+    if args.context.starts_with("http://") || args.context.starts_with("https://") {
+        return Err(Error::InvalidArgument(
+            "a URL as the build context is not supported yet: give a directory or -".into(),
+        ));
+    }
+    let engine = ctx.engine()?;
+    // `-`: a tar context on stdin, unpacked into a private directory; or
+    // (with -f -) ... a Dockerfile on stdin is read below.
+    let stdin_context = (args.context == "-")
+        .then(|| unpack_stdin_context(engine))
+        .transpose()?;
+    let context = match &stdin_context {
+        Some(d) => d.path().to_owned(),
+        None => PathBuf::from(&args.context),
+    };
+    let (dockerfile, dockerfile_text) = match args.file.as_deref() {
+        Some("-") => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map_err(|e| Error::Other(format!("reading the Dockerfile from stdin: {e}")))?;
+            (None, Some(s))
+        }
+        Some(f) if stdin_context.is_some() => (Some(context.join(f)), None),
+        Some(f) => (Some(PathBuf::from(f)), None),
+        None => (None, None),
+    };
+    let o = BuildOptions {
+        context,
+        dockerfile,
+        dockerfile_text,
+        tags: args.tag.clone(),
+        build_args: args
+            .build_arg
+            .iter()
+            .map(|a| match a.split_once('=') {
+                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                None => (a.clone(), None),
+            })
+            .collect(),
+        labels: args
+            .label
+            .iter()
+            .map(|l| {
+                let (k, v) = l.split_once('=').unwrap_or((l, ""));
+                (k.to_owned(), v.to_owned())
+            })
+            .collect(),
+        no_cache: args.no_cache,
+        pull: args.pull,
+        target: args.target.clone(),
+        network: args.network.clone(),
+    };
+    let quiet = args.quiet || args.progress == "quiet";
+    let mut p = Printer::default();
+    let mut ev = |e: BuildEvent| {
+        if !quiet {
+            p.event(e);
+        }
+    };
+    let id = engine.build(&o, &mut ev)?;
+    if let Some(f) = &args.iidfile {
+        std::fs::write(f, &id).map_err(|e| Error::io("writing", f, e))?;
+    }
+    if quiet {
+        output::outln(&id)?;
+    } else {
+        p.finish(&id, &args.tag);
+    }
+    Ok(0)
+}
+
+fn unpack_stdin_context(engine: &crate::engine::Engine) -> Result<tempfile::TempDir> {
+    let dir = engine.build_scratch_dir()?;
+    let mut a = tar::Archive::new(std::io::stdin().lock());
+    a.set_preserve_permissions(true);
+    a.unpack(dir.path())
+        .map_err(|e| Error::Other(format!("unpacking the build context from stdin: {e}")))?;
+    Ok(dir)
+}
+
+/// BuildKit's plain progress, on stderr.
+#[derive(Default)]
+struct Printer {
+    n: usize,
+    started: Option<std::time::Instant>,
+    cached: bool,
+    at_line_start: bool,
+}
+
+impl Printer {
+    fn event(&mut self, e: BuildEvent) {
+        let mut err = std::io::stderr().lock();
+        match e {
+            BuildEvent::Step {
+                stage,
+                n,
+                total,
+                text,
+            } => {
+                self.n += 1;
+                self.cached = false;
+                self.at_line_start = true;
+                self.started = Some(std::time::Instant::now());
+                let _ = writeln!(err, "#{} [{stage} {n}/{total}] {text}", self.n);
+            }
+            BuildEvent::Cached => {
+                self.cached = true;
+                let _ = writeln!(err, "#{} CACHED\n", self.n);
+            }
+            BuildEvent::Output(b) => {
+                let t = self
+                    .started
+                    .map(|s| s.elapsed().as_secs_f64())
+                    .unwrap_or(0.0);
+                for chunk in b.split_inclusive(|&c| c == b'\n') {
+                    if self.at_line_start {
+                        let _ = write!(err, "#{} {t:.3} ", self.n);
+                    }
+                    let _ = err.write_all(chunk);
+                    self.at_line_start = chunk.ends_with(b"\n");
+                }
+            }
+            BuildEvent::Done { secs } => {
+                if !self.cached {
+                    if !self.at_line_start {
+                        let _ = writeln!(err);
+                    }
+                    let _ = writeln!(err, "#{} DONE {secs:.1}s\n", self.n);
+                }
+            }
+            BuildEvent::Warning(w) => {
+                let _ = writeln!(err, "{w}");
+            }
+        }
+    }
+
+    fn finish(&mut self, id: &str, tags: &[String]) {
+        let mut err = std::io::stderr().lock();
+        self.n += 1;
+        let _ = writeln!(err, "#{} exporting to image", self.n);
+        let _ = writeln!(err, "#{} writing image {id} done", self.n);
+        for t in tags {
+            let full = crate::image::reference::Reference::parse_tagged(t)
+                .map(|r| r.to_string())
+                .unwrap_or_else(|_| t.clone());
+            let _ = writeln!(err, "#{} naming to {full} done", self.n);
+        }
+        let _ = writeln!(err, "#{} DONE 0.0s", self.n);
+    }
+}

@@ -1,0 +1,198 @@
+//! `build`: a Dockerfile made an image by skiff itself, no daemon. The
+//! Dockerfile is parsed (`image::build::dockerfile`), the stages the
+//! target needs are found, and each instruction is applied in order:
+//! config instructions change the stage's config in memory
+//! (`image::build::instr`), RUN runs in a container of skiff's own
+//! runtime whose changes become a layer (`run.rs`), COPY and ADD write a
+//! layer from the context or another stage (`copy.rs`). Every step has a
+//! cache key (its parent's, the instruction expanded, the build args it
+//! uses, the content it copies); a step whose key is in the build cache
+//! (`cache.rs`) is taken from it, and makes no container. The engine
+//! never prints: each step is reported to the caller as a [`BuildEvent`].
+
+pub(crate) mod cache;
+mod copy;
+mod run;
+mod stage;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::Engine;
+use crate::error::{Error, Result};
+use crate::image::build::dockerfile::{self, Dockerfile};
+
+/// `build`'s options.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The context directory.
+    pub context: PathBuf,
+    /// `-f`: the Dockerfile's path; `None`: `<context>/Dockerfile`.
+    pub dockerfile: Option<PathBuf>,
+    /// `-f -`: the Dockerfile's text.
+    pub dockerfile_text: Option<String>,
+    pub tags: Vec<String>,
+    /// `--build-arg NAME[=VALUE]` (no value: from the environment).
+    pub build_args: Vec<(String, Option<String>)>,
+    pub labels: Vec<(String, String)>,
+    pub no_cache: bool,
+    pub pull: bool,
+    pub target: Option<String>,
+    pub network: Option<String>,
+}
+
+/// What the build reports as it goes.
+#[derive(Debug)]
+pub enum BuildEvent<'a> {
+    /// A step begins: `[stage k/n]`-style position and its text.
+    Step {
+        stage: &'a str,
+        n: usize,
+        total: usize,
+        text: &'a str,
+    },
+    /// The step came from the cache.
+    Cached,
+    /// Output of a RUN.
+    Output(&'a [u8]),
+    /// The step is done.
+    Done { secs: f64 },
+    /// A note (an unused build arg, say).
+    Warning(&'a str),
+}
+
+/// A step's failure: docker's words, exit code 1.
+fn failed(why: impl std::fmt::Display) -> Error {
+    Error::Status {
+        code: 1,
+        message: format!("ERROR: failed to solve: {why}"),
+    }
+}
+
+impl Engine {
+    /// Builds; returns the image id (tagged as `o.tags` say).
+    pub fn build(&self, o: &BuildOptions, ev: &mut dyn FnMut(BuildEvent)) -> Result<String> {
+        let context = std::fs::canonicalize(&o.context).map_err(|e| {
+            failed(format!(
+                "unable to prepare context: path {:?} not found: {e}",
+                o.context.display().to_string()
+            ))
+        })?;
+        let text = self.dockerfile_text(o, &context)?;
+        let df = dockerfile::parse(&text).map_err(failed)?;
+        let tags = o
+            .tags
+            .iter()
+            .map(|t| crate::image::reference::Reference::parse_tagged(t))
+            .collect::<Result<Vec<_>>>()?;
+        let ignore = read_ignore(o, &context)?;
+        let mut b = stage::Builder::new(self, o, &df, context, ev)?;
+        b.ignore = ignore;
+        let id = b.build_target()?;
+        drop(b);
+        self.tag_built(&id, &tags)?;
+        Ok(id)
+    }
+
+    /// `builder prune`: the build cache emptied, then the layers only it
+    /// held collected; the bytes freed.
+    pub fn prune_build_cache(&self) -> Result<u64> {
+        let (_, freed) = cache::prune_build_cache(self)?;
+        let _g = self.images.lock()?;
+        self.collect_garbage()?;
+        Ok(freed)
+    }
+
+    /// A private directory in the store (a context from stdin goes there).
+    pub fn build_scratch_dir(&self) -> Result<tempfile::TempDir> {
+        crate::image::archive::tmp_dir(&self.images)
+    }
+
+    fn dockerfile_text(&self, o: &BuildOptions, context: &std::path::Path) -> Result<String> {
+        if let Some(t) = &o.dockerfile_text {
+            return Ok(t.clone());
+        }
+        let path = match &o.dockerfile {
+            Some(p) => p.clone(),
+            None => context.join("Dockerfile"),
+        };
+        std::fs::read_to_string(&path).map_err(|e| {
+            failed(format!(
+                "failed to read dockerfile: open {}: {}",
+                path.display(),
+                crate::runtime::error::go_text(&e)
+            ))
+        })
+    }
+
+    fn tag_built(&self, id: &str, tags: &[crate::image::reference::Reference]) -> Result<()> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        let _g = self.images.lock()?;
+        let mut repos = self.images.repositories()?;
+        for t in tags {
+            repos.tags.insert(t.to_string(), id.to_owned());
+        }
+        self.images.put_repositories(&repos)
+    }
+}
+
+/// The .dockerignore of the context (`<Dockerfile>.dockerignore` beside
+/// a `-f` file first, as BuildKit looks).
+fn read_ignore(
+    o: &BuildOptions,
+    context: &std::path::Path,
+) -> Result<Option<crate::image::build::ignore::Ignore>> {
+    let beside = o.dockerfile.as_ref().map(|f| {
+        let mut s = f.as_os_str().to_owned();
+        s.push(".dockerignore");
+        PathBuf::from(s)
+    });
+    for p in beside.into_iter().chain([context.join(".dockerignore")]) {
+        match std::fs::read_to_string(&p) {
+            Ok(text) => {
+                return crate::image::build::ignore::Ignore::parse(&text)
+                    .map(Some)
+                    .map_err(|e| failed(format!("failed to parse {}: {e}", p.display())))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("reading", &p, e)),
+        }
+    }
+    Ok(None)
+}
+
+/// The names a build-arg list gives values to (`None`: from the
+/// environment, unset there: left out).
+fn build_arg_values(args: &[(String, Option<String>)]) -> BTreeMap<String, String> {
+    args.iter()
+        .filter_map(|(k, v)| match v {
+            Some(v) => Some((k.clone(), v.clone())),
+            None => std::env::var(k).ok().map(|v| (k.clone(), v)),
+        })
+        .collect()
+}
+
+/// docker's predefined args: usable without an ARG, left out of the
+/// image's history.
+const PREDEFINED_ARGS: &[&str] = &[
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+/// Where a stage's FROM points.
+fn find_stage(df: &Dockerfile, name: &str) -> Option<usize> {
+    stage::stage_starts(df)
+        .iter()
+        .position(|&i| stage::stage_name(&df.instructions[i]).as_deref() == Some(name))
+        .or_else(|| name.parse().ok())
+}

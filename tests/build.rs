@@ -1,0 +1,328 @@
+//! `build` on real containers: a Dockerfile made an image by skiff's own
+//! builder, checked by running the image and reading `image inspect`;
+//! the cache (CACHED, no container, the same id), multi-stage builds,
+//! .dockerignore, and failures.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::Value;
+
+fn write(dir: &Path, files: &[(&str, &str)]) {
+    for (p, body) in files {
+        let p = dir.join(p);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+}
+
+fn inspect(s: &Skiff, what: &str) -> Value {
+    let v: Value = serde_json::from_str(&s.ok(&["image", "inspect", what])).unwrap();
+    v[0].clone()
+}
+
+/// Runs `build` with `args`; (exit code, stdout, stderr).
+fn build(s: &Skiff, args: &[&str]) -> (i32, String, String) {
+    let mut a = vec!["build"];
+    a.extend(args);
+    s.run(&a)
+}
+
+#[test]
+fn a_dockerfile_with_every_config_instruction() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[
+            ("hello.txt", "hello\n"),
+            ("dir/a", "a\n"),
+            ("dir/sub/b", "b\n"),
+            (
+                "Dockerfile",
+                &format!(
+                    "# syntax=docker/dockerfile:1\n\
+                     ARG BASE={img}\n\
+                     FROM $BASE\n\
+                     ARG WHO=world\n\
+                     ENV GREETING=\"hello ${{WHO}}\" \\\n    OTHER=x\n\
+                     LABEL org.example.who=$WHO \"two words\"=yes\n\
+                     WORKDIR /srv\n\
+                     WORKDIR app\n\
+                     COPY hello.txt .\n\
+                     COPY --chown=1000:1000 --chmod=0640 dir /data/\n\
+                     RUN echo \"$GREETING from $(pwd)\" > /srv/app/out && echo built-ok\n\
+                     RUN <<EOF\n\
+                     echo heredoc $WHO > /srv/app/heredoc\n\
+                     EOF\n\
+                     EXPOSE 8080 53/udp\n\
+                     VOLUME /cache\n\
+                     USER 1000:1000\n\
+                     STOPSIGNAL SIGQUIT\n\
+                     HEALTHCHECK --interval=5s --retries=2 CMD true\n\
+                     ONBUILD RUN echo triggered\n\
+                     ENTRYPOINT [\"sh\", \"-c\"]\n\
+                     CMD [\"cat /srv/app/out\"]\n"
+                ),
+            ),
+        ],
+    );
+    let (code, out, err) = build(
+        &s,
+        &[
+            "-t",
+            "built:1",
+            "-t",
+            "built:2",
+            "--build-arg",
+            "WHO=skiff",
+            ctx.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "", "BuildKit prints progress on stderr only");
+    assert!(err.contains("built-ok"), "{err}");
+    assert!(err.contains("] RUN echo"), "{err}");
+    // The image runs as built.
+    assert_eq!(
+        s.ok(&["run", "--rm", "--network", "none", "built:1"]),
+        "hello skiff from /srv/app\n"
+    );
+    let out = s.ok(&[
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--user",
+        "0",
+        "built:2",
+        "cat /srv/app/hello.txt /srv/app/heredoc; stat -c '%u:%g %a' /data/a /data/sub/b; ls /data",
+    ]);
+    assert_eq!(
+        out,
+        "hello\nheredoc skiff\n1000:1000 640\n1000:1000 640\na\nsub\n"
+    );
+    let i = inspect(&s, "built:1");
+    let c = &i["Config"];
+    assert_eq!(c["WorkingDir"], "/srv/app");
+    assert_eq!(c["User"], "1000:1000");
+    assert_eq!(c["StopSignal"], "SIGQUIT");
+    assert_eq!(c["Labels"]["org.example.who"], "skiff");
+    assert_eq!(c["Labels"]["two words"], "yes");
+    assert!(c["ExposedPorts"]["8080/tcp"].is_object() && c["ExposedPorts"]["53/udp"].is_object());
+    assert!(c["Volumes"]["/cache"].is_object());
+    assert_eq!(c["Entrypoint"], serde_json::json!(["sh", "-c"]));
+    assert_eq!(c["Cmd"], serde_json::json!(["cat /srv/app/out"]));
+    assert_eq!(c["OnBuild"], serde_json::json!(["RUN echo triggered"]));
+    assert_eq!(
+        c["Healthcheck"]["Test"],
+        serde_json::json!(["CMD-SHELL", "true"])
+    );
+    assert_eq!(c["Healthcheck"]["Interval"], 5_000_000_000i64);
+    assert_eq!(c["Healthcheck"]["Retries"], 2);
+    let env: Vec<String> = serde_json::from_value(c["Env"].clone()).unwrap();
+    assert!(env.contains(&"GREETING=hello skiff".to_owned()), "{env:?}");
+    // The build arg is not in the image's env.
+    assert!(!env.iter().any(|e| e.starts_with("WHO=")), "{env:?}");
+    // Layers: the base's, two COPYs, two RUNs.
+    assert_eq!(i["RootFS"]["Layers"].as_array().unwrap().len(), 5);
+    let hist = s.ok(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        "built:1",
+    ]);
+    assert!(
+        hist.lines().any(|l| l.starts_with("RUN /bin/sh -c echo")),
+        "{hist}"
+    );
+    // No container is left.
+    assert_eq!(s.ok(&["ps", "-aq"]), "");
+}
+
+#[test]
+fn a_rebuild_comes_from_the_cache_and_no_cache_runs_again() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[
+            ("f", "one\n"),
+            (
+                "Dockerfile",
+                &format!("FROM {img}\nRUN cat /proc/sys/kernel/random/uuid > /stamp\nCOPY f /f\nCMD [\"cat\", \"/stamp\"]\n"),
+            ),
+        ],
+    );
+    let dir = ctx.path().to_str().unwrap();
+    let id1 = s.ok(&["build", "-q", dir]);
+    assert!(id1.starts_with("sha256:"), "{id1}");
+    let (code, out, err) = build(&s, &["-q", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, id1, "nothing changed: the same image");
+    let (_, _, err) = build(&s, &[dir]);
+    assert_eq!(err.matches("CACHED").count(), 3, "{err}");
+    // A changed file: the RUN before it is still cached, the COPY not.
+    write(ctx.path(), &[("f", "two\n")]);
+    let (_, _, err) = build(&s, &["-t", "changed", dir]);
+    assert_eq!(err.matches("CACHED").count(), 1, "{err}");
+    let stamp1 = s.ok(&["run", "--rm", "--network", "none", id1.trim()]);
+    let stamp2 = s.ok(&["run", "--rm", "--network", "none", "changed"]);
+    assert_eq!(stamp1, stamp2, "the RUN layer came from the cache");
+    // Only an mtime changed: still cached.
+    write(ctx.path(), &[("f", "two\n")]);
+    let (_, _, err) = build(&s, &[dir]);
+    assert_eq!(err.matches("CACHED").count(), 3, "{err}");
+    // --no-cache runs everything again.
+    let (code, _, err) = build(&s, &["--no-cache", "-t", "fresh", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("CACHED"), "{err}");
+    let stamp3 = s.ok(&["run", "--rm", "--network", "none", "fresh"]);
+    assert_ne!(stamp2, stamp3);
+    // builder prune empties the cache: the next build runs again.
+    s.ok(&["builder", "prune", "-f"]);
+    let (_, _, err) = build(&s, &[dir]);
+    assert!(!err.contains("CACHED"), "{err}");
+}
+
+#[test]
+fn multi_stage_target_dockerignore_and_from() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[
+            ("keep/a.txt", "a\n"),
+            ("keep/secret.key", "no\n"),
+            ("keep/b.md", "b\n"),
+            ("notes.md", "n\n"),
+            ("top.txt", "t\n"),
+            (".dockerignore", "**/*.key\n*.md\n!keep/b.md\n"),
+            (
+                "Dockerfile",
+                &format!(
+                    "FROM {img} AS build\n\
+                     COPY keep /src/\n\
+                     RUN ls /src > /listing\n\
+                     FROM {img} AS unused\n\
+                     RUN exit 3\n\
+                     FROM {img}\n\
+                     COPY --from=build /listing /listing\n\
+                     COPY --from=0 /src/a.txt /a\n\
+                     COPY *.txt /txt/\n\
+                     CMD [\"cat\", \"/listing\"]\n"
+                ),
+            ),
+        ],
+    );
+    let dir = ctx.path().to_str().unwrap();
+    let (code, _, err) = build(&s, &["-t", "multi", dir]);
+    assert_eq!(code, 0, "the unused stage is not built: {err}");
+    assert_eq!(
+        s.ok(&["run", "--rm", "--network", "none", "multi"]),
+        "a.txt\nb.md\n"
+    );
+    assert_eq!(
+        s.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "multi",
+            "sh",
+            "-c",
+            "cat /a; ls /txt; test -e /src || echo no-src"
+        ]),
+        "a\ntop.txt\nno-src\n"
+    );
+    // --target stops at a stage.
+    let (code, _, err) = build(&s, &["--target", "build", "-t", "first", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "first",
+            "cat",
+            "/listing"
+        ]),
+        "a.txt\nb.md\n"
+    );
+    let (code, _, err) = build(&s, &["--target", "unused", dir]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("ERROR: failed to solve: process \"/bin/sh -c exit 3\" did not complete successfully: exit code: 3"),
+        "{err}"
+    );
+    assert_eq!(
+        s.ok(&["ps", "-aq"]),
+        "",
+        "the failed step's container is gone"
+    );
+}
+
+#[test]
+fn bad_dockerfiles_name_the_line() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    let dir = ctx.path().to_str().unwrap();
+    write(
+        ctx.path(),
+        &[("Dockerfile", &format!("FROM {img}\nBOGUS x\n"))],
+    );
+    let (code, _, err) = build(&s, &[dir]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err.trim_end().lines().last().unwrap(),
+        "ERROR: failed to solve: dockerfile parse error on line 2: unknown instruction: BOGUS"
+    );
+    write(
+        ctx.path(),
+        &[("Dockerfile", &format!("FROM {img}\nCOPY missing.txt /\n"))],
+    );
+    let (code, _, err) = build(&s, &[dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("\"missing.txt\": not found"), "{err}");
+    // A symlink can't lead a COPY out of the context.
+    std::fs::write(ctx.path().join("../outside-secret"), "secret").ok();
+    std::os::unix::fs::symlink("/etc/shadow", ctx.path().join("escape")).unwrap();
+    write(
+        ctx.path(),
+        &[("Dockerfile", &format!("FROM {img}\nCOPY escape /got\n"))],
+    );
+    let (code, _, err) = build(&s, &[dir]);
+    assert_eq!(code, 1, "/etc/shadow is not in the context: {err}");
+    // Dockerfile from stdin (-f -).
+    let out = s
+        .cmd()
+        .args(["build", "-q", "-f", "-", dir])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(format!("FROM {img}\nENV FROM_STDIN=1\n").as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success());
+    let id = String::from_utf8(out.stdout).unwrap();
+    let env = s.ok(&["image", "inspect", "-f", "{{json .Config.Env}}", id.trim()]);
+    assert!(env.contains("FROM_STDIN=1"), "{env}");
+}
