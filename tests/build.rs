@@ -326,3 +326,148 @@ fn bad_dockerfiles_name_the_line() {
     let env = s.ok(&["image", "inspect", "-f", "{{json .Config.Env}}", id.trim()]);
     assert!(env.contains("FROM_STDIN=1"), "{env}");
 }
+
+/// Serves `body` once on 127.0.0.1; the port.
+fn serve_once(body: Vec<u8>) -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut req = [0u8; 4096];
+        let _ = c.read(&mut req);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        c.write_all(head.as_bytes()).unwrap();
+        c.write_all(&body).unwrap();
+    });
+    (port, h)
+}
+
+/// ADD unpacks a local archive and fetches a URL (checked with
+/// --checksum); ONBUILD triggers run when the image is a base.
+#[test]
+fn add_archives_urls_and_onbuild_triggers() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    // A gzipped tar in the context.
+    let mut tb = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    let mut h = tar::Header::new_gnu();
+    h.set_mode(0o755);
+    h.set_uid(0);
+    h.set_gid(0);
+    h.set_mtime(0);
+    h.set_size(3);
+    h.set_entry_type(tar::EntryType::Regular);
+    tb.append_data(&mut h, "pkg/bin/tool", &b"hi\n"[..])
+        .unwrap();
+    std::fs::write(
+        ctx.path().join("pkg.tar.gz"),
+        tb.into_inner().unwrap().finish().unwrap(),
+    )
+    .unwrap();
+    let body = b"remote file\n".to_vec();
+    let sum = format!("sha256:{}", sha256_hex(&body));
+    let (port, server) = serve_once(body);
+    write(
+        ctx.path(),
+        &[(
+            "Dockerfile",
+            &format!(
+                "FROM {img}\n\
+                 ADD pkg.tar.gz /opt/\n\
+                 ADD --checksum={sum} http://127.0.0.1:{port}/files/remote.txt /dl/\n\
+                 ONBUILD RUN echo from-trigger > /trigger\n"
+            ),
+        )],
+    );
+    let dir = ctx.path().to_str().unwrap();
+    let (code, _, err) = build(&s, &["-t", "withadd", dir]);
+    assert_eq!(code, 0, "{err}");
+    server.join().unwrap();
+    let out = s.ok(&[
+        "run", "--rm", "--network", "none", "withadd", "sh", "-c",
+        "cat /opt/pkg/bin/tool /dl/remote.txt; stat -c %a /opt/pkg/bin/tool /dl/remote.txt; test -e /opt/pkg.tar.gz || echo unpacked",
+    ]);
+    assert_eq!(out, "hi\nremote file\n755\n600\nunpacked\n");
+    // A wrong checksum fails the build.
+    let (port, server) = serve_once(b"tampered\n".to_vec());
+    write(
+        ctx.path(),
+        &[(
+            "Dockerfile",
+            &format!("FROM {img}\nADD --checksum={sum} http://127.0.0.1:{port}/x /x\n"),
+        )],
+    );
+    let (code, _, err) = build(&s, &[dir]);
+    server.join().unwrap();
+    assert_eq!(code, 1);
+    assert!(err.contains("digest mismatch"), "{err}");
+    // The trigger runs in a build FROM the image, and is not passed on.
+    write(
+        ctx.path(),
+        &[("Dockerfile", "FROM withadd\nRUN cat /trigger\n")],
+    );
+    let (code, _, err) = build(&s, &["-t", "child", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("ONBUILD RUN echo from-trigger"), "{err}");
+    let on_build = s.ok(&[
+        "image",
+        "inspect",
+        "-f",
+        "{{json .Config.OnBuild}}",
+        "child",
+    ]);
+    assert!(!on_build.contains("trigger"), "{on_build}");
+}
+
+/// A build SIGKILLed in the middle of a RUN leaves a container behind;
+/// the next build removes it, and the store is fine.
+#[test]
+fn a_killed_build_is_cleaned_up_by_the_next() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[(
+            "Dockerfile",
+            &format!("FROM {img}\nRUN touch /started; sleep 30\n"),
+        )],
+    );
+    let dir = ctx.path().to_str().unwrap();
+    let mut child = s
+        .cmd()
+        .args(["build", "--network", "none", dir])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_until(std::time::Duration::from_secs(20), || {
+        !s.ok(&["ps", "-q"]).is_empty()
+    }));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        s.ok(&["ps", "-aq"]).lines().count(),
+        1,
+        "the RUN's container is left"
+    );
+    write(
+        ctx.path(),
+        &[("Dockerfile", &format!("FROM {img}\nRUN true\n"))],
+    );
+    let (code, _, err) = build(&s, &["--network", "none", dir]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s.ok(&["ps", "-aq"]), "", "the next build removed it");
+    let (code, out, _) = s.run(&["system", "check"]);
+    assert_eq!(code, 0, "{out}");
+}

@@ -433,6 +433,14 @@ impl ImageStore {
     /// The leases of live processes. Removes those of processes that are
     /// gone, and unreadable ones (a lease file is written whole, by
     /// rename). Call while holding [`lock`].
+    /// Removes the leases of processes that are gone (a killed pull or
+    /// build); how many. Call while holding [`lock`].
+    pub fn drop_dead_leases(&self) -> Result<usize> {
+        let before = list_names(&self.root.join("leases"))?.len();
+        let live = self.live_leases()?.len();
+        Ok(before.saturating_sub(live))
+    }
+
     pub fn live_leases(&self) -> Result<Vec<LeaseRecord>> {
         let dir = self.root.join("leases");
         let mut out = Vec::new();

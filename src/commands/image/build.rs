@@ -93,7 +93,33 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         Some(f) => (Some(PathBuf::from(f)), None),
         None => (None, None),
     };
-    let o = BuildOptions {
+    let o = options(&args, context, dockerfile, dockerfile_text);
+    let quiet = args.quiet || args.progress == "quiet";
+    let mut p = Printer::default();
+    let mut ev = |e: BuildEvent| {
+        if !quiet {
+            p.event(e);
+        }
+    };
+    let id = engine.build(&o, &mut ev)?;
+    if let Some(f) = &args.iidfile {
+        std::fs::write(f, &id).map_err(|e| Error::io("writing", f, e))?;
+    }
+    if quiet {
+        output::outln(&id)?;
+    } else {
+        p.finish(&id, &args.tag);
+    }
+    Ok(0)
+}
+
+fn options(
+    args: &Args,
+    context: PathBuf,
+    dockerfile: Option<PathBuf>,
+    dockerfile_text: Option<String>,
+) -> BuildOptions {
+    BuildOptions {
         context,
         dockerfile,
         dockerfile_text,
@@ -118,24 +144,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         pull: args.pull,
         target: args.target.clone(),
         network: args.network.clone(),
-    };
-    let quiet = args.quiet || args.progress == "quiet";
-    let mut p = Printer::default();
-    let mut ev = |e: BuildEvent| {
-        if !quiet {
-            p.event(e);
-        }
-    };
-    let id = engine.build(&o, &mut ev)?;
-    if let Some(f) = &args.iidfile {
-        std::fs::write(f, &id).map_err(|e| Error::io("writing", f, e))?;
     }
-    if quiet {
-        output::outln(&id)?;
-    } else {
-        p.finish(&id, &args.tag);
-    }
-    Ok(0)
 }
 
 fn unpack_stdin_context(engine: &crate::engine::Engine) -> Result<tempfile::TempDir> {

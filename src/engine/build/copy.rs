@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, FileType, OFlags, Stat};
 use sha2::{Digest, Sha256};
 
+use super::add::{append_archive, fetch, is_archive};
 use super::stage::{line_err, Builder, State};
 use crate::error::{Error, Result};
 use crate::fsroot::Root;
@@ -22,10 +23,19 @@ use crate::image::build::dockerfile::{Args, Instruction};
 use crate::image::treetar::{list, reopen_dir, TarWriter};
 
 /// One entry to write: where it is in the source root, where it goes.
-struct Item {
-    src: PathBuf,
-    dest: PathBuf,
-    st: Stat,
+pub(super) struct Item {
+    pub src: PathBuf,
+    pub dest: PathBuf,
+    pub st: Stat,
+    /// ADD of a local archive: its entries go under `dest`.
+    pub archive: bool,
+}
+
+/// A file whose bytes the build has (a heredoc, an ADD of a URL).
+pub(super) struct Inline {
+    pub dest: PathBuf,
+    pub body: Vec<u8>,
+    pub mode: u32,
 }
 
 /// COPY/ADD's flags.
@@ -34,6 +44,8 @@ struct Flags {
     from: Option<String>,
     chown: Option<String>,
     chmod: Option<u32>,
+    /// ADD --checksum=sha256:... of a URL.
+    checksum: Option<String>,
 }
 
 fn flags(ins: &Instruction) -> Result<Flags> {
@@ -50,6 +62,7 @@ fn flags(ins: &Instruction) -> Result<Flags> {
                 )
             }
             "link" => {}
+            "checksum" if ins.keyword == "ADD" => f.checksum = Some(v),
             _ => return Err(line_err(ins, format!("unknown flag: {name}"))),
         }
     }
@@ -75,60 +88,22 @@ impl Builder<'_> {
             ));
         }
         let dest_word = words.pop().unwrap_or_default();
-        let run = st.run();
-        let dest_abs = if dest_word.starts_with('/') {
-            dest_word.clone()
-        } else {
-            format!("{}/{dest_word}", run.working_dir.as_deref().unwrap_or("/"))
-        };
-        let dest_dir_syntax = dest_word.ends_with('/')
-            || dest_word == "."
-            || dest_word == ".."
-            || dest_word.ends_with("/.")
-            || dest_word.ends_with("/..")
-            || words.len() > 1;
-        let dest = PathBuf::from(
-            crate::image::build::instr::workdir(None, &dest_abs).trim_start_matches('/'),
-        );
+        let (dest, dest_dir_syntax) = destination(st, &dest_word, words.len());
         let tmp = crate::image::archive::tmp_dir(&self.e.images)?;
         let (root, _source_copy) = self.copy_source(st, &f, ins, tmp.path())?;
         let owner = match &f.chown {
             Some(u) => Some(self.resolve_owner(st, u).map_err(|e| line_err(ins, e))?),
             None => None,
         };
-        let heredocs: Vec<(String, String)> = ins
-            .heredocs
-            .iter()
-            .map(|h| {
-                let body = if h.expand {
-                    self.lx
-                        .process_word(&format!("\"{}\"", h.content().replace('"', "\\\"")), &vars)
-                        .unwrap_or_else(|_| h.content())
-                } else {
-                    h.content()
-                };
-                (h.name.clone(), body)
-            })
-            .collect();
-        let mut items = Vec::new();
-        let mut inline = Vec::new();
         let wildcard = words.iter().any(|w| w.contains(['*', '?', '[']));
         let dest_is_dir = dest_dir_syntax || wildcard || self.lower_is_dir(st, &dest);
-        for w in &words {
-            if let Some(name) = w.strip_prefix("<<") {
-                if let Some((_, body)) = heredocs.iter().find(|(n, _)| n == name) {
-                    let target = if dest_is_dir {
-                        dest.join(name)
-                    } else {
-                        dest.clone()
-                    };
-                    inline.push((target, body.clone()));
-                    continue;
-                }
-            }
-            self.collect(&root, w, &dest, dest_is_dir, &mut items)
-                .map_err(|e| crate::engine::build::failed(format!("failed to compute cache key: failed to calculate checksum of ref: \"{}\": {e}", w.trim_start_matches('/'))))?;
-        }
+        let src = Sources {
+            root: &root,
+            dest: &dest,
+            dest_is_dir,
+            vars: &vars,
+        };
+        let (items, inline) = self.gather(ins, &f, &words, &src)?;
         let key = content_key(&root, &items, &inline, owner, f.chmod)
             .map_err(|e| Error::Other(format!("reading the build context: {e}")))?;
         st.chain(&format!(
@@ -151,6 +126,75 @@ impl Builder<'_> {
         st.config.rootfs.diff_ids.push(diff_id.clone());
         self.add_layer(st, (&layer_path, &diff_id, size))?;
         self.remember(st)
+    }
+
+    /// The entries the sources name: files of the root, heredocs and
+    /// downloads.
+    fn gather(
+        &self,
+        ins: &Instruction,
+        f: &Flags,
+        words: &[String],
+        src: &Sources,
+    ) -> Result<(Vec<Item>, Vec<Inline>)> {
+        let (dest, dest_is_dir) = (src.dest, src.dest_is_dir);
+        let mut items = Vec::new();
+        let mut inline = Vec::new();
+        for w in words {
+            let heredoc = w
+                .strip_prefix("<<")
+                .and_then(|name| ins.heredocs.iter().find(|h| h.name == name));
+            if let Some(h) = heredoc {
+                inline.push(Inline {
+                    dest: if dest_is_dir {
+                        dest.join(&h.name)
+                    } else {
+                        dest.to_owned()
+                    },
+                    body: self.heredoc_body(h, src.vars).into_bytes(),
+                    mode: 0o644,
+                });
+                continue;
+            }
+            if ins.keyword == "ADD" && (w.starts_with("http://") || w.starts_with("https://")) {
+                let got = fetch(w, dest, dest_is_dir, f.checksum.as_deref());
+                inline.push(got.map_err(|e| line_err(ins, e))?);
+                continue;
+            }
+            let first = items.len();
+            self.collect(src.root, w, dest, dest_is_dir, &mut items)
+                .map_err(|e| {
+                    super::failed(format!(
+                        "failed to compute cache key: failed to calculate checksum of ref: \"{}\": {e}",
+                        w.trim_start_matches('/')
+                    ))
+                })?;
+            if ins.keyword == "ADD" && f.from.is_none() {
+                for i in &mut items[first..] {
+                    i.archive = is_archive(src.root, i).map_err(|e| line_err(ins, e))?;
+                    if i.archive {
+                        // Unpacked into the destination directory.
+                        i.dest = dest.to_owned();
+                    }
+                }
+            }
+        }
+        Ok((items, inline))
+    }
+
+    /// A heredoc's content, expanded unless its delimiter was quoted.
+    fn heredoc_body(
+        &self,
+        h: &crate::image::build::dockerfile::Heredoc,
+        vars: &std::collections::BTreeMap<String, String>,
+    ) -> String {
+        if !h.expand {
+            return h.content();
+        }
+        let quoted = format!("\"{}\"", h.content().replace('"', "\\\""));
+        self.lx
+            .process_word(&quoted, vars)
+            .unwrap_or_else(|_| h.content())
     }
 
     /// The root the sources are read from: the context, or a copy of a
@@ -253,6 +297,7 @@ impl Builder<'_> {
                     src: m,
                     dest: target,
                     st,
+                    archive: false,
                 });
             }
         }
@@ -273,6 +318,7 @@ impl Builder<'_> {
             src: dir.to_owned(),
             dest: dest.to_owned(),
             st,
+            archive: false,
         });
         let mut work = vec![(top, dir.to_owned(), dest.to_owned())];
         while let Some((fd, src, dst)) = work.pop() {
@@ -290,6 +336,7 @@ impl Builder<'_> {
                             src: s.clone(),
                             dest: d.clone(),
                             st,
+                            archive: false,
                         });
                     }
                     work.push((sub, s, d));
@@ -298,6 +345,7 @@ impl Builder<'_> {
                         src: s,
                         dest: d,
                         st,
+                        archive: false,
                     });
                 }
             }
@@ -311,7 +359,7 @@ impl Builder<'_> {
         st: &State,
         root: &Root,
         items: &[Item],
-        inline: &[(PathBuf, String)],
+        inline: &[Inline],
         (owner, chmod): (Option<(u32, u32)>, Option<u32>),
         path: &Path,
     ) -> std::io::Result<(String, u64)> {
@@ -323,7 +371,7 @@ impl Builder<'_> {
             let targets = items
                 .iter()
                 .map(|i| i.dest.as_path())
-                .chain(inline.iter().map(|(p, _)| p.as_path()));
+                .chain(inline.iter().map(|i| i.dest.as_path()));
             for target in targets {
                 for parent in target
                     .ancestors()
@@ -342,22 +390,24 @@ impl Builder<'_> {
             t.owner = owner;
             t.chmod = chmod;
             for i in items {
-                if FileType::from_raw_mode(i.st.st_mode) == FileType::Directory {
+                if i.archive {
+                    append_archive(&mut t, root, i)?;
+                } else if FileType::from_raw_mode(i.st.st_mode) == FileType::Directory {
                     t.dir(&i.st, &i.dest)?;
                 } else {
                     let (pfd, name) = root.open_parent(&i.src)?;
                     t.entry(pfd.as_fd(), Some(name.as_os_str()), &i.st, &i.dest)?;
                 }
             }
-            for (p, body) in inline {
+            for i in inline {
                 let mut h = tar::Header::new_gnu();
                 h.set_entry_type(tar::EntryType::Regular);
-                h.set_mode(chmod.unwrap_or(0o644));
+                h.set_mode(chmod.unwrap_or(i.mode));
                 let (u, g) = owner.unwrap_or((0, 0));
                 h.set_uid(u.into());
                 h.set_gid(g.into());
-                h.set_size(body.len() as u64);
-                t.b.append_data(&mut h, p, body.as_bytes())?;
+                h.set_size(i.body.len() as u64);
+                t.b.append_data(&mut h, &i.dest, &i.body[..])?;
             }
             t.b.finish()?;
         }
@@ -417,6 +467,36 @@ impl Builder<'_> {
     }
 }
 
+/// Where COPY sources go.
+struct Sources<'a> {
+    root: &'a Root,
+    dest: &'a Path,
+    dest_is_dir: bool,
+    vars: &'a std::collections::BTreeMap<String, String>,
+}
+
+/// The destination (relative to the root, under WORKDIR), and whether
+/// its syntax makes it a directory (a trailing `/`, `.`, several sources).
+fn destination(st: &State, dest_word: &str, sources: usize) -> (PathBuf, bool) {
+    let dest_abs = if dest_word.starts_with('/') {
+        dest_word.to_owned()
+    } else {
+        format!(
+            "{}/{dest_word}",
+            st.run().working_dir.as_deref().unwrap_or("/")
+        )
+    };
+    let dir_syntax = dest_word.ends_with('/')
+        || dest_word == "."
+        || dest_word == ".."
+        || dest_word.ends_with("/.")
+        || dest_word.ends_with("/..")
+        || sources > 1;
+    let dest =
+        PathBuf::from(crate::image::build::instr::workdir(None, &dest_abs).trim_start_matches('/'));
+    (dest, dir_syntax)
+}
+
 fn stage_count(b: &Builder) -> usize {
     super::stage::stage_starts(b.df).len()
 }
@@ -469,7 +549,7 @@ fn default_dir() -> Stat {
 fn content_key(
     root: &Root,
     items: &[Item],
-    inline: &[(PathBuf, String)],
+    inline: &[Inline],
     owner: Option<(u32, u32)>,
     chmod: Option<u32>,
 ) -> std::io::Result<String> {
@@ -511,8 +591,9 @@ fn content_key(
             _ => {}
         }
     }
-    for (p, body) in inline {
-        h.update(format!("{}\0{body}\0", p.display()));
+    for i in inline {
+        h.update(format!("{}\0{}\0", i.dest.display(), i.mode));
+        h.update(&i.body);
     }
     Ok(crate::state::ids::hex(&h.finalize()))
 }

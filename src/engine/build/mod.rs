@@ -10,6 +10,7 @@
 //! (`cache.rs`) is taken from it, and makes no container. The engine
 //! never prints: each step is reported to the caller as a [`BuildEvent`].
 
+mod add;
 pub(crate) mod cache;
 mod copy;
 mod run;
@@ -78,6 +79,7 @@ impl Engine {
                 o.context.display().to_string()
             ))
         })?;
+        self.clean_after_killed_builds()?;
         let text = self.dockerfile_text(o, &context)?;
         let df = dockerfile::parse(&text).map_err(failed)?;
         let tags = o
@@ -101,6 +103,19 @@ impl Engine {
         let _g = self.images.lock()?;
         self.collect_garbage()?;
         Ok(freed)
+    }
+
+    /// What a killed build left: its RUN containers, its lease (and the
+    /// layers only that held).
+    fn clean_after_killed_builds(&self) -> Result<()> {
+        let orphans = self.remove_orphan_build_containers();
+        let _g = self.images.lock()?;
+        let dead = self.images.drop_dead_leases()?;
+        if orphans + dead > 0 {
+            log::info!("build: cleaning after killed builds ({orphans} containers, {dead} leases)");
+            self.collect_garbage()?;
+        }
+        Ok(())
     }
 
     /// A private directory in the store (a context from stdin goes there).

@@ -123,7 +123,7 @@ impl Builder<'_> {
                 .to_owned()
             })),
             attach: vec!["stdout".into(), "stderr".into()],
-            labels: vec!["skiff.build=1".into()],
+            labels: vec![format!("{BUILD_LABEL}={}", owner_tag())],
             ..Default::default()
         };
         let c = self.e.create_from_image(&o, &image, &st.run())?;
@@ -200,6 +200,46 @@ impl Builder<'_> {
         )?;
         st.layers = rec.layers;
         Ok(())
+    }
+}
+
+/// The label of a RUN's container: the building process (pid and start
+/// time), so that the next build removes what a killed one left.
+pub(super) const BUILD_LABEL: &str = "io.skiff.build.owner";
+
+fn owner_tag() -> String {
+    let pid = std::process::id() as i32;
+    let start = crate::monitor::proc_start_time(pid).unwrap_or(0);
+    format!("{pid}:{start}")
+}
+
+/// Whether the build that made a container with this owner tag is gone.
+fn owner_gone(tag: &str) -> bool {
+    let Some((pid, start)) = tag.split_once(':') else {
+        return true;
+    };
+    match (pid.parse::<i32>(), start.parse::<u64>()) {
+        (Ok(pid), Ok(start)) => crate::monitor::proc_start_time(pid) != Some(start),
+        _ => true,
+    }
+}
+
+impl crate::engine::Engine {
+    /// Removes the RUN containers of builds that were killed; how many.
+    pub(crate) fn remove_orphan_build_containers(&self) -> usize {
+        let Ok(all) = self.containers.all() else {
+            return 0;
+        };
+        let mut n = 0;
+        for c in all {
+            let Some(tag) = c.config.config.labels.get(BUILD_LABEL) else {
+                continue;
+            };
+            if owner_gone(tag) && self.remove_container(c.id(), true).is_ok() {
+                n += 1;
+            }
+        }
+        n
     }
 }
 

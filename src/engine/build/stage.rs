@@ -209,6 +209,7 @@ impl<'e> Builder<'e> {
         let from = &df.instructions[starts[idx]];
         let label = stage_name(from).unwrap_or_else(|| format!("stage-{idx}"));
         let mut st = self.from(idx, from, body_len(df, idx) + 1)?;
+        self.on_build_triggers(&mut st, &label)?;
         let body = &df.instructions[starts[idx] + 1..end];
         for (n, ins) in body.iter().enumerate() {
             let text = shown(ins);
@@ -226,6 +227,36 @@ impl<'e> Builder<'e> {
         }
         self.done[idx] = Some(st.clone());
         Ok(st)
+    }
+
+    /// The base's ONBUILD triggers, run as the stage's first steps (and
+    /// not passed on).
+    fn on_build_triggers(&mut self, st: &mut State, label: &str) -> Result<()> {
+        let mut run = st.run();
+        let Some(triggers) = run.on_build.take() else {
+            return Ok(());
+        };
+        st.config.config = Some(run);
+        for t in triggers {
+            let df = crate::image::build::dockerfile::parse(&format!("FROM scratch\n{t}\n"))
+                .map_err(|e| failed(format!("parsing the ONBUILD trigger {t:?}: {}", e.message)))?;
+            let Some(ins) = df.instructions.get(1) else {
+                continue;
+            };
+            let text = format!("ONBUILD {}", shown(ins));
+            (self.ev)(BuildEvent::Step {
+                stage: label,
+                n: 1,
+                total: 1,
+                text: &text,
+            });
+            let t0 = std::time::Instant::now();
+            self.step(st, ins)?;
+            (self.ev)(BuildEvent::Done {
+                secs: t0.elapsed().as_secs_f64(),
+            });
+        }
+        Ok(())
     }
 
     /// FROM: an image, `scratch`, or an earlier stage.
