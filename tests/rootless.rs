@@ -1497,3 +1497,67 @@ fn rootless_login_and_push() {
     let auth = "bob:pw".to_string();
     fresh.ok(&["pull", "-q", "--creds", &auth, &target]);
 }
+
+/// `build` as an unprivileged user: RUN in the user's own containers
+/// (pasta's network), COPY --chown to a subordinate owner, and a rebuild
+/// from the cache.
+#[test]
+fn rootless_build() {
+    require!(
+        "setpriv",
+        "docker-registry",
+        "skopeo",
+        "newuidmap",
+        "newgidmap",
+        "pasta"
+    );
+    let Some(user) = subordinate_user() else {
+        return;
+    };
+    let w = world(user);
+    let (img, home, xdg) = (&w.img, w.home.clone(), w.xdg.clone());
+    let ctx = home.join("ctx");
+    std::fs::create_dir_all(&ctx).unwrap();
+    std::fs::write(ctx.join("file.txt"), "from the context\n").unwrap();
+    std::fs::write(
+        ctx.join("Dockerfile"),
+        format!(
+            "FROM {}\nRUN mkdir /srv/made && echo ran > /srv/made/out && chown -R 1000:1000 /srv/made\n\
+             COPY --chown=1000:1000 file.txt /srv/file.txt\nCMD [\"cat\", \"/srv/file.txt\"]\n",
+            img.reference
+        ),
+    )
+    .unwrap();
+    let ctx_s = ctx.to_str().unwrap();
+    let (out, err) = ok_as(user, &home, &xdg, &["build", "-t", "rl/built", ctx_s]);
+    assert_eq!(out, "");
+    assert!(err.contains("RUN mkdir"), "{err}");
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &["run", "--rm", "--network", "none", "rl/built"],
+    );
+    assert_eq!(out, "from the context\n");
+    let (out, _) = ok_as(
+        user,
+        &home,
+        &xdg,
+        &[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            "rl/built",
+            "sh",
+            "-c",
+            "ls -ln /srv/file.txt /srv/made/out | tr -s ' ' | cut -d' ' -f3,4,9",
+        ],
+    );
+    assert_eq!(out, "1000 1000 /srv/file.txt\n1000 1000 /srv/made/out\n");
+    let (_, err) = ok_as(user, &home, &xdg, &["build", ctx_s]);
+    assert_eq!(err.matches("CACHED").count(), 3, "{err}");
+    let (out, _) = ok_as(user, &home, &xdg, &["ps", "-aq"]);
+    assert_eq!(out, "");
+    no_mounts_under(&home);
+}

@@ -4,11 +4,26 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use rustix::fs::{FileType, OFlags};
+use rustix::fs::{FileType, OFlags, Stat};
 
-use super::copy::{Inline, Item};
 use crate::fsroot::Root;
 use crate::image::treetar::TarWriter;
+
+/// One entry to write: where it is in the source root, where it goes.
+pub(super) struct Item {
+    pub src: PathBuf,
+    pub dest: PathBuf,
+    pub st: Stat,
+    /// ADD of a local archive: its entries go under `dest`.
+    pub archive: bool,
+}
+
+/// A file whose bytes the build has (a heredoc, an ADD of a URL).
+pub(super) struct Inline {
+    pub dest: PathBuf,
+    pub body: Vec<u8>,
+    pub mode: u32,
+}
 
 /// ADD of a URL: its bytes (0600, as docker makes them), checked against
 /// `--checksum`.

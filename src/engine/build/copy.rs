@@ -15,28 +15,12 @@ use std::path::{Path, PathBuf};
 use rustix::fs::{AtFlags, FileType, OFlags, Stat};
 use sha2::{Digest, Sha256};
 
-use super::add::{append_archive, fetch, is_archive};
+use super::add::{append_archive, fetch, is_archive, Inline, Item};
 use super::stage::{line_err, Builder, State};
 use crate::error::{Error, Result};
 use crate::fsroot::Root;
 use crate::image::build::dockerfile::{Args, Instruction};
 use crate::image::treetar::{list, reopen_dir, TarWriter};
-
-/// One entry to write: where it is in the source root, where it goes.
-pub(super) struct Item {
-    pub src: PathBuf,
-    pub dest: PathBuf,
-    pub st: Stat,
-    /// ADD of a local archive: its entries go under `dest`.
-    pub archive: bool,
-}
-
-/// A file whose bytes the build has (a heredoc, an ADD of a URL).
-pub(super) struct Inline {
-    pub dest: PathBuf,
-    pub body: Vec<u8>,
-    pub mode: u32,
-}
 
 /// COPY/ADD's flags.
 #[derive(Default)]
