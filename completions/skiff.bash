@@ -420,7 +420,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__build)
-            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --target --platform --root --runroot --log-level --noout --storage-driver --help"
+            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -475,6 +475,10 @@ _skiff() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -548,7 +552,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__builder__subcmd__build)
-            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --target --platform --root --runroot --log-level --noout --storage-driver --help"
+            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -603,6 +607,10 @@ _skiff() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3336,7 +3344,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__build)
-            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --target --platform --root --runroot --log-level --noout --storage-driver --help"
+            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3391,6 +3399,10 @@ _skiff() {
                     return 0
                     ;;
                 -t)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -23,9 +23,14 @@ fn inspect(s: &Skiff, what: &str) -> Value {
     v[0].clone()
 }
 
-/// Runs `build` with `args`; (exit code, stdout, stderr).
+/// Runs `build` with `args`; (exit code, stdout, stderr). RUN steps get
+/// no network unless `args` say otherwise: the default bridge (skiff0)
+/// outlives a store, as docker0 does, and the bridge tests own it.
 fn build(s: &Skiff, args: &[&str]) -> (i32, String, String) {
     let mut a = vec!["build"];
+    if !args.contains(&"--network") {
+        a.extend(["--network", "none"]);
+    }
     a.extend(args);
     s.run(&a)
 }
@@ -162,7 +167,7 @@ fn a_rebuild_comes_from_the_cache_and_no_cache_runs_again() {
         ],
     );
     let dir = ctx.path().to_str().unwrap();
-    let id1 = s.ok(&["build", "-q", dir]);
+    let id1 = s.ok(&["build", "--network", "none", "-q", dir]);
     assert!(id1.starts_with("sha256:"), "{id1}");
     let (code, out, err) = build(&s, &["-q", dir]);
     assert_eq!(code, 0, "{err}");
@@ -308,7 +313,7 @@ fn bad_dockerfiles_name_the_line() {
     // Dockerfile from stdin (-f -).
     let out = s
         .cmd()
-        .args(["build", "-q", "-f", "-", dir])
+        .args(["build", "--network", "none", "-q", "-f", "-", dir])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -470,4 +475,83 @@ fn a_killed_build_is_cleaned_up_by_the_next() {
     assert_eq!(s.ok(&["ps", "-aq"]), "", "the next build removed it");
     let (code, out, _) = s.run(&["system", "check"]);
     assert_eq!(code, 0, "{out}");
+}
+
+/// BuildKit's RUN mounts: a cache kept across builds, binds from the
+/// context and a stage, a tmpfs, and a secret that reaches the command but
+/// no layer.
+#[test]
+fn run_mounts_cache_bind_tmpfs_and_secret() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(secret.path(), "s3cr3t-value").unwrap();
+    write(
+        ctx.path(),
+        &[
+            ("src/input", "bound\n"),
+            (
+                "Dockerfile",
+                &format!(
+                    "FROM {img} AS base\nRUN echo from-stage > /made\n\
+                     FROM {img}\n\
+                     RUN --mount=type=cache,target=/cache,id=c1 echo run >> /cache/log && cat /cache/log | wc -l > /count\n\
+                     RUN --mount=type=bind,source=src,target=/in cat /in/input > /copied\n\
+                     RUN --mount=type=bind,from=base,source=/made,target=/m cp /m /from-stage\n\
+                     RUN --mount=type=tmpfs,target=/scratch echo t > /scratch/x && ls /scratch > /tmpfs-listing\n\
+                     RUN --mount=type=secret,id=tok,required cat /run/secrets/tok | wc -c > /secret-len\n"
+                ),
+            ),
+        ],
+    );
+    let dir = ctx.path().to_str().unwrap();
+    let sec = format!("id=tok,src={}", secret.path().display());
+    let (code, _, err) = build(
+        &s,
+        &["--network", "none", "--secret", &sec, "-t", "mounted", dir],
+    );
+    assert_eq!(code, 0, "{err}");
+    let out = s.ok(&[
+        "run", "--rm", "--network", "none", "mounted", "sh", "-c",
+        "cat /count /copied /from-stage /tmpfs-listing /secret-len; ls /cache /in /scratch 2>/dev/null | wc -l; cat /run/secrets/tok 2>&1 | head -c 60",
+    ]);
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    assert_eq!(
+        &lines[..5],
+        ["1", "bound", "from-stage", "x", "12"],
+        "{out}"
+    );
+    assert_eq!(lines[5], "0", "mounts leave nothing in the image: {out}");
+    assert!(!out.contains("s3cr3t"), "{out}");
+    // The secret is in no layer, nor in the image's config or history.
+    let saved = s.cmd().args(["save", "mounted"]).output().unwrap();
+    assert!(saved.status.success());
+    assert!(!String::from_utf8_lossy(&saved.stdout).contains("s3cr3t-value"));
+    // The cache mount outlives the build: a rebuild without the step's
+    // cache appends to it.
+    let (code, _, err) = build(
+        &s,
+        &[
+            "--network",
+            "none",
+            "--no-cache",
+            "--secret",
+            &sec,
+            "-t",
+            "again",
+            dir,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s.ok(&["run", "--rm", "--network", "none", "again", "cat", "/count"])
+            .trim(),
+        "2"
+    );
+    // A required secret that is not given fails the build.
+    let (code, _, err) = build(&s, &["--network", "none", "--no-cache", dir]);
+    assert_eq!(code, 1);
+    assert!(err.contains("secret tok"), "{err}");
 }

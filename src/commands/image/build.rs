@@ -1,6 +1,7 @@
 //! `skiff build` / `skiff image build`.
 
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 use crate::commands::context::Context;
@@ -41,6 +42,9 @@ pub struct Args {
     /// Name and optionally a tag in the "name:tag" format
     #[arg(short, long, value_name = "list")]
     pub tag: Vec<String>,
+    /// Secret to expose to the build (format: "id=mysecret[,src=/local/secret]")
+    #[arg(long, value_name = "stringArray")]
+    pub secret: Vec<String>,
     /// Set the target build stage to build
     #[arg(long, value_name = "string")]
     pub target: Option<String>,
@@ -93,7 +97,10 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         Some(f) => (Some(PathBuf::from(f)), None),
         None => (None, None),
     };
-    let o = options(&args, context, dockerfile, dockerfile_text);
+    let secret_dir = engine.build_scratch_dir()?;
+    let secrets = secrets(&args.secret, secret_dir.path())?;
+    let mut o = options(&args, context, dockerfile, dockerfile_text);
+    o.secrets = secrets;
     let quiet = args.quiet || args.progress == "quiet";
     let mut p = Printer::default();
     let mut ev = |e: BuildEvent| {
@@ -144,7 +151,64 @@ fn options(
         pull: args.pull,
         target: args.target.clone(),
         network: args.network.clone(),
+        secrets: Vec::new(),
     }
+}
+
+/// `--secret id=ID[,src=FILE|,env=VAR]`: (id, file). An env secret is
+/// written to a 0600 file in `dir` (never to argv or a layer).
+fn secrets(specs: &[String], dir: &std::path::Path) -> Result<Vec<(String, PathBuf)>> {
+    let mut out = Vec::new();
+    for spec in specs {
+        let mut id = None;
+        let mut src = None;
+        let mut env = None;
+        for f in spec.split(',') {
+            match f.split_once('=') {
+                Some(("id", v)) => id = Some(v.to_owned()),
+                Some(("src" | "source", v)) => src = Some(PathBuf::from(v)),
+                Some(("env", v)) => env = Some(v.to_owned()),
+                Some(("type", "file" | "env")) => {}
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "invalid secret {spec:?}: id=ID,src=FILE or id=ID,env=VAR"
+                    )))
+                }
+            }
+        }
+        let id =
+            id.ok_or_else(|| Error::InvalidArgument(format!("secret {spec:?}: id is required")))?;
+        let path = match (src, env) {
+            (Some(p), _) => {
+                std::fs::canonicalize(&p).map_err(|e| Error::io("reading secret", &p, e))?
+            }
+            (None, Some(var)) => {
+                let value = std::env::var(&var).map_err(|_| {
+                    Error::InvalidArgument(format!(
+                        "secret {id}: environment variable {var} is not set"
+                    ))
+                })?;
+                let p = dir.join(format!("secret-{}", out.len()));
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&p)
+                    .map_err(|e| Error::io("writing", &p, e))?;
+                f.write_all(value.as_bytes())
+                    .map_err(|e| Error::io("writing", &p, e))?;
+                p
+            }
+            (None, None) => {
+                return Err(Error::InvalidArgument(format!(
+                    "secret {id}: give src=FILE or env=VAR"
+                )))
+            }
+        };
+        out.push((id, path));
+    }
+    Ok(out)
 }
 
 fn unpack_stdin_context(engine: &crate::engine::Engine) -> Result<tempfile::TempDir> {

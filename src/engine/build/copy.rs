@@ -195,10 +195,20 @@ impl Builder<'_> {
                 Root::open(&self.context).map_err(|e| Error::io("opening", &self.context, e))?;
             return Ok((r, None));
         };
+        let copy = self.stage_copy(st, from, tmp).map_err(|e| match e {
+            Error::Other(m) => line_err(ins, m),
+            e => e,
+        })?;
+        let r = Root::open(&copy).map_err(|e| Error::io("opening", &copy, e))?;
+        Ok((r, Some(copy)))
+    }
+
+    /// A copy of stage (or image) `from`'s files in `tmp` (`--from`).
+    pub(super) fn stage_copy(&mut self, st: &State, from: &str, tmp: &Path) -> Result<PathBuf> {
         let from = self
             .lx
             .process_word(from, &st.vars())
-            .map_err(|e| line_err(ins, e.0))?;
+            .map_err(|e| Error::Other(e.0))?;
         let layers = match super::find_stage(self.df, &from.to_ascii_lowercase()) {
             Some(i) if i < stage_count(self) => self.stage(i)?.layers,
             _ => {
@@ -222,8 +232,7 @@ impl Builder<'_> {
         let copy = tmp.join("from");
         std::fs::create_dir(&copy).map_err(|e| Error::io("creating", &copy, e))?;
         crate::image::vfs::build(&dirs, &copy).map_err(|e| Error::Other(e.to_string()))?;
-        let r = Root::open(&copy).map_err(|e| Error::io("opening", &copy, e))?;
-        Ok((r, Some(copy)))
+        Ok(copy)
     }
 
     /// Whether `dest` is a directory in the stage's layers.
@@ -527,6 +536,43 @@ fn default_dir() -> Stat {
     let mut s: Stat = unsafe { std::mem::zeroed() };
     s.st_mode = libc::S_IFDIR | 0o755;
     s
+}
+
+/// The content key of `source`'s tree in `root` (a bind mount's).
+pub(super) fn tree_key(root: &Path, source: &str) -> std::io::Result<String> {
+    let r = Root::open(root)?;
+    let rel =
+        PathBuf::from(crate::image::build::instr::workdir(None, source).trim_start_matches('/'));
+    let st = rustix::fs::fstat(r.resolve(&rel, OFlags::PATH)?)?;
+    let mut items = Vec::new();
+    if FileType::from_raw_mode(st.st_mode) == FileType::Directory {
+        let top = reopen_dir(r.open_dir(&rel)?.as_fd(), None)?;
+        let mut work = vec![(top, rel.clone())];
+        while let Some((fd, dir)) = work.pop() {
+            for name in list(&fd)? {
+                let st = rustix::fs::statat(&fd, name.as_os_str(), AtFlags::SYMLINK_NOFOLLOW)?;
+                let p = dir.join(&name);
+                if FileType::from_raw_mode(st.st_mode) == FileType::Directory {
+                    work.push((reopen_dir(fd.as_fd(), Some(name.as_os_str()))?, p.clone()));
+                }
+                items.push(Item {
+                    src: p.clone(),
+                    dest: p,
+                    st,
+                    archive: false,
+                });
+            }
+        }
+    } else {
+        items.push(Item {
+            src: rel.clone(),
+            dest: rel,
+            st,
+            archive: false,
+        });
+    }
+    items.sort_by(|a, b| a.src.cmp(&b.src));
+    content_key(&r, &items, &[], None, None)
 }
 
 /// The cache key of a copy: names, modes, owners and contents.

@@ -14,6 +14,7 @@ mod add;
 pub(crate) mod cache;
 mod copy;
 mod run;
+mod runmount;
 mod stage;
 
 use std::collections::BTreeMap;
@@ -40,6 +41,8 @@ pub struct BuildOptions {
     pub pull: bool,
     pub target: Option<String>,
     pub network: Option<String>,
+    /// `--secret id=ID,src=FILE`: (id, file).
+    pub secrets: Vec<(String, PathBuf)>,
 }
 
 /// What the build reports as it goes.

@@ -50,6 +50,7 @@ impl Builder<'_> {
                 ("network", Some(n @ ("none" | "host" | "default"))) => {
                     network = (n != "default").then(|| n.to_owned()).or(network)
                 }
+                ("mount", Some(_)) => {}
                 _ => {
                     return Err(line_err(
                         ins,
@@ -74,15 +75,18 @@ impl Builder<'_> {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         let shown = cmd.join(" ");
+        let mounts = self.run_mounts(st, ins)?;
         st.chain(&format!(
-            "RUN {} {arg_env:?} {network:?} {}",
+            "RUN {} {arg_env:?} {network:?} {} {}",
+            mounts.key,
             serde_json::to_string(&cmd).unwrap_or_default(),
             serde_json::to_string(&run).unwrap_or_default()
         ));
         if self.cached(st)? {
             return Ok(());
         }
-        let layer = self.run_container(st, cmd, arg_env, network)?;
+        let layer = self.run_container(st, cmd, (arg_env, network), mounts.mounts.clone())?;
+        drop(mounts);
         let (path, diff_id, size) = layer.file();
         st.history(format!("RUN {shown} # buildkit"), false);
         st.config.rootfs.diff_ids.push(diff_id.to_owned());
@@ -96,8 +100,8 @@ impl Builder<'_> {
         &mut self,
         st: &State,
         cmd: Vec<String>,
-        env: Vec<String>,
-        network: Option<String>,
+        (env, network): (Vec<String>, Option<String>),
+        mounts: Vec<crate::state::mounts::MountRequest>,
     ) -> Result<LayerFile> {
         let image = ImageRecord {
             id: st.key.clone(),
@@ -124,6 +128,7 @@ impl Builder<'_> {
             })),
             attach: vec!["stdout".into(), "stderr".into()],
             labels: vec![format!("{BUILD_LABEL}={}", owner_tag())],
+            mounts,
             ..Default::default()
         };
         let c = self.e.create_from_image(&o, &image, &st.run())?;
