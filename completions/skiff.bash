@@ -420,7 +420,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__build)
-            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
+            opts="-f -o -q -t -h --build-arg --file --iidfile --label --output --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -443,6 +443,14 @@ _skiff() {
                     return 0
                     ;;
                 --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -552,7 +560,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__builder__subcmd__build)
-            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
+            opts="-f -o -q -t -h --build-arg --file --iidfile --label --output --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,6 +583,14 @@ _skiff() {
                     return 0
                     ;;
                 --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3344,7 +3360,7 @@ _skiff() {
             return 0
             ;;
         skiff__subcmd__image__subcmd__build)
-            opts="-f -q -t -h --build-arg --file --iidfile --label --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
+            opts="-f -o -q -t -h --build-arg --file --iidfile --label --output --network --no-cache --progress --pull --quiet --tag --secret --target --platform --root --runroot --log-level --noout --storage-driver --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3367,6 +3383,14 @@ _skiff() {
                     return 0
                     ;;
                 --label)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

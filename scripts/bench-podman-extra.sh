@@ -3,9 +3,10 @@
 # run -v, cp of a 100 MB directory in and out, commit of 50 MB of
 # changes, push of the 100 MB test image to an empty registry. Run only
 # through the peer's safe namespace:
-#   ../shared/peer/fixtures.sh exec scripts/bench-podman-extra.sh OUT CPDATA BIGREF REGDIR PORT
+#   ../shared/peer/fixtures.sh exec scripts/bench-podman-extra.sh OUT CPDATA BIGREF REGDIR PORT [BUILDCTX BIGCTX]
+# (issue 13: the build contexts, whose Dockerfiles take ARG BASE)
 set -euo pipefail
-OUT=$1 CPDATA=$2 BIG=$3 REGDIR=$4 PORT=$5
+OUT=$1 CPDATA=$2 BIG=$3 REGDIR=$4 PORT=$5 BUILDCTX=${6:-} BIGCTX=${7:-}
 RUNS=${RUNS:-5}
 HERE=$(cd "$(dirname "$0")" && pwd)
 IMG=localhost:5000/library/busybox
@@ -30,3 +31,10 @@ podman tag "$BIG" "127.0.0.1:$PORT/big:latest"
 t push_100mb --prepare "$HERE/bench-registry.sh $REGDIR $PORT" "podman push -q --tls-verify=false 127.0.0.1:$PORT/big:latest"
 "$HERE/bench-registry.sh" "$REGDIR" "$PORT" stop
 podman rmi -f "$BIG" "127.0.0.1:$PORT/big:latest" >/dev/null 2>&1 || true
+if [ -n "$BUILDCTX" ]; then
+  B="podman build -q --network none --build-arg BASE=$IMG"
+  t build_cached "$B $BUILDCTX"
+  t build_nocache "$B --no-cache $BUILDCTX"
+  t build_copy_100mb "$B --no-cache $BIGCTX"
+  podman image prune -f >/dev/null 2>&1 || true
+fi

@@ -89,6 +89,19 @@ if [ "$(id -u)" = 0 ]; then
   hf push_100mb 5 --prepare "scripts/bench-registry.sh $W/reg2 $PORT2" "$S push -q 127.0.0.1:$PORT2/big:latest"
   scripts/bench-registry.sh "$W/reg2" "$PORT2" stop
   CASES="$CASES run_volume cp_in_100mb cp_out_100mb commit_50mb push_100mb"
+  # Issue 13: a 5-step Dockerfile rebuilt from the cache and with
+  # --no-cache, and a COPY of a 100 MB context (not cached).
+  mkdir -p "$W/buildctx" "$W/bigctx"
+  printf 'ARG BASE\nFROM $BASE\nENV A=1\nRUN echo one > /one\nRUN echo two > /two\nCOPY f /f\nCMD ["cat", "/one"]\n' > "$W/buildctx/Dockerfile"
+  echo data > "$W/buildctx/f"
+  cp -r "$W/cpdata" "$W/bigctx/data"
+  printf 'ARG BASE\nFROM $BASE\nCOPY data /data\n' > "$W/bigctx/Dockerfile"
+  B="$S build -q --network none --build-arg BASE=$IMG"
+  hf build_cached "$RUNS" "$B $W/buildctx"
+  hf build_nocache 5 "$B --no-cache $W/buildctx"
+  hf build_copy_100mb 5 "$B --no-cache $W/bigctx"
+  $S builder prune -f >/dev/null
+  CASES="$CASES build_cached build_nocache build_copy_100mb"
 fi
 # Rootless, as the test user make test-deps creates (subordinate ids;
 # pasta needs /dev/net/tun 0666, as Debian has it).
@@ -150,9 +163,9 @@ if command -v podman >/dev/null && [ -x ../shared/peer/fixtures.sh ]; then
   }
   if [ -f "$W/push_100mb.json" ]; then
     PX=$W/podman-extra
-    ../shared/peer/fixtures.sh exec scripts/bench-podman-extra.sh "$PX" "$W/cpdata" "$REG/big:latest" "$W/reg3" "$PORT2" >/dev/null 2>"$W/podman-extra.err" || cat "$W/podman-extra.err"
-    echo; echo "issue 12, side by side (podman / skiff):"
-    for n in run_volume cp_in_100mb cp_out_100mb commit_50mb push_100mb; do
+    ../shared/peer/fixtures.sh exec scripts/bench-podman-extra.sh "$PX" "$W/cpdata" "$REG/big:latest" "$W/reg3" "$PORT2" "$W/buildctx" "$W/bigctx" >/dev/null 2>"$W/podman-extra.err" || cat "$W/podman-extra.err"
+    echo; echo "issues 12 and 13, side by side (podman / skiff):"
+    for n in run_volume cp_in_100mb cp_out_100mb commit_50mb push_100mb build_cached build_nocache build_copy_100mb; do
       s=$(jq '.results[0].mean' "$W/$n.json"); p=$(jq '.results[0].mean' "$PX/$n.json" 2>/dev/null || echo null)
       [ "$p" = null ] || awk -v n="$n" -v s="$s" -v p="$p" 'BEGIN{printf "%-14s skiff %8.1f ms  podman %8.1f ms  ratio %5.1fx\n", n, s*1000, p*1000, p/s}'
     done

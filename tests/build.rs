@@ -555,3 +555,75 @@ fn run_mounts_cache_bind_tmpfs_and_secret() {
     assert_eq!(code, 1);
     assert!(err.contains("secret tok"), "{err}");
 }
+
+/// `-o type=local` and `type=tar` export the result's files; a predefined
+/// proxy arg reaches RUN without an ARG and stays out of the image; a
+/// heredoc with a shebang runs as a script.
+#[test]
+fn outputs_proxy_args_and_script_heredocs() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[(
+            "Dockerfile",
+            &format!(
+                "FROM {img}\n\
+                 RUN echo \"proxy=$HTTP_PROXY\" > /proxy\n\
+                 RUN <<EOF\n\
+                 #!/bin/busybox sh\n\
+                 echo scripted > /script-out\n\
+                 EOF\n"
+            ),
+        )],
+    );
+    let dir = ctx.path().to_str().unwrap();
+    let out_dir = tempfile::tempdir().unwrap();
+    let local = out_dir.path().join("fs");
+    let (code, _, err) = build(
+        &s,
+        &[
+            "--build-arg",
+            "HTTP_PROXY=http://127.0.0.1:3128",
+            "-o",
+            &format!("type=local,dest={}", local.display()),
+            "-t",
+            "exported",
+            dir,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(local.join("proxy")).unwrap(),
+        "proxy=http://127.0.0.1:3128\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(local.join("script-out")).unwrap(),
+        "scripted\n"
+    );
+    assert!(local.join("bin/busybox").exists());
+    let hist = s.ok(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.CreatedBy}}",
+        "exported",
+    ]);
+    assert!(!hist.contains("3128"), "{hist}");
+    let env = s.ok(&["image", "inspect", "-f", "{{json .Config.Env}}", "exported"]);
+    assert!(!env.contains("PROXY"), "{env}");
+    let tar_path = out_dir.path().join("fs.tar");
+    let (code, _, err) = build(
+        &s,
+        &["-o", &format!("type=tar,dest={}", tar_path.display()), dir],
+    );
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<String> = tar::Archive::new(std::fs::File::open(&tar_path).unwrap())
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert!(names.iter().any(|n| n.ends_with("script-out")), "{names:?}");
+}

@@ -127,19 +127,13 @@ impl Engine {
     /// cgroup to freeze (the commit goes on unfrozen).
     fn freeze_for_commit(&self, id: &str) -> Result<Option<FreezeGuard>> {
         use std::os::fd::AsRawFd;
-        match self.set_paused(id, true) {
-            Ok(()) => {}
-            Err(Error::Other(m)) if self.opts.rootless && m.contains("can't be paused") => {
-                log::debug!("commit {id}: not frozen: {m}");
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        }
+        // The watchdog first: a kill at any point after the freeze (even
+        // before the state says "paused") finds it there.
         let (r, w) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
             .map_err(|e| Error::Other(format!("pipe: {e}")))?;
         // SAFETY: this command has no other thread: the child may run
         // Rust code; it only reads the pipe, then maybe thaws and exits.
-        match unsafe { libc::fork() } {
+        let pid = match unsafe { libc::fork() } {
             0 => {
                 drop(w);
                 let mut b = [0u8; 1];
@@ -147,20 +141,34 @@ impl Engine {
                 // SAFETY: reading into our own buffer.
                 let n = unsafe { libc::read(r.as_raw_fd(), b.as_mut_ptr().cast(), 1) };
                 if n != 1 {
-                    let _ = self.set_paused(id, false);
+                    self.force_thaw(id);
                 }
                 // SAFETY: the watchdog ends here, without running the
                 // parent's destructors or atexit handlers.
                 unsafe { libc::_exit(0) }
             }
             -1 => {
-                let _ = self.set_paused(id, false);
-                Err(Error::Other(format!(
+                return Err(Error::Other(format!(
                     "starting the commit's watchdog: {}",
                     std::io::Error::last_os_error()
                 )))
             }
-            pid => Ok(Some(FreezeGuard { pid, done: w })),
+            pid => pid,
+        };
+        drop(r);
+        let guard = FreezeGuard { pid, done: w };
+        match self.set_paused(id, true) {
+            Ok(()) => Ok(Some(guard)),
+            Err(e) => {
+                guard.release();
+                match e {
+                    Error::Other(m) if self.opts.rootless && m.contains("can't be paused") => {
+                        log::debug!("commit {id}: not frozen: {m}");
+                        Ok(None)
+                    }
+                    e => Err(e),
+                }
+            }
         }
     }
 
@@ -284,6 +292,11 @@ impl FreezeGuard {
         if let Err(err) = e.set_paused(id, false) {
             log::warn!("commit: unpausing {id}: {err}");
         }
+        self.release();
+    }
+
+    /// Tells the watchdog it is not needed, and reaps it.
+    fn release(self) {
         let _ = rustix::io::write(&self.done, b"d");
         drop(self.done);
         // SAFETY: reaping our own child.

@@ -568,6 +568,30 @@ impl PendingMonitor {
 
 impl Engine {
     /// `pause` / `unpause`: freeze or thaw the container's cgroup.
+    /// Thaws `id`'s cgroup whatever its state says (a commit killed
+    /// between freezing it and recording "paused"), and records it
+    /// running if it was paused.
+    pub(crate) fn force_thaw(&self, id: &str) {
+        let Ok(_g) = self.containers.lock(id) else {
+            return;
+        };
+        let Ok(mut st) = self.containers.load_state(id) else {
+            return;
+        };
+        if st.cgroup_paths.is_empty() {
+            return;
+        }
+        let cg = crate::runtime::cgroups::Cgroup::from_paths(st.cgroup_paths.clone());
+        if let Err(e) = cg.thaw() {
+            log::warn!("thawing {id}: {e}");
+            return;
+        }
+        if st.status == Status::Paused {
+            st.status = Status::Running;
+            let _ = self.containers.save_state(id, &st);
+        }
+    }
+
     pub fn set_paused(&self, name: &str, pause: bool) -> Result<()> {
         let c = self.container_lookup(name)?;
         let _g = self.containers.lock(c.id())?;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::commands::context::Context;
 use crate::commands::output;
-use crate::engine::build::{BuildEvent, BuildOptions};
+use crate::engine::build::{BuildEvent, BuildOptions, Export};
 use crate::error::{Error, Result};
 
 #[derive(Debug, clap::Args)]
@@ -24,6 +24,9 @@ pub struct Args {
     /// Set metadata for an image
     #[arg(long, value_name = "list")]
     pub label: Vec<String>,
+    /// Output destination (format: "type=local,dest=path" or "type=tar,dest=file")
+    #[arg(short, long, value_name = "stringArray")]
+    pub output: Option<String>,
     /// Set the networking mode for the RUN instructions during build
     #[arg(long, value_name = "string")]
     pub network: Option<String>,
@@ -101,6 +104,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     let secrets = secrets(&args.secret, secret_dir.path())?;
     let mut o = options(&args, context, dockerfile, dockerfile_text);
     o.secrets = secrets;
+    o.output = args.output.as_deref().map(Export::parse).transpose()?;
     let quiet = args.quiet || args.progress == "quiet";
     let mut p = Printer::default();
     let mut ev = |e: BuildEvent| {
@@ -152,6 +156,7 @@ fn options(
         target: args.target.clone(),
         network: args.network.clone(),
         secrets: Vec::new(),
+        output: None,
     }
 }
 

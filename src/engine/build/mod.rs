@@ -43,6 +43,50 @@ pub struct BuildOptions {
     pub network: Option<String>,
     /// `--secret id=ID,src=FILE`: (id, file).
     pub secrets: Vec<(String, PathBuf)>,
+    /// `-o`: the result's filesystem exported too.
+    pub output: Option<Export>,
+}
+
+/// `-o type=local,dest=DIR` or `-o type=tar,dest=FILE` (`-`: stdout).
+#[derive(Debug, Clone)]
+pub enum Export {
+    Local(PathBuf),
+    Tar(PathBuf),
+}
+
+impl Export {
+    /// Parses `-o`'s value.
+    pub fn parse(spec: &str) -> Result<Export> {
+        let mut kind = None;
+        let mut dest = None;
+        for f in spec.split(',') {
+            match f.split_once('=') {
+                Some(("type", t)) => kind = Some(t.to_owned()),
+                Some(("dest", d)) => dest = Some(PathBuf::from(d)),
+                _ if !f.contains('=') && kind.is_none() && dest.is_none() => {
+                    dest = Some(PathBuf::from(f));
+                    kind = Some("local".into());
+                }
+                _ => {
+                    return Err(Error::InvalidArgument(format!(
+                        "invalid output {spec:?}: type=local|tar,dest=PATH"
+                    )))
+                }
+            }
+        }
+        let dest = dest
+            .ok_or_else(|| Error::InvalidArgument(format!("output {spec:?}: dest is required")))?;
+        match kind.as_deref() {
+            Some("local") => Ok(Export::Local(dest)),
+            Some("tar") => Ok(Export::Tar(dest)),
+            Some(t) => Err(Error::InvalidArgument(format!(
+                "output type {t:?} is not supported: local or tar"
+            ))),
+            None => Err(Error::InvalidArgument(format!(
+                "output {spec:?}: type is required"
+            ))),
+        }
+    }
 }
 
 /// What the build reports as it goes.
@@ -93,8 +137,11 @@ impl Engine {
         let ignore = read_ignore(o, &context)?;
         let mut b = stage::Builder::new(self, o, &df, context, ev)?;
         b.ignore = ignore;
-        let id = b.build_target()?;
+        let (id, layers) = b.build_target()?;
         drop(b);
+        if let Some(out) = &o.output {
+            self.export_build(&layers, out)?;
+        }
         self.tag_built(&id, &tags)?;
         Ok(id)
     }
@@ -119,6 +166,51 @@ impl Engine {
             self.collect_garbage()?;
         }
         Ok(())
+    }
+
+    /// `-o`: the built layers' files, merged, as a directory or a tar.
+    fn export_build(&self, layers: &[crate::image::store::LayerInfo], out: &Export) -> Result<()> {
+        let dirs: Vec<PathBuf> = layers
+            .iter()
+            .rev()
+            .map(|l| self.images.layer_dir(&l.chain_id).map(|d| d.join("diff")))
+            .collect::<Result<_>>()?;
+        let fill = |dest: &std::path::Path| {
+            crate::image::vfs::build(&dirs, dest)
+                .map_err(|e| failed(format!("exporting to {}: {e}", dest.display())))
+        };
+        match out {
+            Export::Local(dest) => {
+                std::fs::create_dir_all(dest).map_err(|e| Error::io("creating", dest, e))?;
+                fill(dest)
+            }
+            Export::Tar(dest) => {
+                let tmp = self.build_scratch_dir()?;
+                let tree = tmp.path().join("rootfs");
+                std::fs::create_dir(&tree).map_err(|e| Error::io("creating", &tree, e))?;
+                fill(&tree)?;
+                let root =
+                    crate::fsroot::Root::open(&tree).map_err(|e| Error::io("opening", &tree, e))?;
+                let write = |w: &mut dyn std::io::Write| {
+                    crate::image::treetar::write_tree(
+                        &root,
+                        std::path::Path::new(""),
+                        std::path::Path::new("."),
+                        false,
+                        w,
+                    )
+                };
+                if dest.as_os_str() == "-" {
+                    write(&mut std::io::BufWriter::new(std::io::stdout().lock()))
+                        .map(drop)
+                        .map_err(|e| failed(format!("exporting: {e}")))
+                } else {
+                    crate::state::atomic::write_with(dest, |f| {
+                        write(&mut std::io::BufWriter::new(f)).map(drop)
+                    })
+                }
+            }
+        }
     }
 
     /// A private directory in the store (a context from stdin goes there).

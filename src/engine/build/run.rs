@@ -26,7 +26,15 @@ fn command(st: &State, ins: &Instruction) -> Vec<String> {
                 let w = t.trim();
                 w.starts_with("<<") && !w.contains(char::is_whitespace)
             };
-            if lone {
+            if lone && ins.heredocs[0].content().starts_with("#!") {
+                // A script with its own interpreter: run as a file.
+                return vec![
+                    "/bin/sh".into(),
+                    "-c".into(),
+                    "f=$(mktemp) && printf '%s' \"$0\" > \"$f\" && chmod +x \"$f\" && \"$f\"; r=$?; rm -f \"$f\"; exit $r".into(),
+                    ins.heredocs[0].content(),
+                ];
+            } else if lone {
                 sh.push(ins.heredocs[0].content());
             } else {
                 let mut script = t.clone();
@@ -68,6 +76,16 @@ impl Builder<'_> {
             .flatten()
             .filter_map(|e| e.split_once('=').map(|(k, _)| k.to_owned()))
             .collect();
+        // docker's predefined proxy args need no ARG (and stay out of the
+        // cache key and history).
+        let proxies: Vec<String> = self
+            .build_args
+            .iter()
+            .filter(|(k, _)| {
+                super::PREDEFINED_ARGS.contains(&k.as_str()) && !st.args.contains_key(*k)
+            })
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         let arg_env: Vec<String> = st
             .args
             .iter()
@@ -85,7 +103,8 @@ impl Builder<'_> {
         if self.cached(st)? {
             return Ok(());
         }
-        let layer = self.run_container(st, cmd, (arg_env, network), mounts.mounts.clone())?;
+        let env: Vec<String> = arg_env.iter().chain(&proxies).cloned().collect();
+        let layer = self.run_container(st, cmd, (env, network), mounts.mounts.clone())?;
         drop(mounts);
         let (path, diff_id, size) = layer.file();
         st.history(format!("RUN {shown} # buildkit"), false);

@@ -170,7 +170,7 @@ impl<'e> Builder<'e> {
 
     /// The target stage (`--target`, else the last), built with what it
     /// needs; the final image's id.
-    pub fn build_target(&mut self) -> Result<String> {
+    pub fn build_target(&mut self) -> Result<(String, Vec<LayerInfo>)> {
         let starts = stage_starts(self.df);
         let target = match &self.o.target {
             Some(t) => super::find_stage(self.df, &t.to_ascii_lowercase())
@@ -192,7 +192,7 @@ impl<'e> Builder<'e> {
                 (self.ev)(BuildEvent::Warning(&w));
             }
         }
-        self.store_final(&st)
+        Ok((self.store_final(&st)?, st.layers))
     }
 
     /// Stage `idx`, built once.
