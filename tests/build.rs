@@ -627,3 +627,126 @@ fn outputs_proxy_args_and_script_heredocs() {
         .collect();
     assert!(names.iter().any(|n| n.ends_with("script-out")), "{names:?}");
 }
+
+/// The context as a tar on stdin (`build -`), and a `-f` Dockerfile's own
+/// `<name>.dockerignore` beside it, which wins over the context's.
+#[test]
+fn stdin_context_and_dockerfile_specific_ignore() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    // A tar context on stdin.
+    let mut tb = tar::Builder::new(Vec::new());
+    for (name, body) in [
+        ("Dockerfile", format!("FROM {img}\nCOPY . /ctx/\n")),
+        ("a.txt", "a\n".to_owned()),
+    ] {
+        let mut h = tar::Header::new_gnu();
+        h.set_mode(0o644);
+        h.set_uid(0);
+        h.set_gid(0);
+        h.set_mtime(0);
+        h.set_size(body.len() as u64);
+        tb.append_data(&mut h, name, body.as_bytes()).unwrap();
+    }
+    let tar_bytes = tb.into_inner().unwrap();
+    let out = s
+        .cmd()
+        .args(["build", "--network", "none", "-q", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(&tar_bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let id = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        s.ok(&["run", "--rm", "--network", "none", id.trim(), "ls", "/ctx"]),
+        "Dockerfile\na.txt\n"
+    );
+    // -f build/app.Dockerfile reads build/app.Dockerfile.dockerignore.
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[
+            ("keep.txt", "k\n"),
+            ("drop.txt", "d\n"),
+            ("other.txt", "o\n"),
+            (".dockerignore", "other.txt\n"),
+            (
+                "build/app.Dockerfile",
+                &format!("FROM {img}\nCOPY . /ctx/\n"),
+            ),
+            ("build/app.Dockerfile.dockerignore", "drop.txt\nbuild\n"),
+        ],
+    );
+    let df = ctx.path().join("build/app.Dockerfile");
+    let (code, out, err) = build(
+        &s,
+        &[
+            "-q",
+            "-f",
+            df.to_str().unwrap(),
+            ctx.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s.ok(&[
+            "run",
+            "--rm",
+            "--network",
+            "none",
+            out.trim(),
+            "ls",
+            "-A",
+            "/ctx"
+        ]),
+        ".dockerignore\nkeep.txt\nother.txt\n"
+    );
+}
+
+/// Ctrl-C (SIGINT) cancels a build: the RUN's container is killed and
+/// removed before the build exits, with docker's words.
+#[test]
+fn an_interrupted_build_removes_its_container() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[("Dockerfile", &format!("FROM {img}\nRUN sleep 30\n"))],
+    );
+    let child = s
+        .cmd()
+        .args(["build", "--network", "none", ctx.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_until(std::time::Duration::from_secs(20), || {
+        !s.ok(&["ps", "-q"]).is_empty()
+    }));
+    let t0 = std::time::Instant::now();
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert!(t0.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ERROR: failed to solve: Canceled: context canceled"),
+        "{err}"
+    );
+    assert_eq!(s.ok(&["ps", "-aq"]), "", "no container is left");
+}

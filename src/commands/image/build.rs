@@ -112,6 +112,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             p.event(e);
         }
     };
+    crate::engine::build::cancel_on_signals();
     let id = engine.build(&o, &mut ev)?;
     if let Some(f) = &args.iidfile {
         std::fs::write(f, &id).map_err(|e| Error::io("writing", f, e))?;

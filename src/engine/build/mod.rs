@@ -109,6 +109,41 @@ pub enum BuildEvent<'a> {
     Warning(&'a str),
 }
 
+/// Set by SIGINT, SIGTERM or SIGHUP during a build (see
+/// [`cancel_on_signals`]): the build stops at the next step, a running
+/// RUN's container is killed and removed.
+static CANCELED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_cancel(_: libc::c_int) {
+    CANCELED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// Makes Ctrl-C (and SIGTERM, SIGHUP) cancel the build cleanly instead of
+/// killing the process: the handler only sets a flag, and interrupts a
+/// blocking read (no SA_RESTART).
+pub fn cancel_on_signals() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a zeroed sigaction with a handler that only stores an
+        // atomic (async-signal-safe).
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_cancel as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Whether the build was canceled.
+pub(crate) fn canceled() -> bool {
+    CANCELED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The error of a canceled build.
+fn canceled_error() -> Error {
+    failed("Canceled: context canceled")
+}
+
 /// A step's failure: docker's words, exit code 1.
 fn failed(why: impl std::fmt::Display) -> Error {
     Error::Status {

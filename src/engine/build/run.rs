@@ -164,17 +164,22 @@ impl Builder<'_> {
         let mut code = None;
         let ev = &mut self.ev;
         loop {
-            let more = a
-                .receive(|o| {
-                    match o {
-                        Output::Stdout(b) | Output::Stderr(b) => ev(BuildEvent::Output(&b)),
-                        Output::Exit(c) => code = Some(c),
-                    }
-                    Ok(())
-                })
-                .map_err(|e| Error::Other(format!("build: reading the output: {e}")))?;
-            if !more || code.is_some() {
-                break;
+            let got = a.receive(|o| {
+                match o {
+                    Output::Stdout(b) | Output::Stderr(b) => ev(BuildEvent::Output(&b)),
+                    Output::Exit(c) => code = Some(c),
+                }
+                Ok(())
+            });
+            if super::canceled() {
+                let _ = self.e.kill_container(id, "KILL");
+                return Err(super::canceled_error());
+            }
+            match got {
+                Ok(more) if !more || code.is_some() => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::Other(format!("build: reading the output: {e}"))),
             }
         }
         let code = match code {

@@ -340,6 +340,9 @@ impl<'e> Builder<'e> {
 
     /// One instruction.
     fn step(&mut self, st: &mut State, ins: &Instruction) -> Result<()> {
+        if super::canceled() {
+            return Err(super::canceled_error());
+        }
         match ins.keyword.as_str() {
             "ARG" => {
                 let scope = st.args.clone();
