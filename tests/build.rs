@@ -750,3 +750,45 @@ fn an_interrupted_build_removes_its_container() {
     );
     assert_eq!(s.ok(&["ps", "-aq"]), "", "no container is left");
 }
+
+/// Independent stages build at once: each of two stages waits (through a
+/// shared cache mount) until the other has started, which only works if
+/// they run side by side; the final stage gets both.
+#[test]
+fn independent_stages_build_in_parallel() {
+    let Some((_reg, s, img)) = with_busybox() else {
+        return;
+    };
+    let wait_for = |me: &str, other: &str| {
+        format!(
+            "RUN --mount=type=cache,target=/sync,id=sync touch /sync/{me} && i=0; \
+             while [ ! -e /sync/{other} ] && [ $i -lt 150 ]; do sleep 0.1; i=$((i+1)); done; \
+             test -e /sync/{other} && echo {me} > /{me}"
+        )
+    };
+    let ctx = tempfile::tempdir().unwrap();
+    write(
+        ctx.path(),
+        &[(
+            "Dockerfile",
+            &format!(
+                "FROM {img} AS a\n{}\nFROM {img} AS b\n{}\nFROM {img}\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n",
+                wait_for("a", "b"),
+                wait_for("b", "a")
+            ),
+        )],
+    );
+    let (code, _, err) = build(&s, &["-t", "par", ctx.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s.ok(&["run", "--rm", "--network", "none", "par", "cat", "/a", "/b"]),
+        "a\nb\n"
+    );
+    // Each step's lines carry its own #N.
+    let ids: std::collections::BTreeSet<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix('#'))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert!(ids.len() >= 6, "{err}");
+}

@@ -106,21 +106,23 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
     o.secrets = secrets;
     o.output = args.output.as_deref().map(Export::parse).transpose()?;
     let quiet = args.quiet || args.progress == "quiet";
-    let mut p = Printer::default();
-    let mut ev = |e: BuildEvent| {
+    let p = std::sync::Mutex::new(Printer::default());
+    let ev = |e: BuildEvent| {
         if !quiet {
-            p.event(e);
+            p.lock().unwrap_or_else(|e| e.into_inner()).event(e);
         }
     };
     crate::engine::build::cancel_on_signals();
-    let id = engine.build(&o, &mut ev)?;
+    let id = engine.build(&o, &ev)?;
     if let Some(f) = &args.iidfile {
         std::fs::write(f, &id).map_err(|e| Error::io("writing", f, e))?;
     }
     if quiet {
         output::outln(&id)?;
     } else {
-        p.finish(&id, &args.tag);
+        p.into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .finish(&id, &args.tag);
     }
     Ok(0)
 }
@@ -226,54 +228,63 @@ fn unpack_stdin_context(engine: &crate::engine::Engine) -> Result<tempfile::Temp
     Ok(dir)
 }
 
-/// BuildKit's plain progress, on stderr.
+/// BuildKit's plain progress, on stderr: each step's lines carry its
+/// `#N` (steps of stages built at once interleave).
 #[derive(Default)]
 struct Printer {
+    /// The highest step id seen.
     n: usize,
-    started: Option<std::time::Instant>,
-    cached: bool,
-    at_line_start: bool,
+    started: std::collections::HashMap<usize, std::time::Instant>,
+    cached: std::collections::HashSet<usize>,
+    /// The step whose output line is open (no newline yet).
+    open_line: Option<usize>,
 }
 
 impl Printer {
     fn event(&mut self, e: BuildEvent) {
         let mut err = std::io::stderr().lock();
+        if let (Some(open), BuildEvent::Output { id, .. }) = (self.open_line, &e) {
+            if open != *id {
+                let _ = writeln!(err);
+                self.open_line = None;
+            }
+        } else if self.open_line.is_some() && !matches!(e, BuildEvent::Output { .. }) {
+            let _ = writeln!(err);
+            self.open_line = None;
+        }
         match e {
             BuildEvent::Step {
+                id,
                 stage,
                 n,
                 total,
                 text,
             } => {
-                self.n += 1;
-                self.cached = false;
-                self.at_line_start = true;
-                self.started = Some(std::time::Instant::now());
-                let _ = writeln!(err, "#{} [{stage} {n}/{total}] {text}", self.n);
+                self.n = self.n.max(id);
+                self.started.insert(id, std::time::Instant::now());
+                let _ = writeln!(err, "#{id} [{stage} {n}/{total}] {text}");
             }
-            BuildEvent::Cached => {
-                self.cached = true;
-                let _ = writeln!(err, "#{} CACHED\n", self.n);
+            BuildEvent::Cached { id } => {
+                self.cached.insert(id);
+                let _ = writeln!(err, "#{id} CACHED\n");
             }
-            BuildEvent::Output(b) => {
+            BuildEvent::Output { id, bytes } => {
                 let t = self
                     .started
+                    .get(&id)
                     .map(|s| s.elapsed().as_secs_f64())
                     .unwrap_or(0.0);
-                for chunk in b.split_inclusive(|&c| c == b'\n') {
-                    if self.at_line_start {
-                        let _ = write!(err, "#{} {t:.3} ", self.n);
+                for chunk in bytes.split_inclusive(|&c| c == b'\n') {
+                    if self.open_line != Some(id) {
+                        let _ = write!(err, "#{id} {t:.3} ");
                     }
                     let _ = err.write_all(chunk);
-                    self.at_line_start = chunk.ends_with(b"\n");
+                    self.open_line = (!chunk.ends_with(b"\n")).then_some(id);
                 }
             }
-            BuildEvent::Done { secs } => {
-                if !self.cached {
-                    if !self.at_line_start {
-                        let _ = writeln!(err);
-                    }
-                    let _ = writeln!(err, "#{} DONE {secs:.1}s\n", self.n);
+            BuildEvent::Done { id, secs } => {
+                if !self.cached.contains(&id) {
+                    let _ = writeln!(err, "#{id} DONE {secs:.1}s\n");
                 }
             }
             BuildEvent::Warning(w) => {

@@ -89,25 +89,31 @@ impl Export {
     }
 }
 
-/// What the build reports as it goes.
+/// What the build reports as it goes. Every step has an id (BuildKit's
+/// `#N`); stages built at once interleave their events.
 #[derive(Debug)]
 pub enum BuildEvent<'a> {
     /// A step begins: `[stage k/n]`-style position and its text.
     Step {
+        id: usize,
         stage: &'a str,
         n: usize,
         total: usize,
         text: &'a str,
     },
     /// The step came from the cache.
-    Cached,
+    Cached { id: usize },
     /// Output of a RUN.
-    Output(&'a [u8]),
+    Output { id: usize, bytes: &'a [u8] },
     /// The step is done.
-    Done { secs: f64 },
+    Done { id: usize, secs: f64 },
     /// A note (an unused build arg, say).
     Warning(&'a str),
 }
+
+/// The callback that gets the events (from several threads when stages
+/// build at once).
+pub type Events<'a> = &'a (dyn Fn(BuildEvent) + Sync);
 
 /// Set by SIGINT, SIGTERM or SIGHUP during a build (see
 /// [`cancel_on_signals`]): the build stops at the next step, a running
@@ -154,7 +160,7 @@ fn failed(why: impl std::fmt::Display) -> Error {
 
 impl Engine {
     /// Builds; returns the image id (tagged as `o.tags` say).
-    pub fn build(&self, o: &BuildOptions, ev: &mut dyn FnMut(BuildEvent)) -> Result<String> {
+    pub fn build(&self, o: &BuildOptions, ev: Events) -> Result<String> {
         let context = std::fs::canonicalize(&o.context).map_err(|e| {
             failed(format!(
                 "unable to prepare context: path {:?} not found: {e}",
@@ -170,7 +176,8 @@ impl Engine {
             .map(|t| crate::image::reference::Reference::parse_tagged(t))
             .collect::<Result<Vec<_>>>()?;
         let ignore = read_ignore(o, &context)?;
-        let mut b = stage::Builder::new(self, o, &df, context, ev)?;
+        let ids = std::sync::atomic::AtomicUsize::new(0);
+        let mut b = stage::Builder::new(self, o, &df, context, ev, &ids)?;
         b.ignore = ignore;
         let (id, layers) = b.build_target()?;
         drop(b);

@@ -162,11 +162,14 @@ impl Builder<'_> {
     fn run_and_take_layer(&mut self, id: &str, cmd: &[String]) -> Result<LayerFile> {
         let mut a = self.e.start_attached(id)?;
         let mut code = None;
-        let ev = &mut self.ev;
+        let (ev, id_now) = (self.ev, self.step_id);
         loop {
             let got = a.receive(|o| {
                 match o {
-                    Output::Stdout(b) | Output::Stderr(b) => ev(BuildEvent::Output(&b)),
+                    Output::Stdout(b) | Output::Stderr(b) => ev(BuildEvent::Output {
+                        id: id_now,
+                        bytes: &b,
+                    }),
                     Output::Exit(c) => code = Some(c),
                 }
                 Ok(())

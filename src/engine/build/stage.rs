@@ -100,7 +100,11 @@ pub(super) struct Builder<'e> {
     pub global_args: BTreeMap<String, String>,
     pub done: Vec<Option<State>>,
     pub lease: Lease<'e>,
-    pub ev: &'e mut dyn FnMut(BuildEvent),
+    pub ev: super::Events<'e>,
+    /// Step ids, shared by the builders of stages built at once.
+    pub ids: &'e std::sync::atomic::AtomicUsize,
+    /// The current step's id.
+    pub step_id: usize,
     pub used_args: std::collections::BTreeSet<String>,
     /// The context's .dockerignore.
     pub ignore: Option<crate::image::build::ignore::Ignore>,
@@ -112,7 +116,8 @@ impl<'e> Builder<'e> {
         o: &'e BuildOptions,
         df: &'e Dockerfile,
         context: PathBuf,
-        ev: &'e mut dyn FnMut(BuildEvent),
+        ev: super::Events<'e>,
+        ids: &'e std::sync::atomic::AtomicUsize,
     ) -> Result<Builder<'e>> {
         let lx = Lexer { escape: df.escape };
         let build_args = super::build_arg_values(&o.build_args);
@@ -127,6 +132,8 @@ impl<'e> Builder<'e> {
             done: vec![None; stage_starts(df).len()],
             lease: e.images.lease([], [])?,
             ev,
+            ids,
+            step_id: 0,
             used_args: Default::default(),
             ignore: None,
         };
@@ -178,6 +185,17 @@ impl<'e> Builder<'e> {
                 .ok_or_else(|| failed(format!("target stage \"{t}\" could not be found")))?,
             None => starts.len() - 1,
         };
+        if let Some(deps) = stage_deps(self.df, target) {
+            let mut leaves: Vec<usize> = deps
+                .into_iter()
+                .filter(|&d| stage_deps(self.df, d).is_some_and(|v| v.is_empty()))
+                .collect();
+            leaves.sort_unstable();
+            leaves.dedup();
+            if leaves.len() > 1 {
+                self.prebuild(&leaves)?;
+            }
+        }
         let mut st = self.stage(target)?;
         for (k, v) in &self.o.labels {
             let mut run = st.run();
@@ -193,6 +211,63 @@ impl<'e> Builder<'e> {
             }
         }
         Ok((self.store_final(&st)?, st.layers))
+    }
+
+    /// Starts a step: a new id, reported.
+    fn begin(&mut self, stage: &str, n: usize, total: usize, text: &str) {
+        self.step_id = self.ids.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        (self.ev)(BuildEvent::Step {
+            id: self.step_id,
+            stage,
+            n,
+            total,
+            text,
+        });
+    }
+
+    /// Ends the current step.
+    fn end(&mut self, t0: std::time::Instant) {
+        (self.ev)(BuildEvent::Done {
+            id: self.step_id,
+            secs: t0.elapsed().as_secs_f64(),
+        });
+    }
+
+    /// Builds independent stages at once, each in a thread with a
+    /// builder of its own (the step ids and events shared).
+    fn prebuild(&mut self, stages: &[usize]) -> Result<()> {
+        let (e, o, df, ev, ids) = (self.e, self.o, self.df, self.ev, self.ids);
+        let (ctx, ignore) = (self.context.clone(), self.ignore.clone());
+        type Built = (usize, State, std::collections::BTreeSet<String>);
+        let results: Vec<Result<Built>> = std::thread::scope(|sc| {
+            let handles: Vec<_> = stages
+                .iter()
+                .map(|&i| {
+                    let (ctx, ignore) = (ctx.clone(), ignore.clone());
+                    sc.spawn(move || -> Result<Built> {
+                        let mut b = Builder::new(e, o, df, ctx, ev, ids)?;
+                        b.ignore = ignore;
+                        let st = b.stage(i)?;
+                        Ok((i, st, b.used_args))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(Error::Other("a build thread panicked".into())))
+                })
+                .collect()
+        });
+        for r in results {
+            let (i, st, used) = r?;
+            self.lease
+                .hold([], st.layers.iter().map(|l| l.chain_id.clone()))?;
+            self.used_args.extend(used);
+            self.done[i] = Some(st);
+        }
+        Ok(())
     }
 
     /// Stage `idx`, built once.
@@ -212,18 +287,13 @@ impl<'e> Builder<'e> {
         self.on_build_triggers(&mut st, &label)?;
         let body = &df.instructions[starts[idx] + 1..end];
         for (n, ins) in body.iter().enumerate() {
-            let text = shown(ins);
-            (self.ev)(BuildEvent::Step {
-                stage: &label,
-                n: n + 2,
-                total: body.len() + 1,
-                text: &text,
-            });
+            self.begin(&label, n + 2, body.len() + 1, &shown(ins));
             let t0 = std::time::Instant::now();
+            let outer = self.step_id;
             self.step(&mut st, ins)?;
-            (self.ev)(BuildEvent::Done {
-                secs: t0.elapsed().as_secs_f64(),
-            });
+            // A stage the step needed may have run meanwhile.
+            self.step_id = outer;
+            self.end(t0);
         }
         self.done[idx] = Some(st.clone());
         Ok(st)
@@ -243,18 +313,10 @@ impl<'e> Builder<'e> {
             let Some(ins) = df.instructions.get(1) else {
                 continue;
             };
-            let text = format!("ONBUILD {}", shown(ins));
-            (self.ev)(BuildEvent::Step {
-                stage: label,
-                n: 1,
-                total: 1,
-                text: &text,
-            });
+            self.begin(label, 1, 1, &format!("ONBUILD {}", shown(ins)));
             let t0 = std::time::Instant::now();
             self.step(st, ins)?;
-            (self.ev)(BuildEvent::Done {
-                secs: t0.elapsed().as_secs_f64(),
-            });
+            self.end(t0);
         }
         Ok(())
     }
@@ -287,13 +349,9 @@ impl<'e> Builder<'e> {
             .process_word(first, &self.global_args)
             .map_err(|e| line_err(from, e.0))?;
         let label = stage_name(from).unwrap_or_else(|| format!("stage-{idx}"));
-        let text = format!("FROM {base}");
-        (self.ev)(BuildEvent::Step {
-            stage: &label,
-            n: 1,
-            total,
-            text: &text,
-        });
+        self.begin(&label, 1, total, &format!("FROM {base}"));
+        let t0 = std::time::Instant::now();
+        let outer = self.step_id;
         let lower = base.to_ascii_lowercase();
         let earlier = stage_starts(self.df)
             .into_iter()
@@ -310,7 +368,8 @@ impl<'e> Builder<'e> {
             _ => self.image_state(&base)?,
         };
         st.chain(&format!("FROM {}", st.key));
-        (self.ev)(BuildEvent::Done { secs: 0.0 });
+        self.step_id = outer;
+        self.end(t0);
         Ok(st)
     }
 
@@ -402,7 +461,7 @@ impl<'e> Builder<'e> {
         }
         st.config = config;
         st.layers = layers;
-        (self.ev)(BuildEvent::Cached);
+        (self.ev)(BuildEvent::Cached { id: self.step_id });
         Ok(true)
     }
 
@@ -431,6 +490,56 @@ impl<'e> Builder<'e> {
         }
         Ok(id)
     }
+}
+
+/// The stages stage `idx` refers to (FROM, `--from` of COPY and ADD,
+/// `from` of a RUN mount); `None` when a reference has a variable in it
+/// (known only while building).
+pub(super) fn stage_deps(df: &Dockerfile, idx: usize) -> Option<Vec<usize>> {
+    let starts = stage_starts(df);
+    let end = starts
+        .get(idx + 1)
+        .copied()
+        .unwrap_or(df.instructions.len());
+    let mut refs: Vec<String> = Vec::new();
+    for ins in &df.instructions[starts[idx]..end] {
+        match (ins.keyword.as_str(), &ins.args) {
+            ("FROM", Args::Text(t)) => refs.push(t.split_whitespace().next()?.to_owned()),
+            ("COPY" | "ADD", _) => refs.extend(
+                ins.flags
+                    .iter()
+                    .filter(|(k, _)| k == "from")
+                    .filter_map(|(_, v)| v.clone()),
+            ),
+            ("RUN", _) => refs.extend(
+                ins.flags
+                    .iter()
+                    .filter(|(k, _)| k == "mount")
+                    .filter_map(|(_, v)| v.as_deref())
+                    .flat_map(|m| m.split(','))
+                    .filter_map(|f| f.strip_prefix("from="))
+                    .map(str::to_owned),
+            ),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (n, r) in refs.iter().enumerate() {
+        if r.contains('$') {
+            return None;
+        }
+        let lower = r.to_ascii_lowercase();
+        let named = starts
+            .iter()
+            .take(idx)
+            .position(|&i| stage_name(&df.instructions[i]).as_deref() == Some(lower.as_str()));
+        // A number names a stage only after --from, not in FROM.
+        let numbered = (n > 0 || df.instructions[starts[idx]].keyword != "FROM")
+            .then(|| r.parse::<usize>().ok().filter(|&i| i < idx))
+            .flatten();
+        out.extend(named.or(numbered));
+    }
+    Some(out)
 }
 
 /// An instruction as BuildKit shows it: keyword, flags, arguments.
