@@ -285,7 +285,7 @@ fn export_and_import_round_trip() {
         .unwrap();
     assert!(child.wait_with_output().unwrap().status.success());
     assert_eq!(inspect(&s, "imp:stdin")["Architecture"], "arm64");
-    let (port, server) = serve_file(std::fs::read(&file).unwrap());
+    let (port, server) = serve_once(std::fs::read(&file).unwrap());
     let url = format!("http://127.0.0.1:{port}/ex.tar");
     s.ok(&["import", &url, "imp:url"]);
     server.join().unwrap();
@@ -297,22 +297,6 @@ fn export_and_import_round_trip() {
 }
 
 /// Serves `body` once over HTTP on 127.0.0.1.
-fn serve_file(body: Vec<u8>) -> (u16, std::thread::JoinHandle<()>) {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = l.local_addr().unwrap().port();
-    let h = std::thread::spawn(move || {
-        let (mut c, _) = l.accept().unwrap();
-        let mut req = [0u8; 4096];
-        let _ = std::io::Read::read(&mut c, &mut req);
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        c.write_all(head.as_bytes()).unwrap();
-        c.write_all(&body).unwrap();
-    });
-    (port, h)
-}
 
 #[test]
 fn a_killed_commit_leaves_no_image_and_no_tag() {

@@ -89,4 +89,22 @@ impl Context {
     pub fn stdin_is_tty(&self) -> bool {
         std::io::stdin().is_terminal()
     }
+
+    /// docker's prune prompt: `warning`, then "Are you sure you want to
+    /// continue? [y/N]"; whether the answer was yes. Never prompts without
+    /// a terminal: a script must say -f (`verb` names the command).
+    pub fn confirm(&self, verb: &str, warning: &str) -> crate::error::Result<bool> {
+        use crate::error::Error;
+        if !self.stdin_is_tty() {
+            return Err(Error::InvalidArgument(format!(
+                "{verb} asks for confirmation; stdin is not a terminal, so pass -f/--force"
+            )));
+        }
+        eprint!("{warning}\nAre you sure you want to continue? [y/N] ");
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
+        Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
+    }
 }

@@ -1269,3 +1269,22 @@ pub fn run_error(err: &str) -> String {
     assert!(ok, "docker's frame of a run/create error expected:\n{err}");
     lines[0]["skiff: ".len()..].to_owned()
 }
+
+/// Serves `body` once on 127.0.0.1; the port.
+pub fn serve_once(body: Vec<u8>) -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let h = std::thread::spawn(move || {
+        let (mut c, _) = l.accept().unwrap();
+        let mut req = [0u8; 4096];
+        let _ = c.read(&mut req);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        c.write_all(head.as_bytes()).unwrap();
+        c.write_all(&body).unwrap();
+    });
+    (port, h)
+}

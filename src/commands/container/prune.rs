@@ -2,7 +2,7 @@
 
 use crate::commands::context::Context;
 use crate::commands::output;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -20,20 +20,13 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
         .iter()
         .map(|f| crate::engine::prune::PruneFilter::parse(f))
         .collect::<Result<Vec<_>>>()?;
-    if !args.force {
-        if !ctx.stdin_is_tty() {
-            return Err(Error::InvalidArgument(
-                "container prune asks for confirmation; stdin is not a terminal, so pass -f/--force".into(),
-            ));
-        }
-        eprint!("WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ");
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
-        if !matches!(line.trim(), "y" | "Y" | "yes") {
-            return Ok(0);
-        }
+    if !args.force
+        && !ctx.confirm(
+            "container prune",
+            "WARNING! This will remove all stopped containers.",
+        )?
+    {
+        return Ok(0);
     }
     let ids = ctx.engine()?.prune_containers(&filters)?;
     let mut s = String::new();

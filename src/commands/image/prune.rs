@@ -3,7 +3,7 @@
 use crate::commands::context::Context;
 use crate::commands::output;
 use crate::engine::image::ImageFilter;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::util::units;
 
 #[derive(Debug, clap::Args)]
@@ -19,32 +19,14 @@ pub struct Args {
     pub filter: Vec<String>,
 }
 
-fn confirm(all: bool) -> Result<bool> {
-    let warning = if all {
+pub fn run(ctx: &Context, args: Args) -> Result<u8> {
+    let warning = if args.all {
         "WARNING! This will remove all images without at least one container associated to them."
     } else {
         "WARNING! This will remove all dangling images."
     };
-    eprint!("{warning}\nAre you sure you want to continue? [y/N] ");
-    let mut line = String::new();
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "Yes"))
-}
-
-pub fn run(ctx: &Context, args: Args) -> Result<u8> {
-    if !args.force {
-        // Never prompt without a terminal: a script must say -f.
-        if !ctx.stdin_is_tty() {
-            return Err(Error::InvalidArgument(
-                "image prune asks for confirmation; stdin is not a terminal, so pass -f/--force"
-                    .into(),
-            ));
-        }
-        if !confirm(args.all)? {
-            return Ok(0);
-        }
+    if !args.force && !ctx.confirm("image prune", warning)? {
+        return Ok(0);
     }
     let filters = args
         .filter

@@ -34,27 +34,18 @@ pub fn run(ctx: &Context, args: Args) -> Result<u8> {
             p => filters.push(p),
         }
     }
-    if !args.force {
-        // Never prompt without a terminal: a script must say -f.
-        if !ctx.stdin_is_tty() {
-            return Err(Error::InvalidArgument(
-                "volume prune asks for confirmation; stdin is not a terminal, so pass -f/--force"
-                    .into(),
-            ));
-        }
-        let which = if all {
-            "all local volumes"
-        } else {
-            "anonymous local volumes"
-        };
-        eprint!("WARNING! This will remove {which} not used by at least one container.\nAre you sure you want to continue? [y/N] ");
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| Error::Other(format!("reading answer: {e}")))?;
-        if !matches!(line.trim(), "y" | "Y" | "yes" | "Yes") {
-            return Ok(0);
-        }
+    let which = if all {
+        "all local volumes"
+    } else {
+        "anonymous local volumes"
+    };
+    if !args.force
+        && !ctx.confirm(
+            "volume prune",
+            &format!("WARNING! This will remove {which} not used by at least one container."),
+        )?
+    {
+        return Ok(0);
     }
     let (removed, bytes) = ctx.engine()?.volume_prune(all, &filters)?;
     let mut text = String::new();
