@@ -217,7 +217,7 @@ fn multi_stage_target_dockerignore_and_from() {
                 &format!(
                     "FROM {img} AS build\n\
                      COPY keep /src/\n\
-                     RUN ls /src > /listing\n\
+                     RUN ls /src > /listing && chown 7:8 /listing\n\
                      FROM {img} AS unused\n\
                      RUN exit 3\n\
                      FROM {img}\n\
@@ -229,6 +229,8 @@ fn multi_stage_target_dockerignore_and_from() {
             ),
         ],
     );
+    // A context file's owner on the host does not reach the image.
+    std::os::unix::fs::chown(ctx.path().join("keep/a.txt"), Some(1234), Some(1234)).unwrap();
     let dir = ctx.path().to_str().unwrap();
     let (code, _, err) = build(&s, &["-t", "multi", dir]);
     assert_eq!(code, 0, "the unused stage is not built: {err}");
@@ -245,9 +247,10 @@ fn multi_stage_target_dockerignore_and_from() {
             "multi",
             "sh",
             "-c",
-            "cat /a; ls /txt; test -e /src || echo no-src"
+            "cat /a; ls /txt; test -e /src || echo no-src; stat -c %u:%g /listing /a /txt/top.txt"
         ]),
-        "a\ntop.txt\nno-src\n"
+        "a\ntop.txt\nno-src\n7:8\n0:0\n0:0\n",
+        "context files belong to root; a stage's keep their owners"
     );
     // --target stops at a stage.
     let (code, _, err) = build(&s, &["--target", "build", "-t", "first", dir]);

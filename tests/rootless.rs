@@ -1522,8 +1522,10 @@ fn rootless_build() {
     std::fs::write(
         ctx.join("Dockerfile"),
         format!(
-            "FROM {}\nRUN mkdir /srv/made && echo ran > /srv/made/out && chown -R 1000:1000 /srv/made\n\
-             COPY --chown=1000:1000 file.txt /srv/file.txt\nCMD [\"cat\", \"/srv/file.txt\"]\n",
+            "FROM {0} AS base\nRUN mkdir /made && echo m > /made/f && chown -R 1000:1000 /made\n\
+             FROM {0}\nRUN mkdir /srv/made && echo ran > /srv/made/out && chown -R 1000:1000 /srv/made\n\
+             COPY --chown=1000:1000 file.txt /srv/file.txt\nCOPY file.txt /srv/root-owned.txt\n\
+             COPY --from=base /made /srv/from-stage\nCMD [\"cat\", \"/srv/file.txt\"]\n",
             img.reference
         ),
     )
@@ -1551,12 +1553,15 @@ fn rootless_build() {
             "rl/built",
             "sh",
             "-c",
-            "ls -ln /srv/file.txt /srv/made/out | tr -s ' ' | cut -d' ' -f3,4,9",
+            "ls -ln /srv/file.txt /srv/made/out /srv/root-owned.txt /srv/from-stage/f | tr -s ' ' | cut -d' ' -f3,4,9",
         ],
     );
-    assert_eq!(out, "1000 1000 /srv/file.txt\n1000 1000 /srv/made/out\n");
+    assert_eq!(
+        out,
+        "1000 1000 /srv/file.txt\n1000 1000 /srv/from-stage/f\n1000 1000 /srv/made/out\n0 0 /srv/root-owned.txt\n"
+    );
     let (_, err) = ok_as(user, &home, &xdg, &["build", ctx_s]);
-    assert_eq!(err.matches("CACHED").count(), 3, "{err}");
+    assert_eq!(err.matches("CACHED").count(), 6, "{err}");
     let (out, _) = ok_as(user, &home, &xdg, &["ps", "-aq"]);
     assert_eq!(out, "");
     no_mounts_under(&home);

@@ -91,6 +91,19 @@ pub(crate) struct TarWriter<W: Write> {
     pub(crate) owner: Option<(u32, u32)>,
     /// Every entry's permission bits (`COPY --chmod`).
     pub(crate) chmod: Option<u32>,
+    /// Rootless: the on-disk (host) owners taken back to the ids a
+    /// container sees, through the user's maps (uid, gid).
+    pub(crate) unmap: Option<crate::runtime::spec::IdMappings>,
+}
+
+/// A host id as a container of `maps` sees it (unmapped: as it is).
+fn unmap_id(maps: &[crate::runtime::spec::IdMap], id: u32) -> u32 {
+    maps.iter()
+        .find_map(|m| {
+            let off = id.checked_sub(m.host_id)?;
+            (off < m.size).then(|| m.container_id + off)
+        })
+        .unwrap_or(id)
 }
 
 /// A directory's name in the tar: with a trailing `/`, as docker writes it.
@@ -140,6 +153,7 @@ impl<W: Write> TarWriter<W> {
             bytes: 0,
             owner: None,
             chmod: None,
+            unmap: None,
         }
     }
 
@@ -171,7 +185,10 @@ impl<W: Write> TarWriter<W> {
         let mut h = tar::Header::new_gnu();
         h.set_entry_type(kind);
         h.set_mode(self.chmod.unwrap_or(st.st_mode & 0o7777));
-        let (uid, gid) = self.owner.unwrap_or((st.st_uid, st.st_gid));
+        let (uid, gid) = self.owner.unwrap_or_else(|| match &self.unmap {
+            Some(m) => (unmap_id(&m.uid, st.st_uid), unmap_id(&m.gid, st.st_gid)),
+            None => (st.st_uid, st.st_gid),
+        });
         h.set_uid(uid.into());
         h.set_gid(gid.into());
         h.set_mtime(st.st_mtime.max(0) as u64);

@@ -22,6 +22,9 @@ use crate::fsroot::Root;
 use crate::image::build::dockerfile::{Args, Instruction};
 use crate::image::treetar::{list, reopen_dir, TarWriter};
 
+/// A uid and gid every entry gets, if any.
+type Owner = Option<(u32, u32)>;
+
 /// COPY/ADD's flags.
 #[derive(Default)]
 struct Flags {
@@ -75,10 +78,13 @@ impl Builder<'_> {
         let (dest, dest_dir_syntax) = destination(st, &dest_word, words.len());
         let tmp = crate::image::archive::tmp_dir(&self.e.images)?;
         let (root, _source_copy) = self.copy_source(st, &f, ins, tmp.path())?;
-        let owner = match &f.chown {
+        let chown = match &f.chown {
             Some(u) => Some(self.resolve_owner(st, u).map_err(|e| line_err(ins, e))?),
             None => None,
         };
+        // docker: what comes from the context belongs to root unless
+        // --chown says otherwise; what comes from a stage keeps its owners.
+        let owner = chown.or(f.from.is_none().then_some((0, 0)));
         let wildcard = words.iter().any(|w| w.contains(['*', '?', '[']));
         let dest_is_dir = dest_dir_syntax || wildcard || self.lower_is_dir(st, &dest);
         let src = Sources {
@@ -103,7 +109,14 @@ impl Builder<'_> {
         }
         let layer_path = tmp.path().join("layer.tar");
         let (diff_id, size) = self
-            .write_layer(st, &root, &items, &inline, (owner, f.chmod), &layer_path)
+            .write_layer(
+                st,
+                &root,
+                &items,
+                &inline,
+                (owner, chown, f.chmod),
+                &layer_path,
+            )
             .map_err(|e| Error::Other(format!("writing the {} layer: {e}", ins.keyword)))?;
         let shown = format!("{} # buildkit", super::stage::shown(ins));
         st.history(shown, false);
@@ -231,7 +244,14 @@ impl Builder<'_> {
             .collect::<Result<_>>()?;
         let copy = tmp.join("from");
         std::fs::create_dir(&copy).map_err(|e| Error::io("creating", &copy, e))?;
-        crate::image::vfs::build(&dirs, &copy).map_err(|e| Error::Other(e.to_string()))?;
+        // Rootless: copied in the user's namespace, so that the owners
+        // stay (as subordinate ids on disk).
+        if self.e.opts.rootless {
+            crate::engine::userns::vfs_in_userns(&dirs, &copy)
+        } else {
+            crate::image::vfs::build(&dirs, &copy)
+        }
+        .map_err(|e| Error::Other(e.to_string()))?;
         Ok(copy)
     }
 
@@ -353,13 +373,16 @@ impl Builder<'_> {
         root: &Root,
         items: &[Item],
         inline: &[Inline],
-        (owner, chmod): (Option<(u32, u32)>, Option<u32>),
+        (owner, chown, chmod): (Owner, Owner, Option<u32>),
         path: &Path,
     ) -> std::io::Result<(String, u64)> {
         let f = std::fs::File::create(path)?;
         let mut hw = HashWriter::new(std::io::BufWriter::with_capacity(1 << 20, f));
         {
             let mut t = TarWriter::new(&mut hw);
+            if self.e.opts.rootless {
+                t.unmap = Some(crate::engine::userns::rootless_mappings().0);
+            }
             let mut made = std::collections::BTreeSet::new();
             let targets = items
                 .iter()
@@ -384,7 +407,10 @@ impl Builder<'_> {
             t.chmod = chmod;
             for i in items {
                 if i.archive {
+                    // An archive's entries keep their owners, unless --chown.
+                    t.owner = chown;
                     append_archive(&mut t, root, i)?;
+                    t.owner = owner;
                 } else if FileType::from_raw_mode(i.st.st_mode) == FileType::Directory {
                     t.dir(&i.st, &i.dest)?;
                 } else {
