@@ -391,6 +391,20 @@ fn hold(net: bool) -> std::result::Result<(), String> {
             }
         },
         pid => {
+            // The pid file first, by the holder's side: a caller killed
+            // from here on leaves a holder the next call finds, not an
+            // orphan no pid file names.
+            if let Some(f) = std::env::args_os().nth(3) {
+                crate::state::atomic::write_volatile(
+                    std::path::Path::new(&f),
+                    format!("{pid}\n").as_bytes(),
+                )
+                .map_err(|x| {
+                    // SAFETY: killing the child this process just forked.
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    format!("writing the pid file: {x}")
+                })?;
+            }
             let mut out = std::io::stdout();
             write!(out, "{pid}")
                 .and_then(|()| out.flush())
